@@ -1,0 +1,1 @@
+"""Commerce: catalogue, customers, payments, orders."""

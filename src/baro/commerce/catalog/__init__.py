@@ -1,0 +1,21 @@
+"""The catalogue: products, and finding them."""
+
+from baro.commerce.catalog.domain import Dimensions as Dimensions
+from baro.commerce.catalog.domain import InvalidProduct as InvalidProduct
+from baro.commerce.catalog.domain import Product as Product
+from baro.commerce.catalog.domain import ProductNotFound as ProductNotFound
+from baro.commerce.catalog.domain import ProductUnavailable as ProductUnavailable
+from baro.commerce.catalog.repository import load as products_by_id
+from baro.commerce.catalog.service import Catalog as Catalog
+from baro.commerce.catalog.service import ProductWithStock as ProductWithStock
+
+__all__ = [
+    "Catalog",
+    "Dimensions",
+    "InvalidProduct",
+    "Product",
+    "ProductNotFound",
+    "ProductUnavailable",
+    "ProductWithStock",
+    "products_by_id",
+]

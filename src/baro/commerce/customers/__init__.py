@@ -1,0 +1,31 @@
+"""Customers, their addresses, saved payment methods and API keys."""
+
+from baro.commerce.customers.domain import Address as Address
+from baro.commerce.customers.domain import Customer as Customer
+from baro.commerce.customers.domain import CustomerNotFound as CustomerNotFound
+from baro.commerce.customers.domain import EmailTaken as EmailTaken
+from baro.commerce.customers.domain import InvalidCustomer as InvalidCustomer
+from baro.commerce.customers.domain import NoDefaultAddress as NoDefaultAddress
+from baro.commerce.customers.domain import NoDefaultPaymentMethod as NoDefaultPaymentMethod
+from baro.commerce.customers.domain import NotAuthenticated as NotAuthenticated
+from baro.commerce.customers.domain import PaymentMethod as PaymentMethod
+from baro.commerce.customers.domain import Principal as Principal
+from baro.commerce.customers.domain import Role as Role
+from baro.commerce.customers.service import Customers as Customers
+from baro.commerce.customers.service import Registration as Registration
+
+__all__ = [
+    "Address",
+    "Customer",
+    "CustomerNotFound",
+    "Customers",
+    "EmailTaken",
+    "InvalidCustomer",
+    "NoDefaultAddress",
+    "NoDefaultPaymentMethod",
+    "NotAuthenticated",
+    "PaymentMethod",
+    "Principal",
+    "Registration",
+    "Role",
+]

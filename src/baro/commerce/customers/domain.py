@@ -1,0 +1,83 @@
+"""Customers, where they want things shipped, and how they pay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from baro.core.errors import Conflict, InvalidRequest, NotFound
+
+
+class CustomerNotFound(NotFound):
+    code = "customer_not_found"
+
+
+class InvalidCustomer(InvalidRequest):
+    code = "invalid_customer"
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+
+
+class NotAuthenticated(InvalidRequest):
+    code = "not_authenticated"
+
+
+class NoDefaultAddress(Conflict):
+    code = "no_default_address"
+
+
+class NoDefaultPaymentMethod(Conflict):
+    code = "no_default_payment_method"
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Address:
+    id: str
+    customer_id: str
+    line1: str
+    city: str
+    postcode: str
+    country: str
+    lat: float
+    lng: float
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class PaymentMethod:
+    """A card saved at the gateway: baro keeps only the gateway's token and display hints."""
+
+    id: str
+    customer_id: str
+    gateway_token: str
+    brand: str
+    last4: str
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, with what 1-Click needs already loaded (one query per request)."""
+
+    role: Role
+    customer_id: str | None
+    address: Address | None
+    payment_method: PaymentMethod | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN

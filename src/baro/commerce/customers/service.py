@@ -1,0 +1,179 @@
+"""Registering customers, their addresses and cards, and recognising API keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from baro.commerce.customers.domain import (
+    Address,
+    Customer,
+    CustomerNotFound,
+    EmailTaken,
+    InvalidCustomer,
+    NotAuthenticated,
+    PaymentMethod,
+    Principal,
+    Role,
+)
+from baro.commerce.customers.repository import (
+    AddressRow,
+    ApiKeyRow,
+    CustomerRow,
+    PaymentMethodRow,
+    address_from_row,
+    payment_method_from_row,
+    principal_by_key_hash,
+)
+from baro.core.clock import Clock
+from baro.core.db import transaction
+from baro.core.geo import check_coordinates, h3_cell
+from baro.core.ids import new_id
+from baro.core.tokens import hash_secret, new_secret
+
+
+@dataclass(frozen=True)
+class Registration:
+    customer: Customer
+    api_key: str  # shown once; only its hash is stored
+
+
+class Customers:
+    def __init__(self, factory: sessionmaker[Session], clock: Clock) -> None:
+        self._factory = factory
+        self._clock = clock
+
+    def register(self, name: str, email: str) -> Registration:
+        name, email = name.strip(), email.strip().lower()
+        if not name or "@" not in email:
+            raise InvalidCustomer(f"a customer needs a name and an e-mail address ({email!r})")
+        customer = Customer(new_id("cus"), name, email)
+        try:
+            with transaction(self._factory) as session:
+                session.add(
+                    CustomerRow(
+                        id=customer.id, name=name, email=email, created_at=self._clock.now()
+                    )
+                )
+                session.flush()
+                api_key = self._issue_key(session, Role.CUSTOMER, customer.id)
+        except IntegrityError as error:
+            raise EmailTaken(f"{email} is already registered") from error
+        return Registration(customer, api_key)
+
+    def issue_admin_key(self) -> str:
+        with transaction(self._factory) as session:
+            return self._issue_key(session, Role.ADMIN, None)
+
+    def _issue_key(self, session: Session, role: Role, customer_id: str | None) -> str:
+        raw = new_secret("bk_admin" if role is Role.ADMIN else "bk_live")
+        session.add(
+            ApiKeyRow(
+                id=new_id("key"),
+                key_hash=hash_secret(raw),
+                role=role.value,
+                customer_id=customer_id,
+                created_at=self._clock.now(),
+            )
+        )
+        return raw
+
+    def add_address(
+        self,
+        customer_id: str,
+        *,
+        line1: str,
+        city: str,
+        postcode: str,
+        country: str,
+        lat: float,
+        lng: float,
+        make_default: bool = True,
+    ) -> Address:
+        try:
+            check_coordinates(lat, lng)
+        except ValueError as error:
+            raise InvalidCustomer(str(error)) from error
+        if len(country) != 2:
+            raise InvalidCustomer(f"country is an ISO 3166 two-letter code, got {country!r}")
+        with transaction(self._factory) as session:
+            self._require_customer(session, customer_id)
+            if make_default:
+                session.execute(
+                    update(AddressRow)
+                    .where(AddressRow.customer_id == customer_id)
+                    .values(is_default=False)
+                )
+            row = AddressRow(
+                id=new_id("adr"),
+                customer_id=customer_id,
+                line1=line1,
+                city=city,
+                postcode=postcode,
+                country=country.upper(),
+                lat=lat,
+                lng=lng,
+                h3_cell=h3_cell(lat, lng),
+                is_default=make_default,
+            )
+            session.add(row)
+            session.flush()
+            return address_from_row(row)
+
+    def add_payment_method(
+        self,
+        customer_id: str,
+        *,
+        gateway_token: str,
+        brand: str,
+        last4: str,
+        make_default: bool = True,
+    ) -> PaymentMethod:
+        if not (len(last4) == 4 and last4.isdigit()):
+            raise InvalidCustomer("last4 must be the card's last four digits")
+        with transaction(self._factory) as session:
+            self._require_customer(session, customer_id)
+            if make_default:
+                session.execute(
+                    update(PaymentMethodRow)
+                    .where(PaymentMethodRow.customer_id == customer_id)
+                    .values(is_default=False)
+                )
+            row = PaymentMethodRow(
+                id=new_id("pm"),
+                customer_id=customer_id,
+                gateway_token=gateway_token,
+                brand=brand,
+                last4=last4,
+                is_default=make_default,
+            )
+            session.add(row)
+            session.flush()
+            return payment_method_from_row(row)
+
+    def authenticate(self, api_key: str) -> Principal:
+        with transaction(self._factory) as session:
+            principal = principal_by_key_hash(session, hash_secret(api_key))
+        if principal is None:
+            raise NotAuthenticated("the API key is not valid")
+        return principal
+
+    def get(self, customer_id: str) -> Customer:
+        with transaction(self._factory) as session:
+            row = self._require_customer(session, customer_id)
+            return Customer(row.id, row.name, row.email)
+
+    def addresses(self, customer_id: str) -> list[Address]:
+        with transaction(self._factory) as session:
+            rows = session.scalars(select(AddressRow).where(AddressRow.customer_id == customer_id))
+            return [address_from_row(row) for row in rows]
+
+    @staticmethod
+    def _require_customer(session: Session, customer_id: str) -> CustomerRow:
+        row = session.get(CustomerRow, customer_id)
+        if row is None:
+            raise CustomerNotFound(f"no customer {customer_id!r}")
+        return row

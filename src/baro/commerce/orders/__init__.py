@@ -1,0 +1,39 @@
+"""Orders: 1-Click and cart checkout, exactly once, with a cancel window and refunds."""
+
+from baro.commerce.orders.cart import Cart as Cart
+from baro.commerce.orders.cart import CartItem as CartItem
+from baro.commerce.orders.domain import TRANSITIONS as TRANSITIONS
+from baro.commerce.orders.domain import AlreadyShipped as AlreadyShipped
+from baro.commerce.orders.domain import CancelWindowClosed as CancelWindowClosed
+from baro.commerce.orders.domain import EmptyCart as EmptyCart
+from baro.commerce.orders.domain import IllegalTransition as IllegalTransition
+from baro.commerce.orders.domain import InvalidQuantity as InvalidQuantity
+from baro.commerce.orders.domain import Order as Order
+from baro.commerce.orders.domain import OrderEvent as OrderEvent
+from baro.commerce.orders.domain import OrderLine as OrderLine
+from baro.commerce.orders.domain import OrderNotFound as OrderNotFound
+from baro.commerce.orders.domain import OrderStatus as OrderStatus
+from baro.commerce.orders.service import InvalidPage as InvalidPage
+from baro.commerce.orders.service import Orders as Orders
+from baro.commerce.orders.service import Placement as Placement
+from baro.commerce.orders.service import StockContention as StockContention
+
+__all__ = [
+    "TRANSITIONS",
+    "AlreadyShipped",
+    "CancelWindowClosed",
+    "Cart",
+    "CartItem",
+    "EmptyCart",
+    "IllegalTransition",
+    "InvalidPage",
+    "InvalidQuantity",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderNotFound",
+    "OrderStatus",
+    "Orders",
+    "Placement",
+    "StockContention",
+]

@@ -1,0 +1,241 @@
+"""The order aggregate: its lines, its state machine, and the events each change records.
+
+Plain Python, no I/O. Every status change goes through ``_move``, which rejects illegal
+transitions and appends an ``OrderEvent`` that the service writes to the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from baro.core.errors import Conflict, InvalidRequest, NotFound
+from baro.core.events import DomainEvent
+from baro.core.money import Money, total
+from baro.network import Allocation
+
+
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_order_transition"
+
+
+class CancelWindowClosed(Conflict):
+    code = "cancel_window_closed"
+
+
+class AlreadyShipped(Conflict):
+    code = "order_already_shipped"
+
+
+class InvalidQuantity(InvalidRequest):
+    code = "invalid_quantity"
+
+
+class EmptyCart(InvalidRequest):
+    code = "empty_cart"
+
+
+class OrderStatus(StrEnum):
+    PLACED = "placed"  # stock reserved, payment not yet taken
+    PAID = "paid"
+    ALLOCATED = "allocated"  # reserved stock confirmed for this order at its facilities
+    PICKING = "picking"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    PAYMENT_FAILED = "payment_failed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+_CANCELLABLE = {OrderStatus.PAID, OrderStatus.ALLOCATED, OrderStatus.PICKING, OrderStatus.PACKED}
+TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PLACED: frozenset({OrderStatus.PAID, OrderStatus.PAYMENT_FAILED}),
+    OrderStatus.PAID: frozenset({OrderStatus.ALLOCATED, OrderStatus.CANCELLED}),
+    OrderStatus.ALLOCATED: frozenset({OrderStatus.PICKING, OrderStatus.CANCELLED}),
+    OrderStatus.PICKING: frozenset({OrderStatus.PACKED, OrderStatus.CANCELLED}),
+    OrderStatus.PACKED: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.CANCELLED: frozenset({OrderStatus.REFUNDED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.PAYMENT_FAILED: frozenset(),
+    OrderStatus.REFUNDED: frozenset(),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderEvent(DomainEvent):
+    status: OrderStatus
+
+    @property
+    def event_type(self) -> str:
+        return f"order.{self.status.value}"
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    product_id: str
+    facility_id: str
+    quantity: int
+    unit_price: Money
+
+    @property
+    def amount(self) -> Money:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True)
+class Payment:
+    authorization_id: str
+    capture_id: str
+    paid_at: datetime
+
+
+@dataclass(frozen=True)
+class RefundRecord:
+    id: str
+    amount: Money
+    refunded_at: datetime
+
+
+@dataclass
+class Order:
+    id: str
+    customer_id: str
+    status: OrderStatus
+    lines: tuple[OrderLine, ...]
+    address_id: str
+    payment_method_id: str
+    placed_at: datetime
+    cancel_until: datetime
+    payment: Payment | None = None
+    refund: RefundRecord | None = None
+    cancelled_at: datetime | None = None
+    failure_reason: str | None = None
+    events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def place(
+        cls,
+        *,
+        order_id: str,
+        customer_id: str,
+        allocations: Sequence[Allocation],
+        unit_prices: Mapping[str, Money],
+        address_id: str,
+        payment_method_id: str,
+        at: datetime,
+        cancel_window: timedelta,
+    ) -> Order:
+        lines = tuple(
+            OrderLine(a.product_id, a.facility_id, a.quantity, unit_prices[a.product_id])
+            for a in allocations
+        )
+        order = cls(
+            id=order_id,
+            customer_id=customer_id,
+            status=OrderStatus.PLACED,
+            lines=lines,
+            address_id=address_id,
+            payment_method_id=payment_method_id,
+            placed_at=at,
+            cancel_until=at + cancel_window,
+        )
+        order._record(
+            OrderStatus.PLACED,
+            at,
+            total_minor=order.total.minor,
+            currency=order.total.currency,
+            lines=[
+                {
+                    "product_id": line.product_id,
+                    "facility_id": line.facility_id,
+                    "quantity": line.quantity,
+                    "unit_price_minor": line.unit_price.minor,
+                }
+                for line in lines
+            ],
+        )
+        return order
+
+    @property
+    def total(self) -> Money:
+        return total((line.amount for line in self.lines), self.lines[0].unit_price.currency)
+
+    @property
+    def facility_id(self) -> str:
+        """Where the first parcel ships from (orders split only when no facility can fill them)."""
+        return self.lines[0].facility_id
+
+    @property
+    def allocations(self) -> list[Allocation]:
+        return [Allocation(ln.product_id, ln.facility_id, ln.quantity) for ln in self.lines]
+
+    def record_payment(self, payment: Payment) -> None:
+        self._move(OrderStatus.PAID, payment.paid_at, capture_id=payment.capture_id)
+        self.payment = payment
+
+    def allocate(self, at: datetime) -> None:
+        self._move(OrderStatus.ALLOCATED, at, facility_id=self.facility_id)
+
+    def fail_payment(self, reason: str, at: datetime) -> None:
+        self._move(OrderStatus.PAYMENT_FAILED, at, reason=reason)
+        self.failure_reason = reason
+
+    def can_cancel(self, at: datetime) -> bool:
+        return self.status in _CANCELLABLE and at <= self.cancel_until
+
+    def cancel(self, at: datetime) -> None:
+        if self.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+            raise AlreadyShipped(f"order {self.id} has already shipped; it can be returned instead")
+        if self.status in _CANCELLABLE and at > self.cancel_until:
+            raise CancelWindowClosed(
+                f"order {self.id} could be cancelled until {self.cancel_until.isoformat()}; "
+                f"it is now {at.isoformat()}"
+            )
+        self._move(OrderStatus.CANCELLED, at)
+        self.cancelled_at = at
+
+    def record_refund(self, refund: RefundRecord) -> None:
+        self._move(
+            OrderStatus.REFUNDED,
+            refund.refunded_at,
+            refund_id=refund.id,
+            amount_minor=refund.amount.minor,
+        )
+        self.refund = refund
+
+    def advance(self, status: OrderStatus, at: datetime) -> None:
+        """Fulfilment and delivery steps (picking … delivered)."""
+        self._move(status, at)
+
+    def pull_events(self) -> list[DomainEvent]:
+        events, self.events = self.events, []
+        return events
+
+    def _move(self, to: OrderStatus, at: datetime, **data: Any) -> None:
+        if to not in TRANSITIONS[self.status]:
+            raise IllegalTransition(
+                f"order {self.id} cannot go from {self.status.value} to {to.value}",
+                current=self.status.value,
+                requested=to.value,
+            )
+        self.status = to
+        self._record(to, at, **data)
+
+    def _record(self, status: OrderStatus, at: datetime, **data: Any) -> None:
+        self.events.append(
+            OrderEvent(
+                aggregate_id=self.id,
+                occurred_at=at,
+                status=status,
+                data={"customer_id": self.customer_id, **data},
+            )
+        )

@@ -1,0 +1,174 @@
+"""Orders and their lines in the database; rows never leave this module."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from baro.commerce.orders.domain import (
+    Order,
+    OrderLine,
+    OrderNotFound,
+    OrderStatus,
+    Payment,
+    RefundRecord,
+)
+from baro.core.db import Base, UTCDateTime
+from baro.core.money import Money
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"))
+    address_id: Mapped[str] = mapped_column(ForeignKey("addresses.id"))
+    payment_method_id: Mapped[str] = mapped_column(ForeignKey("payment_methods.id"))
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    cancel_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    authorization_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    capture_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    refund_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    refund_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    failure_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class OrderLineRow(Base):
+    __tablename__ = "order_lines"
+
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
+    facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+def _mutable_columns(order: Order) -> dict[str, object]:
+    payment, refund = order.payment, order.refund
+    return {
+        "status": order.status.value,
+        "authorization_id": payment.authorization_id if payment else None,
+        "capture_id": payment.capture_id if payment else None,
+        "paid_at": payment.paid_at if payment else None,
+        "cancelled_at": order.cancelled_at,
+        "refund_id": refund.id if refund else None,
+        "refund_minor": refund.amount.minor if refund else None,
+        "refunded_at": refund.refunded_at if refund else None,
+        "failure_reason": order.failure_reason,
+    }
+
+
+def insert(session: Session, order: Order) -> None:
+    """The order and all its lines: two statements, whatever the number of lines."""
+    session.execute(
+        OrderRow.__table__.insert(),
+        {
+            "id": order.id,
+            "customer_id": order.customer_id,
+            "currency": order.total.currency,
+            "total_minor": order.total.minor,
+            "facility_id": order.facility_id,
+            "address_id": order.address_id,
+            "payment_method_id": order.payment_method_id,
+            "placed_at": order.placed_at,
+            "cancel_until": order.cancel_until,
+            **_mutable_columns(order),
+        },
+    )
+    session.execute(
+        OrderLineRow.__table__.insert(),
+        [
+            {
+                "order_id": order.id,
+                "line_no": number,
+                "product_id": line.product_id,
+                "facility_id": line.facility_id,
+                "quantity": line.quantity,
+                "unit_price_minor": line.unit_price.minor,
+            }
+            for number, line in enumerate(order.lines, start=1)
+        ],
+    )
+
+
+def save(session: Session, order: Order) -> None:
+    """Write the order's changed state (one statement)."""
+    session.execute(
+        update(OrderRow)
+        .where(OrderRow.id == order.id)
+        .values(**_mutable_columns(order))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _to_domain(row: OrderRow, lines: Sequence[OrderLineRow]) -> Order:
+    return Order(
+        id=row.id,
+        customer_id=row.customer_id,
+        status=OrderStatus(row.status),
+        lines=tuple(
+            OrderLine(
+                ln.product_id, ln.facility_id, ln.quantity, Money(ln.unit_price_minor, row.currency)
+            )
+            for ln in sorted(lines, key=lambda ln: ln.line_no)
+        ),
+        address_id=row.address_id,
+        payment_method_id=row.payment_method_id,
+        placed_at=row.placed_at,
+        cancel_until=row.cancel_until,
+        payment=Payment(row.authorization_id, row.capture_id, row.paid_at)
+        if row.capture_id and row.authorization_id and row.paid_at
+        else None,
+        refund=RefundRecord(row.refund_id, Money(row.refund_minor, row.currency), row.refunded_at)
+        if row.refund_id and row.refund_minor is not None and row.refunded_at
+        else None,
+        cancelled_at=row.cancelled_at,
+        failure_reason=row.failure_reason,
+    )
+
+
+def load(
+    session: Session, order_id: str, *, customer_id: str | None, for_update: bool = False
+) -> Order:
+    """One order; with ``customer_id`` only if it is theirs (otherwise: not found)."""
+    query = select(OrderRow).where(OrderRow.id == order_id)
+    if customer_id is not None:
+        query = query.where(OrderRow.customer_id == customer_id)
+    if for_update:
+        query = query.with_for_update()
+    row = session.scalars(query.execution_options(populate_existing=True)).first()
+    if row is None:
+        raise OrderNotFound(f"no order {order_id!r}")
+    lines = session.scalars(select(OrderLineRow).where(OrderLineRow.order_id == order_id)).all()
+    return _to_domain(row, lines)
+
+
+def list_orders(
+    session: Session, *, customer_id: str | None, before: str | None, limit: int
+) -> list[Order]:
+    """Newest first; ``before`` is the last id of the previous page (ids sort by time)."""
+    query = select(OrderRow).order_by(OrderRow.id.desc()).limit(limit)
+    if customer_id is not None:
+        query = query.where(OrderRow.customer_id == customer_id)
+    if before:
+        query = query.where(OrderRow.id < before)
+    rows = session.scalars(query).all()
+    lines: dict[str, list[OrderLineRow]] = defaultdict(list)
+    if rows:
+        for line in session.scalars(
+            select(OrderLineRow).where(OrderLineRow.order_id.in_([r.id for r in rows]))
+        ):
+            lines[line.order_id].append(line)
+    return [_to_domain(row, lines[row.id]) for row in rows]

@@ -1,0 +1,298 @@
+"""Placing, paying for, cancelling and reading orders.
+
+The path of one order (``place_one_click`` or ``checkout_cart`` → ``_place``):
+
+1. one transaction: claim the idempotency key, price the lines, choose facilities,
+   write the order and its ``order.placed`` event, reserve the stock (last, so the stock
+   rows stay locked for as short a time as possible), commit;
+2. the payment gateway, outside any transaction or lock;
+3. one transaction: record the payment and allocation (or the failure, releasing the
+   stock), their events, and the outcome that a repeat of the key will be given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from baro.commerce.catalog import ProductNotFound, ProductUnavailable, products_by_id
+from baro.commerce.customers import (
+    NoDefaultAddress,
+    NoDefaultPaymentMethod,
+    NotAuthenticated,
+    Principal,
+)
+from baro.commerce.orders import repository
+from baro.commerce.orders.cart import cart_lines, check_quantity, empty_cart
+from baro.commerce.orders.domain import EmptyCart, Order, OrderStatus, Payment, RefundRecord
+from baro.commerce.orders.snapshot import from_snapshot, to_snapshot
+from baro.commerce.payments import GatewayUnavailable, PaymentDeclined, PaymentGateway
+from baro.core import idempotency
+from baro.core.clock import Clock
+from baro.core.db import transaction
+from baro.core.errors import Conflict, DomainError, InvalidRequest, error_class_for
+from baro.core.events import record
+from baro.core.idempotency import IdempotentRequest
+from baro.core.ids import new_id
+from baro.network import (
+    AllocationChain,
+    Line,
+    StockChanged,
+    consume,
+    release,
+    reserve,
+    stock_near,
+)
+
+_LinesSource = Callable[[Session], list[Line]]
+
+MAX_PLACEMENT_ATTEMPTS = 3
+MAX_PAGE = 100
+
+
+class StockContention(Conflict):
+    code = "stock_contention"
+
+
+class InvalidPage(InvalidRequest):
+    code = "invalid_page"
+
+
+@dataclass(frozen=True)
+class Placement:
+    order: Order
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class _Buyer:
+    customer_id: str
+    address_id: str
+    lat: float
+    lng: float
+    payment_method_id: str
+    gateway_token: str
+
+
+def _buyer(principal: Principal) -> _Buyer:
+    if principal.customer_id is None:
+        raise NotAuthenticated("orders are placed with a customer's API key, not an admin key")
+    if principal.address is None:
+        raise NoDefaultAddress("set a default shipping address before using 1-Click")
+    if principal.payment_method is None:
+        raise NoDefaultPaymentMethod("save a default payment method before using 1-Click")
+    return _Buyer(
+        principal.customer_id,
+        principal.address.id,
+        principal.address.lat,
+        principal.address.lng,
+        principal.payment_method.id,
+        principal.payment_method.gateway_token,
+    )
+
+
+class Orders:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        clock: Clock,
+        gateway: PaymentGateway,
+        *,
+        cancel_window: timedelta,
+        idempotency_ttl: timedelta,
+        max_quantity: int,
+        allocation: AllocationChain | None = None,
+    ) -> None:
+        self._factory = factory
+        self._clock = clock
+        self._gateway = gateway
+        self._cancel_window = cancel_window
+        self._ttl = idempotency_ttl
+        self._max_quantity = max_quantity
+        self._allocation = allocation or AllocationChain()
+
+    def place_one_click(
+        self, principal: Principal, product_id: str, quantity: int, *, idempotency_key: str | None
+    ) -> Placement:
+        """One press: the default card is charged and the order ships to the default address."""
+        buyer = _buyer(principal)
+        request = IdempotentRequest.of(
+            buyer.customer_id,
+            idempotency_key,
+            "one_click",
+            product_id=product_id,
+            quantity=quantity,
+        )
+        check_quantity(quantity, self._max_quantity)
+        return self._place(buyer, request, lambda _session: [Line(product_id, quantity)])
+
+    def checkout_cart(self, principal: Principal, *, idempotency_key: str | None) -> Placement:
+        """The whole cart as one order; the cart is emptied in the same transaction."""
+        buyer = _buyer(principal)
+        # The key alone names the checkout: a retry after success finds the cart empty.
+        request = IdempotentRequest.of(buyer.customer_id, idempotency_key, "checkout")
+
+        def lines_from_cart(session: Session) -> list[Line]:
+            lines = cart_lines(session, buyer.customer_id)
+            if not lines:
+                raise EmptyCart("the cart is empty")
+            empty_cart(session, buyer.customer_id)
+            return lines
+
+        return self._place(buyer, request, lines_from_cart)
+
+    def _place(
+        self, buyer: _Buyer, request: IdempotentRequest, lines_of: _LinesSource
+    ) -> Placement:
+        for _attempt in range(MAX_PLACEMENT_ATTEMPTS):
+            try:
+                with transaction(self._factory) as session:
+                    now = self._clock.now()
+                    previous = idempotency.claim(session, request, now=now, ttl=self._ttl)
+                    if previous is not None:
+                        return _replay(previous)
+                    order = self._new_order(session, buyer, lines_of(session))
+                    repository.insert(session, order)
+                    record(session, order.pull_events())
+                    reserve(session, order.allocations)
+                return self._pay(order, buyer, request)
+            except StockChanged:
+                continue  # another buyer took the stock we planned on: plan again
+        raise StockContention("the stock of this product is changing fast; please try again")
+
+    def _new_order(self, session: Session, buyer: _Buyer, lines: Sequence[Line]) -> Order:
+        product_ids = [line.product_id for line in lines]
+        products = products_by_id(session, product_ids)
+        for product_id in product_ids:
+            product = products.get(product_id)
+            if product is None:
+                raise ProductNotFound(f"no product {product_id!r}")
+            if not product.active:
+                raise ProductUnavailable(f"product {product_id} is no longer sold")
+        stock = stock_near(session, product_ids, buyer.lat, buyer.lng)
+        return Order.place(
+            order_id=new_id("ord"),
+            customer_id=buyer.customer_id,
+            allocations=self._allocation.plan(lines, stock),
+            unit_prices={pid: products[pid].price for pid in product_ids},
+            address_id=buyer.address_id,
+            payment_method_id=buyer.payment_method_id,
+            at=self._clock.now(),
+            cancel_window=self._cancel_window,
+        )
+
+    def _pay(self, order: Order, buyer: _Buyer, request: IdempotentRequest) -> Placement:
+        # The gateway's keys derive from the client's key: a retried request (even one that
+        # became a new order after a timeout) can never be charged twice.
+        gateway_key = f"{request.scope}:{request.key}"
+        try:
+            authorization = self._gateway.authorize(
+                buyer.gateway_token, order.total, idempotency_key=f"{gateway_key}:authorize"
+            )
+            capture = self._gateway.capture(
+                authorization, order.total, idempotency_key=f"{gateway_key}:capture"
+            )
+        except PaymentDeclined as declined:
+            self._payment_failed(order, request, declined, remember=True)
+            raise
+        except GatewayUnavailable as unavailable:
+            self._payment_failed(order, request, unavailable, remember=False)
+            raise
+        with transaction(self._factory) as session:
+            order.record_payment(Payment(authorization.id, capture.id, capture.captured_at))
+            order.allocate(self._clock.now())
+            repository.save(session, order)
+            record(session, order.pull_events())
+            idempotency.complete(session, request, {"order": to_snapshot(order)})
+        return Placement(order, replayed=False)
+
+    def _payment_failed(
+        self, order: Order, request: IdempotentRequest, error: DomainError, *, remember: bool
+    ) -> None:
+        """Release the stock and close the order. A decline is remembered for the key; after
+        a gateway outage the key is freed so that the client's retry runs again."""
+        with transaction(self._factory) as session:
+            order.fail_payment(error.code, self._clock.now())
+            repository.save(session, order)
+            release(session, order.allocations)
+            record(session, order.pull_events())
+            if remember:
+                outcome = {"error": {"code": error.code, "message": error.message}}
+                idempotency.complete(session, request, outcome)
+            else:
+                idempotency.release(session, request)
+
+    def cancel(self, principal: Principal, order_id: str) -> Order:
+        """Cancel inside the window and refund. Repeating it is harmless: a cancelled order
+        whose refund failed is refunded now; a refunded one is returned as it is."""
+        with transaction(self._factory) as session:
+            order = repository.load(
+                session, order_id, customer_id=_owner(principal), for_update=True
+            )
+            if order.status is OrderStatus.REFUNDED:
+                return order
+            if order.status is not OrderStatus.CANCELLED:
+                order.cancel(self._clock.now())
+                release(session, order.allocations)
+                repository.save(session, order)
+                record(session, order.pull_events())
+        assert order.payment is not None, "only paid orders can be cancelled"
+        refund = self._gateway.refund(
+            order.payment.capture_id, order.total, idempotency_key=f"{order.id}:refund"
+        )
+        with transaction(self._factory) as session:
+            order = repository.load(session, order_id, customer_id=None, for_update=True)
+            if order.status is OrderStatus.CANCELLED:
+                order.record_refund(RefundRecord(refund.id, refund.amount, refund.refunded_at))
+                repository.save(session, order)
+                record(session, order.pull_events())
+        return order
+
+    def get(self, principal: Principal, order_id: str) -> Order:
+        with transaction(self._factory) as session:
+            return repository.load(session, order_id, customer_id=_owner(principal))
+
+    def list(
+        self, principal: Principal, *, limit: int = 20, before: str | None = None
+    ) -> list[Order]:
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidPage(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
+        with transaction(self._factory) as session:
+            return repository.list_orders(
+                session, customer_id=_owner(principal), before=before, limit=limit
+            )
+
+    def advance(self, order_id: str, status: OrderStatus) -> Order:
+        """Move an order along fulfilment and delivery (operators, the twin)."""
+        with transaction(self._factory) as session:
+            order = repository.load(session, order_id, customer_id=None, for_update=True)
+            order.advance(status, self._clock.now())
+            if status is OrderStatus.SHIPPED:
+                consume(session, order.allocations)
+            repository.save(session, order)
+            record(session, order.pull_events())
+        return order
+
+
+def _owner(principal: Principal) -> str | None:
+    """Customers see only their own orders; operators (admin) see all."""
+    if principal.is_admin:
+        return None
+    if principal.customer_id is None:
+        raise NotAuthenticated("this key belongs to no customer")
+    return principal.customer_id
+
+
+def _replay(previous: dict[str, object]) -> Placement:
+    if "order" in previous:
+        snapshot = previous["order"]
+        assert isinstance(snapshot, dict)
+        return Placement(from_snapshot(snapshot), replayed=True)
+    error = previous["error"]
+    assert isinstance(error, dict)
+    replayed = error_class_for(str(error["code"]))(str(error["message"]))
+    replayed.context["replayed"] = True
+    raise replayed

@@ -1,0 +1,25 @@
+"""Payments through a gateway protocol; a sandbox gateway for demos and tests."""
+
+from baro.commerce.payments.gateway import Authorization as Authorization
+from baro.commerce.payments.gateway import Capture as Capture
+from baro.commerce.payments.gateway import GatewayUnavailable as GatewayUnavailable
+from baro.commerce.payments.gateway import PaymentDeclined as PaymentDeclined
+from baro.commerce.payments.gateway import PaymentGateway as PaymentGateway
+from baro.commerce.payments.gateway import Refund as Refund
+from baro.commerce.payments.sandbox import DECLINES as DECLINES
+from baro.commerce.payments.sandbox import SUCCEEDS as SUCCEEDS
+from baro.commerce.payments.sandbox import TIMES_OUT as TIMES_OUT
+from baro.commerce.payments.sandbox import SandboxGateway as SandboxGateway
+
+__all__ = [
+    "DECLINES",
+    "SUCCEEDS",
+    "TIMES_OUT",
+    "Authorization",
+    "Capture",
+    "GatewayUnavailable",
+    "PaymentDeclined",
+    "PaymentGateway",
+    "Refund",
+    "SandboxGateway",
+]

@@ -1,0 +1,44 @@
+"""Settings, read once from the environment (prefix ``BARO_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///baro.db"
+
+
+class Settings(BaseSettings):
+    """Everything an operator may set. Defaults give a working embedded install."""
+
+    model_config = SettingsConfigDict(env_prefix="BARO_", env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    cancel_window_minutes: int = Field(default=30, ge=0, le=60 * 24 * 30)
+    idempotency_ttl_hours: int = Field(default=48, ge=24)
+    max_order_quantity: int = Field(default=100, ge=1)
+    data_dir: Path | None = None
+    currency: str = "BRL"
+    db_pool_size: int = Field(default=10, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_psycopg3(cls, url: str) -> str:
+        """Plain ``postgresql://`` URLs are routed to psycopg 3, the driver baro ships with."""
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @field_validator("currency")
+    @classmethod
+    def _upper_currency(cls, code: str) -> str:
+        return code.upper()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,205 @@
+"""Domain events and the transactional outbox.
+
+A state change and the event that records it are written in the same transaction
+(:func:`record`), so neither can exist without the other. :class:`OutboxRelay` then hands
+the events, in ``seq`` order, to a consumer; delivery is at least once, so consumers
+remember what they have handled (:func:`first_delivery`) and skip repeats by event id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from baro.core.db import Base, UTCDateTime, insert_or_ignore, transaction
+from baro.core.ids import new_id
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Something that happened to an aggregate, with JSON-ready ``data``."""
+
+    aggregate_id: str
+    occurred_at: datetime
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def event_type(self) -> str:
+        """A stable name such as ``order.placed``; subclasses override it."""
+        return type(self).__name__
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    event_id: str
+    event_type: str
+    aggregate_id: str
+    occurred_at: datetime
+    data: Mapping[str, Any]
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox_events"
+    __table_args__ = (
+        # The relay's scan touches only what is still to be sent.
+        Index(
+            "ix_outbox_events_unpublished",
+            "seq",
+            sqlite_where=text("published_at IS NULL"),
+            postgresql_where=text("published_at IS NULL"),
+        ),
+    )
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    event_id: Mapped[str] = mapped_column(String(40), unique=True)
+    event_type: Mapped[str] = mapped_column(String(64), index=True)
+    aggregate_id: Mapped[str] = mapped_column(String(40), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ConsumerInboxRow(Base):
+    """Which consumer has handled which event: the dedupe table for at-least-once delivery."""
+
+    __tablename__ = "consumer_inbox"
+
+    consumer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+def record(session: Session, events: Iterable[DomainEvent]) -> None:
+    """Add events to the outbox inside the caller's transaction (one statement for all)."""
+    rows = [
+        {
+            "event_id": new_id("evt"),
+            "event_type": event.event_type,
+            "aggregate_id": event.aggregate_id,
+            "occurred_at": event.occurred_at,
+            "data": dict(event.data),
+        }
+        for event in events
+    ]
+    if rows:
+        session.execute(OutboxRow.__table__.insert(), rows)
+
+
+def _stored(row: OutboxRow) -> StoredEvent:
+    return StoredEvent(
+        row.seq, row.event_id, row.event_type, row.aggregate_id, row.occurred_at, row.data
+    )
+
+
+def read_log(
+    session: Session,
+    *,
+    after_seq: int = 0,
+    event_types: Sequence[str] | None = None,
+    limit: int | None = None,
+) -> list[StoredEvent]:
+    """The event log in commit order, for analytics and other readers of history."""
+    query = select(OutboxRow).where(OutboxRow.seq > after_seq).order_by(OutboxRow.seq)
+    if event_types:
+        query = query.where(OutboxRow.event_type.in_(event_types))
+    if limit:
+        query = query.limit(limit)
+    return [_stored(row) for row in session.scalars(query)]
+
+
+def first_delivery(session: Session, consumer: str, event_id: str) -> bool:
+    """True the first time ``consumer`` sees ``event_id``; False for a redelivery.
+
+    Call it in the same transaction as the consumer's own writes, so that handling an
+    event and remembering it commit together.
+    """
+    return insert_or_ignore(
+        session, ConsumerInboxRow.__table__, {"consumer": consumer, "event_id": event_id}
+    )
+
+
+class OutboxRelay:
+    """Delivers unpublished events in ``seq`` order to ``deliver``, at least once.
+
+    An event is marked published only after ``deliver`` returned; if it raises, the
+    events delivered before it stay published and the failing one is retried next time.
+    Only one relay works at a time (a PostgreSQL advisory lock; SQLite's write lock),
+    which keeps the order.
+    """
+
+    _LOCK_KEY = 0x0BA20  # any constant shared by all relays of this database
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        deliver: Callable[[StoredEvent], None],
+        clock_now: Callable[[], datetime],
+        *,
+        batch_size: int = 500,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self._factory = factory
+        self._deliver = deliver
+        self._now = clock_now
+        self._batch_size = batch_size
+
+    def run_once(self) -> int:
+        """Deliver one batch; returns how many events were delivered.
+
+        A consumer's failure is re-raised only after the events delivered before it have
+        been marked, so they are not sent again.
+        """
+        failure: Exception | None = None
+        delivered: list[int] = []
+        with transaction(self._factory) as session:
+            if not self._take_lock(session):
+                return 0
+            rows = session.scalars(
+                select(OutboxRow)
+                .where(OutboxRow.published_at.is_(None))
+                .order_by(OutboxRow.seq)
+                .limit(self._batch_size)
+            ).all()
+            for row in rows:
+                try:
+                    self._deliver(_stored(row))
+                except Exception as error:
+                    failure = error
+                    break
+                delivered.append(row.seq)
+            if delivered:
+                session.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.seq.in_(delivered))
+                    .values(published_at=self._now())
+                )
+        if failure is not None:
+            raise failure
+        return len(delivered)
+
+    def drain(self) -> int:
+        """Deliver until nothing is left; returns the total."""
+        count = 0
+        while delivered := self.run_once():
+            count += delivered
+        return count
+
+    def _take_lock(self, session: Session) -> bool:
+        if session.get_bind().dialect.name != "postgresql":
+            return True
+        return bool(
+            session.execute(
+                text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": self._LOCK_KEY}
+            ).scalar()
+        )

@@ -1,0 +1,27 @@
+"""Distances and cells on the earth."""
+
+from __future__ import annotations
+
+from math import asin, cos, radians, sin, sqrt
+
+import h3
+
+EARTH_RADIUS_KM = 6371.0088
+DEFAULT_H3_RESOLUTION = 7  # ~5 km² hexes: a neighbourhood, fine enough for demand maps
+
+
+def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in kilometres."""
+    dlat = radians(lat2 - lat1)
+    dlng = radians(lng2 - lng1)
+    a = sin(dlat / 2) ** 2 + cos(radians(lat1)) * cos(radians(lat2)) * sin(dlng / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * asin(sqrt(a))
+
+
+def h3_cell(lat: float, lng: float, resolution: int = DEFAULT_H3_RESOLUTION) -> str:
+    return str(h3.latlng_to_cell(lat, lng, resolution))
+
+
+def check_coordinates(lat: float, lng: float) -> None:
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0):
+        raise ValueError(f"({lat}, {lng}) is not a valid latitude/longitude")

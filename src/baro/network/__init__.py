@@ -1,0 +1,65 @@
+"""The physical network: facilities, the stock they hold, and which of them ships what."""
+
+from baro.network.allocation import Allocation as Allocation
+from baro.network.allocation import AllocationChain as AllocationChain
+from baro.network.allocation import HasStock as HasStock
+from baro.network.allocation import InvalidLine as InvalidLine
+from baro.network.allocation import Line as Line
+from baro.network.allocation import NearestFirst as NearestFirst
+from baro.network.allocation import OutOfStock as OutOfStock
+from baro.network.allocation import StockAt as StockAt
+from baro.network.allocation import StockFilter as StockFilter
+from baro.network.allocation import StockOrder as StockOrder
+from baro.network.allocation import WithinRange as WithinRange
+from baro.network.facilities import Facility as Facility
+from baro.network.facilities import FacilityKind as FacilityKind
+from baro.network.facilities import FacilityNotFound as FacilityNotFound
+from baro.network.facilities import InvalidFacility as InvalidFacility
+from baro.network.facilities import get_facility as get_facility
+from baro.network.facilities import list_facilities as list_facilities
+from baro.network.facilities import open_facility as open_facility
+from baro.network.inventory import InvalidStockChange as InvalidStockChange
+from baro.network.inventory import StockChanged as StockChanged
+from baro.network.inventory import StockLevel as StockLevel
+from baro.network.inventory import adjust as adjust
+from baro.network.inventory import available_by_product as available_by_product
+from baro.network.inventory import consume as consume
+from baro.network.inventory import receive as receive
+from baro.network.inventory import release as release
+from baro.network.inventory import reserve as reserve
+from baro.network.inventory import stock_level as stock_level
+from baro.network.inventory import stock_levels as stock_levels
+from baro.network.inventory import stock_near as stock_near
+
+__all__ = [
+    "Allocation",
+    "AllocationChain",
+    "Facility",
+    "FacilityKind",
+    "FacilityNotFound",
+    "HasStock",
+    "InvalidFacility",
+    "InvalidLine",
+    "InvalidStockChange",
+    "Line",
+    "NearestFirst",
+    "OutOfStock",
+    "StockAt",
+    "StockChanged",
+    "StockFilter",
+    "StockLevel",
+    "StockOrder",
+    "WithinRange",
+    "adjust",
+    "available_by_product",
+    "consume",
+    "get_facility",
+    "list_facilities",
+    "open_facility",
+    "receive",
+    "release",
+    "reserve",
+    "stock_level",
+    "stock_levels",
+    "stock_near",
+]

@@ -1,0 +1,195 @@
+"""Stock per facility and product: on hand, and reserved for orders not yet shipped.
+
+The database keeps the invariant ``0 <= reserved <= on_hand`` (CHECK constraints), and
+a reservation is one conditional UPDATE, so two buyers of the last unit cannot both win,
+in any number of processes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, func, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from baro.core.db import Base, insert_or_ignore
+from baro.core.errors import Conflict, InvalidRequest
+from baro.core.geo import haversine_km
+from baro.network.allocation import Allocation, StockAt
+from baro.network.facilities import FacilityRow, get_facility
+
+
+class InvalidStockChange(InvalidRequest):
+    code = "invalid_stock_change"
+
+
+class StockChanged(Conflict):
+    """Stock moved between reading it and reserving it; plan again on fresh numbers."""
+
+    code = "stock_changed"
+
+
+class InventoryRow(Base):
+    __tablename__ = "inventory"
+    __table_args__ = (
+        CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+        CheckConstraint("on_hand >= reserved", name="reserved_within_on_hand"),
+    )
+
+    facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"), primary_key=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), primary_key=True, index=True)
+    on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    reserved: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    facility_id: str
+    product_id: str
+    on_hand: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+def receive(session: Session, facility_id: str, product_id: str, quantity: int) -> StockLevel:
+    """Goods arrived at a facility (inbound): on_hand grows by ``quantity``."""
+    if quantity <= 0:
+        raise InvalidStockChange(f"received quantity must be positive, got {quantity}")
+    get_facility(session, facility_id)
+    insert_or_ignore(
+        session,
+        InventoryRow.__table__,
+        {"facility_id": facility_id, "product_id": product_id, "on_hand": 0, "reserved": 0},
+    )
+    return _change_on_hand(session, facility_id, product_id, quantity)
+
+
+def adjust(session: Session, facility_id: str, product_id: str, delta: int) -> StockLevel:
+    """A count correction (damage, cycle count). Cannot take on_hand below what is reserved."""
+    level = stock_level(session, facility_id, product_id)
+    if level.on_hand + delta < level.reserved:
+        raise InvalidStockChange(
+            f"adjusting by {delta} would leave {level.on_hand + delta} on hand at "
+            f"{facility_id}, below the {level.reserved} reserved for orders"
+        )
+    return _change_on_hand(session, facility_id, product_id, delta)
+
+
+def _change_on_hand(session: Session, facility_id: str, product_id: str, delta: int) -> StockLevel:
+    row = session.execute(
+        update(InventoryRow)
+        .where(InventoryRow.facility_id == facility_id, InventoryRow.product_id == product_id)
+        .values(on_hand=InventoryRow.on_hand + delta)
+        .returning(InventoryRow.on_hand, InventoryRow.reserved)
+    ).one()
+    return StockLevel(facility_id, product_id, row.on_hand, row.reserved)
+
+
+def stock_level(session: Session, facility_id: str, product_id: str) -> StockLevel:
+    row = session.get(InventoryRow, (facility_id, product_id), populate_existing=True)
+    if row is None:
+        return StockLevel(facility_id, product_id, 0, 0)
+    return StockLevel(facility_id, product_id, row.on_hand, row.reserved)
+
+
+def stock_levels(session: Session, product_id: str) -> list[StockLevel]:
+    rows = session.execute(
+        select(InventoryRow.facility_id, InventoryRow.on_hand, InventoryRow.reserved)
+        .where(InventoryRow.product_id == product_id)
+        .order_by(InventoryRow.facility_id)
+    )
+    return [StockLevel(r.facility_id, product_id, r.on_hand, r.reserved) for r in rows]
+
+
+def available_by_product(session: Session, product_ids: Sequence[str]) -> dict[str, int]:
+    """Units free to sell per product, over all active facilities."""
+    rows = session.execute(
+        select(InventoryRow.product_id, func.sum(InventoryRow.on_hand - InventoryRow.reserved))
+        .join(FacilityRow, FacilityRow.id == InventoryRow.facility_id)
+        .where(InventoryRow.product_id.in_(product_ids), FacilityRow.active.is_(True))
+        .group_by(InventoryRow.product_id)
+    )
+    found = {product_id: int(units or 0) for product_id, units in rows}
+    return {product_id: found.get(product_id, 0) for product_id in product_ids}
+
+
+def stock_near(
+    session: Session, product_ids: Iterable[str], lat: float, lng: float
+) -> dict[str, list[StockAt]]:
+    """Free stock of each product at every active facility, with its distance to (lat, lng)."""
+    rows = session.execute(
+        select(
+            InventoryRow.facility_id,
+            InventoryRow.product_id,
+            (InventoryRow.on_hand - InventoryRow.reserved).label("available"),
+            FacilityRow.lat,
+            FacilityRow.lng,
+        )
+        .join(FacilityRow, FacilityRow.id == InventoryRow.facility_id)
+        .where(
+            InventoryRow.product_id.in_(list(product_ids)),
+            InventoryRow.on_hand > InventoryRow.reserved,
+            FacilityRow.active.is_(True),
+        )
+    )
+    stock: dict[str, list[StockAt]] = defaultdict(list)
+    for r in rows:
+        distance = haversine_km(lat, lng, r.lat, r.lng)
+        stock[r.product_id].append(StockAt(r.facility_id, r.product_id, r.available, distance))
+    return stock
+
+
+def reserve(session: Session, allocations: Sequence[Allocation]) -> None:
+    """Hold stock for allocations, or raise StockChanged (the caller rolls back and replans).
+
+    Rows are updated in one global order (facility, product), so two orders that need
+    the same rows cannot deadlock each other.
+    """
+    for allocation in sorted(allocations, key=lambda a: (a.facility_id, a.product_id)):
+        held = session.execute(
+            update(InventoryRow)
+            .where(
+                InventoryRow.facility_id == allocation.facility_id,
+                InventoryRow.product_id == allocation.product_id,
+                InventoryRow.on_hand - InventoryRow.reserved >= allocation.quantity,
+            )
+            .values(reserved=InventoryRow.reserved + allocation.quantity)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not held:
+            raise StockChanged(
+                f"stock of {allocation.product_id} at {allocation.facility_id} changed"
+            )
+
+
+def release(session: Session, allocations: Sequence[Allocation]) -> None:
+    """Give reserved stock back (cancelled order, failed payment)."""
+    _take_reserved(session, allocations, leaves_building=False)
+
+
+def consume(session: Session, allocations: Sequence[Allocation]) -> None:
+    """Reserved stock left the building (shipped): it is no longer on hand."""
+    _take_reserved(session, allocations, leaves_building=True)
+
+
+def _take_reserved(
+    session: Session, allocations: Sequence[Allocation], *, leaves_building: bool
+) -> None:
+    for allocation in sorted(allocations, key=lambda a: (a.facility_id, a.product_id)):
+        changes = {"reserved": InventoryRow.reserved - allocation.quantity}
+        if leaves_building:
+            changes["on_hand"] = InventoryRow.on_hand - allocation.quantity
+        session.execute(
+            update(InventoryRow)
+            .where(
+                InventoryRow.facility_id == allocation.facility_id,
+                InventoryRow.product_id == allocation.product_id,
+            )
+            .values(changes)
+            .execution_options(synchronize_session=False)
+        )
