@@ -71,8 +71,17 @@ def shopper(
     registration = platform.customers.register(name, f"{name.lower()}-{new_id('e')}@example.com")
     customer_id = registration.customer.id
     platform.customers.add_address(
-        customer_id, line1="Rua 1", city="São Paulo", postcode="01001", country="BR",
-        lat=at[0], lng=at[1],
+        customer_id,
+        line1="Rua 1",
+        city="São Paulo",
+        postcode="01001",
+        country="BR",
+        lat=at[0],
+        lng=at[1],
     )
-    platform.customers.add_payment_method(customer_id, gateway_token=token, brand="visa", last4="4242")
-    return Shopper(customer_id, registration.api_key, platform.customers.authenticate(registration.api_key))
+    platform.customers.add_payment_method(
+        customer_id, gateway_token=token, brand="visa", last4="4242"
+    )
+    return Shopper(
+        customer_id, registration.api_key, platform.customers.authenticate(registration.api_key)
+    )

@@ -16,6 +16,7 @@ from baro.commerce.payments import PaymentGateway, SandboxGateway
 from baro.core.clock import Clock, SystemClock
 from baro.core.config import Settings
 from baro.core.db import make_engine, make_session_factory
+from baro.network import Network
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Platform:
     customers: Customers
     orders: Orders
     cart: Cart
+    network: Network
 
     @classmethod
     def start(
@@ -61,6 +63,7 @@ class Platform:
                 max_quantity=settings.max_order_quantity,
             ),
             cart=Cart(sessions, clock, settings.max_order_quantity),
+            network=Network(sessions, clock, timedelta(hours=settings.idempotency_ttl_hours)),
         )
 
     def close(self) -> None:

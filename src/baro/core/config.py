@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     data_dir: Path | None = None
     currency: str = "BRL"
     db_pool_size: int = Field(default=10, ge=1)
+    worker_threads: int = Field(default=2, ge=1, le=200)
 
     @field_validator("database_url")
     @classmethod

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, delete, select, update
+from sqlalchemy import String, bindparam, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.core.db import Base, UTCDateTime, insert_or_ignore
@@ -106,8 +106,9 @@ def claim(
                 IdempotencyRow.created_at == row.created_at,
             )
             .values(fingerprint=request.fingerprint, state=IN_FLIGHT, result=None, created_at=now)
-        ).rowcount
-        if taken:
+            .returning(IdempotencyRow.key)
+        ).first()
+        if taken is not None:
             return None
         raise IdempotencyKeyInFlight(f"Idempotency-Key {request.key!r} is being used right now")
     if row.fingerprint != request.fingerprint:
@@ -123,13 +124,17 @@ def claim(
     return row.result
 
 
+_keys = IdempotencyRow.__table__
+_COMPLETE = (
+    update(_keys)
+    .where(_keys.c.scope == bindparam("s"), _keys.c.key == bindparam("k"))
+    .values(state=COMPLETED, result=bindparam("result"))
+)
+
+
 def complete(session: Session, request: IdempotentRequest, result: dict[str, Any]) -> None:
     """Store the outcome that later repeats of the request will be given."""
-    session.execute(
-        update(IdempotencyRow)
-        .where(IdempotencyRow.scope == request.scope, IdempotencyRow.key == request.key)
-        .values(state=COMPLETED, result=result)
-    )
+    session.execute(_COMPLETE, {"s": request.scope, "k": request.key, "result": result})
 
 
 def release(session: Session, request: IdempotentRequest) -> None:
@@ -143,12 +148,12 @@ def release(session: Session, request: IdempotentRequest) -> None:
 
 def purge_expired(session: Session, *, now: datetime, ttl: timedelta) -> int:
     """Delete completed keys older than ``ttl``; returns how many."""
-    result = session.execute(
-        delete(IdempotencyRow).where(
-            IdempotencyRow.created_at < now - ttl, IdempotencyRow.state == COMPLETED
-        )
+    purged = session.execute(
+        delete(IdempotencyRow)
+        .where(IdempotencyRow.created_at < now - ttl, IdempotencyRow.state == COMPLETED)
+        .returning(IdempotencyRow.key)
     )
-    return int(result.rowcount)
+    return len(purged.all())
 
 
 def stored_keys(session: Session, scope: str) -> list[str]:

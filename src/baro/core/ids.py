@@ -1,22 +1,18 @@
-"""Opaque, prefixed, roughly time-sortable identifiers (``ord_01j…``)."""
+"""Opaque, prefixed, time-sortable identifiers (``ord_01j…``)."""
 
 from __future__ import annotations
 
-import secrets
+import base64
+import os
 import time
-
-_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 
 
 def new_id(prefix: str) -> str:
-    """``prefix_`` + 48 bits of milliseconds + 80 random bits, base32: sortable by creation.
+    """``prefix_`` + 48 bits of milliseconds + 80 random bits in base32hex (26 characters).
 
-    Wall time is used only for index locality; nothing reads it back, so the injected
-    clock is not needed here.
+    base32hex keeps byte order, so ids sort by creation time: new rows land at the end of
+    the primary-key index, and ``before=<id>`` pages by time. Wall time is used only for
+    that locality; nothing reads it back, so the injected clock is not needed here.
     """
-    value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
-    chars = []
-    for _ in range(26):
-        value, digit = divmod(value, 32)
-        chars.append(_ALPHABET[digit])
-    return f"{prefix}_{''.join(reversed(chars))}"
+    raw = (time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10)
+    return f"{prefix}_{base64.b32hexencode(raw).decode().lower().rstrip('=')}"

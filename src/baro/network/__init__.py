@@ -24,12 +24,14 @@ from baro.network.inventory import StockLevel as StockLevel
 from baro.network.inventory import adjust as adjust
 from baro.network.inventory import available_by_product as available_by_product
 from baro.network.inventory import consume as consume
+from baro.network.inventory import open_stock as open_stock
 from baro.network.inventory import receive as receive
 from baro.network.inventory import release as release
 from baro.network.inventory import reserve as reserve
 from baro.network.inventory import stock_level as stock_level
 from baro.network.inventory import stock_levels as stock_levels
 from baro.network.inventory import stock_near as stock_near
+from baro.network.service import Network as Network
 
 __all__ = [
     "Allocation",
@@ -43,6 +45,7 @@ __all__ = [
     "InvalidStockChange",
     "Line",
     "NearestFirst",
+    "Network",
     "OutOfStock",
     "StockAt",
     "StockChanged",
@@ -56,6 +59,7 @@ __all__ = [
     "get_facility",
     "list_facilities",
     "open_facility",
+    "open_stock",
     "receive",
     "release",
     "reserve",

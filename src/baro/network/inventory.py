@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, func, select, update
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, bindparam, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.core.db import Base, insert_or_ignore
@@ -69,6 +69,22 @@ def receive(session: Session, facility_id: str, product_id: str, quantity: int) 
     return _change_on_hand(session, facility_id, product_id, quantity)
 
 
+def open_stock(session: Session, levels: Sequence[StockLevel]) -> None:
+    """First stock of new facility/product pairs, in one statement (world building, imports).
+    Fails with IntegrityError if a pair already holds stock: use ``receive`` for that."""
+    rows = [
+        {
+            "facility_id": lv.facility_id,
+            "product_id": lv.product_id,
+            "on_hand": lv.on_hand,
+            "reserved": 0,
+        }
+        for lv in levels
+    ]
+    if rows:
+        session.execute(InventoryRow.__table__.insert(), rows)
+
+
 def adjust(session: Session, facility_id: str, product_id: str, delta: int) -> StockLevel:
     """A count correction (damage, cycle count). Cannot take on_hand below what is reserved."""
     level = stock_level(session, facility_id, product_id)
@@ -118,25 +134,42 @@ def available_by_product(session: Session, product_ids: Sequence[str]) -> dict[s
     return {product_id: found.get(product_id, 0) for product_id in product_ids}
 
 
+_inventory = InventoryRow.__table__
+_facilities = FacilityRow.__table__
+
+_STOCK_NEAR = (
+    select(
+        _inventory.c.facility_id,
+        _inventory.c.product_id,
+        (_inventory.c.on_hand - _inventory.c.reserved).label("available"),
+        _facilities.c.lat,
+        _facilities.c.lng,
+    )
+    .join(_facilities, _facilities.c.id == _inventory.c.facility_id)
+    .where(
+        _inventory.c.product_id.in_(bindparam("product_ids", expanding=True)),
+        _inventory.c.on_hand > _inventory.c.reserved,
+        _facilities.c.active.is_(True),
+    )
+)
+
+_RESERVE = (
+    update(_inventory)
+    .where(
+        _inventory.c.facility_id == bindparam("f"),
+        _inventory.c.product_id == bindparam("p"),
+        _inventory.c.on_hand - _inventory.c.reserved >= bindparam("q"),
+    )
+    .values(reserved=_inventory.c.reserved + bindparam("q"))
+    .returning(_inventory.c.reserved)
+)
+
+
 def stock_near(
     session: Session, product_ids: Iterable[str], lat: float, lng: float
 ) -> dict[str, list[StockAt]]:
     """Free stock of each product at every active facility, with its distance to (lat, lng)."""
-    rows = session.execute(
-        select(
-            InventoryRow.facility_id,
-            InventoryRow.product_id,
-            (InventoryRow.on_hand - InventoryRow.reserved).label("available"),
-            FacilityRow.lat,
-            FacilityRow.lng,
-        )
-        .join(FacilityRow, FacilityRow.id == InventoryRow.facility_id)
-        .where(
-            InventoryRow.product_id.in_(list(product_ids)),
-            InventoryRow.on_hand > InventoryRow.reserved,
-            FacilityRow.active.is_(True),
-        )
-    )
+    rows = session.execute(_STOCK_NEAR, {"product_ids": list(product_ids)})
     stock: dict[str, list[StockAt]] = defaultdict(list)
     for r in rows:
         distance = haversine_km(lat, lng, r.lat, r.lng)
@@ -152,16 +185,10 @@ def reserve(session: Session, allocations: Sequence[Allocation]) -> None:
     """
     for allocation in sorted(allocations, key=lambda a: (a.facility_id, a.product_id)):
         held = session.execute(
-            update(InventoryRow)
-            .where(
-                InventoryRow.facility_id == allocation.facility_id,
-                InventoryRow.product_id == allocation.product_id,
-                InventoryRow.on_hand - InventoryRow.reserved >= allocation.quantity,
-            )
-            .values(reserved=InventoryRow.reserved + allocation.quantity)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not held:
+            _RESERVE,
+            {"f": allocation.facility_id, "p": allocation.product_id, "q": allocation.quantity},
+        ).first()
+        if held is None:
             raise StockChanged(
                 f"stock of {allocation.product_id} at {allocation.facility_id} changed"
             )

@@ -7,12 +7,14 @@ from baro.commerce.catalog.domain import ProductNotFound as ProductNotFound
 from baro.commerce.catalog.domain import ProductUnavailable as ProductUnavailable
 from baro.commerce.catalog.repository import load as products_by_id
 from baro.commerce.catalog.service import Catalog as Catalog
+from baro.commerce.catalog.service import InvalidSearch as InvalidSearch
 from baro.commerce.catalog.service import ProductWithStock as ProductWithStock
 
 __all__ = [
     "Catalog",
     "Dimensions",
     "InvalidProduct",
+    "InvalidSearch",
     "Product",
     "ProductNotFound",
     "ProductUnavailable",

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, Integer, String, literal_column, select, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    Integer,
+    String,
+    bindparam,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.catalog.domain import Dimensions, Product
@@ -33,7 +45,7 @@ class ProductRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-def to_domain(row: ProductRow) -> Product:
+def to_domain(row: ProductRow | Row[Any]) -> Product:
     return Product(
         id=row.id,
         sku=row.sku,
@@ -71,8 +83,13 @@ def insert_products(session: Session, products: Iterable[Product]) -> int:
     return len(rows)
 
 
+_BY_IDS = select(ProductRow.__table__).where(
+    ProductRow.__table__.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def load(session: Session, product_ids: Sequence[str]) -> dict[str, Product]:
-    rows = session.scalars(select(ProductRow).where(ProductRow.id.in_(product_ids)))
+    rows = session.execute(_BY_IDS, {"ids": list(product_ids)})
     return {row.id: to_domain(row) for row in rows}
 
 

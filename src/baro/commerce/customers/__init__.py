@@ -4,6 +4,7 @@ from baro.commerce.customers.domain import Address as Address
 from baro.commerce.customers.domain import Customer as Customer
 from baro.commerce.customers.domain import CustomerNotFound as CustomerNotFound
 from baro.commerce.customers.domain import EmailTaken as EmailTaken
+from baro.commerce.customers.domain import Forbidden as Forbidden
 from baro.commerce.customers.domain import InvalidCustomer as InvalidCustomer
 from baro.commerce.customers.domain import NoDefaultAddress as NoDefaultAddress
 from baro.commerce.customers.domain import NoDefaultPaymentMethod as NoDefaultPaymentMethod
@@ -20,6 +21,7 @@ __all__ = [
     "CustomerNotFound",
     "Customers",
     "EmailTaken",
+    "Forbidden",
     "InvalidCustomer",
     "NoDefaultAddress",
     "NoDefaultPaymentMethod",

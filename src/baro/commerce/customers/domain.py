@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from baro.core.errors import Conflict, InvalidRequest, NotFound
+from baro.core.errors import Conflict, DomainError, InvalidRequest, NotFound
 
 
 class CustomerNotFound(NotFound):
@@ -22,6 +22,12 @@ class EmailTaken(Conflict):
 
 class NotAuthenticated(InvalidRequest):
     code = "not_authenticated"
+
+
+class Forbidden(DomainError):
+    """Authenticated, but this key may not do that (a customer calling an operator route)."""
+
+    code = "forbidden"
 
 
 class NoDefaultAddress(Conflict):

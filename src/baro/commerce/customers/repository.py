@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String, select, text
-from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Select, String, bindparam, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.customers.domain import Address, PaymentMethod, Principal, Role
 from baro.core.db import Base, UTCDateTime
@@ -97,21 +98,60 @@ def payment_method_from_row(row: PaymentMethodRow) -> PaymentMethod:
     )
 
 
+def _principal_query() -> Select[Any]:
+    keys, addresses, cards = ApiKeyRow.__table__, AddressRow.__table__, PaymentMethodRow.__table__
+    return (
+        select(
+            keys.c.role,
+            keys.c.customer_id,
+            *(c.label(f"a_{c.name}") for c in addresses.c),
+            *(c.label(f"p_{c.name}") for c in cards.c),
+        )
+        .select_from(keys)
+        .outerjoin(
+            addresses,
+            (addresses.c.customer_id == keys.c.customer_id) & addresses.c.is_default,
+        )
+        .outerjoin(cards, (cards.c.customer_id == keys.c.customer_id) & cards.c.is_default)
+        .where(keys.c.key_hash == bindparam("key_hash"))
+    )
+
+
+# Built once: this runs on every authenticated request.
+_PRINCIPAL = _principal_query()
+
+
 def principal_by_key_hash(session: Session, key_hash: str) -> Principal | None:
     """The caller and their 1-Click defaults, in a single query."""
-    address = aliased(AddressRow)
-    card = aliased(PaymentMethodRow)
-    row = session.execute(
-        select(ApiKeyRow.role, ApiKeyRow.customer_id, address, card)
-        .outerjoin(address, (address.customer_id == ApiKeyRow.customer_id) & address.is_default)
-        .outerjoin(card, (card.customer_id == ApiKeyRow.customer_id) & card.is_default)
-        .where(ApiKeyRow.key_hash == key_hash)
-    ).first()
+    row = session.execute(_PRINCIPAL, {"key_hash": key_hash}).mappings().first()
     if row is None:
         return None
+    address = None
+    if row["a_id"] is not None:
+        address = Address(
+            row["a_id"],
+            row["a_customer_id"],
+            row["a_line1"],
+            row["a_city"],
+            row["a_postcode"],
+            row["a_country"],
+            row["a_lat"],
+            row["a_lng"],
+            True,
+        )
+    card = None
+    if row["p_id"] is not None:
+        card = PaymentMethod(
+            row["p_id"],
+            row["p_customer_id"],
+            row["p_gateway_token"],
+            row["p_brand"],
+            row["p_last4"],
+            True,
+        )
     return Principal(
-        role=Role(row.role),
-        customer_id=row.customer_id,
-        address=address_from_row(row[2]) if row[2] is not None else None,
-        payment_method=payment_method_from_row(row[3]) if row[3] is not None else None,
+        role=Role(row["role"]),
+        customer_id=row["customer_id"],
+        address=address,
+        payment_method=card,
     )

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, select, update
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.orders.domain import (
@@ -70,10 +70,14 @@ def _mutable_columns(order: Order) -> dict[str, object]:
     }
 
 
+_INSERT_ORDER = OrderRow.__table__.insert()
+_INSERT_LINES = OrderLineRow.__table__.insert()
+
+
 def insert(session: Session, order: Order) -> None:
     """The order and all its lines: two statements, whatever the number of lines."""
     session.execute(
-        OrderRow.__table__.insert(),
+        _INSERT_ORDER,
         {
             "id": order.id,
             "customer_id": order.customer_id,
@@ -87,30 +91,42 @@ def insert(session: Session, order: Order) -> None:
             **_mutable_columns(order),
         },
     )
-    session.execute(
-        OrderLineRow.__table__.insert(),
-        [
-            {
-                "order_id": order.id,
-                "line_no": number,
-                "product_id": line.product_id,
-                "facility_id": line.facility_id,
-                "quantity": line.quantity,
-                "unit_price_minor": line.unit_price.minor,
-            }
-            for number, line in enumerate(order.lines, start=1)
-        ],
-    )
+    lines = [
+        {
+            "order_id": order.id,
+            "line_no": number,
+            "product_id": line.product_id,
+            "facility_id": line.facility_id,
+            "quantity": line.quantity,
+            "unit_price_minor": line.unit_price.minor,
+        }
+        for number, line in enumerate(order.lines, start=1)
+    ]
+    session.execute(_INSERT_LINES, lines[0] if len(lines) == 1 else lines)
+
+
+_MUTABLE = (
+    "status",
+    "authorization_id",
+    "capture_id",
+    "paid_at",
+    "cancelled_at",
+    "refund_id",
+    "refund_minor",
+    "refunded_at",
+    "failure_reason",
+)
+_orders = OrderRow.__table__
+_SAVE = (
+    update(_orders)
+    .where(_orders.c.id == bindparam("order_id"))
+    .values({name: bindparam(name) for name in _MUTABLE})
+)
 
 
 def save(session: Session, order: Order) -> None:
-    """Write the order's changed state (one statement)."""
-    session.execute(
-        update(OrderRow)
-        .where(OrderRow.id == order.id)
-        .values(**_mutable_columns(order))
-        .execution_options(synchronize_session=False)
-    )
+    """Write the order's changed state (one prebuilt statement)."""
+    session.execute(_SAVE, {"order_id": order.id, **_mutable_columns(order)})
 
 
 def _to_domain(row: OrderRow, lines: Sequence[OrderLineRow]) -> Order:

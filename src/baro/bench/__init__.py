@@ -1,0 +1,1 @@
+"""Benchmark harnesses. Each runs real components and writes one JSON of metrics."""

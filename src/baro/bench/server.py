@@ -1,0 +1,76 @@
+"""A real baro server in a child process, for benches that drive it over HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
+
+import httpx
+
+from baro.channels.web import APP_FACTORY
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_server(url: str, *, workers: int, port: int | None = None) -> Iterator[str]:
+    """Start the API under uvicorn (as ``baro serve`` does) on ``url`` and yield its base URL once /healthz answers."""
+    port = port or free_port()
+    command = [
+        *(sys.executable, "-m", "uvicorn", APP_FACTORY, "--factory"),
+        *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
+        *("--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"),
+    ]
+    environment = {**os.environ, "BARO_DATABASE_URL": url}
+    # The log goes to a file: a pipe nobody reads would block the server once full.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(  # noqa: S603
+            command, stdout=log, stderr=subprocess.STDOUT, env=environment
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_healthy(base, process, log)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.seek(0)
+            problems = [
+                line
+                for line in log.read().decode(errors="replace").splitlines()
+                if "died" in line or "ERROR" in line or "Traceback" in line
+            ]
+            if problems:
+                print("server log:", *problems[:20], sep="\n  ", file=sys.stderr)
+
+
+def _wait_until_healthy(
+    base: str, process: subprocess.Popen[bytes], log: IO[bytes], timeout_s: float = 60
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            stderr = log.read().decode(errors="replace")
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{stderr[-2000:]}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server at {base} did not become healthy in {timeout_s} s")

@@ -1,0 +1,1 @@
+"""The ways in: web (API and pages), devices, voice."""

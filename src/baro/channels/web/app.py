@@ -1,0 +1,56 @@
+"""The FastAPI application: ``create_app()`` for uvicorn (``baro serve``) and tests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from baro import __version__
+from baro.core.config import get_settings
+from baro.platform import Platform
+
+from . import admin, cart, health, orders, problems, products
+from .ratelimit import FailedAttempts
+
+# The import string uvicorn needs to start one app per worker process.
+APP_FACTORY = "baro.channels.web.app:create_app"
+
+DESCRIPTION = """
+baro (바로) — 1-Click commerce. Authenticate with `Authorization: Bearer <api key>`.
+Every order-creating request takes an `Idempotency-Key` header: repeat the request with the
+same key and you get the first response back (`Idempotent-Replayed: true`), never a second
+order. Errors are `application/problem+json` (RFC 9457) with a stable `code`.
+"""
+
+
+def create_app(platform: Platform | None = None) -> FastAPI:
+    """Build the app; without a platform, start one from the environment (``BARO_…``)."""
+    platform = platform or Platform.start(get_settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Few threads per worker process: more only queue up on the GIL, and measured on
+        # 2 cores, 32 clients ran 40 % faster with 2 threads than with anyio's default 40.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = platform.settings.worker_threads
+        yield
+        platform.close()
+
+    app: FastAPI = FastAPIOffline(
+        title="baro",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    app.state.failed_auth = FailedAttempts(limit=20, window_s=60, monotonic=time.monotonic)
+    problems.install(app)
+    for module in (health, products, orders, cart, admin):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,229 @@
+"""The API's public shapes. Built from domain objects; clients cannot set server-owned fields."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from baro.commerce.catalog import Product, ProductWithStock
+from baro.commerce.orders import CartItem, Order
+from baro.core.money import Money
+from baro.network import Facility, StockLevel
+
+
+class MoneyOut(BaseModel):
+    amount: str = Field(description="Exact decimal amount in major units, e.g. '19.90'")
+    currency: str = Field(description="ISO 4217 code")
+    minor: int = Field(description="Integer minor units (centavos, cents; won have none)")
+
+    @classmethod
+    def of(cls, money: Money) -> MoneyOut:
+        return cls(amount=str(money.amount), currency=money.currency, minor=money.minor)
+
+
+class ProductOut(BaseModel):
+    id: str
+    sku: str
+    title_ko: str
+    title_en: str
+    category: str
+    price: MoneyOut
+    weight_g: int
+    dimensions_cm: tuple[int, int, int]
+    active: bool
+    available: int = Field(description="Units free to sell over all facilities")
+
+    @classmethod
+    def of(cls, product: Product, available: int) -> ProductOut:
+        d = product.dimensions
+        return cls(
+            id=product.id,
+            sku=product.sku,
+            title_ko=product.title_ko,
+            title_en=product.title_en,
+            category=product.category,
+            price=MoneyOut.of(product.price),
+            weight_g=product.weight_g,
+            dimensions_cm=(d.length_cm, d.width_cm, d.height_cm),
+            active=product.active,
+            available=available,
+        )
+
+
+class StockOut(BaseModel):
+    facility_id: str
+    on_hand: int
+    reserved: int
+    available: int
+
+    @classmethod
+    def of(cls, level: StockLevel) -> StockOut:
+        return cls(
+            facility_id=level.facility_id,
+            on_hand=level.on_hand,
+            reserved=level.reserved,
+            available=level.available,
+        )
+
+
+class ProductDetailOut(ProductOut):
+    stock: list[StockOut]
+
+    @classmethod
+    def detail(cls, found: ProductWithStock) -> ProductDetailOut:
+        base = ProductOut.of(found.product, found.available)
+        return cls(**base.model_dump(), stock=[StockOut.of(s) for s in found.by_facility])
+
+
+class ProductPage(BaseModel):
+    items: list[ProductOut]
+    limit: int
+    offset: int
+
+
+class OrderLineOut(BaseModel):
+    product_id: str
+    facility_id: str
+    quantity: int
+    unit_price: MoneyOut
+    amount: MoneyOut
+
+
+class RefundOut(BaseModel):
+    id: str
+    amount: MoneyOut
+    refunded_at: datetime
+
+
+class OrderOut(BaseModel):
+    id: str
+    status: str
+    total: MoneyOut
+    facility_id: str
+    lines: list[OrderLineOut]
+    placed_at: datetime
+    cancel_until: datetime
+    can_cancel: bool = Field(description="Whether the cancel window is still open")
+    paid_at: datetime | None
+    cancelled_at: datetime | None
+    refund: RefundOut | None
+    failure_reason: str | None
+
+    @classmethod
+    def of(cls, order: Order, now: datetime) -> OrderOut:
+        return cls(
+            id=order.id,
+            status=order.status.value,
+            total=MoneyOut.of(order.total),
+            facility_id=order.facility_id,
+            lines=[
+                OrderLineOut(
+                    product_id=line.product_id,
+                    facility_id=line.facility_id,
+                    quantity=line.quantity,
+                    unit_price=MoneyOut.of(line.unit_price),
+                    amount=MoneyOut.of(line.amount),
+                )
+                for line in order.lines
+            ],
+            placed_at=order.placed_at,
+            cancel_until=order.cancel_until,
+            can_cancel=order.can_cancel(now),
+            paid_at=order.payment.paid_at if order.payment else None,
+            cancelled_at=order.cancelled_at,
+            refund=RefundOut(
+                id=order.refund.id,
+                amount=MoneyOut.of(order.refund.amount),
+                refunded_at=order.refund.refunded_at,
+            )
+            if order.refund
+            else None,
+            failure_reason=order.failure_reason,
+        )
+
+
+class OrderPage(BaseModel):
+    items: list[OrderOut]
+    next_before: str | None = Field(description="Pass as `before` for the next page")
+
+
+class OneClickIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    product_id: str = Field(min_length=1, max_length=40)
+    quantity: int = Field(default=1, ge=1, description="At most the shop's per-order limit")
+
+
+class CartQuantityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: int = Field(ge=1)
+
+
+class CartItemOut(BaseModel):
+    product_id: str
+    sku: str
+    title_ko: str
+    title_en: str
+    unit_price: MoneyOut
+    quantity: int
+    amount: MoneyOut
+
+
+class CartOut(BaseModel):
+    items: list[CartItemOut]
+
+    @classmethod
+    def of(cls, items: list[CartItem]) -> CartOut:
+        return cls(
+            items=[
+                CartItemOut(
+                    product_id=item.product.id,
+                    sku=item.product.sku,
+                    title_ko=item.product.title_ko,
+                    title_en=item.product.title_en,
+                    unit_price=MoneyOut.of(item.product.price),
+                    quantity=item.quantity,
+                    amount=MoneyOut.of(item.product.price * item.quantity),
+                )
+                for item in items
+            ]
+        )
+
+
+class FacilityOut(BaseModel):
+    id: str
+    name: str
+    kind: str
+    lat: float
+    lng: float
+    h3_cell: str
+    capacity_units: int
+    active: bool
+
+    @classmethod
+    def of(cls, facility: Facility) -> FacilityOut:
+        return cls(
+            id=facility.id,
+            name=facility.name,
+            kind=facility.kind.value,
+            lat=facility.lat,
+            lng=facility.lng,
+            h3_cell=facility.h3_cell,
+            capacity_units=facility.capacity_units,
+            active=facility.active,
+        )
+
+
+class ReceiveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: int = Field(ge=1)
+
+
+class AdvanceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["picking", "packed", "shipped", "delivered"]

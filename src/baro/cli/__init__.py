@@ -1,0 +1,23 @@
+"""``baro``: the command line. Commands parse, call one service and render; no logic here."""
+
+from __future__ import annotations
+
+import typer
+
+from baro.cli import bench, db, serve, world
+
+app = typer.Typer(
+    name="baro",
+    help="baro (바로): self-hostable commerce — 1-Click orders, fulfillment, delivery.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(serve.serve)
+app.command("demo")(serve.demo)
+app.add_typer(db.app, name="db")
+app.add_typer(world.app, name="world")
+app.add_typer(bench.app, name="bench")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,39 @@
+"""Rich consoles: results on stdout, progress and messages on stderr (so --json pipes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from baro.core.errors import DomainError
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=1)
+
+
+@contextmanager
+def domain_errors_as_messages() -> Iterator[None]:
+    """A user's mistake is a one-line message and exit code 1, never a traceback."""
+    try:
+        yield
+    except DomainError as error:
+        raise fail(f"{error.message} ({error.code})") from error
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    )

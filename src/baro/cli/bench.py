@@ -1,0 +1,57 @@
+"""``baro bench``: benchmark harnesses that write JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from baro.bench.orders import OrdersBenchConfig, run
+from baro.cli._console import err, fail, out, progress_bar
+
+app = typer.Typer(help="Benchmarks: each writes one JSON of metrics.", no_args_is_help=True)
+
+
+@app.command("orders")
+def orders(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL server URL (a scratch database is created on it); "
+            "default: a temporary SQLite file"
+        ),
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Concurrent HTTP clients")] = 32,
+    orders: Annotated[int, typer.Option(min=1, help="1-Click orders to send")] = 2_000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes")] = 2,
+    replay_share: Annotated[
+        float, typer.Option(min=0, max=1, help="Share re-sent with the same key")
+    ] = 0.2,
+    hot_stock: Annotated[int, typer.Option(min=0, help="Units of the contested product")] = 50,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """Drive a real server with concurrent 1-Click orders, then audit the database."""
+    config = OrdersBenchConfig(
+        db=db,
+        concurrency=concurrency,
+        orders=orders,
+        workers=workers,
+        replay_share=replay_share,
+        hot_stock=hot_stock,
+        seed=seed,
+    )
+    with progress_bar() as bar:
+        task = bar.add_task("orders", total=orders)
+        try:
+            result = run(config, lambda done, _total: bar.update(task, completed=done))
+        except (RuntimeError, OSError) as error:
+            raise fail(str(error)) from error
+    text = json.dumps(result, indent=2)
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(text + "\n")
+        err.print(f"wrote {json_path}")
+    out.print_json(text)

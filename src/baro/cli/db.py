@@ -1,0 +1,46 @@
+"""``baro db``: schema migrations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from baro.cli._console import err, fail, out
+from baro.core.config import Settings, get_settings
+from baro.core.db import current_revision, upgrade
+
+app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: BARO_DATABASE_URL, else sqlite:///baro.db)"),
+]
+
+
+def database_url(db: str | None) -> str:
+    return Settings(database_url=db).database_url if db else get_settings().database_url
+
+
+@app.command("upgrade")
+def upgrade_command(db: DbOption = None, revision: str = "head") -> None:
+    """Apply all migrations (the same chain on SQLite and PostgreSQL)."""
+    url = database_url(db)
+    try:
+        upgrade(url, revision)
+    except OperationalError as error:
+        raise fail(f"cannot reach the database at {safe(url)}: {error.orig}") from error
+    err.print(f"[green]schema at {current_revision(url)}[/] on {safe(url)}")
+
+
+@app.command("current")
+def current_command(db: DbOption = None) -> None:
+    """Print the schema revision the database is at."""
+    out.print(current_revision(database_url(db)) or "empty (run `baro db upgrade`)")
+
+
+def safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    return make_url(url).render_as_string(hide_password=True)

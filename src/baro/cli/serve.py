@@ -1,0 +1,80 @@
+"""``baro serve`` and ``baro demo``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from baro.channels.web import APP_FACTORY
+from baro.cli._console import err
+from baro.cli.db import DbOption, database_url, safe
+from baro.cli.world import build_world
+from baro.twin.world import WorldSpec
+
+
+def run_server(url: str, host: str, port: int, workers: int) -> None:
+    # Workers are separate processes that read their settings from the environment.
+    os.environ["BARO_DATABASE_URL"] = url
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+    )
+
+
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes")] = 1,
+) -> None:
+    """Serve the API (uvicorn + uvloop + httptools)."""
+    url = database_url(db)
+    err.print(f"baro on http://{host}:{port} (docs /docs) — database {safe(url)}")
+    run_server(url, host, port, workers)
+
+
+def demo(
+    path: Annotated[Path, typer.Option("--path", help="SQLite file (replaced)")] = Path(
+        "baro-demo.db"
+    ),
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    seed: Annotated[int, typer.Option(help="Random seed of the generated world")] = 7,
+) -> None:
+    """Generate a fresh world on embedded SQLite and serve it."""
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    manifest = build_world(url, WorldSpec(seed=seed))
+    customer = manifest.customers[0]
+    product = manifest.products[0]
+    base = f"http://{host}:{port}"
+    err.print(
+        f"""
+[bold green]baro demo[/] — {len(manifest.products)} products, {len(manifest.facilities)} \
+fulfillment centers, {len(manifest.customers)} customers on {path}
+
+  API        {base}/v1
+  API docs   {base}/docs
+  Customer   {customer["id"]}  key [bold]{customer["api_key"]}[/]
+  Operator   admin key [bold]{manifest.admin_api_key}[/]
+
+  Try 1-Click:
+    curl -s -X POST {base}/v1/orders/one-click \\
+      -H 'Authorization: Bearer {customer["api_key"]}' \\
+      -H 'Idempotency-Key: demo-1' -H 'Content-Type: application/json' \\
+      -d '{{"product_id": "{product["id"]}", "quantity": 1}}'
+"""
+    )
+    run_server(url, host, port, workers=1)

@@ -1,0 +1,1 @@
+"""The digital twin: worlds, replay on a simulated clock, reports."""

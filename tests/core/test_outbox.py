@@ -1,0 +1,55 @@
+"""The outbox: events commit with the change; the relay delivers in order, at least once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from baro.core.db import make_engine, make_session_factory, transaction
+from baro.core.events import DomainEvent, OutboxRelay, StoredEvent, first_delivery, read_log, record
+
+AT = datetime(2026, 11, 25, tzinfo=UTC)
+
+
+def event(n: int) -> DomainEvent:
+    return DomainEvent(aggregate_id=f"agg_{n}", occurred_at=AT, data={"n": n})
+
+
+def test_events_roll_back_with_the_transaction(database_url: str) -> None:
+    sessions = make_session_factory(make_engine(database_url))
+    with pytest.raises(RuntimeError), transaction(sessions) as session:
+        record(session, [event(1)])
+        raise RuntimeError("the change failed")
+    with transaction(sessions) as session:
+        assert read_log(session) == []
+
+
+def test_relay_delivers_in_order_and_resumes_after_a_failure(database_url: str) -> None:
+    sessions = make_session_factory(make_engine(database_url))
+    with transaction(sessions) as session:
+        record(session, [event(n) for n in range(5)])
+    seen: list[int] = []
+
+    def flaky(stored: StoredEvent) -> None:
+        if stored.data["n"] == 2 and 2 not in failed:
+            failed.add(2)
+            raise ConnectionError("consumer down")
+        seen.append(stored.data["n"])
+
+    failed: set[int] = set()
+    relay = OutboxRelay(sessions, flaky, lambda: AT)
+    with pytest.raises(ConnectionError):
+        relay.run_once()
+    assert relay.drain() == 3
+
+    assert seen == [0, 1, 2, 3, 4]
+    assert relay.drain() == 0
+
+
+def test_consumers_skip_a_redelivered_event(database_url: str) -> None:
+    sessions = make_session_factory(make_engine(database_url))
+    with transaction(sessions) as session:
+        assert first_delivery(session, "analytics", "evt_1") is True
+        assert first_delivery(session, "analytics", "evt_1") is False
+        assert first_delivery(session, "billing", "evt_1") is True
