@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from baro.commerce.catalog import Dimensions, Product
 from baro.commerce.customers import Principal
 from baro.commerce.payments import SUCCEEDS
-from baro.core.db import transaction
 from baro.core.ids import new_id
 from baro.core.money import Money
 from baro.network import FacilityKind, open_facility, receive
@@ -46,7 +45,7 @@ def add_product(platform: Platform, **kwargs: object) -> Product:
 
 
 def add_facility(platform: Platform, name: str, at: tuple[float, float]) -> str:
-    with transaction(platform.sessions) as session:
+    with platform.db.transaction() as session:
         return open_facility(
             session,
             name=name,
@@ -58,7 +57,7 @@ def add_facility(platform: Platform, name: str, at: tuple[float, float]) -> str:
 
 
 def stock(platform: Platform, facility_id: str, product_id: str, units: int) -> None:
-    with transaction(platform.sessions) as session:
+    with platform.db.transaction() as session:
         receive(session, facility_id, product_id, units)
 
 

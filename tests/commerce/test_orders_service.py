@@ -9,7 +9,6 @@ import pytest
 from baro.commerce.orders import CancelWindowClosed, OrderNotFound, OrderStatus
 from baro.commerce.payments import DECLINES, TIMES_OUT, GatewayUnavailable, PaymentDeclined
 from baro.core.clock import SimulatedClock
-from baro.core.db import transaction
 from baro.core.events import read_log
 from baro.core.idempotency import IdempotencyKeyReused, InvalidIdempotencyKey
 from baro.network import OutOfStock, stock_level
@@ -31,7 +30,7 @@ def test_one_click_ships_from_the_nearest_facility_that_can_fill_it(platform: Pl
     assert order.status is OrderStatus.ALLOCATED
     assert order.facility_id == sp
     assert order.total.minor == 2 * 1990
-    with transaction(platform.sessions) as session:
+    with platform.db.transaction() as session:
         assert stock_level(session, sp, item.id).reserved == 2
         types = [e.event_type for e in read_log(session)]
     assert types == ["order.placed", "order.paid", "order.allocated"]
@@ -90,7 +89,7 @@ def test_out_of_stock_writes_nothing(platform: Platform) -> None:
         platform.orders.place_one_click(buyer.principal, item.id, 2, idempotency_key="k")
 
     assert platform.orders.list(buyer.principal) == []
-    with transaction(platform.sessions) as session:
+    with platform.db.transaction() as session:
         assert stock_level(session, sp, item.id).reserved == 0
         assert read_log(session) == []
 
@@ -109,7 +108,7 @@ def test_declined_card_releases_the_stock_and_is_replayed(platform: Platform) ->
     assert replay.value.context["replayed"] is True
     [order] = platform.orders.list(buyer.principal)
     assert order.status is OrderStatus.PAYMENT_FAILED
-    with transaction(platform.sessions) as session:
+    with platform.db.transaction() as session:
         assert stock_level(session, sp, item.id).reserved == 0
 
 
@@ -123,7 +122,7 @@ def test_gateway_timeout_frees_the_key_for_a_retry(platform: Platform) -> None:
         with pytest.raises(GatewayUnavailable):
             platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k")
 
-    with transaction(platform.sessions) as session:
+    with platform.db.transaction() as session:
         assert stock_level(session, sp, item.id).reserved == 0
 
 
@@ -142,7 +141,7 @@ def test_cancel_inside_the_window_refunds_and_returns_stock(
     assert cancelled.status is OrderStatus.REFUNDED
     assert cancelled.refund is not None and cancelled.refund.amount == order.total
     assert cancelled.refund.refunded_at == clock.now()
-    with transaction(platform.sessions) as session:
+    with platform.db.transaction() as session:
         assert stock_level(session, sp, item.id).reserved == 0
     assert platform.orders.cancel(buyer.principal, order.id) == cancelled  # repeat is harmless
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from baro.core import idempotency
-from baro.core.db import make_engine, make_session_factory, transaction
+from baro.core.db import Database
 from baro.core.idempotency import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
@@ -20,15 +20,15 @@ TTL = timedelta(hours=24)
 
 
 def test_claim_replay_reuse_and_in_flight(database_url: str) -> None:
-    sessions = make_session_factory(make_engine(database_url))
+    db = Database.connect(database_url)
     buy = IdempotentRequest.of("cus_1", "k", "buy", sku="A")
-    with transaction(sessions) as session:
+    with db.transaction() as session:
         assert idempotency.claim(session, buy, now=NOW, ttl=TTL) is None
-    with pytest.raises(IdempotencyKeyInFlight), transaction(sessions) as session:
+    with pytest.raises(IdempotencyKeyInFlight), db.transaction() as session:
         idempotency.claim(session, buy, now=NOW, ttl=TTL)
-    with transaction(sessions) as session:
+    with db.transaction() as session:
         idempotency.complete(session, buy, {"order": "ord_1"})
-    with transaction(sessions) as session:
+    with db.transaction() as session:
         assert idempotency.claim(session, buy, now=NOW, ttl=TTL) == {"order": "ord_1"}
         other = IdempotentRequest.of("cus_1", "k", "buy", sku="B")
         with pytest.raises(IdempotencyKeyReused):
@@ -38,15 +38,15 @@ def test_claim_replay_reuse_and_in_flight(database_url: str) -> None:
 
 
 def test_keys_expire_after_the_ttl(database_url: str) -> None:
-    sessions = make_session_factory(make_engine(database_url))
+    db = Database.connect(database_url)
     buy = IdempotentRequest.of("cus_1", "k", "buy", sku="A")
-    with transaction(sessions) as session:
+    with db.transaction() as session:
         idempotency.claim(session, buy, now=NOW, ttl=TTL)
         idempotency.complete(session, buy, {"order": "ord_1"})
     later = NOW + TTL + timedelta(seconds=1)
-    with transaction(sessions) as session:
+    with db.transaction() as session:
         assert idempotency.claim(session, buy, now=later, ttl=TTL) is None
-    with transaction(sessions) as session:
+    with db.transaction() as session:
         assert idempotency.purge_expired(session, now=later + TTL * 2, ttl=TTL) == 0
 
 

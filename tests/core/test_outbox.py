@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from baro.core.db import make_engine, make_session_factory, transaction
+from baro.core.db import Database
 from baro.core.events import DomainEvent, OutboxRelay, StoredEvent, first_delivery, read_log, record
 
 AT = datetime(2026, 11, 25, tzinfo=UTC)
@@ -17,17 +17,17 @@ def event(n: int) -> DomainEvent:
 
 
 def test_events_roll_back_with_the_transaction(database_url: str) -> None:
-    sessions = make_session_factory(make_engine(database_url))
-    with pytest.raises(RuntimeError), transaction(sessions) as session:
+    db = Database.connect(database_url)
+    with pytest.raises(RuntimeError), db.transaction() as session:
         record(session, [event(1)])
         raise RuntimeError("the change failed")
-    with transaction(sessions) as session:
+    with db.transaction() as session:
         assert read_log(session) == []
 
 
 def test_relay_delivers_in_order_and_resumes_after_a_failure(database_url: str) -> None:
-    sessions = make_session_factory(make_engine(database_url))
-    with transaction(sessions) as session:
+    db = Database.connect(database_url)
+    with db.transaction() as session:
         record(session, [event(n) for n in range(5)])
     seen: list[int] = []
 
@@ -38,7 +38,7 @@ def test_relay_delivers_in_order_and_resumes_after_a_failure(database_url: str) 
         seen.append(stored.data["n"])
 
     failed: set[int] = set()
-    relay = OutboxRelay(sessions, flaky, lambda: AT)
+    relay = OutboxRelay(db, flaky, lambda: AT)
     with pytest.raises(ConnectionError):
         relay.run_once()
     assert relay.drain() == 3
@@ -48,8 +48,8 @@ def test_relay_delivers_in_order_and_resumes_after_a_failure(database_url: str) 
 
 
 def test_consumers_skip_a_redelivered_event(database_url: str) -> None:
-    sessions = make_session_factory(make_engine(database_url))
-    with transaction(sessions) as session:
+    db = Database.connect(database_url)
+    with db.transaction() as session:
         assert first_delivery(session, "analytics", "evt_1") is True
         assert first_delivery(session, "analytics", "evt_1") is False
         assert first_delivery(session, "billing", "evt_1") is True

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import make_url
 
 from baro.bench.databases import libpq_dsn, scratch_database
@@ -29,7 +29,7 @@ from baro.bench.server import running_server
 from baro.channels.web import create_app
 from baro.commerce.catalog import Dimensions, Product
 from baro.core.config import Settings
-from baro.core.db import StatementCounter, transaction, upgrade
+from baro.core.db import StatementCounter, upgrade
 from baro.core.ids import new_id
 from baro.core.money import Money
 from baro.platform import Platform
@@ -201,24 +201,26 @@ async def _order(client: aiohttp.ClientSession, job: Job, tally: Tally) -> None:
         return
 
 
+_LIVE_ORDERS = text("SELECT count(*) FROM orders WHERE status IN :live").bindparams(
+    bindparam("live", expanding=True)
+)
+_STOCK_AGAINST_ORDERS = text(
+    "SELECT i.on_hand, i.reserved, COALESCE(sold.units, 0) AS units FROM inventory i "
+    "LEFT JOIN (SELECT l.facility_id, l.product_id, SUM(l.quantity) AS units "
+    "FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.status IN :live "
+    "GROUP BY l.facility_id, l.product_id) sold "
+    "ON sold.facility_id = i.facility_id AND sold.product_id = i.product_id"
+).bindparams(bindparam("live", expanding=True))
+
+
 def _check_database(url: str) -> dict[str, int]:
     """Oversold units and stock that disagrees with the orders, straight from the tables."""
     platform = Platform.start(Settings(database_url=url))
-    live = ", ".join(f"'{s}'" for s in LIVE_STATUSES)
+    live = {"live": list(LIVE_STATUSES)}
     try:
-        with transaction(platform.sessions) as session:
-            orders = session.execute(
-                text(f"SELECT count(*) FROM orders WHERE status IN ({live})")  # noqa: S608
-            ).scalar_one()
-            rows = session.execute(
-                text(
-                    "SELECT i.on_hand, i.reserved, COALESCE(sold.units, 0) AS units "  # noqa: S608
-                    "FROM inventory i LEFT JOIN (SELECT l.facility_id, l.product_id, "
-                    "SUM(l.quantity) AS units FROM order_lines l JOIN orders o ON o.id = l.order_id "
-                    f"WHERE o.status IN ({live}) GROUP BY l.facility_id, l.product_id) sold "
-                    "ON sold.facility_id = i.facility_id AND sold.product_id = i.product_id"
-                )
-            ).all()
+        with platform.db.read() as session:
+            orders = session.execute(_LIVE_ORDERS, live).scalar_one()
+            rows = session.execute(_STOCK_AGAINST_ORDERS, live).all()
     finally:
         platform.close()
     return {
@@ -233,7 +235,7 @@ def _statements_per_order(url: str, manifest: WorldManifest, hot: str, sample: i
     from starlette.testclient import TestClient  # imported late: only this step needs it
 
     platform = Platform.start(Settings(database_url=url))
-    counter = StatementCounter().attach(platform.engine)
+    counter = StatementCounter().attach(platform.db.engine)
     products = [str(p["id"]) for p in manifest.products if p["id"] != hot]
     customers = manifest.customers
     try:
@@ -258,31 +260,16 @@ def _statements_per_order(url: str, manifest: WorldManifest, hot: str, sample: i
 
 def _pgbench(url: str, concurrency: int, seconds: int = 10) -> dict[str, float]:
     """pgbench's simple-update transaction on the same server (a scratch database)."""
-    if shutil.which("pgbench") is None:
+    pgbench = shutil.which("pgbench")
+    if pgbench is None:
         return {}
-    server = make_url(url)
-    with scratch_database(
-        server.set(database="postgres").render_as_string(hide_password=False), "baro_bench_pgbench"
-    ) as scratch:
+    server = make_url(url).set(database="postgres").render_as_string(hide_password=False)
+    with scratch_database(server, "baro_bench_pgbench") as scratch:
         dsn = libpq_dsn(make_url(scratch))
-        subprocess.run(["pgbench", "-i", "-q", "-s", "10", dsn], check=True, capture_output=True)  # noqa: S603,S607
+        subprocess.run([pgbench, "-i", "-q", "-s", "10", dsn], check=True, capture_output=True)  # noqa: S603
+        load = ["-n", "-b", "simple-update", "-c", str(concurrency), "-j", "2", "-T", str(seconds)]
         finished = subprocess.run(  # noqa: S603
-            [
-                "pgbench",
-                "-n",
-                "-b",
-                "simple-update",
-                "-c",
-                str(concurrency),
-                "-j",
-                "2",
-                "-T",
-                str(seconds),
-                dsn,
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
+            [pgbench, *load, dsn], check=True, capture_output=True, text=True
         )
     match = re.search(r"tps = ([0-9.]+)", finished.stdout)
     return {"pgbench_tps": round(float(match.group(1)), 1)} if match else {}

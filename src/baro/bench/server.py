@@ -10,7 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, Any
 
 import httpx
 
@@ -25,7 +25,7 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(url: str, *, workers: int, port: int | None = None) -> Iterator[str]:
-    """Start the API under uvicorn (as ``baro serve`` does) on ``url`` and yield its base URL once /healthz answers."""
+    """Run the API under uvicorn (as ``baro serve`` does) on ``url``; yield its base URL."""
     port = port or free_port()
     command = [
         *(sys.executable, "-m", "uvicorn", APP_FACTORY, "--factory"),
@@ -40,7 +40,7 @@ def running_server(url: str, *, workers: int, port: int | None = None) -> Iterat
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_healthy(base, process, log)
+            wait_until_healthy(base, process, log)
             yield base
         finally:
             process.terminate()
@@ -58,14 +58,20 @@ def running_server(url: str, *, workers: int, port: int | None = None) -> Iterat
                 print("server log:", *problems[:20], sep="\n  ", file=sys.stderr)
 
 
-def _wait_until_healthy(
-    base: str, process: subprocess.Popen[bytes], log: IO[bytes], timeout_s: float = 60
+def wait_until_healthy(
+    base: str,
+    process: subprocess.Popen[Any],
+    log: IO[bytes] | None = None,
+    timeout_s: float = 60,
 ) -> None:
+    """Poll /healthz until it answers 200; fail early, with the log, if the process died."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            log.seek(0)
-            stderr = log.read().decode(errors="replace")
+            stderr = ""
+            if log is not None:
+                log.seek(0)
+                stderr = log.read().decode(errors="replace")
             raise RuntimeError(f"the server exited with {process.returncode}:\n{stderr[-2000:]}")
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:

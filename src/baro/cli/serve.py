@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Annotated
@@ -57,6 +58,8 @@ def demo(
         stale.unlink(missing_ok=True)
     url = f"sqlite:///{path}"
     manifest = build_world(url, WorldSpec(seed=seed))
+    credentials = path.with_suffix(".json")
+    credentials.write_text(json.dumps(manifest.to_json(), indent=2, ensure_ascii=False))
     customer = manifest.customers[0]
     product = manifest.products[0]
     base = f"http://{host}:{port}"
@@ -69,12 +72,14 @@ fulfillment centers, {len(manifest.customers)} customers on {path}
   API docs   {base}/docs
   Customer   {customer["id"]}  key [bold]{customer["api_key"]}[/]
   Operator   admin key [bold]{manifest.admin_api_key}[/]
+  All keys   {credentials} (the `baro world seed --json` manifest)
 
   Try 1-Click:
     curl -s -X POST {base}/v1/orders/one-click \\
       -H 'Authorization: Bearer {customer["api_key"]}' \\
       -H 'Idempotency-Key: demo-1' -H 'Content-Type: application/json' \\
       -d '{{"product_id": "{product["id"]}", "quantity": 1}}'
-"""
+""",
+        soft_wrap=True,
     )
     run_server(url, host, port, workers=1)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
@@ -61,7 +61,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 @dataclass
 class StatementCounter:
-    """Counts SQL statements sent on an engine (benchmarks report statements per order)."""
+    """Counts SQL statements sent on an engine (benchmarks report statements per order).
+
+    Transaction control (BEGIN) is not counted: psycopg sends it outside the cursor, SQLite
+    through it, and the count should mean the same on both.
+    """
 
     statements: int = 0
 
@@ -69,8 +73,9 @@ class StatementCounter:
         event.listen(engine, "before_cursor_execute", self._count)
         return self
 
-    def _count(self, *_: Any) -> None:
-        self.statements += 1
+    def _count(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.startswith("BEGIN"):
+            self.statements += 1
 
 
 def is_sqlite(url: str) -> bool:
@@ -113,22 +118,58 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        # Take the write lock up front: two deferred transactions that both upgrade to
-        # writers would deadlock, and SQLite would answer one of them "database is locked".
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front: two deferred transactions that both upgrade
+        # to writers would deadlock, and SQLite would answer one "database is locked".
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+READ_ONLY = "baro_read_only"
 
 
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commits when the block ends normally, rolls back on any error."""
-    with factory() as session, session.begin():
-        yield session
+def table_of(model: type[Base]) -> Table:
+    """The Table behind a mapped class (typed: ``__table__`` is only a FromClause to mypy)."""
+    return cast(Table, model.__table__)
+
+
+class Database:
+    """One engine, two doors: ``transaction()`` for work that writes, committed at the end
+    of the block (rolled back on error), and ``read()`` for reads, which need no
+    transaction (PostgreSQL autocommit: no BEGIN/COMMIT round trips; SQLite: a deferred
+    BEGIN that does not take the write lock)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._writes = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+        if engine.dialect.name == "postgresql":
+            readers = engine.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            readers = engine.execution_options(**{READ_ONLY: True})
+        self._reads = sessionmaker(bind=readers, expire_on_commit=False, autoflush=False)
+
+    @classmethod
+    def connect(cls, url: str, *, pool_size: int = 10) -> Database:
+        return cls(make_engine(url, pool_size=pool_size))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits when the block ends normally, rolls back on any error."""
+        with self._writes() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reads() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
 
 
 @cache

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Index, Integer, String, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from baro.core.db import Base, UTCDateTime, insert_or_ignore, transaction
+from baro.core.db import Base, Database, UTCDateTime, insert_or_ignore, table_of
 from baro.core.ids import new_id
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -79,7 +79,7 @@ class ConsumerInboxRow(Base):
     event_id: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
-_INSERT = OutboxRow.__table__.insert()
+_INSERT = table_of(OutboxRow).insert()
 
 
 def record(session: Session, events: Iterable[DomainEvent]) -> None:
@@ -128,7 +128,7 @@ def first_delivery(session: Session, consumer: str, event_id: str) -> bool:
     event and remembering it commit together.
     """
     return insert_or_ignore(
-        session, ConsumerInboxRow.__table__, {"consumer": consumer, "event_id": event_id}
+        session, table_of(ConsumerInboxRow), {"consumer": consumer, "event_id": event_id}
     )
 
 
@@ -145,7 +145,7 @@ class OutboxRelay:
 
     def __init__(
         self,
-        factory: sessionmaker[Session],
+        db: Database,
         deliver: Callable[[StoredEvent], None],
         clock_now: Callable[[], datetime],
         *,
@@ -153,7 +153,7 @@ class OutboxRelay:
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        self._factory = factory
+        self._db = db
         self._deliver = deliver
         self._now = clock_now
         self._batch_size = batch_size
@@ -166,7 +166,7 @@ class OutboxRelay:
         """
         failure: Exception | None = None
         delivered: list[int] = []
-        with transaction(self._factory) as session:
+        with self._db.transaction() as session:
             if not self._take_lock(session):
                 return 0
             rows = session.scalars(

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import String, bindparam, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from baro.core.db import Base, UTCDateTime, insert_or_ignore
+from baro.core.db import Base, UTCDateTime, insert_or_ignore, table_of
 from baro.core.errors import Conflict, InvalidRequest
 from baro.core.events import JSONType
 
@@ -92,7 +92,7 @@ def claim(
         "result": None,
         "created_at": now,
     }
-    if insert_or_ignore(session, IdempotencyRow.__table__, values):
+    if insert_or_ignore(session, table_of(IdempotencyRow), values):
         return None
     row = session.get(IdempotencyRow, (request.scope, request.key), populate_existing=True)
     if row is None:  # expired and purged between our insert and read: claim again
@@ -124,7 +124,7 @@ def claim(
     return row.result
 
 
-_keys = IdempotencyRow.__table__
+_keys = table_of(IdempotencyRow)
 _COMPLETE = (
     update(_keys)
     .where(_keys.c.scope == bindparam("s"), _keys.c.key == bindparam("k"))

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from baro.core import idempotency
 from baro.core.clock import Clock
-from baro.core.db import transaction
+from baro.core.db import Database
 from baro.core.idempotency import IdempotentRequest
 from baro.network.facilities import Facility, list_facilities
 from baro.network.inventory import StockLevel, receive
 
 
 class Network:
-    def __init__(self, factory: sessionmaker[Session], clock: Clock, ttl: timedelta) -> None:
-        self._factory = factory
+    def __init__(self, db: Database, clock: Clock, ttl: timedelta) -> None:
+        self._db = db
         self._clock = clock
         self._ttl = ttl
 
     def facilities(self) -> list[Facility]:
-        with transaction(self._factory) as session:
+        with self._db.read() as session:
             return list_facilities(session)
 
     def receive(
@@ -35,7 +33,7 @@ class Network:
             product_id=product_id,
             quantity=quantity,
         )
-        with transaction(self._factory) as session:
+        with self._db.transaction() as session:
             previous = idempotency.claim(session, request, now=self._clock.now(), ttl=self._ttl)
             if previous is not None:
                 return StockLevel(**previous["stock"])

@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass, field
 
 from baro.commerce.catalog import Dimensions, Product
 from baro.commerce.payments import SUCCEEDS
-from baro.core.db import transaction
 from baro.core.ids import new_id
 from baro.core.money import Money
 from baro.network import FacilityKind, StockLevel, open_facility, open_stock
@@ -222,7 +221,7 @@ def seed_world(
     report("products", len(catalogue))
 
     manifest = WorldManifest(admin_api_key=platform.customers.issue_admin_key(), currency=currency)
-    with transaction(platform.sessions) as session:
+    with platform.db.transaction() as session:
         sites = [
             open_facility(
                 session,

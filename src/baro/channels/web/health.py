@@ -16,8 +16,8 @@ router = APIRouter(tags=["health"])
 def healthz(platform: PlatformDep) -> JSONResponse:
     """200 when the database answers, 503 when it does not."""
     try:
-        with platform.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with platform.db.read() as session:
+            session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})

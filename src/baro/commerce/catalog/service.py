@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from baro.commerce.catalog import repository
 from baro.commerce.catalog.domain import Product, ProductNotFound
-from baro.core.db import transaction
+from baro.core.db import Database
 from baro.core.errors import InvalidRequest
 from baro.network import StockLevel, available_by_product, stock_levels
 
@@ -28,15 +26,15 @@ class ProductWithStock:
 
 
 class Catalog:
-    def __init__(self, factory: sessionmaker[Session]) -> None:
-        self._factory = factory
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def add(self, products: Iterable[Product]) -> int:
-        with transaction(self._factory) as session:
+        with self._db.transaction() as session:
             return repository.insert_products(session, products)
 
     def get(self, product_id: str) -> ProductWithStock:
-        with transaction(self._factory) as session:
+        with self._db.read() as session:
             product = repository.load(session, [product_id]).get(product_id)
             if product is None:
                 raise ProductNotFound(f"no product {product_id!r}")
@@ -50,15 +48,15 @@ class Catalog:
             raise InvalidSearch(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
         if offset < 0:
             raise InvalidSearch(f"offset cannot be negative, got {offset}")
-        with transaction(self._factory) as session:
+        with self._db.read() as session:
             found = repository.search(session, query, category=category, limit=limit, offset=offset)
             available = available_by_product(session, [p.id for p in found])
         return [ProductWithStock(p, available[p.id]) for p in found]
 
     def categories(self) -> list[str]:
-        with transaction(self._factory) as session:
+        with self._db.read() as session:
             return repository.categories(session)
 
     def product_ids(self, limit: int | None = None) -> list[str]:
-        with transaction(self._factory) as session:
+        with self._db.read() as session:
             return repository.product_ids(session, limit)

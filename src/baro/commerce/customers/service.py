@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from baro.commerce.customers.domain import (
     Address,
@@ -29,7 +29,7 @@ from baro.commerce.customers.repository import (
     principal_by_key_hash,
 )
 from baro.core.clock import Clock
-from baro.core.db import transaction
+from baro.core.db import Database
 from baro.core.geo import check_coordinates, h3_cell
 from baro.core.ids import new_id
 from baro.core.tokens import hash_secret, new_secret
@@ -42,8 +42,8 @@ class Registration:
 
 
 class Customers:
-    def __init__(self, factory: sessionmaker[Session], clock: Clock) -> None:
-        self._factory = factory
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
         self._clock = clock
 
     def register(self, name: str, email: str) -> Registration:
@@ -52,7 +52,7 @@ class Customers:
             raise InvalidCustomer(f"a customer needs a name and an e-mail address ({email!r})")
         customer = Customer(new_id("cus"), name, email)
         try:
-            with transaction(self._factory) as session:
+            with self._db.transaction() as session:
                 session.add(
                     CustomerRow(
                         id=customer.id, name=name, email=email, created_at=self._clock.now()
@@ -65,7 +65,7 @@ class Customers:
         return Registration(customer, api_key)
 
     def issue_admin_key(self) -> str:
-        with transaction(self._factory) as session:
+        with self._db.transaction() as session:
             return self._issue_key(session, Role.ADMIN, None)
 
     def _issue_key(self, session: Session, role: Role, customer_id: str | None) -> str:
@@ -99,7 +99,7 @@ class Customers:
             raise InvalidCustomer(str(error)) from error
         if len(country) != 2:
             raise InvalidCustomer(f"country is an ISO 3166 two-letter code, got {country!r}")
-        with transaction(self._factory) as session:
+        with self._db.transaction() as session:
             self._require_customer(session, customer_id)
             if make_default:
                 session.execute(
@@ -134,7 +134,7 @@ class Customers:
     ) -> PaymentMethod:
         if not (len(last4) == 4 and last4.isdigit()):
             raise InvalidCustomer("last4 must be the card's last four digits")
-        with transaction(self._factory) as session:
+        with self._db.transaction() as session:
             self._require_customer(session, customer_id)
             if make_default:
                 session.execute(
@@ -155,19 +155,19 @@ class Customers:
             return payment_method_from_row(row)
 
     def authenticate(self, api_key: str) -> Principal:
-        with transaction(self._factory) as session:
+        with self._db.read() as session:
             principal = principal_by_key_hash(session, hash_secret(api_key))
         if principal is None:
             raise NotAuthenticated("the API key is not valid")
         return principal
 
     def get(self, customer_id: str) -> Customer:
-        with transaction(self._factory) as session:
+        with self._db.read() as session:
             row = self._require_customer(session, customer_id)
             return Customer(row.id, row.name, row.email)
 
     def addresses(self, customer_id: str) -> list[Address]:
-        with transaction(self._factory) as session:
+        with self._db.read() as session:
             rows = session.scalars(select(AddressRow).where(AddressRow.customer_id == customer_id))
             return [address_from_row(row) for row in rows]
 

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, delete, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.catalog import Product, ProductNotFound, ProductUnavailable, products_by_id
 from baro.commerce.orders.domain import InvalidQuantity
 from baro.core.clock import Clock
-from baro.core.db import Base, UTCDateTime, transaction
+from baro.core.db import Base, Database, UTCDateTime
 from baro.network import Line
 
 
@@ -54,15 +54,15 @@ def check_quantity(quantity: int, maximum: int) -> None:
 
 
 class Cart:
-    def __init__(self, factory: sessionmaker[Session], clock: Clock, max_quantity: int) -> None:
-        self._factory = factory
+    def __init__(self, db: Database, clock: Clock, max_quantity: int) -> None:
+        self._db = db
         self._clock = clock
         self._max_quantity = max_quantity
 
     def put(self, customer_id: str, product_id: str, quantity: int) -> list[CartItem]:
         """Set how many of a product are in the cart (adding it if needed)."""
         check_quantity(quantity, self._max_quantity)
-        with transaction(self._factory) as session:
+        with self._db.transaction() as session:
             product = products_by_id(session, [product_id]).get(product_id)
             if product is None:
                 raise ProductNotFound(f"no product {product_id!r}")
@@ -84,7 +84,7 @@ class Cart:
             return self._items(session, customer_id)
 
     def remove(self, customer_id: str, product_id: str) -> list[CartItem]:
-        with transaction(self._factory) as session:
+        with self._db.transaction() as session:
             session.execute(
                 delete(CartItemRow).where(
                     CartItemRow.customer_id == customer_id, CartItemRow.product_id == product_id
@@ -93,7 +93,7 @@ class Cart:
             return self._items(session, customer_id)
 
     def items(self, customer_id: str) -> list[CartItem]:
-        with transaction(self._factory) as session:
+        with self._db.read() as session:
             return self._items(session, customer_id)
 
     @staticmethod

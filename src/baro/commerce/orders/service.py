@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from baro.commerce.catalog import ProductNotFound, ProductUnavailable, products_by_id
 from baro.commerce.customers import (
@@ -32,7 +32,7 @@ from baro.commerce.orders.snapshot import from_snapshot, to_snapshot
 from baro.commerce.payments import GatewayUnavailable, PaymentDeclined, PaymentGateway
 from baro.core import idempotency
 from baro.core.clock import Clock
-from baro.core.db import transaction
+from baro.core.db import Database
 from baro.core.errors import Conflict, DomainError, InvalidRequest, error_class_for
 from baro.core.events import record
 from baro.core.idempotency import IdempotentRequest
@@ -97,7 +97,7 @@ def _buyer(principal: Principal) -> _Buyer:
 class Orders:
     def __init__(
         self,
-        factory: sessionmaker[Session],
+        db: Database,
         clock: Clock,
         gateway: PaymentGateway,
         *,
@@ -106,7 +106,7 @@ class Orders:
         max_quantity: int,
         allocation: AllocationChain | None = None,
     ) -> None:
-        self._factory = factory
+        self._db = db
         self._clock = clock
         self._gateway = gateway
         self._cancel_window = cancel_window
@@ -149,7 +149,7 @@ class Orders:
     ) -> Placement:
         for _attempt in range(MAX_PLACEMENT_ATTEMPTS):
             try:
-                with transaction(self._factory) as session:
+                with self._db.transaction() as session:
                     now = self._clock.now()
                     previous = idempotency.claim(session, request, now=now, ttl=self._ttl)
                     if previous is not None:
@@ -201,7 +201,7 @@ class Orders:
         except GatewayUnavailable as unavailable:
             self._payment_failed(order, request, unavailable, remember=False)
             raise
-        with transaction(self._factory) as session:
+        with self._db.transaction() as session:
             order.record_payment(Payment(authorization.id, capture.id, capture.captured_at))
             order.allocate(self._clock.now())
             repository.save(session, order)
@@ -214,7 +214,7 @@ class Orders:
     ) -> None:
         """Release the stock and close the order. A decline is remembered for the key; after
         a gateway outage the key is freed so that the client's retry runs again."""
-        with transaction(self._factory) as session:
+        with self._db.transaction() as session:
             order.fail_payment(error.code, self._clock.now())
             repository.save(session, order)
             release(session, order.allocations)
@@ -228,7 +228,7 @@ class Orders:
     def cancel(self, principal: Principal, order_id: str) -> Order:
         """Cancel inside the window and refund. Repeating it is harmless: a cancelled order
         whose refund failed is refunded now; a refunded one is returned as it is."""
-        with transaction(self._factory) as session:
+        with self._db.transaction() as session:
             order = repository.load(
                 session, order_id, customer_id=_owner(principal), for_update=True
             )
@@ -243,7 +243,7 @@ class Orders:
         refund = self._gateway.refund(
             order.payment.capture_id, order.total, idempotency_key=f"{order.id}:refund"
         )
-        with transaction(self._factory) as session:
+        with self._db.transaction() as session:
             order = repository.load(session, order_id, customer_id=None, for_update=True)
             if order.status is OrderStatus.CANCELLED:
                 order.record_refund(RefundRecord(refund.id, refund.amount, refund.refunded_at))
@@ -252,7 +252,7 @@ class Orders:
         return order
 
     def get(self, principal: Principal, order_id: str) -> Order:
-        with transaction(self._factory) as session:
+        with self._db.read() as session:
             return repository.load(session, order_id, customer_id=_owner(principal))
 
     def list(
@@ -260,14 +260,14 @@ class Orders:
     ) -> list[Order]:
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidPage(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
-        with transaction(self._factory) as session:
+        with self._db.read() as session:
             return repository.list_orders(
                 session, customer_id=_owner(principal), before=before, limit=limit
             )
 
     def advance(self, order_id: str, status: OrderStatus) -> Order:
         """Move an order along fulfilment and delivery (operators, the twin)."""
-        with transaction(self._factory) as session:
+        with self._db.transaction() as session:
             order = repository.load(session, order_id, customer_id=None, for_update=True)
             order.advance(status, self._clock.now())
             if status is OrderStatus.SHIPPED:
