@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from baro.cli._console import domain_errors_as_messages, err, out, progress_bar
+from baro.cli._console import domain_errors_as_messages, err, fail, out, progress_bar
 from baro.cli.db import DbOption, database_url, safe
 from baro.core.config import Settings
 from baro.core.db import upgrade
 from baro.platform import Platform
-from baro.twin.world import WorldManifest, WorldSpec, seed_world
+from baro.twin.world import CatalogueSource, WorldManifest, WorldSpec, seed_world
 
 app = typer.Typer(
     help="Worlds: seed a database with facilities, products and customers.", no_args_is_help=True
@@ -34,7 +35,10 @@ def build_world(url: str, spec: WorldSpec) -> WorldManifest:
                     bar.console.print(f"  {stage}: {count}")
 
             with domain_errors_as_messages():
-                return seed_world(platform, spec, progress=report)
+                try:
+                    return seed_world(platform, spec, progress=report)
+                except (ValueError, FileNotFoundError) as error:
+                    raise fail(str(error)) from error
     finally:
         platform.close()
 
@@ -46,11 +50,18 @@ def seed(
     customers: Annotated[int, typer.Option(min=1, help="Customers with address and card")] = 100,
     facilities: Annotated[int, typer.Option(min=1, max=8, help="Fulfillment centers")] = 3,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same world")] = 7,
+    source: Annotated[
+        CatalogueSource, typer.Option(help="Catalogue: Olist's real products, or generated")
+    ] = CatalogueSource.AUTO,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Data sets folder (default BARO_DATA_DIR, ../shared/data)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print ids and API keys as JSON")] = False,
 ) -> None:
     """Create a world: products, stocked fulfillment centers, customers with keys."""
     url = database_url(db)
-    manifest = build_world(url, WorldSpec(products, customers, facilities, seed=seed))
+    spec = WorldSpec(products, customers, facilities, seed=seed, source=source, data_dir=data_dir)
+    manifest = build_world(url, spec)
     if as_json:
         out.print_json(json.dumps(manifest.to_json()))
     else:

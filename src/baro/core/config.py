@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///baro.db"
+DEFAULT_DATA_DIR = Path("../shared/data")
 
 
 class Settings(BaseSettings):
@@ -24,6 +25,11 @@ class Settings(BaseSettings):
     currency: str = "BRL"
     db_pool_size: int = Field(default=10, ge=1)
     worker_threads: int = Field(default=2, ge=1, le=200)
+
+    def resolved_data_dir(self) -> Path:
+        """Where the public data sets are: ``BARO_DATA_DIR``, else ``../shared/data`` beside
+        the project (the layout the team's machines and CI use)."""
+        return self.data_dir if self.data_dir is not None else DEFAULT_DATA_DIR
 
     @field_validator("database_url")
     @classmethod

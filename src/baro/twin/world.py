@@ -6,13 +6,17 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
 
 from baro.commerce.catalog import Dimensions, Product
 from baro.commerce.payments import SUCCEEDS
+from baro.core.config import Settings
 from baro.core.ids import new_id
 from baro.core.money import Money
 from baro.network import FacilityKind, StockLevel, open_facility, open_stock
 from baro.platform import Platform
+from baro.twin.olist_catalogue import olist_products
 
 Progress = Callable[[str, int], None]
 
@@ -161,6 +165,12 @@ class WorldManifest:
         return asdict(self)
 
 
+class CatalogueSource(StrEnum):
+    AUTO = "auto"  # Olist when its files are there (and prices are in BRL), else synthetic
+    OLIST = "olist"
+    SYNTHETIC = "synthetic"
+
+
 @dataclass(frozen=True)
 class WorldSpec:
     products: int = 1_000
@@ -168,6 +178,8 @@ class WorldSpec:
     facilities: int = 3
     stock_range: tuple[int, int] = (20, 200)
     seed: int = 7
+    source: CatalogueSource = CatalogueSource.AUTO
+    data_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if self.products < 1 or self.customers < 1:
@@ -202,6 +214,21 @@ def synthetic_products(count: int, currency: str, rng: random.Random) -> list[Pr
     return products
 
 
+def catalogue_for(spec: WorldSpec, currency: str, rng: random.Random) -> list[Product]:
+    """The products of the world, from the source the spec asks for."""
+    data_dir = spec.data_dir or Settings().resolved_data_dir()
+    wants_olist = spec.source is CatalogueSource.OLIST or (
+        spec.source is CatalogueSource.AUTO
+        and currency == "BRL"
+        and (data_dir / "olist" / "products.csv.gz").exists()
+    )
+    if not wants_olist:
+        return synthetic_products(spec.products, currency, rng)
+    if currency != "BRL":
+        raise ValueError(f"Olist prices are in BRL; this world's currency is {currency}")
+    return olist_products(data_dir, limit=spec.products, currency=currency)
+
+
 def seed_world(
     platform: Platform,
     spec: WorldSpec,
@@ -214,9 +241,7 @@ def seed_world(
     rng = random.Random(spec.seed)
     report = progress or (lambda _stage, _n: None)
     currency = platform.settings.currency
-    catalogue = (
-        list(products) if products is not None else synthetic_products(spec.products, currency, rng)
-    )
+    catalogue = list(products) if products is not None else catalogue_for(spec, currency, rng)
     platform.catalog.add(catalogue)
     report("products", len(catalogue))
 

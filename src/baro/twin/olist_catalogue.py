@@ -1,0 +1,121 @@
+"""A catalogue from the real Olist products (when ``../shared/data`` is present).
+
+Olist lists weight, dimensions and a Portuguese category per product but no title and no
+list price: the price is the median price the product actually sold at (order items, BRL),
+and the title is made from the category (English from Olist's translation table, Korean from
+the table below, English where it has no entry) plus the product's short id.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from baro.commerce.catalog import Dimensions, Product
+from baro.core.ids import new_id
+from baro.core.money import Money
+
+KOREAN_CATEGORY = {
+    "furniture_decor": "가구·인테리어",
+    "bed_bath_table": "침구·욕실",
+    "sports_leisure": "스포츠·레저",
+    "health_beauty": "뷰티·헬스",
+    "housewares": "생활용품",
+    "computers_accessories": "컴퓨터 액세서리",
+    "toys": "장난감",
+    "telephony": "휴대폰",
+    "cool_stuff": "아이디어 상품",
+    "watches_gifts": "시계·선물",
+    "auto": "자동차용품",
+    "perfumery": "향수",
+    "baby": "유아용품",
+    "fashion_bags_accessories": "가방·잡화",
+    "garden_tools": "원예 도구",
+    "pet_shop": "반려동물",
+    "stationery": "문구",
+    "electronics": "전자제품",
+    "office_furniture": "사무용 가구",
+    "luggage_accessories": "여행가방",
+    "consoles_games": "게임기",
+    "small_appliances": "소형가전",
+    "musical_instruments": "악기",
+    "fashion_shoes": "신발",
+    "home_appliances": "가전제품",
+    "books_general_interest": "도서",
+    "food_drink": "식품·음료",
+    "food": "식품",
+}
+
+
+class OlistCatalogueMissing(FileNotFoundError):
+    """The Olist files are not in the data directory."""
+
+
+def olist_products(data_dir: Path, *, limit: int, currency: str = "BRL") -> list[Product]:
+    """Up to ``limit`` sold Olist products with complete sizes, most-sold first."""
+    folder = data_dir / "olist"
+    files = {
+        name: folder / name
+        for name in (
+            "products.csv.gz",
+            "order_items.csv.gz",
+            "product_category_name_translation.csv",
+        )
+    }
+    missing = [str(path) for path in files.values() if not path.exists()]
+    if missing:
+        raise OlistCatalogueMissing(f"Olist files not found: {', '.join(missing)}")
+    prices = (
+        pl.read_csv(
+            files["order_items.csv.gz"],
+            columns=["product_id", "price"],
+            schema_overrides={"price": pl.String},
+        )
+        .with_columns(minor=(pl.col("price").str.to_decimal(scale=2) * 100).cast(pl.Int64))
+        .group_by("product_id")
+        .agg(price_minor=pl.col("minor").median().round().cast(pl.Int64), sold=pl.len())
+    )
+    english = pl.read_csv(files["product_category_name_translation.csv"]).rename(
+        {"product_category_name": "category_pt", "product_category_name_english": "category"}
+    )
+    rows = (
+        pl.read_csv(files["products.csv.gz"], infer_schema_length=10_000)
+        .rename({"product_category_name": "category_pt"})
+        .join(prices, on="product_id")
+        .join(english, on="category_pt", how="left")
+        .drop_nulls(
+            [
+                "product_weight_g",
+                "product_length_cm",
+                "product_height_cm",
+                "product_width_cm",
+                "price_minor",
+            ]
+        )
+        .filter(pl.col("product_weight_g") > 0, pl.col("price_minor") > 0)
+        .with_columns(pl.col("category").fill_null("uncategorised"))
+        .sort(["sold", "product_id"], descending=[True, False])
+        .head(limit)
+    )
+    return [_product(row, currency) for row in rows.iter_rows(named=True)]
+
+
+def _product(row: dict[str, object], currency: str) -> Product:
+    category = str(row["category"])
+    short = str(row["product_id"])[:8]
+    label_en = category.replace("_", " ").capitalize()
+    return Product(
+        id=new_id("prd"),
+        sku=f"OL-{row['product_id']}",
+        title_en=f"{label_en} {short}",
+        title_ko=f"{KOREAN_CATEGORY.get(category, label_en)} {short}",
+        category=category,
+        price=Money(int(row["price_minor"]), currency),  # type: ignore[call-overload]
+        weight_g=int(row["product_weight_g"]),  # type: ignore[call-overload]
+        dimensions=Dimensions(
+            max(1, int(row["product_length_cm"])),  # type: ignore[call-overload]
+            max(1, int(row["product_width_cm"])),  # type: ignore[call-overload]
+            max(1, int(row["product_height_cm"])),  # type: ignore[call-overload]
+        ),
+    )
