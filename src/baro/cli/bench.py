@@ -8,8 +8,10 @@ from typing import Annotated
 
 import typer
 
+from baro.bench import twin as twin_bench
 from baro.bench.orders import OrdersBenchConfig, run
 from baro.cli._console import err, fail, out, progress_bar
+from baro.core.config import Settings
 
 app = typer.Typer(help="Benchmarks: each writes one JSON of metrics.", no_args_is_help=True)
 
@@ -49,9 +51,28 @@ def orders(
             result = run(config, lambda done, _total: bar.update(task, completed=done))
         except (RuntimeError, OSError) as error:
             raise fail(str(error)) from error
+    write_json(result, json_path)
+
+
+def write_json(result: dict[str, object], json_path: Path | None) -> None:
     text = json.dumps(result, indent=2)
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(text + "\n")
         err.print(f"wrote {json_path}")
     out.print_json(text)
+
+
+@app.command("twin")
+def twin(
+    dataset: Annotated[str, typer.Option(help="Data set to replay")] = "olist",
+    data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """Replay a whole data set through the twin and time it."""
+    folder = data_dir or Settings().resolved_data_dir()
+    try:
+        result = twin_bench.run(dataset, folder)
+    except (KeyError, FileNotFoundError, ValueError) as error:
+        raise fail(str(error)) from error
+    write_json(result, json_path)

@@ -19,7 +19,7 @@ from sqlalchemy import DateTime, Engine, Insert, MetaData, Table, create_engine,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.types import TypeDecorator
 
 from baro.core.clock import ensure_utc
@@ -101,7 +101,9 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
-        poolclass=None if in_memory else NullPool,
+        # A file database keeps a pool of open connections: opening one per transaction
+        # (NullPool) cost more than the transaction itself. In memory, one shared connection.
+        poolclass=StaticPool if in_memory else QueuePool,
     )
 
     @event.listens_for(engine, "connect")

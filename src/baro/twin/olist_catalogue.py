@@ -52,8 +52,9 @@ class OlistCatalogueMissing(FileNotFoundError):
     """The Olist files are not in the data directory."""
 
 
-def olist_products(data_dir: Path, *, limit: int, currency: str = "BRL") -> list[Product]:
-    """Up to ``limit`` sold Olist products with complete sizes, most-sold first."""
+def olist_product_frame(data_dir: Path) -> pl.DataFrame:
+    """product_id, category (English), weight_g, length_cm, width_cm, height_cm, price_minor
+    (median sold price; null if never sold), sold (order items)."""
     folder = data_dir / "olist"
     files = {
         name: folder / name
@@ -79,25 +80,38 @@ def olist_products(data_dir: Path, *, limit: int, currency: str = "BRL") -> list
     english = pl.read_csv(files["product_category_name_translation.csv"]).rename(
         {"product_category_name": "category_pt", "product_category_name_english": "category"}
     )
-    rows = (
+    return (
         pl.read_csv(files["products.csv.gz"], infer_schema_length=10_000)
         .rename({"product_category_name": "category_pt"})
-        .join(prices, on="product_id")
+        .join(prices, on="product_id", how="left")
         .join(english, on="category_pt", how="left")
-        .drop_nulls(
-            [
-                "product_weight_g",
-                "product_length_cm",
-                "product_height_cm",
-                "product_width_cm",
-                "price_minor",
-            ]
+        .select(
+            "product_id",
+            pl.col("category").fill_null("uncategorised"),
+            weight_g=pl.col("product_weight_g"),
+            length_cm=pl.col("product_length_cm"),
+            width_cm=pl.col("product_width_cm"),
+            height_cm=pl.col("product_height_cm"),
+            price_minor="price_minor",
+            sold=pl.col("sold").fill_null(0),
         )
-        .filter(pl.col("product_weight_g") > 0, pl.col("price_minor") > 0)
-        .with_columns(pl.col("category").fill_null("uncategorised"))
+    )
+
+
+def olist_products(data_dir: Path, *, limit: int, currency: str = "BRL") -> list[Product]:
+    """Up to ``limit`` sold Olist products with complete sizes, most-sold first."""
+    rows = (
+        olist_product_frame(data_dir)
+        .drop_nulls(["weight_g", "length_cm", "width_cm", "height_cm", "price_minor"])
+        .filter(pl.col("weight_g") > 0, pl.col("price_minor") > 0)
         .sort(["sold", "product_id"], descending=[True, False])
         .head(limit)
     )
+    return to_products(rows, currency)
+
+
+def to_products(rows: pl.DataFrame, currency: str) -> list[Product]:
+    """Products from a frame shaped like ``olist_product_frame`` (sizes and price complete)."""
     return [_product(row, currency) for row in rows.iter_rows(named=True)]
 
 
@@ -112,10 +126,10 @@ def _product(row: dict[str, object], currency: str) -> Product:
         title_ko=f"{KOREAN_CATEGORY.get(category, label_en)} {short}",
         category=category,
         price=Money(int(row["price_minor"]), currency),  # type: ignore[call-overload]
-        weight_g=int(row["product_weight_g"]),  # type: ignore[call-overload]
+        weight_g=max(1, int(row["weight_g"])),  # type: ignore[call-overload]
         dimensions=Dimensions(
-            max(1, int(row["product_length_cm"])),  # type: ignore[call-overload]
-            max(1, int(row["product_width_cm"])),  # type: ignore[call-overload]
-            max(1, int(row["product_height_cm"])),  # type: ignore[call-overload]
+            max(1, int(row["length_cm"])),  # type: ignore[call-overload]
+            max(1, int(row["width_cm"])),  # type: ignore[call-overload]
+            max(1, int(row["height_cm"])),  # type: ignore[call-overload]
         ),
     )

@@ -13,6 +13,7 @@ from baro.commerce.customers.domain import PaymentMethod as PaymentMethod
 from baro.commerce.customers.domain import Principal as Principal
 from baro.commerce.customers.domain import Role as Role
 from baro.commerce.customers.service import Customers as Customers
+from baro.commerce.customers.service import NewCustomer as NewCustomer
 from baro.commerce.customers.service import Registration as Registration
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "EmailTaken",
     "Forbidden",
     "InvalidCustomer",
+    "NewCustomer",
     "NoDefaultAddress",
     "NoDefaultPaymentMethod",
     "NotAuthenticated",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +30,7 @@ from baro.commerce.customers.repository import (
     principal_by_key_hash,
 )
 from baro.core.clock import Clock
-from baro.core.db import Database
+from baro.core.db import Database, table_of
 from baro.core.geo import check_coordinates, h3_cell
 from baro.core.ids import new_id
 from baro.core.tokens import hash_secret, new_secret
@@ -39,6 +40,23 @@ from baro.core.tokens import hash_secret, new_secret
 class Registration:
     customer: Customer
     api_key: str  # shown once; only its hash is stored
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    """A customer to import with a default address and a saved card (gateway token)."""
+
+    name: str
+    email: str
+    line1: str
+    city: str
+    postcode: str
+    country: str
+    lat: float
+    lng: float
+    gateway_token: str
+    brand: str = "visa"
+    last4: str = "4242"
 
 
 class Customers:
@@ -63,6 +81,50 @@ class Customers:
         except IntegrityError as error:
             raise EmailTaken(f"{email} is already registered") from error
         return Registration(customer, api_key)
+
+    def import_many(self, people: Sequence[NewCustomer]) -> list[Principal]:
+        """Many customers, each with a default address and card, in one transaction
+        (bulk imports, the twin). No API keys are issued: they act through the importer."""
+        now = self._clock.now()
+        principals: list[Principal] = []
+        customers, addresses, cards = [], [], []
+        for person in people:
+            check_coordinates(person.lat, person.lng)
+            customer_id = new_id("cus")
+            address = Address(
+                new_id("adr"),
+                customer_id,
+                person.line1,
+                person.city,
+                person.postcode,
+                person.country,
+                person.lat,
+                person.lng,
+                True,
+            )
+            card = PaymentMethod(
+                new_id("pm"), customer_id, person.gateway_token, person.brand, person.last4, True
+            )
+            customers.append(
+                {
+                    "id": customer_id,
+                    "name": person.name,
+                    "email": person.email.lower(),
+                    "created_at": now,
+                }
+            )
+            addresses.append({**asdict(address), "h3_cell": h3_cell(person.lat, person.lng)})
+            cards.append(asdict(card))
+            principals.append(Principal(Role.CUSTOMER, customer_id, address, card))
+        try:
+            with self._db.transaction() as session:
+                if customers:
+                    session.execute(table_of(CustomerRow).insert(), customers)
+                    session.execute(table_of(AddressRow).insert(), addresses)
+                    session.execute(table_of(PaymentMethodRow).insert(), cards)
+        except IntegrityError as error:
+            raise EmailTaken("an imported e-mail address is already registered") from error
+        return principals
 
     def issue_admin_key(self) -> str:
         with self._db.transaction() as session:

@@ -129,6 +129,23 @@ class Orders:
         check_quantity(quantity, self._max_quantity)
         return self._place(buyer, request, lambda _session: [Line(product_id, quantity)])
 
+    def place(
+        self, principal: Principal, lines: Sequence[Line], *, idempotency_key: str | None
+    ) -> Placement:
+        """Several lines as one order (devices, the twin's replay of real orders)."""
+        buyer = _buyer(principal)
+        if not lines:
+            raise EmptyCart("an order needs at least one line")
+        request = IdempotentRequest.of(
+            buyer.customer_id,
+            idempotency_key,
+            "lines",
+            lines=sorted((line.product_id, line.quantity) for line in lines),
+        )
+        for line in lines:
+            check_quantity(line.quantity, self._max_quantity)
+        return self._place(buyer, request, lambda _session: list(lines))
+
     def checkout_cart(self, principal: Principal, *, idempotency_key: str | None) -> Placement:
         """The whole cart as one order; the cart is emptied in the same transaction."""
         buyer = _buyer(principal)
@@ -265,13 +282,15 @@ class Orders:
                 session, customer_id=_owner(principal), before=before, limit=limit
             )
 
-    def advance(self, order_id: str, status: OrderStatus) -> Order:
-        """Move an order along fulfilment and delivery (operators, the twin)."""
+    def advance(self, order_id: str, *steps: OrderStatus) -> Order:
+        """Move an order along fulfilment and delivery (operators, the twin), one or more
+        steps in one transaction; each step is checked and recorded as its own event."""
         with self._db.transaction() as session:
             order = repository.load(session, order_id, customer_id=None, for_update=True)
-            order.advance(status, self._clock.now())
-            if status is OrderStatus.SHIPPED:
-                consume(session, order.allocations)
+            for status in steps:
+                order.advance(status, self._clock.now())
+                if status is OrderStatus.SHIPPED:
+                    consume(session, order.allocations)
             repository.save(session, order)
             record(session, order.pull_events())
         return order

@@ -1,0 +1,40 @@
+"""``baro bench twin``: how fast the twin replays a data set through the real services."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from baro.twin.engine import run_twin, scratch_sqlite
+from baro.twin.olist_catalogue import olist_product_frame
+from baro.twin.policies import POLICIES
+from baro.twin.replay import REPLAYS
+from baro.twin.stages import calibrate, stage_durations
+
+
+def run(dataset: str, data_dir: Path, *, policy: str = "baseline", seed: int = 7) -> dict[str, Any]:
+    started = time.perf_counter()
+    replay = REPLAYS[dataset](data_dir)
+    durations = stage_durations(replay.orders, replay.lines, replay.customers, replay.sellers)
+    stages = calibrate(durations, before=None)
+    products = olist_product_frame(data_dir)
+    prepared_s = time.perf_counter() - started
+    with scratch_sqlite() as url:
+        result = run_twin(replay, products, POLICIES[policy], stages, database_url=url, seed=seed)
+    first, last = replay.period
+    sim_days = (last - first).total_seconds() / 86400
+    wall_s = time.perf_counter() - started
+    return {
+        "dataset": dataset,
+        "policy": policy,
+        "orders": replay.orders.height,
+        "events": len(result.events),
+        "wall_s": round(wall_s, 2),
+        "load_and_calibrate_s": round(prepared_s, 2),
+        "replay_s": round(result.wall_s, 2),
+        "orders_per_wall_s": round(replay.orders.height / wall_s, 1),
+        "sim_days": round(sim_days, 1),
+        "sim_days_per_wall_s": round(sim_days / wall_s, 2),
+        "db": "sqlite",
+    }

@@ -1,0 +1,241 @@
+"""The twin: replays a data set's orders through baro's real services on SimPy's clock.
+
+Every order is a SimPy process: at its real purchase time it is placed through
+``Orders.place`` (allocation, reservation, payment, outbox: the production code), then the
+stage models decide when it leaves with the carrier and when it reaches the door, and the
+order is advanced through ``Orders.advance``. What happened is read back from the outbox.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import simpy
+
+from baro.commerce.customers import NewCustomer, Principal
+from baro.commerce.orders import OrderStatus
+from baro.commerce.payments import SUCCEEDS
+from baro.core.config import Settings
+from baro.core.db import upgrade
+from baro.core.errors import DomainError
+from baro.core.events import StoredEvent, read_log
+from baro.core.geo import haversine_km
+from baro.network import FacilityKind, Line, StockLevel, open_facility, open_stock
+from baro.platform import Platform
+from baro.twin.clock import SimPyClock
+from baro.twin.olist_catalogue import to_products
+from baro.twin.policies import StockPolicy
+from baro.twin.replay import ReplayData
+from baro.twin.stages import StageModels
+
+Progress = Callable[[int, int], None]
+REAL_WORLD_CANCELLED = ("canceled", "unavailable")
+DEFAULT_SIZE = {"weight_g": 1_000, "length_cm": 30, "width_cm": 20, "height_cm": 10}
+
+
+@dataclass(frozen=True)
+class TwinRun:
+    policy: str
+    events: list[StoredEvent]
+    facilities: pl.DataFrame  # facility_id, name, kind, lat, lng, state
+    customers: pl.DataFrame  # customer_id, customer_key, lat, lng, state
+    order_keys: pl.DataFrame  # order_id (baro), source_order_id
+    failed_placements: dict[str, int]
+    wall_s: float
+
+
+@contextmanager
+def scratch_sqlite() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="baro-twin-") as folder:
+        yield f"sqlite:///{Path(folder) / 'twin.db'}"
+
+
+def run_twin(
+    replay: ReplayData,
+    products: pl.DataFrame,
+    policy: StockPolicy,
+    stages: StageModels,
+    *,
+    database_url: str,
+    seed: int,
+    progress: Progress | None = None,
+) -> TwinRun:
+    """Replay ``replay`` under ``policy`` on an empty database at ``database_url``."""
+    import time
+
+    started = time.perf_counter()
+    env = simpy.Environment()
+    first_purchase, _ = replay.period
+    clock = SimPyClock(env, first_purchase - timedelta(hours=1))
+    upgrade(database_url)
+    platform = Platform.start(
+        Settings(database_url=database_url, currency=replay.currency, max_order_quantity=10_000),
+        clock=clock,
+    )
+    try:
+        catalogue = _stock_catalogue(platform, replay, products)
+        facilities = _place_stock(platform, policy, replay, catalogue)
+        buyers, customers = _import_customers(platform, replay)
+        rng = np.random.default_rng(seed)
+        order_keys: list[tuple[str, str]] = []
+        failures: dict[str, int] = {}
+        lines_by_order = {
+            order_id: [
+                Line(catalogue[p], q)
+                for p, q in zip(group["product_id"], group["quantity"], strict=True)
+            ]
+            for (order_id,), group in replay.lines.group_by(["order_id"])
+        }
+        total = replay.orders.height
+        placed = 0
+
+        def life(order: dict[str, object]) -> simpy.events.ProcessGenerator:
+            nonlocal placed
+            yield env.timeout(clock.seconds_until(order["purchased_at"]))  # type: ignore[arg-type]
+            buyer = buyers[str(order["customer_key"])]
+            try:
+                result = platform.orders.place(
+                    buyer,
+                    lines_by_order[str(order["order_id"])],
+                    idempotency_key=str(order["order_id"]),
+                )
+            except DomainError as error:
+                failures[error.code] = failures.get(error.code, 0) + 1
+                return
+            finally:
+                placed += 1
+                if progress:
+                    progress(placed, total)
+            order_id = result.order.id
+            order_keys.append((order_id, str(order["order_id"])))
+            if order["status"] in REAL_WORLD_CANCELLED:
+                platform.orders.cancel(buyer, order_id)
+                return
+            yield env.timeout(stages.fulfilment.sample(rng).total_seconds())
+            platform.orders.advance(
+                order_id, OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED
+            )
+            origin = facilities[result.order.facility_id]
+            assert buyer.address is not None
+            km = haversine_km(origin[0], origin[1], buyer.address.lat, buyer.address.lng)
+            yield env.timeout(stages.delivery.sample(km, rng).total_seconds())
+            platform.orders.advance(order_id, OrderStatus.DELIVERED)
+
+        for order in replay.orders.iter_rows(named=True):
+            env.process(life(order))
+        env.run()
+        with platform.db.read() as session:
+            events = read_log(session)
+        facility_frame = pl.DataFrame(
+            [
+                {
+                    "facility_id": fid,
+                    "lat": lat,
+                    "lng": lng,
+                    "name": name,
+                    "kind": kind,
+                    "state": state,
+                }
+                for fid, (lat, lng, name, kind, state) in facilities.items()
+            ]
+        )
+        return TwinRun(
+            policy=policy.name,
+            events=events,
+            facilities=facility_frame,
+            customers=customers,
+            order_keys=pl.DataFrame(
+                order_keys, schema=["order_id", "source_order_id"], orient="row"
+            ),
+            failed_placements=failures,
+            wall_s=time.perf_counter() - started,
+        )
+    finally:
+        platform.close()
+
+
+def _stock_catalogue(
+    platform: Platform, replay: ReplayData, products: pl.DataFrame
+) -> dict[str, str]:
+    """Add every product the replay sells; returns source product id -> baro product id."""
+    sold = replay.lines.group_by("product_id").agg(line_price=pl.col("price_minor").median())
+    frame = (
+        sold.join(products, on="product_id", how="left")
+        .with_columns(
+            price_minor=pl.coalesce("price_minor", "line_price").round().cast(pl.Int64),
+            category=pl.col("category").fill_null("uncategorised"),
+            **{k: pl.col(k).fill_null(v) for k, v in DEFAULT_SIZE.items()},
+        )
+        .sort("product_id")
+    )
+    items = to_products(frame, replay.currency)
+    platform.catalog.add(items)
+    return {sku.removeprefix("OL-"): item.id for sku, item in ((i.sku, i) for i in items)}
+
+
+def _place_stock(
+    platform: Platform, policy: StockPolicy, replay: ReplayData, catalogue: dict[str, str]
+) -> dict[str, tuple[float, float, str, str, str]]:
+    placement = policy.place(replay.lines, replay.sellers)
+    ids: dict[str, str] = {}
+    facilities: dict[str, tuple[float, float, str, str, str]] = {}
+    with platform.db.transaction() as session:
+        for row in placement.facilities.iter_rows(named=True):
+            facility = open_facility(
+                session,
+                name=row["name"],
+                kind=FacilityKind(row["kind"]),
+                lat=row["lat"],
+                lng=row["lng"],
+                capacity_units=1_000_000,
+            )
+            ids[row["key"]] = facility.id
+            facilities[facility.id] = (
+                row["lat"],
+                row["lng"],
+                row["name"],
+                row["kind"],
+                row["state"],
+            )
+        open_stock(
+            session,
+            [
+                StockLevel(ids[key], catalogue[product], int(units), 0)
+                for key, product, units in placement.stock.iter_rows()
+            ],
+        )
+    return facilities
+
+
+def _import_customers(
+    platform: Platform, replay: ReplayData
+) -> tuple[dict[str, Principal], pl.DataFrame]:
+    rows = replay.customers.rows(named=True)
+    principals = platform.customers.import_many(
+        [
+            NewCustomer(
+                name=f"Customer {row['customer_key'][:8]}",
+                email=f"{row['customer_key']}@{replay.name}.example",
+                line1="(from the data set)",
+                city=row["state"],
+                postcode="",
+                country="BR",
+                lat=row["lat"],
+                lng=row["lng"],
+                gateway_token=SUCCEEDS,
+            )
+            for row in rows
+        ]
+    )
+    buyers = {row["customer_key"]: p for row, p in zip(rows, principals, strict=True)}
+    frame = replay.customers.with_columns(
+        customer_id=pl.Series([p.customer_id for p in principals], dtype=pl.String)
+    )
+    return buyers, frame

@@ -1,0 +1,188 @@
+"""KPIs of a twin run, computed from the outbox event log (never from private tables) and
+the world the twin built (where facilities and customers are).
+
+The cost model is illustrative and documented here, in one place: every parcel costs
+``PARCEL_HANDLING`` plus ``PER_KM`` for each kilometre between the shipping facility and the
+customer (first mile, line haul and last mile blended), in the data set's currency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from baro.core.events import StoredEvent
+from baro.core.geo import haversine_km
+
+PARCEL_HANDLING = Decimal("6.00")
+PER_KM = Decimal("0.02")
+COST_MODEL = f"{PARCEL_HANDLING} per parcel + {PER_KM} per km from facility to customer"
+
+
+def order_frames(events: Sequence[StoredEvent]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """From the event log: orders (order_id, customer_id, placed_at, delivered_at,
+    cancelled_at, total_minor) and parcels (order_id, facility_id, quantity)."""
+    placed, parcels, moments = [], [], []
+    for event in events:
+        if event.event_type == "order.placed":
+            placed.append(
+                {
+                    "order_id": event.aggregate_id,
+                    "customer_id": event.data["customer_id"],
+                    "placed_at": event.occurred_at,
+                    "total_minor": event.data["total_minor"],
+                }
+            )
+            parcels.extend(
+                {
+                    "order_id": event.aggregate_id,
+                    "facility_id": line["facility_id"],
+                    "quantity": line["quantity"],
+                }
+                for line in event.data["lines"]
+            )
+        elif event.event_type in ("order.delivered", "order.cancelled"):
+            moments.append(
+                {
+                    "order_id": event.aggregate_id,
+                    "what": event.event_type.split(".")[1],
+                    "at": event.occurred_at,
+                }
+            )
+    orders = pl.DataFrame(
+        placed,
+        schema={
+            "order_id": pl.String,
+            "customer_id": pl.String,
+            "placed_at": pl.Datetime("us", "UTC"),
+            "total_minor": pl.Int64,
+        },
+    )
+    if moments:
+        pivot = pl.DataFrame(moments).pivot(on="what", index="order_id", values="at")
+    else:
+        pivot = pl.DataFrame(schema={"order_id": pl.String})
+    for column in ("delivered", "cancelled"):
+        if column not in pivot.columns:
+            pivot = pivot.with_columns(pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias(column))
+    orders = orders.join(pivot, on="order_id", how="left").rename(
+        {"delivered": "delivered_at", "cancelled": "cancelled_at"}
+    )
+    parcel_frame = pl.DataFrame(
+        parcels, schema={"order_id": pl.String, "facility_id": pl.String, "quantity": pl.Int64}
+    )
+    return orders, parcel_frame.unique(["order_id", "facility_id"])
+
+
+def click_to_door_hours(orders: pl.DataFrame) -> pl.DataFrame:
+    return orders.drop_nulls("delivered_at").select(
+        hours=(pl.col("delivered_at") - pl.col("placed_at")).dt.total_seconds() / 3600
+    )
+
+
+def repeat_customer_revenue_share(orders: pl.DataFrame) -> float:
+    """Share of revenue from customers who ordered more than once (customer_id, total_minor)."""
+    per_customer = orders.group_by("customer_id").agg(
+        revenue=pl.col("total_minor").sum(), orders=pl.len()
+    )
+    revenue = per_customer["revenue"].sum()
+    repeat = per_customer.filter(pl.col("orders") > 1)["revenue"].sum()
+    return float(repeat / revenue) if revenue else 0.0
+
+
+def network_kpis(
+    orders: pl.DataFrame,
+    parcels: pl.DataFrame,
+    facilities: pl.DataFrame,
+    customers: pl.DataFrame,
+    promises: pl.DataFrame,
+) -> dict[str, Any]:
+    """facilities: facility_id, lat, lng, state; customers: customer_id, lat, lng, state;
+    promises: order_id, promised_at (the delivery date promised at the click)."""
+    located = (
+        parcels.join(orders.select("order_id", "customer_id"), on="order_id")
+        .join(
+            facilities.select("facility_id", f_lat="lat", f_lng="lng", f_state="state"),
+            on="facility_id",
+        )
+        .join(
+            customers.select("customer_id", c_lat="lat", c_lng="lng", c_state="state"),
+            on="customer_id",
+        )
+    )
+    km = [
+        haversine_km(*row) for row in located.select("f_lat", "f_lng", "c_lat", "c_lng").iter_rows()
+    ]
+    nearest = _nearest_facility(customers, facilities)
+    located = located.with_columns(km=pl.Series(km, dtype=pl.Float64)).join(
+        nearest, on="customer_id", how="left"
+    )
+    parcels_per_order = located.group_by("order_id").agg(parcels=pl.len(), km=pl.col("km").sum())
+    order_count = max(orders.height, 1)
+    delivered = orders.drop_nulls("delivered_at").join(promises, on="order_id", how="left")
+    on_time = delivered.filter(pl.col("delivered_at") <= pl.col("promised_at")).height
+    total_parcels = parcels_per_order["parcels"].sum()
+    total_km = float(parcels_per_order["km"].sum() or 0.0)
+    cost = PARCEL_HANDLING * total_parcels + PER_KM * Decimal(str(round(total_km, 3)))
+    hours = click_to_door_hours(orders)["hours"]
+    months = _months(orders)
+    return {
+        "orders": orders.height,
+        "delivered": delivered.height,
+        "cancelled": orders.drop_nulls("cancelled_at").height,
+        "click_to_door_p50_h": _quantile(hours, 0.5),
+        "click_to_door_p90_h": _quantile(hours, 0.9),
+        "on_time_rate": round(on_time / delivered.height, 4) if delivered.height else None,
+        "local_fill_rate_nearest": _share(located, pl.col("facility_id") == pl.col("nearest_id")),
+        "local_fill_rate_same_state": _share(located, pl.col("f_state") == pl.col("c_state")),
+        "split_shipment_rate": _share(parcels_per_order, pl.col("parcels") > 1),
+        "transport_km_per_order": round(total_km / order_count, 1),
+        "cost_per_order": float(round(cost / order_count, 2)),
+        "repeat_customer_revenue_share": round(repeat_customer_revenue_share(orders), 4),
+        "orders_per_customer_per_month": round(
+            orders.height / max(orders["customer_id"].n_unique(), 1) / months, 4
+        ),
+    }
+
+
+def _nearest_facility(customers: pl.DataFrame, facilities: pl.DataFrame) -> pl.DataFrame:
+    """customer_id, nearest_id: the facility closest to each customer (great circle)."""
+    site_lat = np.radians(facilities["lat"].to_numpy())
+    site_lng = np.radians(facilities["lng"].to_numpy())
+    nearest: list[int] = []
+    lat = np.radians(customers["lat"].to_numpy())
+    lng = np.radians(customers["lng"].to_numpy())
+    for start in range(0, len(lat), 1_000):  # in blocks: customers x facilities can be large
+        la, ln = lat[start : start + 1_000, None], lng[start : start + 1_000, None]
+        # Haversine's monotone core: the smallest value is the nearest site.
+        a = (
+            np.sin((site_lat - la) / 2) ** 2
+            + np.cos(la) * np.cos(site_lat) * np.sin((site_lng - ln) / 2) ** 2
+        )
+        nearest.extend(np.argmin(a, axis=1).tolist())
+    ids = facilities["facility_id"].gather(nearest) if nearest else pl.Series([], dtype=pl.String)
+    return pl.DataFrame({"customer_id": customers["customer_id"], "nearest_id": ids})
+
+
+def _share(frame: pl.DataFrame, condition: pl.Expr) -> float | None:
+    if frame.height == 0:
+        return None
+    return round(frame.filter(condition).height / frame.height, 4)
+
+
+def _quantile(values: pl.Series, q: float) -> float | None:
+    if values.len() == 0:
+        return None
+    result = values.quantile(q, interpolation="linear")
+    return round(float(result), 1) if result is not None else None
+
+
+def _months(orders: pl.DataFrame) -> float:
+    if orders.height == 0:
+        return 1.0
+    span = orders.select(pl.col("placed_at").max() - pl.col("placed_at").min()).item()
+    return max(span.total_seconds() / (30.44 * 86400), 1.0)
