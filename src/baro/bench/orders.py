@@ -15,6 +15,7 @@ import shutil
 import statistics
 import subprocess
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -232,7 +233,9 @@ def _check_database(url: str) -> dict[str, int]:
 
 def _statements_per_order(url: str, manifest: WorldManifest, hot: str, sample: int) -> float:
     """Place ``sample`` orders through the full app in-process and count SQL statements."""
-    from starlette.testclient import TestClient  # imported late: only this step needs it
+    with warnings.catch_warnings():  # starlette nags about its httpx transport; harmless here
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
 
     platform = Platform.start(Settings(database_url=url))
     counter = StatementCounter().attach(platform.db.engine)

@@ -204,19 +204,26 @@ def consume(session: Session, allocations: Sequence[Allocation]) -> None:
     _take_reserved(session, allocations, leaves_building=True)
 
 
+_TAKE_RESERVED = (
+    update(_inventory)
+    .where(_inventory.c.facility_id == bindparam("f"), _inventory.c.product_id == bindparam("p"))
+    .values(
+        reserved=_inventory.c.reserved - bindparam("q"),
+        on_hand=_inventory.c.on_hand - bindparam("shipped"),
+    )
+)
+
+
 def _take_reserved(
     session: Session, allocations: Sequence[Allocation], *, leaves_building: bool
 ) -> None:
     for allocation in sorted(allocations, key=lambda a: (a.facility_id, a.product_id)):
-        changes = {"reserved": InventoryRow.reserved - allocation.quantity}
-        if leaves_building:
-            changes["on_hand"] = InventoryRow.on_hand - allocation.quantity
         session.execute(
-            update(InventoryRow)
-            .where(
-                InventoryRow.facility_id == allocation.facility_id,
-                InventoryRow.product_id == allocation.product_id,
-            )
-            .values(changes)
-            .execution_options(synchronize_session=False)
+            _TAKE_RESERVED,
+            {
+                "f": allocation.facility_id,
+                "p": allocation.product_id,
+                "q": allocation.quantity,
+                "shipped": allocation.quantity if leaves_building else 0,
+            },
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -113,8 +113,8 @@ class Customers:
                     "created_at": now,
                 }
             )
-            addresses.append({**asdict(address), "h3_cell": h3_cell(person.lat, person.lng)})
-            cards.append(asdict(card))
+            addresses.append({**vars(address), "h3_cell": h3_cell(person.lat, person.lng)})
+            cards.append(dict(vars(card)))
             principals.append(Principal(Role.CUSTOMER, customer_id, address, card))
         try:
             with self._db.transaction() as session:

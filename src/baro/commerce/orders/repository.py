@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -129,7 +130,8 @@ def save(session: Session, order: Order) -> None:
     session.execute(_SAVE, {"order_id": order.id, **_mutable_columns(order)})
 
 
-def _to_domain(row: OrderRow, lines: Sequence[OrderLineRow]) -> Order:
+def _to_domain(row: Any, lines: Sequence[Any]) -> Order:
+    """An order from its row and line rows (ORM objects or Core rows: same attribute names)."""
     return Order(
         id=row.id,
         customer_id=row.customer_id,
@@ -155,20 +157,24 @@ def _to_domain(row: OrderRow, lines: Sequence[OrderLineRow]) -> Order:
     )
 
 
+_lines = OrderLineRow.__table__
+_BY_ID = select(_orders).where(_orders.c.id == bindparam("order_id"))
+_OWN_BY_ID = _BY_ID.where(_orders.c.customer_id == bindparam("customer_id"))
+_LINES = select(_lines).where(_lines.c.order_id == bindparam("order_id"))
+
+
 def load(
     session: Session, order_id: str, *, customer_id: str | None, for_update: bool = False
 ) -> Order:
     """One order; with ``customer_id`` only if it is theirs (otherwise: not found)."""
-    query = select(OrderRow).where(OrderRow.id == order_id)
-    if customer_id is not None:
-        query = query.where(OrderRow.customer_id == customer_id)
+    query = _BY_ID if customer_id is None else _OWN_BY_ID
     if for_update:
         query = query.with_for_update()
-    row = session.scalars(query.execution_options(populate_existing=True)).first()
+    params = {"order_id": order_id, "customer_id": customer_id}
+    row = session.execute(query, params).first()
     if row is None:
         raise OrderNotFound(f"no order {order_id!r}")
-    lines = session.scalars(select(OrderLineRow).where(OrderLineRow.order_id == order_id)).all()
-    return _to_domain(row, lines)
+    return _to_domain(row, session.execute(_LINES, params).all())
 
 
 def list_orders(
