@@ -77,3 +77,26 @@ def test_demo_serves_a_world_an_openapi_client_can_shop_in(demo: tuple[str, dict
     assert [o["id"] for o in listed["items"]] == [placed.json()["id"]]
     assert cancelled.json()["status"] == "refunded"
     assert httpx.get(f"{base}/docs").status_code == 200
+
+
+def test_events_relay_prints_each_event_once_in_order(tmp_path: Path) -> None:
+    from baro.core.config import Settings
+    from baro.platform import Platform
+    from tests.builders import SAO_PAULO, add_facility, add_product, shopper, stock
+
+    url = f"sqlite:///{tmp_path / 'events.db'}"
+    assert baro("db", "upgrade", "--db", url, cwd=tmp_path).returncode == 0
+    platform = Platform.start(Settings(database_url=url))
+    item = add_product(platform)
+    stock(platform, add_facility(platform, "FC", SAO_PAULO), item.id, 3)
+    buyer = shopper(platform)
+    platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="e")
+    platform.close()
+
+    first = baro("events", "relay", "--db", url, cwd=tmp_path)
+    again = baro("events", "relay", "--db", url, cwd=tmp_path)
+
+    events = [json.loads(line) for line in first.stdout.splitlines()]
+    assert [e["type"] for e in events] == ["order.placed", "order.paid", "order.allocated"]
+    assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
+    assert again.stdout == ""

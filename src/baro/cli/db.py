@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -9,8 +10,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from baro.cli._console import err, fail, out
+from baro.core.clock import SystemClock
 from baro.core.config import Settings, get_settings
-from baro.core.db import current_revision, upgrade
+from baro.core.db import Database, current_revision, upgrade
+from baro.core.idempotency import purge_expired
 
 app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
 
@@ -44,3 +47,20 @@ def current_command(db: DbOption = None) -> None:
 def safe(url: str) -> str:
     """The URL without its password, for messages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command("prune-keys")
+def prune_keys(db: DbOption = None) -> None:
+    """Delete completed idempotency keys older than BARO_IDEMPOTENCY_TTL_HOURS."""
+    settings = Settings(database_url=database_url(db))
+    database = Database.connect(settings.database_url)
+    try:
+        with database.transaction() as session:
+            pruned = purge_expired(
+                session,
+                now=SystemClock().now(),
+                ttl=timedelta(hours=settings.idempotency_ttl_hours),
+            )
+    finally:
+        database.dispose()
+    err.print(f"pruned {pruned} idempotency keys older than {settings.idempotency_ttl_hours} h")
