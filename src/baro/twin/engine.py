@@ -183,7 +183,7 @@ def _stock_catalogue(
 def _place_stock(
     platform: Platform, policy: StockPolicy, replay: ReplayData, catalogue: dict[str, str]
 ) -> dict[str, tuple[float, float, str, str, str]]:
-    placement = policy.place(replay.lines, replay.sellers)
+    placement = policy.place(replay.lines, replay.sellers, replay.customers, replay.orders)
     ids: dict[str, str] = {}
     facilities: dict[str, tuple[float, float, str, str, str]] = {}
     with platform.db.transaction() as session:

@@ -12,6 +12,7 @@ from typing import Protocol
 import polars as pl
 
 from baro.network import FacilityKind
+from baro.twin.facility_siting import distances_km, weighted_k_medoids
 
 SAFETY_FACTOR = 2  # stock twice what will be sold: the policy is about place, not quantity
 
@@ -27,7 +28,15 @@ class Placement:
 class StockPolicy(Protocol):
     name: str
 
-    def place(self, lines: pl.DataFrame, sellers: pl.DataFrame) -> Placement: ...
+    def place(
+        self,
+        lines: pl.DataFrame,
+        sellers: pl.DataFrame,
+        customers: pl.DataFrame,
+        orders: pl.DataFrame,
+    ) -> Placement:
+        """lines/sellers/customers/orders: the replay's frames (``baro.twin.replay``)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -36,7 +45,13 @@ class SellerShipsBaseline:
 
     name: str = "baseline"
 
-    def place(self, lines: pl.DataFrame, sellers: pl.DataFrame) -> Placement:
+    def place(
+        self,
+        lines: pl.DataFrame,
+        sellers: pl.DataFrame,
+        customers: pl.DataFrame,
+        orders: pl.DataFrame,
+    ) -> Placement:
         sold = lines.group_by("seller_id", "product_id").agg(units=pl.col("quantity").sum())
         facilities = sellers.join(sold.select("seller_id").unique(), on="seller_id").select(
             key=pl.col("seller_id"),
@@ -52,4 +67,68 @@ class SellerShipsBaseline:
         return Placement(facilities, stock)
 
 
-POLICIES: dict[str, StockPolicy] = {"baseline": SellerShipsBaseline()}
+@dataclass(frozen=True)
+class OracleRegionalCenters:
+    """An upper bound, not a forecast: K fulfillment centers sited by weighted k-medoids over
+    the customers who will order, each stocked with exactly what its region will buy. It
+    knows the future by construction; real policies (anticipatory shipping) are measured
+    against it and against the baseline."""
+
+    centers: int = 5
+    seed: int = 7
+    name: str = "oracle"
+
+    def place(
+        self,
+        lines: pl.DataFrame,
+        sellers: pl.DataFrame,
+        customers: pl.DataFrame,
+        orders: pl.DataFrame,
+    ) -> Placement:
+        demand = (
+            orders.group_by("customer_key").agg(orders=pl.len()).join(customers, on="customer_key")
+        )
+        k = min(self.centers, demand.height)
+        medoids = weighted_k_medoids(
+            demand["lat"].to_numpy(),
+            demand["lng"].to_numpy(),
+            demand["orders"].to_numpy().astype(float),
+            k,
+            seed=self.seed,
+        )
+        sites = demand[medoids.tolist()].with_row_index("center")
+        facilities = sites.select(
+            key=pl.format("fc{}", "center"),
+            name=pl.format("FC {} ({})", pl.col("center") + 1, "state"),
+            kind=pl.lit(FacilityKind.FULFILLMENT_CENTER.value),
+            lat="lat",
+            lng="lng",
+            state="state",
+        )
+        region = _nearest_site(demand, sites).select(
+            "customer_key", key=pl.format("fc{}", "center")
+        )
+        stock = (
+            lines.join(orders.select("order_id", "customer_key"), on="order_id")
+            .join(region, on="customer_key")
+            .group_by("key", "product_id")
+            .agg(units=pl.col("quantity").sum() * SAFETY_FACTOR)
+        )
+        return Placement(facilities, stock.select("key", "product_id", "units"))
+
+
+def _nearest_site(points: pl.DataFrame, sites: pl.DataFrame) -> pl.DataFrame:
+
+    distance = distances_km(
+        points["lat"].to_numpy(),
+        points["lng"].to_numpy(),
+        sites["lat"].to_numpy(),
+        sites["lng"].to_numpy(),
+    )
+    return points.with_columns(center=pl.Series(distance.argmin(axis=1), dtype=pl.UInt32))
+
+
+POLICIES: dict[str, StockPolicy] = {
+    "baseline": SellerShipsBaseline(),
+    "oracle": OracleRegionalCenters(),
+}
