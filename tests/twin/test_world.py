@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from baro.core.money import Money
+from baro.datasets import DatasetMissing
 from baro.platform import Platform
-from baro.twin.olist_catalogue import OlistCatalogueMissing, olist_products
+from baro.twin.olist_catalogue import olist_products
 from baro.twin.world import CatalogueSource, WorldSpec, seed_world, synthetic_products
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -73,7 +74,7 @@ def test_olist_products_take_the_median_price_sold_and_skip_incomplete_sizes(
 
 
 def test_missing_olist_files_are_named(tmp_path: Path) -> None:
-    with pytest.raises(OlistCatalogueMissing, match=r"products\.csv\.gz"):
+    with pytest.raises(DatasetMissing, match=r"order_items\.csv\.gz"):
         olist_products(tmp_path, limit=10)
 
 

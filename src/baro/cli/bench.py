@@ -12,6 +12,7 @@ from baro.bench import twin as twin_bench
 from baro.bench.orders import OrdersBenchConfig, run
 from baro.cli._console import err, fail, out, progress_bar
 from baro.core.config import Settings
+from baro.datasets import DatasetError
 
 app = typer.Typer(help="Benchmarks: each writes one JSON of metrics.", no_args_is_help=True)
 
@@ -73,6 +74,6 @@ def twin(
     folder = data_dir or Settings().resolved_data_dir()
     try:
         result = twin_bench.run(dataset, folder)
-    except (KeyError, FileNotFoundError, ValueError) as error:
+    except (KeyError, DatasetError, ValueError) as error:
         raise fail(str(error)) from error
     write_json(result, json_path)

@@ -12,6 +12,7 @@ from baro.cli._console import domain_errors_as_messages, err, fail, out, progres
 from baro.cli.db import DbOption, database_url, safe
 from baro.core.config import Settings
 from baro.core.db import upgrade
+from baro.datasets import DatasetError
 from baro.platform import Platform
 from baro.twin.world import CatalogueSource, WorldManifest, WorldSpec, seed_world
 
@@ -37,7 +38,7 @@ def build_world(url: str, spec: WorldSpec) -> WorldManifest:
             with domain_errors_as_messages():
                 try:
                     return seed_world(platform, spec, progress=report)
-                except (ValueError, FileNotFoundError) as error:
+                except (ValueError, DatasetError) as error:
                     raise fail(str(error)) from error
     finally:
         platform.close()

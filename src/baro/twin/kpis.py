@@ -94,6 +94,35 @@ def repeat_customer_revenue_share(orders: pl.DataFrame) -> float:
     return float(repeat / revenue) if revenue else 0.0
 
 
+def olist_order_totals(
+    orders: pl.DataFrame, items: pl.DataFrame, people: pl.DataFrame
+) -> pl.DataFrame:
+    """customer_id (the person), total_minor per order, from Olist's loaders' frames."""
+    totals = items.group_by("order_id").agg(total_minor=pl.col("price_minor").sum())
+    return (
+        orders.join(people.select("customer_id", "customer_unique_id"), on="customer_id")
+        .join(totals, on="order_id")
+        .select(customer_id="customer_unique_id", total_minor="total_minor")
+    )
+
+
+def online_retail_invoice_totals(lines: pl.DataFrame) -> pl.DataFrame:
+    """customer_id, total_minor per invoice: known customers, sales only (no cancellations,
+    returns or adjustments)."""
+    return (
+        lines.filter(
+            ~pl.col("is_cancellation"),
+            pl.col("customer_id").is_not_null(),
+            pl.col("quantity") > 0,
+        )
+        .group_by("invoice_no")
+        .agg(
+            customer_id=pl.col("customer_id").first().cast(pl.String),
+            total_minor=(pl.col("quantity") * pl.col("unit_price_minor")).sum(),
+        )
+    )
+
+
 def network_kpis(
     orders: pl.DataFrame,
     parcels: pl.DataFrame,

@@ -15,6 +15,11 @@ import polars as pl
 from baro.commerce.catalog import Dimensions, Product
 from baro.core.ids import new_id
 from baro.core.money import Money
+from baro.datasets import (
+    load_olist_category_translation,
+    load_olist_order_items,
+    load_olist_products,
+)
 
 KOREAN_CATEGORY = {
     "furniture_decor": "가구·인테리어",
@@ -48,46 +53,22 @@ KOREAN_CATEGORY = {
 }
 
 
-class OlistCatalogueMissing(FileNotFoundError):
-    """The Olist files are not in the data directory."""
-
-
-def olist_product_frame(data_dir: Path) -> pl.DataFrame:
+def olist_product_frame(data_dir: Path | None) -> pl.DataFrame:
     """product_id, category (English), weight_g, length_cm, width_cm, height_cm, price_minor
     (median sold price; null if never sold), sold (order items)."""
-    folder = data_dir / "olist"
-    files = {
-        name: folder / name
-        for name in (
-            "products.csv.gz",
-            "order_items.csv.gz",
-            "product_category_name_translation.csv",
-        )
-    }
-    missing = [str(path) for path in files.values() if not path.exists()]
-    if missing:
-        raise OlistCatalogueMissing(f"Olist files not found: {', '.join(missing)}")
     prices = (
-        pl.read_csv(
-            files["order_items.csv.gz"],
-            columns=["product_id", "price"],
-            schema_overrides={"price": pl.String},
-        )
-        .with_columns(minor=(pl.col("price").str.to_decimal(scale=2) * 100).cast(pl.Int64))
+        load_olist_order_items(data_dir)
         .group_by("product_id")
-        .agg(price_minor=pl.col("minor").median().round().cast(pl.Int64), sold=pl.len())
+        .agg(price_minor=pl.col("price_minor").median().round().cast(pl.Int64), sold=pl.len())
     )
-    english = pl.read_csv(files["product_category_name_translation.csv"]).rename(
-        {"product_category_name": "category_pt", "product_category_name_english": "category"}
-    )
+    english = load_olist_category_translation(data_dir)
     return (
-        pl.read_csv(files["products.csv.gz"], infer_schema_length=10_000)
-        .rename({"product_category_name": "category_pt"})
+        load_olist_products(data_dir)
         .join(prices, on="product_id", how="left")
-        .join(english, on="category_pt", how="left")
+        .join(english, on="product_category_name", how="left")
         .select(
             "product_id",
-            pl.col("category").fill_null("uncategorised"),
+            category=pl.col("product_category_name_english").fill_null("uncategorised"),
             weight_g=pl.col("product_weight_g"),
             length_cm=pl.col("product_length_cm"),
             width_cm=pl.col("product_width_cm"),
@@ -98,7 +79,7 @@ def olist_product_frame(data_dir: Path) -> pl.DataFrame:
     )
 
 
-def olist_products(data_dir: Path, *, limit: int, currency: str = "BRL") -> list[Product]:
+def olist_products(data_dir: Path | None, *, limit: int, currency: str = "BRL") -> list[Product]:
     """Up to ``limit`` sold Olist products with complete sizes, most-sold first."""
     rows = (
         olist_product_frame(data_dir)

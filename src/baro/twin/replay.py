@@ -18,11 +18,14 @@ from pathlib import Path
 
 import polars as pl
 
-BRAZIL = "America/Sao_Paulo"
-
-
-class ReplayDataMissing(FileNotFoundError):
-    """A file the replay needs is not in the data directory."""
+from baro.datasets import (
+    add_coordinates,
+    load_olist_customers,
+    load_olist_geolocation,
+    load_olist_order_items,
+    load_olist_orders,
+    load_olist_sellers,
+)
 
 
 @dataclass(frozen=True)
@@ -52,93 +55,70 @@ class ReplayData:
         return ReplayData(self.name, self.currency, orders, lines, self.customers, self.sellers)
 
 
-def _local_to_utc(column: str) -> pl.Expr:
-    """Olist stamps are Brazilian local time without an offset."""
-    return (
-        pl.col(column)
-        .str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False)
-        .dt.replace_time_zone(BRAZIL, ambiguous="earliest", non_existent="null")
-        .dt.convert_time_zone("UTC")
-    )
-
-
-def _require(*paths: Path) -> None:
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise ReplayDataMissing(
-            f"data files not found: {', '.join(missing)} (set --data-dir or BARO_DATA_DIR)"
+def locate(frame: pl.DataFrame, lookup: pl.DataFrame, zip_column: str) -> pl.DataFrame:
+    """``frame`` with lat, lng of its zip prefix. A prefix missing from the lookup takes the
+    numerically nearest known prefix: Brazilian CEPs are assigned region by region, so close
+    numbers are close places (a prefix is a number, not a string)."""
+    located = add_coordinates(frame, lookup, zip_column)
+    missing = located.filter(pl.col("lat").is_null())
+    if missing.height == 0:
+        return located
+    nearest = (
+        missing.drop("lat", "lng")
+        .with_row_index("_row")
+        .sort(zip_column)
+        .join_asof(
+            lookup.select(pl.col("zip_code_prefix").alias(zip_column), "lat", "lng").sort(
+                zip_column
+            ),
+            on=zip_column,
+            strategy="nearest",
         )
+        .sort("_row")
+        .drop("_row")
+    )
+    return pl.concat([located.filter(pl.col("lat").is_not_null()), nearest])
 
 
-def olist_replay(data_dir: Path) -> ReplayData:
+def olist_replay(data_dir: Path | None) -> ReplayData:
     """Olist's orders (the shared sample or the full set: same layout) ready to replay."""
-    folder = data_dir / "olist"
-    files = {
-        name: folder / name
-        for name in (
-            "orders.csv.gz",
-            "order_items.csv.gz",
-            "customers.csv.gz",
-            "sellers.csv",
-            "geolocation_one_row_per_prefix.csv.gz",
-        )
-    }
-    _require(*files.values())
-    geo = pl.read_csv(
-        files["geolocation_one_row_per_prefix.csv.gz"],
-        schema_overrides={"geolocation_zip_code_prefix": pl.Int32},
-    ).select(
-        zip=pl.col("geolocation_zip_code_prefix"),
-        lat=pl.col("geolocation_lat"),
-        lng=pl.col("geolocation_lng"),
-    )
-    customers_raw = pl.read_csv(
-        files["customers.csv.gz"], schema_overrides={"customer_zip_code_prefix": pl.Int32}
-    )
+    geo = load_olist_geolocation(data_dir)
+    people = load_olist_customers(data_dir)
     orders = (
-        pl.read_csv(files["orders.csv.gz"], infer_schema_length=0)
-        .join(customers_raw.select("customer_id", "customer_unique_id"), on="customer_id")
+        load_olist_orders(data_dir)
+        .join(people.select("customer_id", "customer_unique_id"), on="customer_id")
         .select(
             "order_id",
             customer_key=pl.col("customer_unique_id"),
-            purchased_at=_local_to_utc("order_purchase_timestamp"),
-            approved_at=_local_to_utc("order_approved_at"),
-            carrier_at=_local_to_utc("order_delivered_carrier_date"),
-            delivered_at=_local_to_utc("order_delivered_customer_date"),
-            estimated_at=_local_to_utc("order_estimated_delivery_date"),
+            purchased_at=pl.col("order_purchase_timestamp"),
+            approved_at=pl.col("order_approved_at"),
+            carrier_at=pl.col("order_delivered_carrier_date"),
+            delivered_at=pl.col("order_delivered_customer_date"),
+            estimated_at=pl.col("order_estimated_delivery_date"),
             status=pl.col("order_status"),
         )
         .drop_nulls("purchased_at")
         .sort("purchased_at", "order_id")
     )
     lines = (
-        pl.read_csv(files["order_items.csv.gz"], schema_overrides={"price": pl.String})
-        .with_columns(minor=(pl.col("price").str.to_decimal(scale=2) * 100).cast(pl.Int64))
+        load_olist_order_items(data_dir)
         .group_by("order_id", "product_id", "seller_id")
-        .agg(quantity=pl.len().cast(pl.Int32), price_minor=pl.col("minor").first())
+        .agg(quantity=pl.len().cast(pl.Int32), price_minor=pl.col("price_minor").first())
         .sort("order_id", "product_id", "seller_id")
     )
     customers = (
-        customers_raw.join(geo, left_on="customer_zip_code_prefix", right_on="zip")
+        locate(people, geo, "customer_zip_code_prefix")
         .group_by("customer_unique_id")
         .agg(pl.col("lat").first(), pl.col("lng").first(), state=pl.col("customer_state").first())
         .rename({"customer_unique_id": "customer_key"})
         .sort("customer_key")
     )
-    sellers = (
-        pl.read_csv(files["sellers.csv"], schema_overrides={"seller_zip_code_prefix": pl.Int32})
-        .join(geo, left_on="seller_zip_code_prefix", right_on="zip")
-        .select("seller_id", "lat", "lng", state=pl.col("seller_state"))
-        .sort("seller_id")
+    sellers = locate(load_olist_sellers(data_dir), geo, "seller_zip_code_prefix").select(
+        "seller_id", "lat", "lng", state=pl.col("seller_state")
     )
-    # Keep only what can be placed on the map and priced: an order whose customer, seller
-    # or items are unknown cannot be replayed.
-    lines = lines.join(sellers.select("seller_id"), on="seller_id", how="semi")
-    orders = orders.join(customers.select("customer_key"), on="customer_key", how="semi").join(
-        lines.select("order_id").unique(), on="order_id", how="semi"
-    )
-    lines = lines.join(orders.select("order_id"), on="order_id", how="semi")
-    return ReplayData("olist", "BRL", orders, lines, customers, sellers)
+    # An order without items cannot be placed: leave it out (the report counts them).
+    orders = orders.join(lines.select("order_id").unique(), on="order_id", how="semi")
+    return ReplayData("olist", "BRL", orders, lines, customers, sellers.sort("seller_id"))
 
 
-REPLAYS: dict[str, Callable[[Path], ReplayData]] = {"olist": olist_replay}
+REPLAYS: dict[str, Callable[[Path | None], ReplayData]] = {"olist": olist_replay}
