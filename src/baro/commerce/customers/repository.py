@@ -21,18 +21,20 @@ class CustomerRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+def one_default_per_customer(table: str) -> Index:
+    """At most one default row per customer, kept by the database (a partial unique index)."""
+    return Index(
+        f"uq_{table}_one_default",
+        "customer_id",
+        unique=True,
+        sqlite_where=text("is_default"),
+        postgresql_where=text("is_default"),
+    )
+
+
 class AddressRow(Base):
     __tablename__ = "addresses"
-    __table_args__ = (
-        # At most one default address per customer, kept by the database.
-        Index(
-            "uq_addresses_one_default",
-            "customer_id",
-            unique=True,
-            sqlite_where=text("is_default"),
-            postgresql_where=text("is_default"),
-        ),
-    )
+    __table_args__ = (one_default_per_customer("addresses"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -48,15 +50,7 @@ class AddressRow(Base):
 
 class PaymentMethodRow(Base):
     __tablename__ = "payment_methods"
-    __table_args__ = (
-        Index(
-            "uq_payment_methods_one_default",
-            "customer_id",
-            unique=True,
-            sqlite_where=text("is_default"),
-            postgresql_where=text("is_default"),
-        ),
-    )
+    __table_args__ = (one_default_per_customer("payment_methods"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)

@@ -164,11 +164,7 @@ class Customers:
         with self._db.transaction() as session:
             self._require_customer(session, customer_id)
             if make_default:
-                session.execute(
-                    update(AddressRow)
-                    .where(AddressRow.customer_id == customer_id)
-                    .values(is_default=False)
-                )
+                _clear_default(session, AddressRow, customer_id)
             row = AddressRow(
                 id=new_id("adr"),
                 customer_id=customer_id,
@@ -199,11 +195,7 @@ class Customers:
         with self._db.transaction() as session:
             self._require_customer(session, customer_id)
             if make_default:
-                session.execute(
-                    update(PaymentMethodRow)
-                    .where(PaymentMethodRow.customer_id == customer_id)
-                    .values(is_default=False)
-                )
+                _clear_default(session, PaymentMethodRow, customer_id)
             row = PaymentMethodRow(
                 id=new_id("pm"),
                 customer_id=customer_id,
@@ -239,3 +231,10 @@ class Customers:
         if row is None:
             raise CustomerNotFound(f"no customer {customer_id!r}")
         return row
+
+
+def _clear_default(
+    session: Session, model: type[AddressRow] | type[PaymentMethodRow], customer_id: str
+) -> None:
+    """The new row becomes the default: the old default steps down in the same transaction."""
+    session.execute(update(model).where(model.customer_id == customer_id).values(is_default=False))
