@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from baro.bench.databases import scratch_database
 from baro.core.db import upgrade
+from baro.core.scratch import scratch_database
 
 SERVER_URL = os.environ.get(
     "BARO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

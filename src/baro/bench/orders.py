@@ -25,7 +25,6 @@ import aiohttp
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import make_url
 
-from baro.bench.databases import libpq_dsn, scratch_database
 from baro.bench.server import running_server
 from baro.channels.web import create_app
 from baro.commerce.catalog import Dimensions, Product
@@ -33,6 +32,7 @@ from baro.core.config import Settings
 from baro.core.db import StatementCounter, upgrade
 from baro.core.ids import new_id
 from baro.core.money import Money
+from baro.core.scratch import libpq_dsn, scratch_database
 from baro.platform import Platform
 from baro.twin.world import WorldManifest, WorldSpec, seed_world
 

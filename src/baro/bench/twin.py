@@ -6,7 +6,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from baro.twin.engine import run_twin, scratch_sqlite
+from baro.core.scratch import scratch_database
+from baro.twin.engine import run_twin
 from baro.twin.olist_catalogue import olist_product_frame
 from baro.twin.policies import POLICIES
 from baro.twin.replay import REPLAYS
@@ -20,7 +21,7 @@ def run(dataset: str, data_dir: Path, *, policy: str = "baseline", seed: int = 7
     stages = calibrate(durations, before=None)
     products = olist_product_frame(data_dir)
     prepared_s = time.perf_counter() - started
-    with scratch_sqlite() as url:
+    with scratch_database(None, "baro_bench_twin") as url:
         result = run_twin(replay, products, POLICIES[policy], stages, database_url=url, seed=seed)
     first, last = replay.period
     sim_days = (last - first).total_seconds() / 86400

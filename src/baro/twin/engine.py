@@ -8,12 +8,9 @@ order is advanced through ``Orders.advance``. What happened is read back from th
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -49,12 +46,6 @@ class TwinRun:
     order_keys: pl.DataFrame  # order_id (baro), source_order_id
     failed_placements: dict[str, int]
     wall_s: float
-
-
-@contextmanager
-def scratch_sqlite() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="baro-twin-") as folder:
-        yield f"sqlite:///{Path(folder) / 'twin.db'}"
 
 
 def run_twin(
