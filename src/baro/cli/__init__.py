@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from baro.cli import bench, db, serve, world
+from baro.cli import bench, data, db, events, serve, simulate, world
 
 app = typer.Typer(
     name="baro",
@@ -14,7 +14,10 @@ app = typer.Typer(
 )
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
+app.command("simulate")(simulate.simulate)
 app.add_typer(db.app, name="db")
+app.add_typer(events.app, name="events")
+app.add_typer(data.app, name="data")
 app.add_typer(world.app, name="world")
 app.add_typer(bench.app, name="bench")
 

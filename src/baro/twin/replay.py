@@ -55,6 +55,18 @@ class ReplayData:
         return ReplayData(self.name, self.currency, orders, lines, self.customers, self.sellers)
 
 
+# Olist's geolocation table has a few points far outside Brazil (typing errors in the
+# source); they are treated as unknown rather than drawn in the Atlantic.
+BRAZIL_LAT = (-34.0, 5.5)
+BRAZIL_LNG = (-74.0, -34.5)
+
+
+def within_brazil(lookup: pl.DataFrame) -> pl.DataFrame:
+    return lookup.filter(
+        pl.col("lat").is_between(*BRAZIL_LAT), pl.col("lng").is_between(*BRAZIL_LNG)
+    )
+
+
 def locate(frame: pl.DataFrame, lookup: pl.DataFrame, zip_column: str) -> pl.DataFrame:
     """``frame`` with lat, lng of its zip prefix. A prefix missing from the lookup takes the
     numerically nearest known prefix: Brazilian CEPs are assigned region by region, so close
@@ -82,7 +94,7 @@ def locate(frame: pl.DataFrame, lookup: pl.DataFrame, zip_column: str) -> pl.Dat
 
 def olist_replay(data_dir: Path | None) -> ReplayData:
     """Olist's orders (the shared sample or the full set: same layout) ready to replay."""
-    geo = load_olist_geolocation(data_dir)
+    geo = within_brazil(load_olist_geolocation(data_dir))
     people = load_olist_customers(data_dir)
     orders = (
         load_olist_orders(data_dir)

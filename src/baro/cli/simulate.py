@@ -1,0 +1,77 @@
+"""``baro simulate``: the digital twin on a real data set."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from baro.cli._console import domain_errors_as_messages, err, fail, out, progress_bar
+from baro.core.config import Settings
+from baro.datasets import DatasetError
+
+
+def _date(text: str | None) -> datetime | None:
+    return datetime.strptime(text, "%Y-%m-%d") if text else None  # noqa: DTZ007 - a day, UTC
+
+
+def simulate(
+    dataset: Annotated[str, typer.Option(help="Data set to replay")] = "olist",
+    start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD, UTC)")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Day after the last (YYYY-MM-DD)")] = None,
+    policy: Annotated[str, typer.Option(help="Stock policy")] = "baseline",
+    compare: Annotated[
+        str | None, typer.Option(help="Several policies side by side, e.g. baseline,regional")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same run")] = 7,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Where metrics.json and report.html go")
+    ] = Path("out/simulate"),
+    db: Annotated[
+        str | None, typer.Option(help="Database URL (default: a throwaway SQLite)")
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
+) -> None:
+    """Replay a data set's orders through baro on a simulated clock; write metrics and a report."""
+    from baro.twin.simulate import SimulationRequest, UnknownChoice
+    from baro.twin.simulate import simulate as run
+
+    try:
+        first, last = _date(start), _date(end)
+    except ValueError as error:
+        raise fail(f"dates are YYYY-MM-DD: {error}") from error
+    try:
+        request = SimulationRequest(
+            dataset=dataset,
+            data_dir=data_dir or Settings().resolved_data_dir(),
+            out_dir=out_dir,
+            policies=tuple(compare.split(",")) if compare else (policy,),
+            start=first.date() if first else None,
+            end=last.date() if last else None,
+            seed=seed,
+            database_url=Settings(database_url=db).database_url if db else None,
+        )
+    except (UnknownChoice, ValueError) as error:
+        raise fail(str(error)) from error
+    with progress_bar() as bar, domain_errors_as_messages():
+        tasks: dict[str, int] = {}
+
+        def report(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(f"replay {name}", total=total)
+            bar.update(tasks[name], completed=done)
+
+        try:
+            result = run(request, report)
+        except (DatasetError, ValueError) as error:
+            raise fail(str(error)) from error
+    for name, values in result.metrics["policies"].items():
+        out.print(
+            f"[bold]{name}[/]: {values['orders']} orders, click-to-door p50 "
+            f"{values['click_to_door_p50_h']} h / p90 {values['click_to_door_p90_h']} h "
+            f"(actual {values['actual_click_to_door_p50_h']} / "
+            f"{values['actual_click_to_door_p90_h']} h), on time {values['on_time_rate']}"
+        )
+    err.print(f"wrote {result.metrics_path} and {result.report}")

@@ -1,0 +1,365 @@
+"""A self-contained HTML report of a twin run: KPI tables, then figures, in one offline page.
+
+Plain data in (one ``PolicyRun`` per policy, optionally the real data set's click-to-door
+hours), one file out. The figures are inlined as base64 PNG and the CSS lives in the
+template, so the page can be mailed or archived and still open without a network.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from baro.twin.report_plots import (
+    ACTUAL_COLOUR,
+    DailySeries,
+    Distribution,
+    KpiPanel,
+    click_to_door_figure,
+    daily_orders_figure,
+    demand_map_figure,
+    kpi_bars_figure,
+    policy_colour,
+)
+
+
+@dataclass(frozen=True)
+class PolicyRun:
+    """One policy's run of the twin.
+
+    click_to_door_hours: hours (Float64), one row per delivered order.
+    daily_orders: day (Date), orders (Int64).
+    demand: h3_cell (Utf8, H3 resolution 5..7), orders (Int64).
+    facilities: name (Utf8), lat (Float64), lng (Float64), kind (Utf8).
+    """
+
+    name: str
+    metrics: Mapping[str, Any]
+    click_to_door_hours: pl.DataFrame
+    daily_orders: pl.DataFrame
+    demand: pl.DataFrame
+    facilities: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class _Kpi:
+    key: str
+    label: str
+    better: int  # +1: higher is better, -1: lower is better, 0: neither
+
+
+# The main table, in reading order; the actual data set's figures sit under the twin's.
+_KPIS = (
+    _Kpi("orders", "Orders", 0),
+    _Kpi("delivered", "Delivered", 0),
+    _Kpi("click_to_door_p50_h", "Click-to-door, median", -1),
+    _Kpi("actual_click_to_door_p50_h", "Click-to-door, median, actual data", 0),
+    _Kpi("click_to_door_p90_h", "Click-to-door, 90th percentile", -1),
+    _Kpi("actual_click_to_door_p90_h", "Click-to-door, 90th percentile, actual data", 0),
+    _Kpi("on_time_rate", "Delivered by the promised date", +1),
+    _Kpi("local_fill_rate_nearest", "Shipped from the nearest facility", +1),
+    _Kpi("local_fill_rate_same_state", "Shipped from the customer's state", +1),
+    _Kpi("split_shipment_rate", "Orders split into several parcels", -1),
+    _Kpi("transport_km_per_order", "Transport per order", -1),
+    _Kpi("cost_per_order", "Cost per order", -1),
+    _Kpi("repeat_customer_revenue_share", "Revenue from repeat customers", +1),
+    _Kpi("orders_per_customer_per_month", "Orders per customer per month", +1),
+)
+# Shown as the unit of cost_per_order rather than as a row of its own.
+_CURRENCY = "currency"
+# The side-by-side bars: (key, panel title, key of the actual data's value, if any).
+_BAR_KPIS = (
+    ("click_to_door_p50_h", "Click-to-door median (h)", "actual_click_to_door_p50_h"),
+    ("click_to_door_p90_h", "Click-to-door p90 (h)", "actual_click_to_door_p90_h"),
+    ("on_time_rate", "On time (%)", None),
+    ("split_shipment_rate", "Split shipments (%)", None),
+    ("local_fill_rate_nearest", "From nearest facility (%)", None),
+    ("local_fill_rate_same_state", "From customer's state (%)", None),
+    ("transport_km_per_order", "Transport per order (km)", None),
+    ("cost_per_order", "Cost per order", None),
+)
+_MISSING = "—"
+
+
+@dataclass(frozen=True)
+class _Cell:
+    text: str
+    best: bool = False
+
+
+@dataclass(frozen=True)
+class _Row:
+    label: str
+    key: str
+    cells: Sequence[_Cell]
+
+
+@dataclass(frozen=True)
+class _FigureView:
+    title: str
+    caption: str
+    image: str  # a data: URI
+
+
+def render_report(
+    runs: Sequence[PolicyRun],
+    out_dir: Path,
+    *,
+    title: str,
+    actual_click_to_door_hours: pl.DataFrame | None = None,
+    notes: Sequence[str] = (),
+) -> Path:
+    """Write out_dir/report.html (self-contained: figures inlined as base64 PNG, CSS inline,
+    no external URL) and return its path.
+
+    actual_click_to_door_hours: hours (Float64), the real data set's distribution.
+    """
+    if not runs:
+        raise ValueError("a report needs at least one run")
+    colours = [policy_colour(i) for i in range(len(runs))]
+    figures, notices = _figures(runs, colours, actual_click_to_door_hours)
+    environment = Environment(
+        loader=PackageLoader("baro.twin", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    html = environment.get_template("report.html.j2").render(
+        title=title,
+        notes=notes,
+        policies=list(zip([r.name for r in runs], colours, strict=True)),
+        kpi_rows=_kpi_rows(runs),
+        other_rows=_other_rows(runs),
+        figures=figures,
+        notices=notices,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "report.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def _kpi_rows(runs: Sequence[PolicyRun]) -> list[_Row]:
+    rows = []
+    for kpi in _KPIS:
+        values = [run.metrics.get(kpi.key) for run in runs]
+        if all(v is None for v in values):
+            continue
+        best = _best(values, kpi.better)
+        cells = [
+            _Cell(
+                _format(kpi.key, value, run.metrics.get(_CURRENCY)),
+                best=best is not None and _number(value) == best,
+            )
+            for run, value in zip(runs, values, strict=True)
+        ]
+        rows.append(_Row(kpi.label, kpi.key, cells))
+    return rows
+
+
+def _other_rows(runs: Sequence[PolicyRun]) -> list[_Row]:
+    known = {kpi.key for kpi in _KPIS} | {_CURRENCY}
+    keys = sorted({key for run in runs for key in run.metrics} - known)
+    return [
+        _Row(key, key, [_Cell(_format(key, run.metrics.get(key), None)) for run in runs])
+        for key in keys
+    ]
+
+
+def _best(values: Sequence[Any], better: int) -> float | None:
+    """The winning value of a row, worth highlighting only when the runs disagree."""
+    numbers = [n for n in map(_number, values) if n is not None]
+    if better == 0 or len(numbers) < 2 or len(set(numbers)) == 1:
+        return None
+    return max(numbers) if better > 0 else min(numbers)
+
+
+def _number(value: Any) -> float | None:
+    """The value as a float, or None when it is no number (missing, text, a flag)."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _format(key: str, value: Any, currency: str | None) -> str:
+    """Text for one table cell; the unit is read from the metric's name."""
+    if value is None:
+        return _MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    number = _number(value)
+    if number is None:
+        return str(value)
+    if _is_rate(key):
+        return f"{number * 100:.1f} %"
+    if key.endswith("_h"):
+        return f"{number:,.1f} h"
+    if "_km" in key:
+        return f"{number:,.1f} km"
+    if key.startswith("cost_"):
+        return f"{number:,.2f} {currency}" if currency else f"{number:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return _plain(number)
+
+
+def _is_rate(key: str) -> bool:
+    """Fractions 0..1 by the metrics' naming: on_time_rate, local_fill_rate_nearest, …_share."""
+    return "_rate" in key or key.endswith("_share")
+
+
+def _plain(number: float) -> str:
+    if abs(number) >= 100:
+        return f"{number:,.0f}"
+    if abs(number) >= 1:
+        return f"{number:.2f}"
+    return f"{number:.3g}"
+
+
+def _figures(
+    runs: Sequence[PolicyRun], colours: Sequence[str], actual: pl.DataFrame | None
+) -> tuple[list[_FigureView], list[str]]:
+    """The figures in page order, and notices for what could not be drawn."""
+    figures: list[_FigureView] = []
+    notices: list[str] = []
+    daily, shared = _daily_series(runs, colours)
+    if daily:
+        caption = "Look for the peaks (Black Friday, holidays) the network must absorb"
+        if shared:
+            caption += "; the policies saw the same orders, so one line stands for all"
+        elif len(daily) > 1:
+            caption += "; where the lines part, the policies changed what customers ordered"
+        figures.append(
+            _FigureView("Orders per day", caption + ".", _data_uri(daily_orders_figure(daily)))
+        )
+    else:
+        notices.append("No daily order counts: no run placed an order.")
+    distributions = [
+        _distribution(run.name, colour, run.click_to_door_hours)
+        for run, colour in zip(runs, colours, strict=True)
+    ]
+    notices.extend(
+        f"{run.name}: no delivery data (no order was delivered)."
+        for run, d in zip(runs, distributions, strict=True)
+        if d is None
+    )
+    if actual is not None:
+        distributions.append(_distribution("actual", ACTUAL_COLOUR, actual, is_actual=True))
+    drawn = [d for d in distributions if d is not None]
+    if drawn:
+        figures.append(
+            _FigureView(
+                "Click-to-door time",
+                "Look at how far each policy's curve sits left of the grey actual data, and "
+                "at the right-hand tail: the late parcels customers remember.",
+                _data_uri(click_to_door_figure(drawn)),
+            )
+        )
+    else:
+        notices.append("No delivery data: there is no click-to-door distribution to draw.")
+    figures.extend(_maps(runs))
+    if len(runs) > 1:
+        panels = _kpi_panels(runs)
+        if panels:
+            image = kpi_bars_figure([r.name for r in runs], colours, panels)
+            figures.append(
+                _FigureView(
+                    "Policies side by side",
+                    "Shorter bars are better for time, splits, distance and cost; "
+                    "taller ones for on-time and local fill. Dashed grey: the actual data.",
+                    _data_uri(image),
+                )
+            )
+    return figures, notices
+
+
+def _daily_series(
+    runs: Sequence[PolicyRun], colours: Sequence[str]
+) -> tuple[list[DailySeries], bool]:
+    """The lines to draw, and whether every run saw the same daily orders."""
+    with_orders = [(r, c) for r, c in zip(runs, colours, strict=True) if r.daily_orders.height]
+    if not with_orders:
+        return [], False
+    first = with_orders[0][0].daily_orders
+    if len(runs) > 1 and all(r.daily_orders.equals(first) for r in runs):
+        # One line, named for all, rather than identical lines hiding each other.
+        return [DailySeries("all policies (same orders)", ACTUAL_COLOUR, first)], True
+    return [DailySeries(r.name, c, r.daily_orders) for r, c in with_orders], False
+
+
+def _distribution(
+    label: str, colour: str, frame: pl.DataFrame, *, is_actual: bool = False
+) -> Distribution | None:
+    hours = frame["hours"].drop_nulls().cast(pl.Float64).to_numpy()
+    hours = hours[np.isfinite(hours)]
+    return Distribution(label, colour, hours, is_actual) if hours.size else None
+
+
+def _maps(runs: Sequence[PolicyRun]) -> list[_FigureView]:
+    """One map when every run has the same demand and facilities, else one per run."""
+    first = runs[0]
+    same = all(
+        _same_rows(run.facilities, first.facilities) and _same_rows(run.demand, first.demand)
+        for run in runs
+    )
+    shown = [first] if same else list(runs)
+    # A map needs something on it: a cell with orders or a facility.
+    shown = [r for r in shown if r.demand["orders"].gt(0).any() or r.facilities.height]
+    max_orders = max(
+        (int(r.demand.select(pl.col("orders").max()).item() or 0) for r in shown), default=0
+    )
+    views = []
+    for run in shown:
+        title = "Demand and facilities" if same else f"Demand and facilities: {run.name}"
+        image = demand_map_figure(run.demand, run.facilities, title=title, max_orders=max_orders)
+        views.append(
+            _FigureView(
+                title,
+                "Look for dense (dark) demand far from any facility: those orders travel "
+                "furthest and arrive last. Colours share one scale across maps.",
+                _data_uri(image),
+            )
+        )
+    return views
+
+
+def _same_rows(a: pl.DataFrame, b: pl.DataFrame) -> bool:
+    return a.columns == b.columns and a.sort(a.columns).equals(b.sort(b.columns))
+
+
+def _kpi_panels(runs: Sequence[PolicyRun]) -> list[KpiPanel]:
+    panels = []
+    for key, title, actual_key in _BAR_KPIS:
+        numbers = [_number(run.metrics.get(key)) for run in runs]
+        if all(n is None for n in numbers):
+            continue
+        rate = _is_rate(key)
+        scale = 100.0 if rate else 1.0
+        values = [n * scale if n is not None else None for n in numbers]
+        actuals = [_number(run.metrics.get(actual_key)) for run in runs] if actual_key else []
+        actual = next((n for n in actuals if n is not None), None)
+        currency = runs[0].metrics.get(_CURRENCY)
+        panel_title = f"{title} ({currency})" if key.startswith("cost_") and currency else title
+        panels.append(KpiPanel(panel_title, values, _bar_format(key), actual))
+    return panels
+
+
+def _bar_format(key: str) -> Callable[[float], str]:
+    if _is_rate(key):
+        return lambda v: f"{v:.1f} %"
+    if key.startswith("cost_"):
+        return lambda v: f"{v:,.2f}"
+    return lambda v: f"{v:,.1f}"
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")

@@ -1,0 +1,287 @@
+"""The figures of the twin report, returned as PNG bytes ready to inline in the page.
+
+Drawn with matplotlib's object API rather than pyplot: no global figure state, no backend to
+select, and nothing left open when a figure is done.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import wraps
+from typing import ParamSpec
+
+import h3
+import numpy as np
+import polars as pl
+from matplotlib import patheffects, rc_context
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import StrMethodFormatter
+
+# One colour per policy, in run order; grey is left out of the cycle because it means "actual".
+POLICY_COLOURS = (
+    "#1f77b4",
+    "#e8710a",
+    "#2ca02c",
+    "#9467bd",
+    "#d62728",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+)
+ACTUAL_COLOUR = "#4d4d4d"
+FACILITY_MARKERS = ("s", "^", "D", "o", "P", "X")
+# Past this many facilities the labels cover the map; the markers and legend still show them.
+MAX_LABELLED_FACILITIES = 20
+
+_STYLE = {
+    "font.size": 11,
+    "axes.titlesize": 13,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "legend.frameon": False,
+    "legend.fontsize": 10,
+}
+
+_P = ParamSpec("_P")
+
+
+def policy_colour(index: int) -> str:
+    return POLICY_COLOURS[index % len(POLICY_COLOURS)]
+
+
+def _styled(draw: Callable[_P, Figure]) -> Callable[_P, bytes]:
+    """Draw under the report's style and encode the figure as PNG."""
+
+    @wraps(draw)
+    def render(*args: _P.args, **kwargs: _P.kwargs) -> bytes:
+        with rc_context(_STYLE):
+            figure = draw(*args, **kwargs)
+            buffer = io.BytesIO()
+            # A laid-out figure is already tight; cropping would cost a second full draw.
+            # The map is not laid out: its fixed aspect would leave a wide empty margin.
+            crop = None if figure.get_layout_engine() else "tight"
+            # No "Software" metadata: the same data gives byte-identical images.
+            figure.savefig(
+                buffer, format="png", dpi=144, bbox_inches=crop, metadata={"Software": None}
+            )
+        return buffer.getvalue()
+
+    return render
+
+
+@dataclass(frozen=True)
+class DailySeries:
+    """One line of the daily-orders figure; ``daily`` has columns day (Date), orders (Int64)."""
+
+    label: str
+    colour: str
+    daily: pl.DataFrame
+
+
+@_styled
+def daily_orders_figure(series: Sequence[DailySeries]) -> Figure:
+    """Orders per day, faint, under their 7-day mean, which is what the eye should follow."""
+    figure = Figure(figsize=(10, 4), layout="constrained")
+    ax = figure.add_subplot()
+    for line in series:
+        daily = line.daily.sort("day").with_columns(
+            mean=pl.col("orders").cast(pl.Float64).rolling_mean_by("day", window_size="7d")
+        )
+        days = daily["day"].to_list()
+        ax.plot(days, daily["orders"].to_list(), color=line.colour, alpha=0.25, linewidth=0.8)
+        ax.plot(days, daily["mean"].to_list(), color=line.colour, linewidth=2, label=line.label)
+    ax.set_title("Orders per day (thin: each day, bold: 7-day mean)")
+    ax.set_ylabel("orders per day")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left")
+    figure.autofmt_xdate()
+    return figure
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Click-to-door hours of one run, or of the real data set when ``actual``."""
+
+    label: str
+    colour: str
+    hours: np.ndarray
+    actual: bool = False
+
+
+@_styled
+def click_to_door_figure(distributions: Sequence[Distribution]) -> Figure:
+    """Share of delivered orders per click-to-door bin, every series on the same bins."""
+    figure = Figure(figsize=(10, 4.8), layout="constrained")
+    ax = figure.add_subplot()
+    # Cut at the largest 99th percentile so one lost parcel does not squash the bulk of the data.
+    upper = max(float(np.quantile(d.hours, 0.99)) for d in distributions)
+    bins = np.linspace(0.0, max(upper, 1.0), 60)
+    for d in distributions:
+        p50, p90 = np.quantile(d.hours, [0.5, 0.9])
+        label = f"{d.label}: p50 {p50:,.0f} h · p90 {p90:,.0f} h · n={d.hours.size:,}"
+        weights = np.full(d.hours.size, 100.0 / d.hours.size)
+        if d.actual:
+            ax.hist(d.hours, bins=bins, weights=weights, color=d.colour, alpha=0.25, label=label)
+        else:
+            ax.hist(
+                d.hours,
+                bins=bins,
+                weights=weights,
+                histtype="step",
+                color=d.colour,
+                linewidth=2,
+                label=label,
+            )
+        ax.axvline(p50, color=d.colour, linestyle="--", linewidth=1.3)
+    ax.set_xlim(0, bins[-1])
+    ax.set_title("Click-to-door time (dashed: median)")
+    ax.set_xlabel("hours from order to delivery (cut at the 99th percentile)")
+    ax.set_ylabel("share of delivered orders (%)")
+    days = ax.secondary_xaxis("top", functions=(lambda h: h / 24, lambda d: d * 24))
+    days.set_xlabel("days")
+    ax.legend(loc="upper right")
+    return figure
+
+
+@_styled
+def demand_map_figure(
+    demand: pl.DataFrame, facilities: pl.DataFrame, *, title: str, max_orders: int
+) -> Figure:
+    """H3 cells coloured by orders (demand: h3_cell, orders) and facilities (name, lat, lng,
+    kind) on plain lat/lng axes; ``max_orders`` tops the colour scale so maps compare."""
+    figure = Figure(figsize=(10, 8))
+    ax = figure.add_subplot()
+    cells = demand.filter(pl.col("orders") > 0)
+    # h3 gives (lat, lng) vertices; matplotlib wants (x, y) = (lng, lat).
+    hexagons = [[(lng, lat) for lat, lng in h3.cell_to_boundary(c)] for c in cells["h3_cell"]]
+    if hexagons:
+        norm = LogNorm(vmin=1, vmax=max(max_orders, 10))
+        collection = PolyCollection(
+            hexagons,
+            array=cells["orders"].to_numpy(),
+            cmap="YlOrRd",
+            norm=norm,
+            edgecolors="#00000022",
+            linewidths=0.3,
+        )
+        ax.add_collection(collection)
+        colour_bar = figure.colorbar(
+            collection, ax=ax, label="orders per H3 cell (log scale)", shrink=0.7
+        )
+        colour_bar.ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    _draw_facilities(ax, facilities)
+    points = [p for hexagon in hexagons for p in hexagon]
+    points += list(zip(facilities["lng"].to_list(), facilities["lat"].to_list(), strict=True))
+    lngs, lats = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    pad = 0.05 * max(np.ptp(lngs), np.ptp(lats), 1.0)
+    ax.set_xlim(lngs.min() - pad, lngs.max() + pad)
+    ax.set_ylim(lats.min() - pad, lats.max() + pad)
+    # A degree of longitude shrinks with latitude; this keeps the map's shapes true.
+    ax.set_aspect(1 / math.cos(math.radians(float(lats.mean()))))
+    ax.set_title(title)
+    ax.set_xlabel("longitude (°)")
+    ax.set_ylabel("latitude (°)")
+    return figure
+
+
+def _draw_facilities(ax: Axes, facilities: pl.DataFrame) -> None:
+    kinds = sorted(facilities["kind"].unique().to_list())
+    for marker, kind in zip(FACILITY_MARKERS * len(kinds), kinds, strict=False):
+        sites = facilities.filter(pl.col("kind") == kind)
+        ax.scatter(
+            sites["lng"],
+            sites["lat"],
+            marker=marker,
+            s=90,
+            color="#1a1a1a",
+            edgecolors="white",
+            linewidths=1.5,
+            zorder=3,
+            label=kind,
+        )
+    if facilities.height <= MAX_LABELLED_FACILITIES:
+        halo = [patheffects.withStroke(linewidth=3, foreground="white")]
+        for name, lat, lng in facilities.select("name", "lat", "lng").iter_rows():
+            ax.annotate(
+                name,
+                (lng, lat),
+                xytext=(7, 7),
+                textcoords="offset points",
+                fontsize=10,
+                fontweight="bold",
+                path_effects=halo,
+                zorder=4,
+            )
+    if kinds:
+        # Below the map: inside, it would hide whichever cells lie under it.
+        ax.legend(
+            title="facilities",
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.1),
+            ncols=len(kinds),
+            frameon=False,
+        )
+
+
+@dataclass(frozen=True)
+class KpiPanel:
+    """One small bar chart: a KPI's value per run (None when a run lacks it), and the real
+    data set's value, drawn as a grey line, where there is one."""
+
+    title: str
+    values: Sequence[float | None]
+    value_format: Callable[[float], str]
+    actual: float | None = None
+
+
+@_styled
+def kpi_bars_figure(
+    names: Sequence[str], colours: Sequence[str], panels: Sequence[KpiPanel]
+) -> Figure:
+    """Small multiples, one per KPI: each has its own unit, so they cannot share an axis."""
+    columns = min(4, len(panels))
+    rows = math.ceil(len(panels) / columns)
+    figure = Figure(figsize=(2.6 * columns + 0.6, 2.9 * rows), layout="constrained")
+    axes = figure.subplots(rows, columns, squeeze=False).ravel()
+    positions = np.arange(len(names))
+    for ax, panel in zip(axes, panels, strict=False):
+        heights = [v if v is not None else 0.0 for v in panel.values]
+        bars = ax.bar(positions, heights, color=colours, width=0.7)
+        texts = [panel.value_format(v) if v is not None else "n/a" for v in panel.values]
+        ax.bar_label(bars, texts, padding=2, fontsize=9)
+        if panel.actual is not None:
+            ax.axhline(panel.actual, color=ACTUAL_COLOUR, linestyle="--", linewidth=1.3, zorder=0.5)
+            ax.annotate(
+                f"actual {panel.value_format(panel.actual)}",
+                (1.0, panel.actual),
+                xycoords=("axes fraction", "data"),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="right",
+                fontsize=8,
+                color=ACTUAL_COLOUR,
+            )
+        top = max([*heights, panel.actual or 0.0, 1e-9])
+        ax.set_ylim(0, top * 1.22)  # headroom for the value labels
+        ax.set_title(panel.title, fontsize=10, loc="left")
+        ax.set_xticks([])
+        ax.tick_params(axis="y", labelsize=8)
+    figure.suptitle("Policies side by side", fontsize=13, fontweight="bold", x=0.01, ha="left")
+    # One legend for all panels: policy names can be too long to sit under narrow bars.
+    handles = [Patch(color=c, label=n) for n, c in zip(names, colours, strict=True)]
+    figure.legend(handles=handles, loc="outside lower center", ncols=min(len(names), 4))
+    for ax in axes[len(panels) :]:
+        ax.set_axis_off()
+    return figure

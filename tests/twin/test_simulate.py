@@ -1,0 +1,80 @@
+"""``baro simulate`` end to end on the real Olist sample (skips without ../shared/data)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from baro.twin.simulate import SimulationRequest, UnknownChoice, simulate
+
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def needs_olist() -> None:
+    if not (SHARED_DATA / "olist" / "orders.csv.gz").exists():
+        pytest.skip(f"{SHARED_DATA} not found: set BARO_DATA_DIR or run beside ../shared/data")
+
+
+@pytest.mark.data
+def test_two_weeks_of_olist_side_by_side(tmp_path: Path) -> None:
+    needs_olist()
+    request = SimulationRequest(
+        dataset="olist",
+        data_dir=SHARED_DATA,
+        out_dir=tmp_path,
+        policies=("baseline", "oracle"),
+        start=date(2017, 6, 1),
+        end=date(2017, 6, 15),
+    )
+
+    result = simulate(request)
+
+    metrics = json.loads(result.metrics_path.read_text())
+    assert metrics["calibration"]["in_sample"] is False  # calibrated on orders before June
+    baseline, oracle = metrics["policies"]["baseline"], metrics["policies"]["oracle"]
+    assert baseline["orders"] == oracle["orders"] == metrics["orders_in_period"] > 200
+    assert oracle["transport_km_per_order"] < baseline["transport_km_per_order"]
+    assert oracle["local_fill_rate_nearest"] == 1.0
+    html = result.report.read_text()
+    assert "baseline" in html and "oracle" in html and "https://" not in html
+
+
+def test_unknown_dataset_or_policy_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UnknownChoice, match="unknown dataset"):
+        SimulationRequest(dataset="amazon", data_dir=tmp_path, out_dir=tmp_path)
+    with pytest.raises(UnknownChoice, match="unknown policy"):
+        SimulationRequest(dataset="olist", data_dir=tmp_path, out_dir=tmp_path, policies=("x",))
+    with pytest.raises(ValueError, match="before"):
+        SimulationRequest(
+            dataset="olist",
+            data_dir=tmp_path,
+            out_dir=tmp_path,
+            start=date(2017, 2, 1),
+            end=date(2017, 1, 1),
+        )
+
+
+def test_the_command_explains_missing_data_without_a_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "baro",
+            "simulate",
+            "--data-dir",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "not found" in result.stderr and "BARO_DATA_DIR" in result.stderr
+    assert "Traceback" not in result.stderr
