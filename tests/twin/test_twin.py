@@ -70,7 +70,7 @@ def tiny_replay(orders: int = 30) -> ReplayData:
         },
         schema_overrides={"quantity": pl.Int32},
     )
-    return ReplayData("tiny", "BRL", pl.DataFrame(rows), lines, customers, sellers)
+    return ReplayData("tiny", "BRL", pl.DataFrame(rows), lines, customers, sellers, products())
 
 
 def fixed_stages(fulfil_h: float, deliver_h: float) -> StageModels:
@@ -102,7 +102,6 @@ def replay_once(database_url: str, seed: int = 7, stages: StageModels | None = N
     replay = tiny_replay()
     return replay, run_twin(
         replay,
-        products(),
         SellerShipsBaseline(),
         stages or fixed_stages(24, 48),
         database_url=database_url,

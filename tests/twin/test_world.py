@@ -86,3 +86,25 @@ def test_the_real_olist_catalogue_has_a_thousand_products_in_many_categories() -
     assert len(products) == 1000
     assert len({p.category for p in products}) >= 20
     assert all(p.price.minor > 0 and p.weight_g > 0 for p in products)
+
+
+@pytest.mark.data
+def test_an_olist_world_puts_customers_where_olists_live_and_centers_by_demand(
+    platform: Platform,
+) -> None:
+    if not (SHARED_DATA / "olist" / "orders.csv.gz").exists():
+        pytest.skip(f"{SHARED_DATA} not found: set BARO_DATA_DIR or run beside ../shared/data")
+    spec = WorldSpec(
+        products=50, customers=30, facilities=4, source=CatalogueSource.OLIST, data_dir=SHARED_DATA
+    )
+
+    manifest = seed_world(platform, spec)
+
+    assert len(manifest.facilities) == 4
+    assert all(-34 <= float(c["lat"]) <= 6 for c in manifest.customers)  # in Brazil
+    assert {p["sku"][:3] for p in manifest.products} == {"OL-"}
+    principal = platform.customers.authenticate(str(manifest.customers[0]["api_key"]))
+    order = platform.orders.place_one_click(
+        principal, str(manifest.products[0]["id"]), 1, idempotency_key="olist"
+    ).order
+    assert order.facility_id in {f["id"] for f in manifest.facilities}

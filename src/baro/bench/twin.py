@@ -8,21 +8,19 @@ from typing import Any
 
 from baro.core.scratch import scratch_database
 from baro.twin.engine import run_twin
-from baro.twin.olist_catalogue import olist_product_frame
 from baro.twin.policies import POLICIES
 from baro.twin.replay import REPLAYS
-from baro.twin.stages import calibrate, stage_durations
+from baro.twin.stages import stage_durations, stage_models_for
 
 
 def run(dataset: str, data_dir: Path, *, policy: str = "baseline", seed: int = 7) -> dict[str, Any]:
     started = time.perf_counter()
     replay = REPLAYS[dataset](data_dir)
     durations = stage_durations(replay.orders, replay.lines, replay.customers, replay.sellers)
-    stages = calibrate(durations, before=None)
-    products = olist_product_frame(data_dir)
+    stages = stage_models_for(durations, before=None)
     prepared_s = time.perf_counter() - started
     with scratch_database(None, "baro_bench_twin") as url:
-        result = run_twin(replay, products, POLICIES[policy], stages, database_url=url, seed=seed)
+        result = run_twin(replay, POLICIES[policy], stages, database_url=url, seed=seed)
     first, last = replay.period
     sim_days = (last - first).total_seconds() / 86400
     wall_s = time.perf_counter() - started

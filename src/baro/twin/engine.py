@@ -50,7 +50,6 @@ class TwinRun:
 
 def run_twin(
     replay: ReplayData,
-    products: pl.DataFrame,
     policy: StockPolicy,
     stages: StageModels,
     *,
@@ -67,11 +66,11 @@ def run_twin(
     clock = SimPyClock(env, first_purchase - timedelta(hours=1))
     upgrade(database_url)
     platform = Platform.start(
-        Settings(database_url=database_url, currency=replay.currency, max_order_quantity=10_000),
+        Settings(database_url=database_url, currency=replay.currency, max_order_quantity=1_000_000),
         clock=clock,
     )
     try:
-        catalogue = _stock_catalogue(platform, replay, products)
+        catalogue = _stock_catalogue(platform, replay)
         facilities = _place_stock(platform, policy, replay, catalogue)
         buyers, customers = _import_customers(platform, replay)
         rng = np.random.default_rng(seed)
@@ -152,13 +151,11 @@ def run_twin(
         platform.close()
 
 
-def _stock_catalogue(
-    platform: Platform, replay: ReplayData, products: pl.DataFrame
-) -> dict[str, str]:
+def _stock_catalogue(platform: Platform, replay: ReplayData) -> dict[str, str]:
     """Add every product the replay sells; returns source product id -> baro product id."""
     sold = replay.lines.group_by("product_id").agg(line_price=pl.col("price_minor").median())
     frame = (
-        sold.join(products, on="product_id", how="left")
+        sold.join(replay.products, on="product_id", how="left")
         .with_columns(
             price_minor=pl.coalesce("price_minor", "line_price").round().cast(pl.Int64),
             category=pl.col("category").fill_null("uncategorised"),

@@ -163,8 +163,8 @@ def network_kpis(
         "orders": orders.height,
         "delivered": delivered.height,
         "cancelled": orders.drop_nulls("cancelled_at").height,
-        "click_to_door_p50_h": _quantile(hours, 0.5),
-        "click_to_door_p90_h": _quantile(hours, 0.9),
+        "click_to_door_p50_h": quantile_or_none(hours, 0.5),
+        "click_to_door_p90_h": quantile_or_none(hours, 0.9),
         "on_time_rate": round(on_time / delivered.height, 4) if delivered.height else None,
         "local_fill_rate_nearest": _share(located, pl.col("facility_id") == pl.col("nearest_id")),
         "local_fill_rate_same_state": _share(located, pl.col("f_state") == pl.col("c_state")),
@@ -203,7 +203,7 @@ def _share(frame: pl.DataFrame, condition: pl.Expr) -> float | None:
     return round(frame.filter(condition).height / frame.height, 4)
 
 
-def _quantile(values: pl.Series, q: float) -> float | None:
+def quantile_or_none(values: pl.Series, q: float) -> float | None:
     if values.len() == 0:
         return None
     result = values.quantile(q, interpolation="linear")

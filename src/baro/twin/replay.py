@@ -7,12 +7,14 @@ Frames (times are timezone-aware UTC; money in integer minor units):
 - ``lines``: order_id, product_id, seller_id, quantity, price_minor
 - ``customers``: customer_key, lat, lng, state
 - ``sellers``: seller_id, lat, lng, state
+- ``products``: product_id, category, weight_g, length_cm, width_cm, height_cm, price_minor
+  (sizes may be null: the twin fills a default parcel)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -25,7 +27,9 @@ from baro.datasets import (
     load_olist_order_items,
     load_olist_orders,
     load_olist_sellers,
+    load_online_retail,
 )
+from baro.twin.olist_catalogue import olist_product_frame
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class ReplayData:
     lines: pl.DataFrame
     customers: pl.DataFrame
     sellers: pl.DataFrame
+    products: pl.DataFrame
 
     @property
     def period(self) -> tuple[datetime, datetime]:
@@ -52,7 +57,7 @@ class ReplayData:
         if end is not None:
             orders = orders.filter(pl.col("purchased_at").dt.date() < end)
         lines = self.lines.join(orders.select("order_id"), on="order_id", how="semi")
-        return ReplayData(self.name, self.currency, orders, lines, self.customers, self.sellers)
+        return replace(self, orders=orders, lines=lines)
 
 
 # Olist's geolocation table has a few points far outside Brazil (typing errors in the
@@ -130,7 +135,146 @@ def olist_replay(data_dir: Path | None) -> ReplayData:
     )
     # An order without items cannot be placed: leave it out (the report counts them).
     orders = orders.join(lines.select("order_id").unique(), on="order_id", how="semi")
-    return ReplayData("olist", "BRL", orders, lines, customers, sellers.sort("seller_id"))
+    products = olist_product_frame(data_dir).join(
+        lines.select("product_id").unique(), on="product_id", how="semi"
+    )
+    return ReplayData("olist", "BRL", orders, lines, customers, sellers.sort("seller_id"), products)
 
 
-REPLAYS: dict[str, Callable[[Path | None], ReplayData]] = {"olist": olist_replay}
+# Online Retail has no addresses, only a country: customers are put at their country's
+# main city (UK customers at one of the UK's largest cities, chosen by their id), and the
+# retailer ships from one warehouse near London. Synthetic geography, said in the report.
+RETAILER_WAREHOUSE = (51.5072, -0.1276)
+UK_CITIES = (
+    (51.5072, -0.1276),
+    (52.4862, -1.8904),
+    (53.4808, -2.2426),
+    (53.8008, -1.5491),
+    (55.8642, -4.2518),
+    (53.4084, -2.9916),
+    (51.4545, -2.5879),
+    (54.9783, -1.6178),
+    (52.9548, -1.1581),
+    (50.9097, -1.4044),
+)
+COUNTRY_POINTS = {
+    "Germany": (52.52, 13.40),
+    "France": (48.86, 2.35),
+    "EIRE": (53.35, -6.26),
+    "Spain": (40.42, -3.70),
+    "Netherlands": (52.37, 4.90),
+    "Belgium": (50.85, 4.35),
+    "Switzerland": (47.37, 8.54),
+    "Australia": (-33.87, 151.21),
+    "Portugal": (38.72, -9.14),
+    "Norway": (59.91, 10.75),
+    "Channel Islands": (49.46, -2.54),
+    "Finland": (60.17, 24.94),
+    "Italy": (41.90, 12.50),
+    "Cyprus": (35.17, 33.36),
+    "Sweden": (59.33, 18.07),
+    "Japan": (35.68, 139.69),
+    "Austria": (48.21, 16.37),
+    "Denmark": (55.68, 12.57),
+    "Poland": (52.23, 21.01),
+    "Israel": (32.09, 34.78),
+    "Singapore": (1.35, 103.82),
+    "Canada": (43.65, -79.38),
+    "Iceland": (64.15, -21.94),
+    "Greece": (37.98, 23.73),
+    "Malta": (35.90, 14.51),
+    "United Arab Emirates": (25.20, 55.27),
+    "European Community": (50.85, 4.35),
+    "Lebanon": (33.89, 35.50),
+    "Lithuania": (54.69, 25.28),
+    "Brazil": (-23.55, -46.63),
+    "USA": (40.71, -74.01),
+    "Bahrain": (26.23, 50.59),
+    "Czech Republic": (50.08, 14.44),
+    "Saudi Arabia": (24.71, 46.68),
+    "RSA": (-33.92, 18.42),
+    "Hong Kong": (22.32, 114.17),
+}
+
+
+def _customer_point(customer_key: str, country: str) -> tuple[float, float]:
+    if country in COUNTRY_POINTS:
+        return COUNTRY_POINTS[country]
+    # The UK, "Unspecified" and any country not listed: a UK city, stable per customer.
+    return UK_CITIES[int(customer_key) % len(UK_CITIES)]
+
+
+def online_retail_replay(data_dir: Path | None) -> ReplayData:
+    """UCI Online Retail's invoices (sales to known customers; no cancellations, returns or
+    adjustments) ready to replay. There are no delivery timestamps: the twin's stage models
+    for it are assumptions, not calibrations."""
+    sales = load_online_retail(data_dir).filter(
+        ~pl.col("is_cancellation"),
+        pl.col("customer_id").is_not_null(),
+        pl.col("quantity") > 0,
+        pl.col("unit_price_minor") > 0,
+    )
+    orders = (
+        sales.group_by("invoice_no")
+        .agg(
+            customer_key=pl.col("customer_id").first().cast(pl.String),
+            purchased_at=pl.col("invoice_date").min(),
+        )
+        .select(
+            order_id="invoice_no",
+            customer_key="customer_key",
+            purchased_at="purchased_at",
+            **{
+                column: pl.lit(None, dtype=pl.Datetime("us", "UTC"))
+                for column in ("approved_at", "carrier_at", "delivered_at", "estimated_at")
+            },
+            status=pl.lit("invoiced"),
+        )
+        .sort("purchased_at", "order_id")
+    )
+    lines = (
+        sales.group_by(order_id="invoice_no", product_id="stock_code")
+        .agg(quantity=pl.col("quantity").sum(), price_minor=pl.col("unit_price_minor").first())
+        .with_columns(seller_id=pl.lit("retailer"))
+        .select("order_id", "product_id", "seller_id", "quantity", "price_minor")
+        .sort("order_id", "product_id")
+    )
+    people = sales.group_by(customer_key=pl.col("customer_id").cast(pl.String)).agg(
+        state=pl.col("country").first()
+    )
+    points = [_customer_point(key, country) for key, country in people.iter_rows()]
+    customers = (
+        people.with_columns(
+            lat=pl.Series([p[0] for p in points]), lng=pl.Series([p[1] for p in points])
+        )
+        .select("customer_key", "lat", "lng", "state")
+        .sort("customer_key")
+    )
+    sellers = pl.DataFrame(
+        {
+            "seller_id": ["retailer"],
+            "lat": [RETAILER_WAREHOUSE[0]],
+            "lng": [RETAILER_WAREHOUSE[1]],
+            "state": ["United Kingdom"],
+        }
+    )
+    products = (
+        sales.group_by("stock_code")
+        .agg(price_minor=pl.col("unit_price_minor").median().round().cast(pl.Int64))
+        .select(
+            product_id="stock_code",
+            category=pl.lit("giftware"),
+            **{
+                c: pl.lit(None, dtype=pl.Int32)
+                for c in ("weight_g", "length_cm", "width_cm", "height_cm")
+            },
+            price_minor="price_minor",
+        )
+    )
+    return ReplayData("online_retail", "GBP", orders, lines, customers, sellers, products)
+
+
+REPLAYS: dict[str, Callable[[Path | None], ReplayData]] = {
+    "olist": olist_replay,
+    "online_retail": online_retail_replay,
+}

@@ -28,11 +28,10 @@ from baro.datasets import (
 )
 from baro.twin import kpis
 from baro.twin.engine import TwinRun, run_twin
-from baro.twin.olist_catalogue import olist_product_frame
 from baro.twin.policies import POLICIES
 from baro.twin.replay import REPLAYS, ReplayData
 from baro.twin.report import PolicyRun, render_report
-from baro.twin.stages import StageModels, calibrate, stage_durations
+from baro.twin.stages import StageModels, stage_durations, stage_models_for
 
 MAP_RESOLUTION = 5  # H3 cells of ~250 km²: a city-level demand map
 Progress = Callable[[str, int, int], None]
@@ -79,10 +78,9 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
         everything.orders, everything.lines, everything.customers, everything.sellers
     )
     start = datetime.combine(request.start, time(), UTC) if request.start else None
-    stages = calibrate(durations, before=start)
+    stages = stage_models_for(durations, before=start)
     actual = durations.join(replay.orders.select("order_id"), on="order_id", how="semi")
-    products = olist_product_frame(request.data_dir)
-    runs = [_run(replay, products, name, stages, request, progress) for name in request.policies]
+    runs = [_run(replay, name, stages, request, progress) for name in request.policies]
     metrics = _metrics(request, replay, stages, actual, runs)
     request.out_dir.mkdir(parents=True, exist_ok=True)
     metrics_path = request.out_dir / "metrics.json"
@@ -91,7 +89,9 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
         [_policy_run(run, metrics["policies"][run.policy], replay) for run in runs],
         request.out_dir,
         title=f"baro digital twin — {request.dataset}",
-        actual_click_to_door_hours=actual.select(hours="click_to_door_h"),
+        actual_click_to_door_hours=actual.select(hours="click_to_door_h")
+        if actual.height
+        else None,
         notes=_notes(request, replay, stages),
     )
     return SimulationResult(metrics, report, metrics_path)
@@ -99,7 +99,6 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
 
 def _run(
     replay: ReplayData,
-    products: pl.DataFrame,
     policy: str,
     stages: StageModels,
     request: SimulationRequest,
@@ -113,7 +112,6 @@ def _run(
     with scratch_database(request.database_url, f"baro_twin_{policy}") as url:
         return run_twin(
             replay,
-            products,
             POLICIES[policy],
             stages,
             database_url=url,
@@ -142,8 +140,8 @@ def _metrics(
         per_policy[run.policy] = {
             **values,
             "currency": replay.currency,
-            "actual_click_to_door_p50_h": round(float(actual_hours.quantile(0.5) or 0), 1),
-            "actual_click_to_door_p90_h": round(float(actual_hours.quantile(0.9) or 0), 1),
+            "actual_click_to_door_p50_h": kpis.quantile_or_none(actual_hours, 0.5),
+            "actual_click_to_door_p90_h": kpis.quantile_or_none(actual_hours, 0.9),
             "failed_placements": run.failed_placements,
             "wall_s": round(run.wall_s, 2),
         }
@@ -209,10 +207,17 @@ def _policy_run(run: TwinRun, metrics: dict[str, Any], replay: ReplayData) -> Po
 def _notes(request: SimulationRequest, replay: ReplayData, stages: StageModels) -> list[str]:
     first, last = replay.period
     sample = "in-sample (too few earlier orders)" if stages.in_sample else "out-of-sample"
+    calibration = (
+        f"Stage models calibrated on {stages.calibrated_on} delivered orders, {sample}."
+        if stages.calibrated_on
+        else "The data set has no delivery timestamps: the stage models are assumptions "
+        "(a day to the carrier, 1 to 5 days by distance), and there is no actual "
+        "distribution to compare with. Customers sit at their country's main city."
+    )
     return [
         f"Data set: {request.dataset}, {replay.orders.height} orders purchased from "
         f"{first:%Y-%m-%d} to {last:%Y-%m-%d}, replayed at their real timestamps "
         f"through baro's order services (seed {request.seed}).",
-        f"Stage models calibrated on {stages.calibrated_on} delivered orders, {sample}.",
+        calibration,
         f"Cost model: {kpis.COST_MODEL} ({replay.currency}).",
     ]

@@ -122,3 +122,21 @@ def calibrate(durations: pl.DataFrame, *, before: datetime | None) -> StageModel
         calibrated_on=training.height,
         in_sample=in_sample,
     )
+
+
+def assumed_stages() -> StageModels:
+    """For data sets without delivery timestamps (Online Retail): a day to hand over to the
+    carrier, then 1, 1.5, 2, 3 or 5 days by distance band. An assumption, not a calibration."""
+    return StageModels(
+        fulfilment=EmpiricalFulfilment(np.array([24.0])),
+        delivery=DistanceBandDelivery([np.array([h]) for h in (24.0, 36.0, 48.0, 72.0, 120.0)]),
+        calibrated_on=0,
+        in_sample=True,
+    )
+
+
+def stage_models_for(durations: pl.DataFrame, *, before: datetime | None) -> StageModels:
+    """Calibrated models where the data has timings, the assumed ones where it has none."""
+    if durations.height == 0:
+        return assumed_stages()
+    return calibrate(durations, before=before)

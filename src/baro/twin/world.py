@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+import polars as pl
+
 from baro.commerce.catalog import Dimensions, Product
 from baro.commerce.payments import SUCCEEDS
 from baro.core.config import Settings
@@ -16,7 +18,9 @@ from baro.core.ids import new_id
 from baro.core.money import Money
 from baro.network import FacilityKind, StockLevel, open_facility, open_stock
 from baro.platform import Platform
+from baro.twin.facility_siting import weighted_k_medoids
 from baro.twin.olist_catalogue import olist_products
+from baro.twin.replay import olist_replay
 
 Progress = Callable[[str, int], None]
 
@@ -178,7 +182,7 @@ class WorldSpec:
     facilities: int = 3
     stock_range: tuple[int, int] = (20, 200)
     seed: int = 7
-    source: CatalogueSource = CatalogueSource.AUTO
+    source: CatalogueSource = CatalogueSource.AUTO  # the catalogue and the map
     data_dir: Path | None = None
 
     def __post_init__(self) -> None:
@@ -214,8 +218,22 @@ def synthetic_products(count: int, currency: str, rng: random.Random) -> list[Pr
     return products
 
 
-def catalogue_for(spec: WorldSpec, currency: str, rng: random.Random) -> list[Product]:
-    """The products of the world, from the source the spec asks for."""
+@dataclass(frozen=True)
+class Site:
+    name: str
+    lat: float
+    lng: float
+
+
+@dataclass(frozen=True)
+class Home:
+    city: str
+    lat: float
+    lng: float
+
+
+def olist_data(spec: WorldSpec, currency: str) -> Path | None:
+    """The data folder when this world is built from Olist, None for a synthetic world."""
     data_dir = spec.data_dir or Settings().resolved_data_dir()
     wants_olist = spec.source is CatalogueSource.OLIST or (
         spec.source is CatalogueSource.AUTO
@@ -223,10 +241,50 @@ def catalogue_for(spec: WorldSpec, currency: str, rng: random.Random) -> list[Pr
         and (data_dir / "olist" / "products.csv.gz").exists()
     )
     if not wants_olist:
-        return synthetic_products(spec.products, currency, rng)
+        return None
     if currency != "BRL":
         raise ValueError(f"Olist prices are in BRL; this world's currency is {currency}")
-    return olist_products(data_dir, limit=spec.products, currency=currency)
+    return data_dir
+
+
+def synthetic_geography(spec: WorldSpec, rng: random.Random) -> tuple[list[Site], list[Home]]:
+    """Centers in the largest cities; customers around cities in proportion to population."""
+    sites = [Site(f"FC {c.name}", c.lat, c.lng) for c in CITIES[: spec.facilities]]
+    homes = []
+    for _ in range(spec.customers):
+        city = rng.choices(CITIES, weights=[c.weight for c in CITIES])[0]
+        homes.append(Home(city.name, city.lat + rng.gauss(0, 0.08), city.lng + rng.gauss(0, 0.08)))
+    return sites, homes
+
+
+def olist_geography(
+    spec: WorldSpec, data_dir: Path, rng: random.Random
+) -> tuple[list[Site], list[Home]]:
+    """Customers where Olist's customers live; centers where their orders are (weighted
+    k-medoids, one per ``spec.facilities``)."""
+    replay = olist_replay(data_dir)
+    demand = (
+        replay.orders.group_by("customer_key")
+        .agg(orders=pl.len())
+        .join(replay.customers, on="customer_key")
+        .sort("customer_key")
+    )
+    medoids = weighted_k_medoids(
+        demand["lat"].to_numpy(),
+        demand["lng"].to_numpy(),
+        demand["orders"].to_numpy().astype(float),
+        min(spec.facilities, demand.height),
+        seed=spec.seed,
+    )
+    sites = [
+        Site(f"FC {n} ({row['state']})", row["lat"], row["lng"])
+        for n, row in enumerate(demand[medoids.tolist()].iter_rows(named=True), start=1)
+    ]
+    chosen = rng.sample(range(demand.height), min(spec.customers, demand.height))
+    homes = [
+        Home(row["state"], row["lat"], row["lng"]) for row in demand[chosen].iter_rows(named=True)
+    ]
+    return sites, homes
 
 
 def seed_world(
@@ -236,43 +294,52 @@ def seed_world(
     products: Sequence[Product] | None = None,
     progress: Progress | None = None,
 ) -> WorldManifest:
-    """Facilities in the largest cities, the catalogue stocked everywhere, and customers
-    spread over the cities by population, each with a default address and sandbox card."""
+    """Fulfillment centers, the catalogue stocked in each, and customers with a default
+    address and sandbox card: from Olist (real products, real customer locations, centers
+    sited by demand) or generated."""
     rng = random.Random(spec.seed)
     report = progress or (lambda _stage, _n: None)
     currency = platform.settings.currency
-    catalogue = list(products) if products is not None else catalogue_for(spec, currency, rng)
+    data_dir = olist_data(spec, currency)
+    if products is not None:
+        catalogue = list(products)
+    elif data_dir is not None:
+        catalogue = olist_products(data_dir, limit=spec.products, currency=currency)
+    else:
+        catalogue = synthetic_products(spec.products, currency, rng)
     platform.catalog.add(catalogue)
     report("products", len(catalogue))
+    sites, homes = (
+        olist_geography(spec, data_dir, rng) if data_dir else synthetic_geography(spec, rng)
+    )
 
     manifest = WorldManifest(admin_api_key=platform.customers.issue_admin_key(), currency=currency)
     with platform.db.transaction() as session:
-        sites = [
+        facilities = [
             open_facility(
                 session,
-                name=f"FC {city.name}",
+                name=site.name,
                 kind=FacilityKind.FULFILLMENT_CENTER,
-                lat=city.lat,
-                lng=city.lng,
+                lat=site.lat,
+                lng=site.lng,
                 capacity_units=500_000,
             )
-            for city in CITIES[: spec.facilities]
+            for site in sites
         ]
         open_stock(
             session,
             [
                 StockLevel(site.id, item.id, rng.randint(*spec.stock_range), 0)
-                for site in sites
+                for site in facilities
                 for item in catalogue
             ],
         )
-    manifest.facilities = [{"id": s.id, "name": s.name, "lat": s.lat, "lng": s.lng} for s in sites]
-    report("facilities", len(sites))
+    manifest.facilities = [
+        {"id": f.id, "name": f.name, "lat": f.lat, "lng": f.lng} for f in facilities
+    ]
+    report("facilities", len(facilities))
 
-    for number in range(1, spec.customers + 1):
-        city = rng.choices(CITIES, weights=[c.weight for c in CITIES])[0]
-        lat = city.lat + rng.gauss(0, 0.08)
-        lng = city.lng + rng.gauss(0, 0.08)
+    for number, home in enumerate(homes, start=1):
         registration = platform.customers.register(
             f"Customer {number}", f"customer{number}.{spec.seed}@example.com"
         )
@@ -280,11 +347,11 @@ def seed_world(
         platform.customers.add_address(
             customer_id,
             line1=f"Rua {number}",
-            city=city.name,
+            city=home.city,
             postcode=f"{number:05d}",
             country="BR",
-            lat=lat,
-            lng=lng,
+            lat=home.lat,
+            lng=home.lng,
         )
         platform.customers.add_payment_method(
             customer_id, gateway_token=SUCCEEDS, brand="visa", last4="4242"
@@ -293,9 +360,9 @@ def seed_world(
             {
                 "id": customer_id,
                 "api_key": registration.api_key,
-                "city": city.name,
-                "lat": round(lat, 5),
-                "lng": round(lng, 5),
+                "city": home.city,
+                "lat": round(home.lat, 5),
+                "lng": round(home.lng, 5),
             }
         )
         report("customers", 1)
