@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,23 @@ from baro.twin.replay import REPLAYS
 from baro.twin.stages import stage_durations, stage_models_for
 
 
-def run(dataset: str, data_dir: Path, *, policy: str = "baseline", seed: int = 7) -> dict[str, Any]:
+def run(
+    dataset: str,
+    data_dir: Path,
+    *,
+    policy: str = "baseline",
+    seed: int = 7,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     started = time.perf_counter()
     replay = REPLAYS[dataset](data_dir)
     durations = stage_durations(replay.orders, replay.lines, replay.customers, replay.sellers)
     stages = stage_models_for(durations, before=None)
     prepared_s = time.perf_counter() - started
     with scratch_database(None, "baro_bench_twin") as url:
-        result = run_twin(replay, POLICIES[policy], stages, database_url=url, seed=seed)
+        result = run_twin(
+            replay, POLICIES[policy], stages, database_url=url, seed=seed, progress=progress
+        )
     first, last = replay.period
     sim_days = (last - first).total_seconds() / 86400
     wall_s = time.perf_counter() - started

@@ -72,8 +72,14 @@ def twin(
 ) -> None:
     """Replay a whole data set through the twin and time it."""
     folder = data_dir or Settings().resolved_data_dir()
-    try:
-        result = twin_bench.run(dataset, folder)
-    except (KeyError, DatasetError, ValueError) as error:
-        raise fail(str(error)) from error
+    with progress_bar() as bar:
+        task = bar.add_task(f"replay {dataset}", total=None)
+        try:
+            result = twin_bench.run(
+                dataset,
+                folder,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except (KeyError, DatasetError, ValueError) as error:
+            raise fail(str(error)) from error
     write_json(result, json_path)
