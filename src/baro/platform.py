@@ -12,7 +12,7 @@ from baro.commerce.orders import Cart, Orders
 from baro.commerce.payments import PaymentGateway, SandboxGateway
 from baro.core.clock import Clock, SystemClock
 from baro.core.config import Settings
-from baro.core.db import Database
+from baro.core.db import Database, check_schema
 from baro.network import Network
 
 
@@ -41,6 +41,7 @@ class Platform:
         # The sandbox is the only gateway shipped; a real one is passed in by the operator.
         gateway = gateway or SandboxGateway(clock)
         db = db or Database.connect(settings.database_url, pool_size=settings.db_pool_size)
+        check_schema(db.engine)
         return cls(
             settings=settings,
             db=db,
@@ -55,6 +56,7 @@ class Platform:
                 cancel_window=timedelta(minutes=settings.cancel_window_minutes),
                 idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
                 max_quantity=settings.max_order_quantity,
+                abandoned_after=timedelta(seconds=settings.abandoned_after_seconds),
             ),
             cart=Cart(db, clock, settings.max_order_quantity),
             network=Network(db, clock, timedelta(hours=settings.idempotency_ttl_hours)),

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy.exc import OperationalError
 
-from baro.cli import bench, data, db, events, serve, simulate, world
+from baro.cli import bench, data, db, events, orders, serve, simulate, world
+from baro.cli._console import fail_message
+from baro.core.db import SchemaOutOfDate
 
 app = typer.Typer(
     name="baro",
@@ -17,10 +20,17 @@ app.command("demo")(serve.demo)
 app.command("simulate")(simulate.simulate)
 app.add_typer(db.app, name="db")
 app.add_typer(events.app, name="events")
+app.add_typer(orders.app, name="orders")
 app.add_typer(data.app, name="data")
 app.add_typer(world.app, name="world")
 app.add_typer(bench.app, name="bench")
 
 
 def main() -> None:
-    app()
+    """The console script: a database that is unreachable or not migrated is a message."""
+    try:
+        app()
+    except SchemaOutOfDate as error:
+        raise SystemExit(fail_message(str(error))) from error
+    except OperationalError as error:
+        raise SystemExit(fail_message(f"the database did not answer: {error.orig}")) from error

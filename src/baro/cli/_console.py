@@ -15,9 +15,14 @@ out = Console()
 err = Console(stderr=True)
 
 
+def fail_message(message: str) -> int:
+    """Print an error for a person; returns the exit code to use."""
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    return 1
+
+
 def fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code=1)
+    return typer.Exit(code=fail_message(message))
 
 
 @contextmanager

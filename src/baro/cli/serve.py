@@ -14,6 +14,7 @@ from baro.channels.web import APP_FACTORY
 from baro.cli._console import err
 from baro.cli.db import DbOption, database_url, safe
 from baro.cli.world import build_world
+from baro.core.db import check_schema, make_engine
 from baro.twin.world import WorldSpec
 
 
@@ -41,6 +42,11 @@ def serve(
 ) -> None:
     """Serve the API (uvicorn + uvloop + httptools)."""
     url = database_url(db)
+    engine = make_engine(url)
+    try:
+        check_schema(engine)  # fail here, with a message, not in every worker
+    finally:
+        engine.dispose()
     err.print(f"baro on http://{host}:{port} (docs /docs) — database {safe(url)}")
     run_server(url, host, port, workers)
 

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     currency: str = "BRL"
     db_pool_size: int = Field(default=10, ge=1)
     worker_threads: int = Field(default=2, ge=1, le=200)
+    # A placement in flight this long has lost its process (gateway calls time out sooner).
+    abandoned_after_seconds: int = Field(default=120, ge=10)
 
     def resolved_data_dir(self) -> Path:
         """Where the public data sets are: ``BARO_DATA_DIR``, else ``../shared/data`` beside

@@ -202,6 +202,31 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+class SchemaOutOfDate(RuntimeError):
+    """The database's schema is not the one this code expects (run ``baro db upgrade``)."""
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse to run against a database whose schema is older or newer than the code's."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        found = MigrationContext.configure(connection).get_current_revision()
+    expected = head_revision()
+    if found != expected:
+        url = engine.url.render_as_string(hide_password=True)
+        raise SchemaOutOfDate(
+            f"the database at {url} has schema {found or 'none'}, this baro needs {expected}: "
+            f"run `baro db upgrade --db {url}`"
+        )
+
+
 def current_revision(url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

@@ -12,6 +12,7 @@ from baro.commerce.customers.domain import NotAuthenticated as NotAuthenticated
 from baro.commerce.customers.domain import PaymentMethod as PaymentMethod
 from baro.commerce.customers.domain import Principal as Principal
 from baro.commerce.customers.domain import Role as Role
+from baro.commerce.customers.repository import payment_token as payment_token
 from baro.commerce.customers.service import Customers as Customers
 from baro.commerce.customers.service import NewCustomer as NewCustomer
 from baro.commerce.customers.service import Registration as Registration
@@ -32,4 +33,5 @@ __all__ = [
     "Principal",
     "Registration",
     "Role",
+    "payment_token",
 ]

@@ -149,3 +149,12 @@ def principal_by_key_hash(session: Session, key_hash: str) -> Principal | None:
         address=address,
         payment_method=card,
     )
+
+
+_cards = PaymentMethodRow.__table__
+_TOKEN = select(_cards.c.gateway_token).where(_cards.c.id == bindparam("payment_method_id"))
+
+
+def payment_token(session: Session, payment_method_id: str) -> str | None:
+    """The gateway token of a saved card (to finish a payment the customer already asked for)."""
+    return session.execute(_TOKEN, {"payment_method_id": payment_method_id}).scalar()

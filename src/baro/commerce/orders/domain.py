@@ -119,6 +119,7 @@ class Order:
     refund: RefundRecord | None = None
     cancelled_at: datetime | None = None
     failure_reason: str | None = None
+    idempotency_key: str | None = None  # the client's key: lets a crashed placement resume
     events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -133,6 +134,7 @@ class Order:
         payment_method_id: str,
         at: datetime,
         cancel_window: timedelta,
+        idempotency_key: str | None = None,
     ) -> Order:
         lines = tuple(
             OrderLine(a.product_id, a.facility_id, a.quantity, unit_prices[a.product_id])
@@ -147,6 +149,7 @@ class Order:
             payment_method_id=payment_method_id,
             placed_at=at,
             cancel_until=at + cancel_window,
+            idempotency_key=idempotency_key,
         )
         order._record(
             OrderStatus.PLACED,

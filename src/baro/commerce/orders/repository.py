@@ -43,6 +43,7 @@ class OrderRow(Base):
     refund_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     failure_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
 
 class OrderLineRow(Base):
@@ -89,6 +90,7 @@ def insert(session: Session, order: Order) -> None:
             "payment_method_id": order.payment_method_id,
             "placed_at": order.placed_at,
             "cancel_until": order.cancel_until,
+            "idempotency_key": order.idempotency_key,
             **_mutable_columns(order),
         },
     )
@@ -125,9 +127,18 @@ _SAVE = (
 )
 
 
-def save(session: Session, order: Order) -> None:
-    """Write the order's changed state (one prebuilt statement)."""
-    session.execute(_SAVE, {"order_id": order.id, **_mutable_columns(order)})
+_SAVE_IF = _SAVE.where(_orders.c.status == bindparam("expected")).returning(_orders.c.id)
+
+
+def save(session: Session, order: Order, *, expected: OrderStatus | None = None) -> bool:
+    """Write the order's changed state (one prebuilt statement). With ``expected``, only if
+    the stored order is still in that status; False when another process moved it first."""
+    values = {"order_id": order.id, **_mutable_columns(order)}
+    if expected is None:
+        session.execute(_SAVE, values)
+        return True
+    saved = session.execute(_SAVE_IF, {**values, "expected": expected.value}).first()
+    return saved is not None
 
 
 def _to_domain(row: Any, lines: Sequence[Any]) -> Order:
@@ -154,6 +165,7 @@ def _to_domain(row: Any, lines: Sequence[Any]) -> Order:
         else None,
         cancelled_at=row.cancelled_at,
         failure_reason=row.failure_reason,
+        idempotency_key=row.idempotency_key,
     )
 
 
@@ -194,3 +206,30 @@ def list_orders(
         ):
             lines[line.order_id].append(line)
     return [_to_domain(row, lines[row.id]) for row in rows]
+
+
+_ABANDONED = (
+    select(_orders)
+    .where(
+        _orders.c.status == OrderStatus.PLACED.value,
+        _orders.c.placed_at < bindparam("before"),
+        _orders.c.idempotency_key.is_not(None),
+    )
+    .order_by(_orders.c.placed_at)
+)
+
+
+def abandoned(
+    session: Session, *, before: datetime, customer_id: str | None = None, key: str | None = None
+) -> list[Order]:
+    """Orders still waiting for payment since before ``before``: the process that placed
+    them died between reserving the stock and paying."""
+    query = _ABANDONED
+    if customer_id is not None:
+        query = query.where(_orders.c.customer_id == customer_id)
+    if key is not None:
+        query = query.where(_orders.c.idempotency_key == key)
+    return [
+        _to_domain(row, session.execute(_LINES, {"order_id": row.id}).all())
+        for row in session.execute(query, {"before": before}).all()
+    ]

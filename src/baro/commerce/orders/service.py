@@ -13,7 +13,7 @@ The path of one order (``place_one_click`` or ``checkout_cart`` → ``_place``):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from baro.commerce.customers import (
     NoDefaultPaymentMethod,
     NotAuthenticated,
     Principal,
+    payment_token,
 )
 from baro.commerce.orders import repository
 from baro.commerce.orders.cart import cart_lines, check_quantity, empty_cart
@@ -35,7 +36,7 @@ from baro.core.clock import Clock
 from baro.core.db import Database
 from baro.core.errors import Conflict, DomainError, InvalidRequest, error_class_for
 from baro.core.events import record
-from baro.core.idempotency import IdempotentRequest
+from baro.core.idempotency import IdempotencyKeyInFlight, IdempotentRequest
 from baro.core.ids import new_id
 from baro.network import (
     AllocationChain,
@@ -104,6 +105,7 @@ class Orders:
         cancel_window: timedelta,
         idempotency_ttl: timedelta,
         max_quantity: int,
+        abandoned_after: timedelta = timedelta(minutes=2),
         allocation: AllocationChain | None = None,
     ) -> None:
         self._db = db
@@ -112,6 +114,7 @@ class Orders:
         self._cancel_window = cancel_window
         self._ttl = idempotency_ttl
         self._max_quantity = max_quantity
+        self._abandoned_after = abandoned_after
         self._allocation = allocation or AllocationChain()
 
     def place_one_click(
@@ -171,16 +174,55 @@ class Orders:
                     previous = idempotency.claim(session, request, now=now, ttl=self._ttl)
                     if previous is not None:
                         return _replay(previous)
-                    order = self._new_order(session, buyer, lines_of(session))
+                    order = self._new_order(session, buyer, lines_of(session), request.key)
                     repository.insert(session, order)
                     record(session, order.pull_events())
                     reserve(session, order.allocations)
-                return self._pay(order, buyer, request)
+                return self._pay(order, buyer.gateway_token, request)
             except StockChanged:
                 continue  # another buyer took the stock we planned on: plan again
+            except IdempotencyKeyInFlight:
+                resumed = self._resume_abandoned(request)
+                if resumed is None:
+                    raise
+                return resumed
         raise StockContention("the stock of this product is changing fast; please try again")
 
-    def _new_order(self, session: Session, buyer: _Buyer, lines: Sequence[Line]) -> Order:
+    def _resume_abandoned(self, request: IdempotentRequest) -> Placement | None:
+        """A retry finds its key still in flight long after the first attempt: that process
+        died between reserving the stock and paying. Finish the order it left."""
+        before = self._clock.now() - self._abandoned_after
+        with self._db.read() as session:
+            left = repository.abandoned(
+                session, before=before, customer_id=request.scope, key=request.key
+            )
+            token = payment_token(session, left[0].payment_method_id) if left else None
+        if not left or token is None:
+            return None
+        return replace(self._pay(left[0], token, request), replayed=True)
+
+    def recover_abandoned(self) -> list[Order]:
+        """Finish every order left between stock reservation and payment by a process that
+        died (``baro orders recover``, on a schedule). The payment is taken with the gateway
+        keys of the first attempt, so a card is charged at most once; a decline or an outage
+        closes the order and frees its stock."""
+        before = self._clock.now() - self._abandoned_after
+        with self._db.read() as session:
+            left = [
+                (order, payment_token(session, order.payment_method_id))
+                for order in repository.abandoned(session, before=before)
+            ]
+        finished = []
+        for order, token in left:
+            assert order.idempotency_key is not None  # abandoned() only returns keyed orders
+            request = IdempotentRequest(order.customer_id, order.idempotency_key, fingerprint="")
+            try:
+                finished.append(self._pay(order, token or "", request).order)
+            except (PaymentDeclined, GatewayUnavailable):
+                finished.append(order)
+        return finished
+
+    def _new_order(self, session: Session, buyer: _Buyer, lines: Sequence[Line], key: str) -> Order:
         product_ids = [line.product_id for line in lines]
         products = products_by_id(session, product_ids)
         for product_id in product_ids:
@@ -199,15 +241,16 @@ class Orders:
             payment_method_id=buyer.payment_method_id,
             at=self._clock.now(),
             cancel_window=self._cancel_window,
+            idempotency_key=key,
         )
 
-    def _pay(self, order: Order, buyer: _Buyer, request: IdempotentRequest) -> Placement:
+    def _pay(self, order: Order, token: str, request: IdempotentRequest) -> Placement:
         # The gateway's keys derive from the client's key: a retried request (even one that
         # became a new order after a timeout) can never be charged twice.
         gateway_key = f"{request.scope}:{request.key}"
         try:
             authorization = self._gateway.authorize(
-                buyer.gateway_token, order.total, idempotency_key=f"{gateway_key}:authorize"
+                token, order.total, idempotency_key=f"{gateway_key}:authorize"
             )
             capture = self._gateway.capture(
                 authorization, order.total, idempotency_key=f"{gateway_key}:capture"
@@ -221,9 +264,12 @@ class Orders:
         with self._db.transaction() as session:
             order.record_payment(Payment(authorization.id, capture.id, capture.captured_at))
             order.allocate(self._clock.now())
-            repository.save(session, order)
-            record(session, order.pull_events())
-            idempotency.complete(session, request, {"order": to_snapshot(order)})
+            settled_here = repository.save(session, order, expected=OrderStatus.PLACED)
+            if settled_here:
+                record(session, order.pull_events())
+                idempotency.complete(session, request, {"order": to_snapshot(order)})
+        if not settled_here:  # another process (a recovery, a slow first try) settled it
+            return Placement(self._settled(order.id), replayed=True)
         return Placement(order, replayed=False)
 
     def _payment_failed(
@@ -233,7 +279,8 @@ class Orders:
         a gateway outage the key is freed so that the client's retry runs again."""
         with self._db.transaction() as session:
             order.fail_payment(error.code, self._clock.now())
-            repository.save(session, order)
+            if not repository.save(session, order, expected=OrderStatus.PLACED):
+                return  # settled meanwhile by another process: nothing of ours to undo
             release(session, order.allocations)
             record(session, order.pull_events())
             if remember:
@@ -241,6 +288,10 @@ class Orders:
                 idempotency.complete(session, request, outcome)
             else:
                 idempotency.release(session, request)
+
+    def _settled(self, order_id: str) -> Order:
+        with self._db.read() as session:
+            return repository.load(session, order_id, customer_id=None)
 
     def cancel(self, principal: Principal, order_id: str) -> Order:
         """Cancel inside the window and refund. Repeating it is harmless: a cancelled order

@@ -46,6 +46,7 @@ def to_snapshot(order: Order) -> dict[str, Any]:
         and [order.refund.id, order.refund.amount.minor, _time(order.refund.refunded_at)],
         "cancelled_at": _time(order.cancelled_at),
         "failure_reason": order.failure_reason,
+        "idempotency_key": order.idempotency_key,
     }
 
 
@@ -73,4 +74,5 @@ def from_snapshot(data: dict[str, Any]) -> Order:
         refund=refund and RefundRecord(refund[0], Money(refund[1], currency), _parse(refund[2])),  # type: ignore[arg-type]
         cancelled_at=_parse(data["cancelled_at"]),
         failure_reason=data["failure_reason"],
+        idempotency_key=data.get("idempotency_key"),
     )
