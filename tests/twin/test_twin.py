@@ -162,10 +162,7 @@ def _frames(replay: ReplayData):
 def test_kpis_come_from_the_event_log(database_url: str) -> None:
     replay, run = replay_once(database_url)
     orders, parcels = kpis.order_frames(run.events)
-    promises = run.order_keys.join(
-        replay.orders.select(source_order_id="order_id", promised_at="estimated_at"),
-        on="source_order_id",
-    ).select("order_id", "promised_at")
+    promises = kpis.promised_dates(run.order_keys, replay.orders)
 
     values = kpis.network_kpis(orders, parcels, run.facilities, run.customers, promises)
 

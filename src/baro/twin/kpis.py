@@ -123,6 +123,15 @@ def online_retail_invoice_totals(lines: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def promised_dates(order_keys: pl.DataFrame, source_orders: pl.DataFrame) -> pl.DataFrame:
+    """order_id (baro), promised_at: the date the data set promised each replayed order.
+    order_keys: order_id, source_order_id; source_orders: the replay's orders frame."""
+    return order_keys.join(
+        source_orders.select(source_order_id="order_id", promised_at="estimated_at"),
+        on="source_order_id",
+    ).select("order_id", "promised_at")
+
+
 def network_kpis(
     orders: pl.DataFrame,
     parcels: pl.DataFrame,

@@ -132,10 +132,7 @@ def _metrics(
     per_policy = {}
     for run in runs:
         orders, parcels = kpis.order_frames(run.events)
-        promises = run.order_keys.join(
-            replay.orders.select(source_order_id="order_id", promised_at="estimated_at"),
-            on="source_order_id",
-        ).select("order_id", "promised_at")
+        promises = kpis.promised_dates(run.order_keys, replay.orders)
         values = kpis.network_kpis(orders, parcels, run.facilities, run.customers, promises)
         per_policy[run.policy] = {
             **values,
