@@ -35,8 +35,8 @@ def platform(pg_url: str) -> Iterator[Platform]:
 
 @pytest.fixture(scope="module")
 def server(pg_url: str) -> Iterator[str]:
-    with running_server(pg_url, workers=2) as base:
-        yield base
+    with running_server(pg_url, workers=2) as server:
+        yield server.base_url
 
 
 def post_order(

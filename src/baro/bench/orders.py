@@ -2,13 +2,15 @@
 reuse idempotency keys and a hot product fought over, then checked in the database.
 
 Metrics: orders_per_s, latency percentiles, SQL statements per order (measured in-process
-on the same database), duplicate_orders, oversold_units, errors_5xx, and on PostgreSQL
-pgbench's simple-update TPS on the same server in the same run, as a yardstick.
+on the same database), CPU per order of the server, the database and the load client,
+duplicate_orders, oversold_units, errors_5xx, and on PostgreSQL pgbench's simple-update
+TPS on the same server in the same run, as a yardstick.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import re
 import shutil
@@ -25,6 +27,7 @@ import aiohttp
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import make_url
 
+from baro.bench.cpu import CpuMeter, postgres_group, server_group
 from baro.bench.server import running_server
 from baro.channels.web import create_app
 from baro.commerce.catalog import Dimensions, Product
@@ -80,13 +83,16 @@ def run(config: OrdersBenchConfig, progress: Progress | None = None) -> dict[str
         upgrade(url)
         manifest, hot = _seed(url, config)
         jobs = _jobs(manifest, hot, config)
-        with running_server(url, workers=config.workers) as base:
-            started = time.perf_counter()
-            tally = asyncio.run(_drive(base, jobs, config.concurrency, progress))
-            wall_s = time.perf_counter() - started
+        on_postgres = url.startswith("postgresql")
+        with running_server(url, workers=config.workers) as server:
+            groups = server_group(server.pid) | (postgres_group() if on_postgres else {})
+            with CpuMeter(groups).measuring() as cpu:
+                started = time.perf_counter()
+                tally = asyncio.run(_drive(server.base_url, jobs, config.concurrency, progress))
+                wall_s = time.perf_counter() - started
         checks = _check_database(url)
         statements = _statements_per_order(url, manifest, hot, config.statement_sample)
-        yardstick = _pgbench(url, config.concurrency) if url.startswith("postgresql") else {}
+        yardstick = _pgbench(url, config.concurrency) if on_postgres else {}
     created = sum(len(ids) for ids in tally.orders_by_key.values())
     latencies = sorted(tally.latencies_ms)
     result: dict[str, Any] = {
@@ -111,6 +117,11 @@ def run(config: OrdersBenchConfig, progress: Progress | None = None) -> dict[str
             checks["orders_in_db"] - created,
         ),
         "sql_statements_per_order": statements,
+        # CPU ms per created order, by who spent it: on a small machine the server, the
+        # database and this load client share the same cores.
+        "cpu_ms_per_order": cpu.per_unit_ms(created),
+        "cpu_utilisation": cpu.utilisation(wall_s),
+        "cores": os.cpu_count(),
         **checks,
         **yardstick,
     }

@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import IO, Any
 
 import httpx
@@ -23,9 +24,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class RunningServer:
+    base_url: str
+    pid: int  # uvicorn's supervisor; the worker processes are its children
+
+
 @contextmanager
-def running_server(url: str, *, workers: int, port: int | None = None) -> Iterator[str]:
-    """Run the API under uvicorn (as ``baro serve`` does) on ``url``; yield its base URL."""
+def running_server(url: str, *, workers: int, port: int | None = None) -> Iterator[RunningServer]:
+    """Run the API under uvicorn (as ``baro serve`` does) on ``url``."""
     port = port or free_port()
     command = [
         *(sys.executable, "-m", "uvicorn", APP_FACTORY, "--factory"),
@@ -41,7 +48,7 @@ def running_server(url: str, *, workers: int, port: int | None = None) -> Iterat
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_healthy(base, process, log)
-            yield base
+            yield RunningServer(base, process.pid)
         finally:
             process.terminate()
             try:
