@@ -18,6 +18,7 @@ from alembic.config import Config
 from sqlalchemy import DateTime, Engine, Insert, MetaData, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -179,6 +180,29 @@ def _insert_or_ignore_statement(table: Table, dialect: str) -> Insert:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # RETURNING, not rowcount: psycopg 3 may report -1 rows for this statement.
     return insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+
+
+@contextmanager
+def sent_together(session: Session) -> Iterator[None]:
+    """Statements in this block go to PostgreSQL in one round trip (psycopg's pipeline mode)
+    instead of one each; their errors surface at the end of the block. Only for statements
+    whose results nobody reads: no SELECT, no RETURNING, and no INSERT that SQLAlchemy would
+    make return a generated key (build those with ``.inline()``). On SQLite, a no-op.
+
+    Each round trip costs the server and PostgreSQL a wake-up; the order path saves three."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    driver_error = connection.dialect.loaded_dbapi.Error
+    try:
+        with connection.connection.dbapi_connection.pipeline():  # type: ignore[union-attr]
+            yield
+    except driver_error as error:  # raised by the driver, outside SQLAlchemy: wrap it as
+        # SQLAlchemy would have (IntegrityError, OperationalError…) for callers that catch those
+        raise DBAPIError.instance(
+            "(statements sent together)", None, error, driver_error
+        ) from error
 
 
 def insert_or_ignore(session: Session, table: Table, values: dict[str, Any]) -> bool:

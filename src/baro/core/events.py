@@ -79,7 +79,7 @@ class ConsumerInboxRow(Base):
     event_id: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
-_INSERT = table_of(OutboxRow).insert()
+_INSERT = table_of(OutboxRow).insert().inline()  # no RETURNING of seq: nobody reads it
 
 
 def record(session: Session, events: Iterable[DomainEvent]) -> None:

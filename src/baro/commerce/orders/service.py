@@ -33,7 +33,7 @@ from baro.commerce.orders.snapshot import from_snapshot, to_snapshot
 from baro.commerce.payments import GatewayUnavailable, PaymentDeclined, PaymentGateway
 from baro.core import idempotency
 from baro.core.clock import Clock
-from baro.core.db import Database
+from baro.core.db import Database, sent_together
 from baro.core.errors import Conflict, DomainError, InvalidRequest, error_class_for
 from baro.core.events import record
 from baro.core.idempotency import IdempotencyKeyInFlight, IdempotentRequest
@@ -175,8 +175,9 @@ class Orders:
                     if previous is not None:
                         return _replay(previous)
                     order = self._new_order(session, buyer, lines_of(session), request.key)
-                    repository.insert(session, order)
-                    record(session, order.pull_events())
+                    with sent_together(session):
+                        repository.insert(session, order)
+                        record(session, order.pull_events())
                     reserve(session, order.allocations)
                 return self._pay(order, buyer.gateway_token, request)
             except StockChanged:
@@ -266,8 +267,9 @@ class Orders:
             order.allocate(self._clock.now())
             settled_here = repository.save(session, order, expected=OrderStatus.PLACED)
             if settled_here:
-                record(session, order.pull_events())
-                idempotency.complete(session, request, {"order": to_snapshot(order)})
+                with sent_together(session):
+                    record(session, order.pull_events())
+                    idempotency.complete(session, request, {"order": to_snapshot(order)})
         if not settled_here:  # another process (a recovery, a slow first try) settled it
             return Placement(self._settled(order.id), replayed=True)
         return Placement(order, replayed=False)
