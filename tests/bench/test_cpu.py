@@ -1,4 +1,5 @@
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -21,8 +22,9 @@ def test_processes_include_this_one_with_its_parent():
 
 
 def test_descendants_are_the_whole_tree_below_a_process():
-    shell = subprocess.Popen(  # a parent with a child of its own
-        ["sh", "-c", f"{sys.executable} -c 'import time; time.sleep(5)' & wait"]
+    shell = subprocess.Popen(  # a parent with a child of its own, in their own group
+        ["sh", "-c", f"{sys.executable} -c 'import time; time.sleep(5)' & wait"],
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 5
@@ -34,8 +36,8 @@ def test_descendants_are_the_whole_tree_below_a_process():
         assert shell.pid in tree and len(tree) == 2
         assert os.getpid() not in tree
     finally:
-        shell.kill()
-        subprocess.run(["pkill", "-f", "time.sleep(5)"], check=False)
+        os.killpg(shell.pid, signal.SIGKILL)
+        shell.wait()
 
 
 def test_the_meter_charges_a_busy_child_to_its_group_and_not_to_the_client():

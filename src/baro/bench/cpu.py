@@ -63,18 +63,14 @@ def descendants(root: int, table: dict[int, ProcessCpu]) -> set[int]:
     return tree
 
 
-def is_postgres(process: ProcessCpu) -> bool:
-    return process.command.startswith(("postgres", "/usr/lib/postgresql"))
-
-
 # A group picks its processes' pids out of the table of all processes.
 Groups = dict[str, Callable[[dict[int, ProcessCpu]], set[int]]]
 
 
 @dataclass
 class CpuMeter:
-    """CPU seconds per named group of processes between ``start()`` and ``stop()``; the
-    calling process itself is the group ``client``."""
+    """CPU seconds per named group of processes over a ``measuring()`` block; the calling
+    process itself is the group ``client``."""
 
     groups: Groups
     used_s: dict[str, float] = field(default_factory=dict)
@@ -117,4 +113,10 @@ def server_group(server_pid: int) -> Groups:
 
 def postgres_group() -> Groups:
     """PostgreSQL's processes, when the server runs on this machine."""
-    return {"postgres": lambda table: {pid for pid, p in table.items() if is_postgres(p)}}
+    return {
+        "postgres": lambda table: {
+            pid
+            for pid, process in table.items()
+            if process.command.startswith(("postgres", "/usr/lib/postgresql"))
+        }
+    }
