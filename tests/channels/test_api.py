@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from collections.abc import Iterator
 from datetime import timedelta
 
+import httpx
 import pytest
 
 with warnings.catch_warnings():
@@ -256,3 +258,33 @@ def test_openapi_is_3_1_and_documents_the_idempotency_key(client) -> None:
     assert parameters[0]["required"] is True
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_presses_arriving_together_are_placed_in_shared_batches(
+    platform: Platform, world: dict[str, str]
+) -> None:
+    """Twenty buyers press at once: every press gets its own 201, in fewer batches."""
+    app = create_app(platform)
+    buyers = [shopper(platform, name=f"B{n}") for n in range(20)]
+    stock(platform, world["facility"], world["product"], 15)
+
+    async def press_all() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://baro") as client:
+            return await asyncio.gather(
+                *(
+                    client.post(
+                        "/v1/orders/one-click",
+                        json={"product_id": world["product"], "quantity": 1},
+                        headers=auth(buyer, key=f"k{n}"),
+                    )
+                    for n, buyer in enumerate(buyers)
+                )
+            )
+
+    responses = asyncio.run(press_all())
+
+    assert [r.status_code for r in responses] == [201] * 20
+    assert len({r.json()["id"] for r in responses}) == 20
+    assert app.state.one_click.batches < 20
+    app.state.one_click.close()

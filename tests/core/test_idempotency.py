@@ -54,3 +54,39 @@ def test_keys_expire_after_the_ttl(database_url: str) -> None:
 def test_bad_keys_are_refused(key: str | None) -> None:
     with pytest.raises(InvalidIdempotencyKey):
         IdempotentRequest.of("cus_1", key, "buy")
+
+
+def test_claim_all_claims_new_keys_and_decides_taken_ones_in_one_pass(database_url: str) -> None:
+    db = Database.connect(database_url)
+    done = IdempotentRequest.of("cus_1", "done", "buy", sku="A")
+    busy = IdempotentRequest.of("cus_1", "busy", "buy", sku="A")
+    with db.transaction() as session:
+        idempotency.claim_all(session, [done, busy], now=NOW, ttl=TTL)
+        idempotency.complete_all(session, [(done, {"order": "ord_1"})])
+
+    fresh = IdempotentRequest.of("cus_2", "new", "buy", sku="A")
+    reused = IdempotentRequest.of("cus_1", "done", "buy", sku="B")
+    twice = IdempotentRequest.of("cus_3", "twice", "buy", sku="A")
+    with db.transaction() as session:
+        claims = idempotency.claim_all(
+            session, [fresh, done, busy, reused, twice, twice], now=NOW, ttl=TTL
+        )
+
+    assert claims[0] is None  # new: ours to do
+    assert claims[1] == {"order": "ord_1"}  # done: replayed
+    assert isinstance(claims[2], IdempotencyKeyInFlight)  # claimed, never completed
+    assert isinstance(claims[3], IdempotencyKeyReused)  # same key, other parameters
+    # The same key twice in one batch: the first claims it, the second finds it in flight.
+    assert claims[4] is None and isinstance(claims[5], IdempotencyKeyInFlight)
+
+
+def test_release_all_frees_keys_for_a_retry(database_url: str) -> None:
+    db = Database.connect(database_url)
+    keys = [IdempotentRequest.of("cus_1", f"k{n}", "buy", sku="A") for n in range(3)]
+    with db.transaction() as session:
+        idempotency.claim_all(session, keys, now=NOW, ttl=TTL)
+        idempotency.release_all(session, keys[:2])
+    with db.transaction() as session:
+        claims = idempotency.claim_all(session, keys, now=NOW, ttl=TTL)
+    assert claims[:2] == [None, None]
+    assert isinstance(claims[2], IdempotencyKeyInFlight)

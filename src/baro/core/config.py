@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     currency: str = "BRL"
     db_pool_size: int = Field(default=10, ge=1)
     worker_threads: int = Field(default=2, ge=1, le=200)
+    # 1-Click presses placed together per transaction, at most, and how many such batches
+    # each server process runs at once (see baro.core.batching).
+    order_batch_max: int = Field(default=32, ge=1, le=1000)
+    order_batches_in_flight: int = Field(default=1, ge=1, le=64)
     # A placement in flight this long has lost its process (gateway calls time out sooner).
     abandoned_after_seconds: int = Field(default=120, ge=10)
 

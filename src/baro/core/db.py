@@ -5,7 +5,7 @@ SQLite (embedded default) and PostgreSQL (production, CI) run the same code and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +15,17 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, Engine, Insert, MetaData, Table, create_engine, event
+from sqlalchemy import (
+    CursorResult,
+    DateTime,
+    Engine,
+    Executable,
+    Insert,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -210,8 +220,32 @@ def insert_or_ignore(session: Session, table: Table, values: dict[str, Any]) -> 
 
     The unique index decides who wins a race, in every process, not a check in Python.
     """
-    dialect = session.get_bind().dialect.name
-    return session.execute(_insert_or_ignore_statement(table, dialect), values).first() is not None
+    return bool(insert_or_ignore_all(session, table, [values]))
+
+
+def insert_or_ignore_all(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]]
+) -> set[tuple[Any, ...]]:
+    """Many rows in one INSERT … ON CONFLICT DO NOTHING; the primary keys of those this call
+    inserted. Pass rows sorted by primary key: two transactions inserting overlapping keys
+    then wait on each other in the same order, and cannot deadlock."""
+    if not rows:
+        return set()
+    statement = _insert_or_ignore_statement(table, session.get_bind().dialect.name)
+    return {tuple(row) for row in session.execute(statement, _parameters(rows))}
+
+
+def execute_many(session: Session, statement: Executable, rows: Sequence[dict[str, Any]]) -> int:
+    """One statement for all ``rows`` (nothing when there are none); the rows it matched."""
+    if not rows:
+        return 0
+    result = session.execute(statement, _parameters(rows))
+    return cast(CursorResult[Any], result).rowcount
+
+
+def _parameters(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
+    # One row goes as a plain execute: a driver's executemany costs more than it saves.
+    return rows[0] if len(rows) == 1 else list(rows)
 
 
 def alembic_config(url: str) -> Config:

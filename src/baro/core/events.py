@@ -17,7 +17,7 @@ from sqlalchemy import JSON, BigInteger, Index, Integer, String, select, text, u
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from baro.core.db import Base, Database, UTCDateTime, insert_or_ignore, table_of
+from baro.core.db import Base, Database, UTCDateTime, execute_many, insert_or_ignore, table_of
 from baro.core.ids import new_id
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -94,9 +94,7 @@ def record(session: Session, events: Iterable[DomainEvent]) -> None:
         }
         for event in events
     ]
-    if rows:
-        # One row goes as a plain execute: a driver executemany costs more than it saves.
-        session.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+    execute_many(session, _INSERT, rows)
 
 
 def _stored(row: OutboxRow) -> StoredEvent:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, select, update
+from sqlalchemy import Row, String, bindparam, delete, select, tuple_, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from baro.core.db import Base, UTCDateTime, insert_or_ignore, table_of
+from baro.core.db import Base, UTCDateTime, execute_many, insert_or_ignore_all, table_of
 from baro.core.errors import Conflict, InvalidRequest
 from baro.core.events import JSONType
 
@@ -57,6 +58,10 @@ class IdempotentRequest:
     key: str
     fingerprint: str
 
+    @property
+    def pk(self) -> tuple[str, str]:
+        return (self.scope, self.key)
+
     @classmethod
     def of(
         cls, scope: str, key: str | None, operation: str, **parameters: Any
@@ -76,6 +81,14 @@ def check_key(key: str | None) -> None:
         )
 
 
+Claim = dict[str, Any] | InvalidRequest | Conflict | None
+"""What claiming a key gives: None (the caller does the work), the stored result of an
+earlier request with the same key and parameters, or this request's error (the key was
+reused for other parameters, or is in flight)."""
+
+_keys = table_of(IdempotencyRow)
+
+
 def claim(
     session: Session, request: IdempotentRequest, *, now: datetime, ttl: timedelta
 ) -> dict[str, Any] | None:
@@ -84,7 +97,39 @@ def claim(
 
     Raises IdempotencyKeyInFlight or IdempotencyKeyReused otherwise.
     """
-    values = {
+    (claimed,) = claim_all(session, [request], now=now, ttl=ttl)
+    if isinstance(claimed, Exception):
+        raise claimed
+    return claimed
+
+
+def claim_all(
+    session: Session, requests: Sequence[IdempotentRequest], *, now: datetime, ttl: timedelta
+) -> list[Claim]:
+    """Claim many keys with one INSERT; those already taken are looked up with one SELECT.
+
+    A key that appears twice in ``requests`` is claimed by the first; the second finds it
+    in flight, as it would coming from another process.
+    """
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for request in requests:
+        rows.setdefault((request.scope, request.key), _claim_row(request, now))
+    inserted = insert_or_ignore_all(session, _keys, [rows[pk] for pk in sorted(rows)])
+    ours = []
+    for request in requests:
+        pk = (request.scope, request.key)
+        ours.append(pk in inserted)
+        inserted.discard(pk)
+    taken = [request for request, mine in zip(requests, ours, strict=True) if not mine]
+    stored = _stored(session, taken)
+    return [
+        None if mine else _claim_taken(session, request, stored.get(request.pk), now, ttl)
+        for request, mine in zip(requests, ours, strict=True)
+    ]
+
+
+def _claim_row(request: IdempotentRequest, now: datetime) -> dict[str, Any]:
+    return {
         "scope": request.scope,
         "key": request.key,
         "fingerprint": request.fingerprint,
@@ -92,39 +137,55 @@ def claim(
         "result": None,
         "created_at": now,
     }
-    if insert_or_ignore(session, table_of(IdempotencyRow), values):
-        return None
-    row = session.get(IdempotencyRow, (request.scope, request.key), populate_existing=True)
+
+
+def _stored(
+    session: Session, requests: Sequence[IdempotentRequest]
+) -> dict[tuple[str, str], Row[Any]]:
+    if not requests:
+        return {}
+    pairs = sorted({request.pk for request in requests})
+    rows = session.execute(select(_keys).where(tuple_(_keys.c.scope, _keys.c.key).in_(pairs)))
+    return {(row.scope, row.key): row for row in rows}
+
+
+def _claim_taken(
+    session: Session,
+    request: IdempotentRequest,
+    row: Row[Any] | None,
+    now: datetime,
+    ttl: timedelta,
+) -> Claim:
     if row is None:  # expired and purged between our insert and read: claim again
-        return claim(session, request, now=now, ttl=ttl)
+        return claim_all(session, [request], now=now, ttl=ttl)[0]
     if row.created_at < now - ttl:
         taken = session.execute(
-            update(IdempotencyRow)
+            update(_keys)
             .where(
-                IdempotencyRow.scope == request.scope,
-                IdempotencyRow.key == request.key,
-                IdempotencyRow.created_at == row.created_at,
+                _keys.c.scope == request.scope,
+                _keys.c.key == request.key,
+                _keys.c.created_at == row.created_at,
             )
             .values(fingerprint=request.fingerprint, state=IN_FLIGHT, result=None, created_at=now)
-            .returning(IdempotencyRow.key)
+            .returning(_keys.c.key)
         ).first()
         if taken is not None:
             return None
-        raise IdempotencyKeyInFlight(f"Idempotency-Key {request.key!r} is being used right now")
+        return IdempotencyKeyInFlight(f"Idempotency-Key {request.key!r} is being used right now")
     if row.fingerprint != request.fingerprint:
-        raise IdempotencyKeyReused(
+        return IdempotencyKeyReused(
             f"Idempotency-Key {request.key!r} was already used with different parameters; "
             "use a new key for a new request"
         )
     if row.state == IN_FLIGHT or row.result is None:
-        raise IdempotencyKeyInFlight(
+        return IdempotencyKeyInFlight(
             f"a request with Idempotency-Key {request.key!r} is still being processed; "
             "retry shortly with the same key"
         )
-    return row.result
+    result: dict[str, Any] = row.result
+    return result
 
 
-_keys = table_of(IdempotencyRow)
 _COMPLETE = (
     update(_keys)
     .where(_keys.c.scope == bindparam("s"), _keys.c.key == bindparam("k"))
@@ -134,16 +195,27 @@ _COMPLETE = (
 
 def complete(session: Session, request: IdempotentRequest, result: dict[str, Any]) -> None:
     """Store the outcome that later repeats of the request will be given."""
-    session.execute(_COMPLETE, {"s": request.scope, "k": request.key, "result": result})
+    complete_all(session, [(request, result)])
+
+
+def complete_all(
+    session: Session, outcomes: Sequence[tuple[IdempotentRequest, dict[str, Any]]]
+) -> None:
+    """Store the outcomes of many requests, in one statement."""
+    rows = [{"s": r.scope, "k": r.key, "result": result} for r, result in outcomes]
+    execute_many(session, _COMPLETE, rows)
 
 
 def release(session: Session, request: IdempotentRequest) -> None:
     """Forget the key, so that a retry runs the operation again (after a transient failure)."""
-    session.execute(
-        delete(IdempotencyRow).where(
-            IdempotencyRow.scope == request.scope, IdempotencyRow.key == request.key
-        )
-    )
+    release_all(session, [request])
+
+
+def release_all(session: Session, requests: Sequence[IdempotentRequest]) -> None:
+    """Forget many keys (their operations failed before doing anything), in one statement."""
+    if requests:
+        pairs = sorted({request.pk for request in requests})
+        session.execute(delete(_keys).where(tuple_(_keys.c.scope, _keys.c.key).in_(pairs)))
 
 
 def purge_expired(session: Session, *, now: datetime, ttl: timedelta) -> int:

@@ -18,19 +18,21 @@ from baro.network.facilities import InvalidFacility as InvalidFacility
 from baro.network.facilities import get_facility as get_facility
 from baro.network.facilities import list_facilities as list_facilities
 from baro.network.facilities import open_facility as open_facility
+from baro.network.inventory import FreeStock as FreeStock
 from baro.network.inventory import InvalidStockChange as InvalidStockChange
 from baro.network.inventory import StockChanged as StockChanged
 from baro.network.inventory import StockLevel as StockLevel
 from baro.network.inventory import adjust as adjust
 from baro.network.inventory import available_by_product as available_by_product
 from baro.network.inventory import consume as consume
+from baro.network.inventory import free_stock as free_stock
 from baro.network.inventory import open_stock as open_stock
 from baro.network.inventory import receive as receive
 from baro.network.inventory import release as release
 from baro.network.inventory import reserve as reserve
+from baro.network.inventory import seen_from as seen_from
 from baro.network.inventory import stock_level as stock_level
 from baro.network.inventory import stock_levels as stock_levels
-from baro.network.inventory import stock_near as stock_near
 from baro.network.service import Network as Network
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "Facility",
     "FacilityKind",
     "FacilityNotFound",
+    "FreeStock",
     "HasStock",
     "InvalidFacility",
     "InvalidLine",
@@ -56,6 +59,7 @@ __all__ = [
     "adjust",
     "available_by_product",
     "consume",
+    "free_stock",
     "get_facility",
     "list_facilities",
     "open_facility",
@@ -63,7 +67,7 @@ __all__ = [
     "receive",
     "release",
     "reserve",
+    "seen_from",
     "stock_level",
     "stock_levels",
-    "stock_near",
 ]

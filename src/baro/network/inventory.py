@@ -8,13 +8,13 @@ in any number of processes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, bindparam, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from baro.core.db import Base, insert_or_ignore
+from baro.core.db import Base, execute_many, insert_or_ignore, table_of
 from baro.core.errors import Conflict, InvalidRequest
 from baro.core.geo import haversine_km
 from baro.network.allocation import Allocation, StockAt
@@ -134,7 +134,7 @@ def available_by_product(session: Session, product_ids: Sequence[str]) -> dict[s
     return {product_id: found.get(product_id, 0) for product_id in product_ids}
 
 
-_inventory = InventoryRow.__table__
+_inventory = table_of(InventoryRow)
 _facilities = FacilityRow.__table__
 
 _STOCK_NEAR = (
@@ -161,37 +161,58 @@ _RESERVE = (
         _inventory.c.on_hand - _inventory.c.reserved >= bindparam("q"),
     )
     .values(reserved=_inventory.c.reserved + bindparam("q"))
-    .returning(_inventory.c.reserved)
 )
 
 
-def stock_near(
-    session: Session, product_ids: Iterable[str], lat: float, lng: float
+@dataclass(frozen=True)
+class FreeStock:
+    """Units of a product free to sell at a facility, and where the facility stands."""
+
+    facility_id: str
+    product_id: str
+    available: int
+    lat: float
+    lng: float
+
+
+def free_stock(session: Session, product_ids: Iterable[str]) -> list[FreeStock]:
+    """Free stock of the products at every active facility, in one query."""
+    rows = session.execute(_STOCK_NEAR, {"product_ids": sorted(set(product_ids))})
+    return [FreeStock(r.facility_id, r.product_id, r.available, r.lat, r.lng) for r in rows]
+
+
+def seen_from(
+    stock: Iterable[FreeStock],
+    lat: float,
+    lng: float,
+    taken: Mapping[tuple[str, str], int] | None = None,
 ) -> dict[str, list[StockAt]]:
-    """Free stock of each product at every active facility, with its distance to (lat, lng)."""
-    rows = session.execute(_STOCK_NEAR, {"product_ids": list(product_ids)})
-    stock: dict[str, list[StockAt]] = defaultdict(list)
-    for r in rows:
-        distance = haversine_km(lat, lng, r.lat, r.lng)
-        stock[r.product_id].append(StockAt(r.facility_id, r.product_id, r.available, distance))
-    return stock
+    """Free stock per product as seen from (lat, lng), less the units ``taken`` (by
+    facility and product) by orders planned before this one on the same numbers."""
+    taken = taken or {}
+    near: dict[str, list[StockAt]] = defaultdict(list)
+    for s in stock:
+        left = s.available - taken.get((s.facility_id, s.product_id), 0)
+        distance = haversine_km(lat, lng, s.lat, s.lng)
+        near[s.product_id].append(StockAt(s.facility_id, s.product_id, left, distance))
+    return near
 
 
 def reserve(session: Session, allocations: Sequence[Allocation]) -> None:
-    """Hold stock for allocations, or raise StockChanged (the caller rolls back and replans).
+    """Hold stock for allocations (of one order or many), or raise StockChanged: the
+    caller rolls back and plans again.
 
-    Rows are updated in one global order (facility, product), so two orders that need
-    the same rows cannot deadlock each other.
+    One conditional UPDATE per facility and product, sent together; rows go in one global
+    order (facility, product), so two transactions that need the same rows cannot
+    deadlock each other.
     """
-    for allocation in sorted(allocations, key=lambda a: (a.facility_id, a.product_id)):
-        held = session.execute(
-            _RESERVE,
-            {"f": allocation.facility_id, "p": allocation.product_id, "q": allocation.quantity},
-        ).first()
-        if held is None:
-            raise StockChanged(
-                f"stock of {allocation.product_id} at {allocation.facility_id} changed"
-            )
+    wanted: dict[tuple[str, str], int] = defaultdict(int)
+    for allocation in allocations:
+        wanted[(allocation.facility_id, allocation.product_id)] += allocation.quantity
+    rows = [{"f": f, "p": p, "q": q} for (f, p), q in sorted(wanted.items())]
+    held = execute_many(session, _RESERVE, rows)
+    if held != len(rows):
+        raise StockChanged(f"stock changed at {len(rows) - held} of {len(rows)} facility/products")
 
 
 def release(session: Session, allocations: Sequence[Allocation]) -> None:

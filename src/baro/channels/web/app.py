@@ -15,6 +15,7 @@ from baro.core.config import get_settings
 from baro.platform import Platform
 
 from . import admin, cart, health, orders, problems, products
+from .one_click import OneClickDesk
 from .ratelimit import FailedAttempts
 
 # The import string uvicorn needs to start one app per worker process.
@@ -39,6 +40,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = platform.settings.worker_threads
         yield
+        one_click.close()
         platform.close()
 
     app: FastAPI = FastAPIOffline(
@@ -50,6 +52,13 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     )
     app.state.platform = platform
     app.state.failed_auth = FailedAttempts(limit=20, window_s=60, monotonic=time.monotonic)
+    one_click = OneClickDesk(
+        platform,
+        app.state.failed_auth,
+        max_batch=platform.settings.order_batch_max,
+        in_flight=platform.settings.order_batches_in_flight,
+    )
+    app.state.one_click = one_click
     problems.install(app)
     for module in (health, products, orders, cart, admin):
         app.include_router(module.router)

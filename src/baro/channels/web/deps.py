@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from baro.commerce.customers import Forbidden, NotAuthenticated, Principal
 from baro.platform import Platform
 
+from .one_click import OneClickDesk
 from .ratelimit import FailedAttempts
 
 _bearer = HTTPBearer(auto_error=False, description="Your API key: `Authorization: Bearer bk_…`")
@@ -29,6 +30,14 @@ async def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
+async def get_one_click_desk(request: Request) -> OneClickDesk:
+    desk: OneClickDesk = request.app.state.one_click
+    return desk
+
+
+OneClickDeskDep = Annotated[OneClickDesk, Depends(get_one_click_desk)]
+
+
 @dataclass(frozen=True)
 class Caller:
     """The bearer of a request; ``principal()`` checks the key (call it in the route)."""
@@ -38,12 +47,17 @@ class Caller:
     client: str
     failed: FailedAttempts
 
-    def principal(self) -> Principal:
+    def bearer(self) -> str:
+        """The API key sent, unchecked; refused while this client has failed too often."""
         self.failed.check(self.client)
         if self.api_key is None:
             raise NotAuthenticated("send your API key as 'Authorization: Bearer <key>'")
+        return self.api_key
+
+    def principal(self) -> Principal:
+        api_key = self.bearer()
         try:
-            return self.platform.customers.authenticate(self.api_key)
+            return self.platform.customers.authenticate(api_key)
         except NotAuthenticated:
             self.failed.failed(self.client)
             raise

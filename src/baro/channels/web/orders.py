@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Response
 
 from baro.commerce.orders import Placement
 
-from .deps import CallerDep, IdempotencyKey, PlatformDep
+from .deps import CallerDep, IdempotencyKey, OneClickDeskDep, PlatformDep
+from .one_click import Press
 from .schemas import OneClickIn, OrderOut, OrderPage
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
@@ -32,18 +33,17 @@ def placed(placement: Placement, response: Response, platform: PlatformDep) -> O
 
 
 @router.post("/one-click", status_code=201, responses=ERRORS)  # type: ignore[arg-type]
-def one_click(
+async def one_click(
     body: OneClickIn,
     who: CallerDep,
     key: IdempotencyKey,
+    desk: OneClickDeskDep,
     platform: PlatformDep,
     response: Response,
 ) -> OrderOut:
     """Buy now: the saved default card is charged and the order ships to the default address."""
-    placement = platform.orders.place_one_click(
-        who.principal(), body.product_id, body.quantity, idempotency_key=key
-    )
-    return placed(placement, response, platform)
+    press = Press(who.bearer(), who.client, body.product_id, body.quantity, key)
+    return placed(await desk.place(press), response, platform)
 
 
 @router.get("", responses={401: ERRORS[401]})  # type: ignore[dict-item]

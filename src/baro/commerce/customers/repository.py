@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -96,6 +97,7 @@ def _principal_query() -> Select[Any]:
     keys, addresses, cards = ApiKeyRow.__table__, AddressRow.__table__, PaymentMethodRow.__table__
     return (
         select(
+            keys.c.key_hash,
             keys.c.role,
             keys.c.customer_id,
             *(c.label(f"a_{c.name}") for c in addresses.c),
@@ -107,7 +109,7 @@ def _principal_query() -> Select[Any]:
             (addresses.c.customer_id == keys.c.customer_id) & addresses.c.is_default,
         )
         .outerjoin(cards, (cards.c.customer_id == keys.c.customer_id) & cards.c.is_default)
-        .where(keys.c.key_hash == bindparam("key_hash"))
+        .where(keys.c.key_hash.in_(bindparam("key_hashes", expanding=True)))
     )
 
 
@@ -115,11 +117,14 @@ def _principal_query() -> Select[Any]:
 _PRINCIPAL = _principal_query()
 
 
-def principal_by_key_hash(session: Session, key_hash: str) -> Principal | None:
-    """The caller and their 1-Click defaults, in a single query."""
-    row = session.execute(_PRINCIPAL, {"key_hash": key_hash}).mappings().first()
-    if row is None:
-        return None
+def principals_by_key_hash(session: Session, key_hashes: Sequence[str]) -> dict[str, Principal]:
+    """The callers of many keys and their 1-Click defaults, in a single query; unknown
+    hashes are missing from the result."""
+    rows = session.execute(_PRINCIPAL, {"key_hashes": list(key_hashes)}).mappings()
+    return {row["key_hash"]: _principal(row) for row in rows}
+
+
+def _principal(row: Any) -> Principal:
     address = None
     if row["a_id"] is not None:
         address = Address(

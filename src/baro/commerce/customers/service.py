@@ -27,7 +27,7 @@ from baro.commerce.customers.repository import (
     PaymentMethodRow,
     address_from_row,
     payment_method_from_row,
-    principal_by_key_hash,
+    principals_by_key_hash,
 )
 from baro.core.clock import Clock
 from baro.core.db import Database, table_of
@@ -209,11 +209,17 @@ class Customers:
             return payment_method_from_row(row)
 
     def authenticate(self, api_key: str) -> Principal:
-        with self._db.read() as session:
-            principal = principal_by_key_hash(session, hash_secret(api_key))
-        if principal is None:
-            raise NotAuthenticated("the API key is not valid")
+        (principal,) = self.authenticate_all([api_key])
+        if isinstance(principal, NotAuthenticated):
+            raise principal
         return principal
+
+    def authenticate_all(self, api_keys: Sequence[str]) -> list[Principal | NotAuthenticated]:
+        """The bearers of many requests' keys, with one query; an error for each unknown key."""
+        hashes = [hash_secret(api_key) for api_key in api_keys]
+        with self._db.read() as session:
+            known = principals_by_key_hash(session, sorted(set(hashes)))
+        return [known.get(h) or NotAuthenticated("the API key is not valid") for h in hashes]
 
     def get(self, customer_id: str) -> Customer:
         with self._db.read() as session:

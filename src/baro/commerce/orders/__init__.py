@@ -14,8 +14,10 @@ from baro.commerce.orders.domain import OrderLine as OrderLine
 from baro.commerce.orders.domain import OrderNotFound as OrderNotFound
 from baro.commerce.orders.domain import OrderStatus as OrderStatus
 from baro.commerce.orders.service import InvalidPage as InvalidPage
+from baro.commerce.orders.service import OneClick as OneClick
 from baro.commerce.orders.service import Orders as Orders
 from baro.commerce.orders.service import Placement as Placement
+from baro.commerce.orders.service import PlacementOutcome as PlacementOutcome
 from baro.commerce.orders.service import StockContention as StockContention
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "IllegalTransition",
     "InvalidPage",
     "InvalidQuantity",
+    "OneClick",
     "Order",
     "OrderEvent",
     "OrderLine",
@@ -35,5 +38,6 @@ __all__ = [
     "OrderStatus",
     "Orders",
     "Placement",
+    "PlacementOutcome",
     "StockContention",
 ]

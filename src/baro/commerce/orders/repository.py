@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, bindparam, select, update
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Integer,
+    String,
+    bindparam,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.orders.domain import (
@@ -18,7 +26,7 @@ from baro.commerce.orders.domain import (
     Payment,
     RefundRecord,
 )
-from baro.core.db import Base, UTCDateTime
+from baro.core.db import Base, UTCDateTime, execute_many, table_of
 from baro.core.money import Money
 
 
@@ -72,14 +80,13 @@ def _mutable_columns(order: Order) -> dict[str, object]:
     }
 
 
-_INSERT_ORDER = OrderRow.__table__.insert()
-_INSERT_LINES = OrderLineRow.__table__.insert()
+_INSERT_ORDER = table_of(OrderRow).insert()
+_INSERT_LINES = table_of(OrderLineRow).insert()
 
 
-def insert(session: Session, order: Order) -> None:
-    """The order and all its lines: two statements, whatever the number of lines."""
-    session.execute(
-        _INSERT_ORDER,
+def insert_all(session: Session, orders: Sequence[Order]) -> None:
+    """Orders and all their lines: two statements, whatever the number of orders and lines."""
+    heads = [
         {
             "id": order.id,
             "customer_id": order.customer_id,
@@ -92,8 +99,9 @@ def insert(session: Session, order: Order) -> None:
             "cancel_until": order.cancel_until,
             "idempotency_key": order.idempotency_key,
             **_mutable_columns(order),
-        },
-    )
+        }
+        for order in orders
+    ]
     lines = [
         {
             "order_id": order.id,
@@ -103,9 +111,11 @@ def insert(session: Session, order: Order) -> None:
             "quantity": line.quantity,
             "unit_price_minor": line.unit_price.minor,
         }
+        for order in orders
         for number, line in enumerate(order.lines, start=1)
     ]
-    session.execute(_INSERT_LINES, lines[0] if len(lines) == 1 else lines)
+    execute_many(session, _INSERT_ORDER, heads)
+    execute_many(session, _INSERT_LINES, lines)
 
 
 _MUTABLE = (
@@ -119,7 +129,7 @@ _MUTABLE = (
     "refunded_at",
     "failure_reason",
 )
-_orders = OrderRow.__table__
+_orders = table_of(OrderRow)
 _SAVE = (
     update(_orders)
     .where(_orders.c.id == bindparam("order_id"))
@@ -127,18 +137,25 @@ _SAVE = (
 )
 
 
-_SAVE_IF = _SAVE.where(_orders.c.status == bindparam("expected")).returning(_orders.c.id)
+_SAVE_IF = _SAVE.where(_orders.c.status == bindparam("expected"))
 
 
 def save(session: Session, order: Order, *, expected: OrderStatus | None = None) -> bool:
     """Write the order's changed state (one prebuilt statement). With ``expected``, only if
     the stored order is still in that status; False when another process moved it first."""
-    values = {"order_id": order.id, **_mutable_columns(order)}
+    return save_all(session, [order], expected=expected)
+
+
+def save_all(session: Session, orders: Sequence[Order], *, expected: OrderStatus | None) -> bool:
+    """Write the changed state of many orders in one statement. With ``expected``, only
+    those still in that status; False when another process moved one of them first (the
+    caller rolls back: it cannot tell which)."""
+    rows = [{"order_id": order.id, **_mutable_columns(order)} for order in orders]
     if expected is None:
-        session.execute(_SAVE, values)
+        execute_many(session, _SAVE, rows)
         return True
-    saved = session.execute(_SAVE_IF, {**values, "expected": expected.value}).first()
-    return saved is not None
+    rows = [{**row, "expected": expected.value} for row in rows]
+    return execute_many(session, _SAVE_IF, rows) == len(rows)
 
 
 def _to_domain(row: Any, lines: Sequence[Any]) -> Order:
@@ -169,7 +186,7 @@ def _to_domain(row: Any, lines: Sequence[Any]) -> Order:
     )
 
 
-_lines = OrderLineRow.__table__
+_lines = table_of(OrderLineRow)
 _BY_ID = select(_orders).where(_orders.c.id == bindparam("order_id"))
 _OWN_BY_ID = _BY_ID.where(_orders.c.customer_id == bindparam("customer_id"))
 _LINES = select(_lines).where(_lines.c.order_id == bindparam("order_id"))

@@ -1,0 +1,117 @@
+"""Many buyers' 1-Click presses placed together: each gets its own outcome, the stock and
+the keys stay exact, and the batch costs far fewer statements than its orders one by one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pytest
+
+from baro.commerce.catalog import ProductNotFound
+from baro.commerce.customers import NotAuthenticated
+from baro.commerce.orders import OneClick, OrderStatus, Placement, service
+from baro.core.db import StatementCounter
+from baro.core.events import read_log
+from baro.core.idempotency import IdempotencyKeyInFlight
+from baro.network import FreeStock, OutOfStock, stock_level
+from baro.platform import Platform
+from tests.builders import SAO_PAULO, add_facility, add_product, shopper, stock
+
+
+def _placed(outcomes: Iterable[object]) -> list[Placement]:
+    return [outcome for outcome in outcomes if isinstance(outcome, Placement)]
+
+
+def test_a_batch_places_every_buyers_order_with_shared_statements(platform: Platform) -> None:
+    item = add_product(platform)
+    facility = add_facility(platform, "SP", SAO_PAULO)
+    stock(platform, facility, item.id, 100)
+    buyers = [shopper(platform, name=f"B{n}") for n in range(10)]
+    counter = StatementCounter().attach(platform.db.engine)
+
+    platform.orders.place_one_click(buyers[0].principal, item.id, 1, idempotency_key="alone")
+    alone = counter.statements
+    counter.statements = 0
+    presses = [OneClick(b.principal, item.id, 2, f"k{n}") for n, b in enumerate(buyers)]
+    outcomes = platform.orders.place_one_click_all(presses)
+
+    assert [o.order.status for o in _placed(outcomes)] == [OrderStatus.ALLOCATED] * 10
+    assert [o.order.customer_id for o in _placed(outcomes)] == [b.customer_id for b in buyers]
+    assert counter.statements <= 2 * alone  # ten orders for the statements of two
+    with platform.db.read() as session:
+        assert stock_level(session, facility, item.id).reserved == 1 + 10 * 2
+        assert len(read_log(session, event_types=["order.allocated"])) == 11
+
+
+def test_the_last_unit_goes_to_one_press_of_the_batch_and_the_loser_may_retry(
+    platform: Platform,
+) -> None:
+    item = add_product(platform)
+    facility = add_facility(platform, "SP", SAO_PAULO)
+    stock(platform, facility, item.id, 1)
+    first, second = shopper(platform, name="A"), shopper(platform, name="B")
+
+    outcomes = platform.orders.place_one_click_all(
+        [OneClick(first.principal, item.id, 1, "a"), OneClick(second.principal, item.id, 1, "b")]
+    )
+
+    assert isinstance(outcomes[0], Placement)
+    assert isinstance(outcomes[1], OutOfStock)
+    stock(platform, facility, item.id, 1)  # restocked: the same key now places the order
+    retried = platform.orders.place_one_click(second.principal, item.id, 1, idempotency_key="b")
+    assert not retried.replayed and retried.order.status is OrderStatus.ALLOCATED
+
+
+def test_each_press_gets_its_own_error_and_errors_write_nothing(platform: Platform) -> None:
+    item = add_product(platform)
+    stock(platform, add_facility(platform, "SP", SAO_PAULO), item.id, 5)
+    buyer, other = shopper(platform, name="A"), shopper(platform, name="B")
+    admin = platform.customers.authenticate(platform.customers.issue_admin_key())
+
+    outcomes = platform.orders.place_one_click_all(
+        [
+            OneClick(buyer.principal, "prd_missing", 1, "bad-product"),
+            OneClick(admin, item.id, 1, "admin"),
+            OneClick(other.principal, item.id, 1, "good"),
+            OneClick(other.principal, item.id, 1, "good"),  # the same key again, same batch
+        ]
+    )
+
+    assert isinstance(outcomes[0], ProductNotFound)
+    assert isinstance(outcomes[1], NotAuthenticated)
+    assert isinstance(outcomes[2], Placement)
+    assert isinstance(outcomes[3], IdempotencyKeyInFlight)
+    assert platform.orders.list(buyer.principal) == []
+    again = platform.orders.place_one_click(other.principal, item.id, 1, idempotency_key="good")
+    assert again.replayed and again.order == outcomes[2].order
+
+
+def test_stock_taken_by_another_process_sends_the_batch_order_by_order(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch planned on stock another process then took: its reservation fails, the
+    batch rolls back, and each order is placed on its own on fresh numbers."""
+    item = add_product(platform)
+    facility = add_facility(platform, "SP", SAO_PAULO)
+    stock(platform, facility, item.id, 1)
+    real_free_stock = service.free_stock
+    reads: list[int] = []
+
+    def stale_then_fresh(session: object, product_ids: Iterable[str]) -> list[FreeStock]:
+        fresh = real_free_stock(session, product_ids)  # type: ignore[arg-type]
+        reads.append(len(reads))
+        if len(reads) > 1:
+            return fresh
+        return [FreeStock(s.facility_id, s.product_id, 5, s.lat, s.lng) for s in fresh]
+
+    monkeypatch.setattr(service, "free_stock", stale_then_fresh)
+    buyers = [shopper(platform, name=f"B{n}") for n in range(2)]
+
+    outcomes = platform.orders.place_one_click_all(
+        [OneClick(b.principal, item.id, 1, f"k{n}") for n, b in enumerate(buyers)]
+    )
+
+    assert len(reads) == 3  # the batch once, then each order on its own
+    assert isinstance(outcomes[0], Placement) and isinstance(outcomes[1], OutOfStock)
+    with platform.db.read() as session:
+        assert stock_level(session, facility, item.id).reserved == 1
