@@ -86,21 +86,28 @@ def test_each_press_gets_its_own_error_and_errors_write_nothing(platform: Platfo
     assert again.replayed and again.order == outcomes[2].order
 
 
-def test_stock_taken_by_another_process_sends_the_batch_order_by_order(
-    platform: Platform, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("stale_reads", "reads"),
+    [
+        (1, 2),  # lost once: the batch is planned again, on fresh numbers
+        (3, 5),  # lost on every attempt: then each order on its own
+    ],
+)
+def test_stock_taken_by_another_process_makes_the_batch_plan_again(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch, stale_reads: int, reads: int
 ) -> None:
-    """The batch planned on stock another process then took: its reservation fails, the
-    batch rolls back, and each order is placed on its own on fresh numbers."""
+    """The batch planned on stock another process then took (simulated by a stale read):
+    its reservation fails and it rolls back, and plans again; no unit is oversold."""
     item = add_product(platform)
     facility = add_facility(platform, "SP", SAO_PAULO)
     stock(platform, facility, item.id, 1)
     real_free_stock = service.free_stock
-    reads: list[int] = []
+    done: list[int] = []
 
     def stale_then_fresh(session: object, product_ids: Iterable[str]) -> list[FreeStock]:
         fresh = real_free_stock(session, product_ids)  # type: ignore[arg-type]
-        reads.append(len(reads))
-        if len(reads) > 1:
+        done.append(1)
+        if len(done) > stale_reads:
             return fresh
         return [FreeStock(s.facility_id, s.product_id, 5, s.lat, s.lng) for s in fresh]
 
@@ -111,7 +118,7 @@ def test_stock_taken_by_another_process_sends_the_batch_order_by_order(
         [OneClick(b.principal, item.id, 1, f"k{n}") for n, b in enumerate(buyers)]
     )
 
-    assert len(reads) == 3  # the batch once, then each order on its own
+    assert len(done) == reads
     assert isinstance(outcomes[0], Placement) and isinstance(outcomes[1], OutOfStock)
     with platform.db.read() as session:
         assert stock_level(session, facility, item.id).reserved == 1

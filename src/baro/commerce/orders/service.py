@@ -14,7 +14,8 @@ so that the fixed cost of each transaction and round trip is shared:
 
 Each order gets its own outcome: one buyer's error (unknown product, out of stock, key
 reused) is not another's. If another process took stock that a batch planned on, the
-batch is rolled back and each of its orders placed on its own.
+batch is rolled back and planned again; after a few such losses, each of its orders is
+placed on its own.
 """
 
 from __future__ import annotations
@@ -216,11 +217,12 @@ class Orders:
                 reserved = self._reserve_all(requests)
                 break
             except StockChanged:
-                if len(requests) > 1:
-                    # Another process took stock this batch planned on: each order on its
-                    # own, so that one fought-over product holds back nobody else.
-                    return [self._place_all([request])[0] for request in requests]
+                continue  # another process took stock we planned on: plan again, on fresh numbers
         else:
+            if len(requests) > 1:
+                # Still losing the race: each order on its own, so that one fought-over
+                # product holds back nobody else.
+                return [self._place_all([request])[0] for request in requests]
             return [StockContention("the stock of this product is changing fast; try again")]
         charges = [
             (order, request.buyer.gateway_token, request.idempotent)
