@@ -57,10 +57,12 @@ class Platform:
                 idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
                 max_quantity=settings.max_order_quantity,
                 abandoned_after=timedelta(seconds=settings.abandoned_after_seconds),
+                gateway_calls=settings.gateway_calls,
             ),
             cart=Cart(db, clock, settings.max_order_quantity),
             network=Network(db, clock, timedelta(hours=settings.idempotency_ttl_hours)),
         )
 
     def close(self) -> None:
+        self.orders.close()
         self.db.dispose()

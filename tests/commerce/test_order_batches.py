@@ -3,6 +3,7 @@ the keys stay exact, and the batch costs far fewer statements than its orders on
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 import pytest
@@ -10,9 +11,13 @@ import pytest
 from baro.commerce.catalog import ProductNotFound
 from baro.commerce.customers import NotAuthenticated
 from baro.commerce.orders import OneClick, OrderStatus, Placement, service
+from baro.commerce.payments import Authorization, SandboxGateway
+from baro.core.clock import SimulatedClock
+from baro.core.config import Settings
 from baro.core.db import StatementCounter
 from baro.core.events import read_log
 from baro.core.idempotency import IdempotencyKeyInFlight
+from baro.core.money import Money
 from baro.network import FreeStock, OutOfStock, stock_level
 from baro.platform import Platform
 from tests.builders import SAO_PAULO, add_facility, add_product, shopper, stock
@@ -122,3 +127,36 @@ def test_stock_taken_by_another_process_makes_the_batch_plan_again(
     assert isinstance(outcomes[0], Placement) and isinstance(outcomes[1], OutOfStock)
     with platform.db.read() as session:
         assert stock_level(session, facility, item.id).reserved == 1
+
+
+class SlowGateway(SandboxGateway):
+    """The sandbox, answering each authorization after the delay a real gateway has."""
+
+    def __init__(self, clock: SimulatedClock, delay_s: float) -> None:
+        super().__init__(clock)
+        self._delay_s = delay_s
+
+    def authorize(self, token: str, amount: Money, *, idempotency_key: str) -> Authorization:
+        time.sleep(self._delay_s)
+        return super().authorize(token, amount, idempotency_key=idempotency_key)
+
+
+def test_a_batchs_payments_wait_on_the_gateway_side_by_side(
+    settings: Settings, clock: SimulatedClock
+) -> None:
+    platform = Platform.start(settings, clock=clock, gateway=SlowGateway(clock, delay_s=0.2))
+    try:
+        item = add_product(platform)
+        stock(platform, add_facility(platform, "SP", SAO_PAULO), item.id, 10)
+        presses = [
+            OneClick(shopper(platform, name=f"B{n}").principal, item.id, 1, f"k{n}")
+            for n in range(6)
+        ]
+        started = time.perf_counter()
+        outcomes = platform.orders.place_one_click_all(presses)
+        elapsed = time.perf_counter() - started
+    finally:
+        platform.close()
+
+    assert len(_placed(outcomes)) == 6
+    assert elapsed < 3 * 0.2  # one after another would take 6 × 0.2 s

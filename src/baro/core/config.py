@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # each server process runs at once (see baro.core.batching).
     order_batch_max: int = Field(default=32, ge=1, le=1000)
     order_batches_in_flight: int = Field(default=1, ge=1, le=64)
+    # Payment gateway calls of one batch made at once, at most.
+    gateway_calls: int = Field(default=8, ge=1, le=256)
     # A placement in flight this long has lost its process (gateway calls time out sooner).
     abandoned_after_seconds: int = Field(default=120, ge=10)
 
