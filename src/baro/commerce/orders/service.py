@@ -238,14 +238,15 @@ class Orders:
             if isinstance(order, Order)
         ]
         paid = iter(self._pay_all(charges))
-        return [
-            next(paid)
-            if isinstance(outcome, Order)
-            else self._resume_abandoned(request.idempotent) or outcome
-            if isinstance(outcome, IdempotencyKeyInFlight)
-            else outcome
-            for request, outcome in zip(requests, reserved, strict=True)
-        ]
+        outcomes: list[PlacementOutcome] = []
+        for request, result in zip(requests, reserved, strict=True):
+            if isinstance(result, Order):
+                outcomes.append(next(paid))
+            elif isinstance(result, IdempotencyKeyInFlight):
+                outcomes.append(self._resume_abandoned(request.idempotent) or result)
+            else:
+                outcomes.append(result)
+        return outcomes
 
     def _reserve_all(self, requests: Sequence[_Request]) -> list[_Reserved]:
         """Step 1 for the whole batch, in one transaction (see the module's docstring)."""
