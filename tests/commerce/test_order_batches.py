@@ -10,7 +10,7 @@ import pytest
 
 from baro.commerce.catalog import ProductNotFound
 from baro.commerce.customers import NotAuthenticated
-from baro.commerce.orders import OneClick, OrderStatus, Placement, service
+from baro.commerce.orders import EmptyCart, OneClick, OrderStatus, Placement, service
 from baro.commerce.payments import Authorization, SandboxGateway
 from baro.core.clock import SimulatedClock
 from baro.core.config import Settings
@@ -160,3 +160,16 @@ def test_a_batchs_payments_wait_on_the_gateway_side_by_side(
 
     assert len(_placed(outcomes)) == 6
     assert elapsed < 3 * 0.2  # one after another would take 6 × 0.2 s
+
+
+def test_checking_out_an_empty_cart_frees_the_key_for_a_retry(platform: Platform) -> None:
+    item = add_product(platform)
+    stock(platform, add_facility(platform, "SP", SAO_PAULO), item.id, 5)
+    buyer = shopper(platform)
+
+    with pytest.raises(EmptyCart):
+        platform.orders.checkout_cart(buyer.principal, idempotency_key="checkout-1")
+    platform.cart.put(buyer.customer_id, item.id, 2)
+    placed = platform.orders.checkout_cart(buyer.principal, idempotency_key="checkout-1")
+
+    assert not placed.replayed and placed.order.status is OrderStatus.ALLOCATED

@@ -258,25 +258,33 @@ class Orders:
                 None if claim is None else _earlier(claim) for claim in claims
             ]
             lines = self._lines_of_claimed(session, requests, results)
-            if not lines:
-                return [result for result in results if result is not None]
-            product_ids = {
-                line.product_id for order_lines in lines.values() for line in order_lines
-            }
-            products = products_by_id(session, list(product_ids))
-            stock: dict[str, list[FreeStock]] = defaultdict(list)
-            for free in free_stock(session, product_ids):
-                stock[free.product_id].append(free)
-            taken: dict[tuple[str, str], int] = defaultdict(int)
-            for index, order_lines in lines.items():
-                try:
-                    results[index] = self._new_order(
-                        requests[index], order_lines, products, stock, taken
-                    )
-                except DomainError as error:
-                    results[index] = error
+            if lines:
+                self._plan_all(session, requests, lines, results)
             self._write_placed(session, requests, results, claims)
-        return [result for result in results if result is not None]
+        return [result for result in results if result is not None]  # each is set by now
+
+    def _plan_all(
+        self,
+        session: Session,
+        requests: Sequence[_Request],
+        lines: Mapping[int, Sequence[Line]],
+        results: list[_Reserved | None],
+    ) -> None:
+        """An order, or its error, for each request with ``lines``, on one read of the
+        products and the stock of them all."""
+        product_ids = {line.product_id for order_lines in lines.values() for line in order_lines}
+        products = products_by_id(session, list(product_ids))
+        stock: dict[str, list[FreeStock]] = defaultdict(list)
+        for free in free_stock(session, product_ids):
+            stock[free.product_id].append(free)
+        taken: dict[tuple[str, str], int] = defaultdict(int)
+        for index, order_lines in lines.items():
+            try:
+                results[index] = self._new_order(
+                    requests[index], order_lines, products, stock, taken
+                )
+            except DomainError as error:
+                results[index] = error
 
     @staticmethod
     def _lines_of_claimed(
@@ -312,6 +320,8 @@ class Orders:
             for request, result, claim in zip(requests, results, claims, strict=True)
             if claim is None and not isinstance(result, Order)
         ]
+        if not orders and not failed:
+            return  # replays only: nothing to write
         carts = [
             request.buyer.customer_id
             for request, result in zip(requests, results, strict=True)
