@@ -113,13 +113,12 @@ def claim_all(
     """
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for request in requests:
-        rows.setdefault((request.scope, request.key), _claim_row(request, now))
+        rows.setdefault(request.pk, _claim_row(request, now))
     inserted = insert_or_ignore_all(session, _keys, [rows[pk] for pk in sorted(rows)])
     ours = []
     for request in requests:
-        pk = (request.scope, request.key)
-        ours.append(pk in inserted)
-        inserted.discard(pk)
+        ours.append(request.pk in inserted)
+        inserted.discard(request.pk)
     taken = [request for request, mine in zip(requests, ours, strict=True) if not mine]
     stored = _stored(session, taken)
     return [

@@ -41,7 +41,7 @@ class OneClickDesk:
 
     @property
     def batches(self) -> int:
-        """How many batches this desk has placed (its presses over this: the mean size)."""
+        """How many batches this desk has placed."""
         return self._batcher.batches
 
     async def place(self, press: Press) -> Placement:

@@ -7,15 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    ForeignKey,
-    Integer,
-    String,
-    bindparam,
-    select,
-    update,
-)
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.orders.domain import (
