@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import baro.platform  # noqa: F401 - registers every table
-from baro.core.db import Base, current_revision, make_engine
+from baro.core.db import Base, current_revision, head_revision, make_engine
 
 
 def test_migrated_schema_matches_the_models(database_url: str) -> None:
@@ -21,4 +21,4 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
             },
         )
         assert compare_metadata(context, Base.metadata) == []
-    assert current_revision(database_url) == "0002"
+    assert current_revision(database_url) == head_revision() == "0003"

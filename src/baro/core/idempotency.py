@@ -23,6 +23,7 @@ from baro.core.errors import Conflict, InvalidRequest
 from baro.core.events import JSONType
 
 MAX_KEY_LENGTH = 255
+MAX_SCOPE_LENGTH = 64  # a prefix ("facility:") and an id of up to 40 characters
 IN_FLIGHT = "in_flight"
 COMPLETED = "completed"
 
@@ -42,7 +43,7 @@ class IdempotencyKeyInFlight(Conflict):
 class IdempotencyRow(Base):
     __tablename__ = "idempotency_keys"
 
-    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(MAX_SCOPE_LENGTH), primary_key=True)
     key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16))
