@@ -47,6 +47,20 @@ def test_a_lone_request_is_handled_at_once_in_a_batch_of_its_own() -> None:
     batcher.close()
 
 
+def test_a_press_right_after_the_last_batch_ends_is_handled() -> None:
+    """The caller of a finished batch resumes before the batch's task has been cleaned up;
+    a press it makes at once must start a batch of its own, not wait for a later press."""
+    batcher = MicroBatcher(Recorder(), max_batch=8)
+
+    async def one_after_another() -> tuple[int, int]:
+        first = await batcher.submit(2)
+        second = await batcher.submit(4)  # runs before asyncio's done-callbacks of batch 1
+        return first, second
+
+    assert asyncio.run(asyncio.wait_for(one_after_another(), timeout=5)) == (4, 8)
+    batcher.close()
+
+
 def test_requests_arriving_during_a_batch_form_the_next_one_up_to_max_batch() -> None:
     handler = Recorder()
     batcher = MicroBatcher(handler, max_batch=3)

@@ -27,7 +27,12 @@ Handler = Callable[[Sequence[Item]], Sequence[Result | Exception]]
 class MicroBatcher(Generic[Item, Result]):
     """``await submit(item)`` returns what ``handle`` gave for that item, or raises the
     exception it gave for it. ``handle`` gets a batch and returns one outcome per item, in
-    order; if it raises, every item of the batch gets that exception."""
+    order; if it raises, every item of the batch gets that exception.
+
+    Owner of the queue and the drainer count: the event loop's thread. Only coroutines on
+    that loop touch them, and a drainer stops (and is uncounted) in the same step as it
+    finds the queue empty, so a request never queues behind a drainer that has stopped.
+    """
 
     def __init__(
         self,
@@ -43,7 +48,8 @@ class MicroBatcher(Generic[Item, Result]):
         self._max_batch = max_batch
         self._in_flight = in_flight
         self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
-        self._draining: set[asyncio.Task[None]] = set()
+        self._drainers = 0
+        self._tasks: set[asyncio.Task[None]] = set()  # asyncio keeps only weak references
         self._threads = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix=name)
         self.batches = 0
         self.items = 0
@@ -51,30 +57,43 @@ class MicroBatcher(Generic[Item, Result]):
     async def submit(self, item: Item) -> Result:
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, future))
-        if len(self._draining) < self._in_flight:
+        if self._drainers < self._in_flight:
+            self._drainers += 1
             task = asyncio.create_task(self._drain())
-            self._draining.add(task)
-            task.add_done_callback(self._draining.discard)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return await future
 
     async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                batch = self._waiting[: self._max_batch]
+                del self._waiting[: self._max_batch]
+                await self._run(batch)
+        finally:
+            # No await between the emptiness check above and this line: a request that
+            # arrives after it sees one drainer fewer and starts its own.
+            self._drainers -= 1
+
+    async def _run(self, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
+        items = [item for item, _ in batch]
         loop = asyncio.get_running_loop()
-        while self._waiting:
-            batch = self._waiting[: self._max_batch]
-            del self._waiting[: self._max_batch]
-            items = [item for item, _ in batch]
-            try:
-                outcomes = await loop.run_in_executor(self._threads, self._handle, items)
-                if len(outcomes) != len(items):
-                    raise RuntimeError(
-                        f"the batch handler gave {len(outcomes)} outcomes for {len(items)}"
-                    )
-            except Exception as failure:  # the whole batch failed: each request hears why
-                outcomes = [failure] * len(items)
-            self.batches += 1
-            self.items += len(items)
-            for (_, future), outcome in zip(batch, outcomes, strict=True):
-                _settle(future, outcome)
+        try:
+            outcomes = await loop.run_in_executor(self._threads, self._handle, items)
+            if len(outcomes) != len(items):
+                raise RuntimeError(
+                    f"the batch handler gave {len(outcomes)} outcomes for {len(items)}"
+                )
+        except Exception as failure:  # the whole batch failed: each request hears why
+            outcomes = [failure] * len(items)
+        except BaseException:  # cancelled (shutdown): nobody may be left waiting
+            for _, future in batch:
+                future.cancel()
+            raise
+        self.batches += 1
+        self.items += len(items)
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            _settle(future, outcome)
 
     def close(self) -> None:
         self._threads.shutdown(wait=True)
