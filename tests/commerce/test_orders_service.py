@@ -11,7 +11,7 @@ from baro.commerce.payments import DECLINES, TIMES_OUT, GatewayUnavailable, Paym
 from baro.core.clock import SimulatedClock
 from baro.core.events import read_log
 from baro.core.idempotency import IdempotencyKeyReused, InvalidIdempotencyKey
-from baro.network import OutOfStock, stock_level
+from baro.network import Line, OutOfStock, stock_level
 from baro.platform import Platform
 from tests.builders import BELO_HORIZONTE, RIO, SAO_PAULO, add_facility, add_product, shopper, stock
 
@@ -184,3 +184,20 @@ def test_cart_checkout_places_one_order_and_empties_the_cart(platform: Platform)
     assert first.order.total.minor == 1990 + 2 * 500
     assert again.replayed and again.order.id == first.order.id
     assert platform.cart.items(buyer.customer_id) == []
+
+
+def test_two_lines_of_one_product_split_over_two_facilities(platform: Platform) -> None:
+    """The Olist replay's one product bought from two sellers: no facility holds both
+    units, so the lines ship from the two facilities (not stock_contention)."""
+    item = add_product(platform)
+    sp, rio = add_facility(platform, "SP", SAO_PAULO), add_facility(platform, "Rio", RIO)
+    stock(platform, sp, item.id, 1)
+    stock(platform, rio, item.id, 1)
+    buyer = shopper(platform, at=SAO_PAULO)
+
+    placement = platform.orders.place(
+        buyer.principal, [Line(item.id, 1), Line(item.id, 1)], idempotency_key="two-sellers"
+    )
+
+    assert [line.facility_id for line in placement.order.lines] == [sp, rio]
+    assert placement.order.status is OrderStatus.ALLOCATED

@@ -62,3 +62,17 @@ def test_filters_are_pluggable() -> None:
 def test_lines_need_a_positive_quantity() -> None:
     with pytest.raises(InvalidLine):
         Line("a", 0)
+
+
+def test_two_lines_of_one_product_are_planned_on_what_the_first_left() -> None:
+    """One product from two sellers makes two lines: the second must not count on the
+    unit the first took (no facility holds both)."""
+    stock = {"a": [at("near", "a", 1, 10), at("far", "a", 1, 400)]}
+    plan = AllocationChain().plan([Line("a", 1), Line("a", 1)], stock)
+    assert plan == [Allocation("a", "near", 1), Allocation("a", "far", 1)]
+
+
+def test_repeated_lines_that_together_exceed_the_stock_are_out_of_stock() -> None:
+    stock = {"a": [at("near", "a", 2, 10), at("far", "a", 1, 400)]}
+    with pytest.raises(OutOfStock, match="only 3 of product a available, 4 asked"):
+        AllocationChain().plan([Line("a", 2), Line("a", 2)], stock)

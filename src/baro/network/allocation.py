@@ -104,51 +104,69 @@ class AllocationChain:
             )
             for product in {line.product_id for line in lines}
         }
-        whole = self._one_facility_for_all(lines, usable)
-        if whole is not None:
-            return [Allocation(line.product_id, whole, line.quantity) for line in lines]
-        allocations: list[Allocation] = []
-        for line in lines:
-            allocations.extend(self._allocate_line(line, usable[line.product_id]))
-        return allocations
-
-    def _one_facility_for_all(
-        self, lines: Sequence[Line], usable: Mapping[str, Sequence[StockAt]]
-    ) -> str | None:
         needed: dict[str, int] = {}
         for line in lines:
             needed[line.product_id] = needed.get(line.product_id, 0) + line.quantity
-        first_product = lines[0].product_id
-        for candidate in usable[first_product]:
-            if all(
-                any(
-                    s.facility_id == candidate.facility_id and s.available >= quantity
-                    for s in usable[product]
-                )
-                for product, quantity in needed.items()
-            ):
-                return candidate.facility_id
-        return None
+        for product, quantity in needed.items():
+            _check_enough(product, quantity, usable[product])
+        whole = _one_facility_for_all(needed, usable[lines[0].product_id], usable)
+        if whole is not None:
+            return [Allocation(line.product_id, whole, line.quantity) for line in lines]
+        # Each line is planned on what the lines before it left: two lines of one product
+        # (one product bought from two sellers) must not both count on the same units.
+        left = {(s.facility_id, s.product_id): s.available for by in usable.values() for s in by}
+        allocations: list[Allocation] = []
+        for line in lines:
+            allocations.extend(_allocate_line(line, usable[line.product_id], left))
+        return allocations
 
-    @staticmethod
-    def _allocate_line(line: Line, usable: Sequence[StockAt]) -> list[Allocation]:
-        for stock in usable:
-            if stock.available >= line.quantity:
-                return [Allocation(line.product_id, stock.facility_id, line.quantity)]
-        available = sum(s.available for s in usable)
-        if available < line.quantity:
-            raise OutOfStock(
-                f"only {available} of product {line.product_id} available, {line.quantity} asked",
-                product_id=line.product_id,
-                available=available,
-                requested=line.quantity,
+
+def _check_enough(product: str, quantity: int, usable: Sequence[StockAt]) -> None:
+    available = sum(s.available for s in usable)
+    if available < quantity:
+        raise OutOfStock(
+            f"only {available} of product {product} available, {quantity} asked",
+            product_id=product,
+            available=available,
+            requested=quantity,
+        )
+
+
+def _one_facility_for_all(
+    needed: Mapping[str, int],
+    candidates: Sequence[StockAt],
+    usable: Mapping[str, Sequence[StockAt]],
+) -> str | None:
+    """The first candidate facility that holds everything ``needed``, or None."""
+    for candidate in candidates:
+        if all(
+            any(
+                s.facility_id == candidate.facility_id and s.available >= quantity
+                for s in usable[product]
             )
-        parts: list[Allocation] = []
-        remaining = line.quantity
-        for stock in usable:
-            take = min(stock.available, remaining)
-            parts.append(Allocation(line.product_id, stock.facility_id, take))
-            remaining -= take
-            if remaining == 0:
-                break
-        return parts
+            for product, quantity in needed.items()
+        ):
+            return candidate.facility_id
+    return None
+
+
+def _allocate_line(
+    line: Line, usable: Sequence[StockAt], left: dict[tuple[str, str], int]
+) -> list[Allocation]:
+    """The line from the first facility that can ship it whole, else split nearest first;
+    what it takes comes off ``left``. The caller has checked that enough is left."""
+    whole = next((s for s in usable if left[(s.facility_id, s.product_id)] >= line.quantity), None)
+    sources = [whole] if whole is not None else usable
+    parts: list[Allocation] = []
+    remaining = line.quantity
+    for stock in sources:
+        key = (stock.facility_id, stock.product_id)
+        take = min(left[key], remaining)
+        if take == 0:
+            continue
+        parts.append(Allocation(line.product_id, stock.facility_id, take))
+        left[key] -= take
+        remaining -= take
+        if remaining == 0:
+            break
+    return parts
