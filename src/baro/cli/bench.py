@@ -83,3 +83,18 @@ def twin(
         except (KeyError, DatasetError, ValueError) as error:
             raise fail(str(error)) from error
     write_json(result, json_path)
+
+
+@app.command("siting")
+def siting(
+    customers: Annotated[int, typer.Option(min=1, help="Customers to site centers for")] = 100_000,
+    centers: Annotated[int, typer.Option(min=1, help="Centers to site")] = 5,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+    data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """Site centers by weighted k-medoids over many customers: wall time and peak memory."""
+    from baro.bench import siting as siting_bench  # the twin extra
+
+    folder = data_dir or Settings().resolved_data_dir()
+    write_json(siting_bench.run(customers, centers, seed=seed, data_dir=folder), json_path)
