@@ -9,7 +9,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import typer
 
+from baro.cli import app
+from baro.twin.policies import POLICIES
 from baro.twin.simulate import SimulationRequest, UnknownChoice, simulate
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -78,3 +81,17 @@ def test_the_command_explains_missing_data_without_a_traceback(tmp_path: Path) -
     assert result.returncode == 1
     assert "not found" in result.stderr and "BARO_DATA_DIR" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_help_names_only_policies_that_exist(tmp_path: Path) -> None:
+    """--policy and --compare list the twin's policies; each one listed is accepted."""
+    command = typer.main.get_command(app).commands["simulate"]  # type: ignore[attr-defined]
+    helps = {param.name: param.help or "" for param in command.params}
+
+    for option in ("policy", "compare"):
+        listed = helps[option].rpartition(":")[2].strip().split(",")
+        assert sorted(listed) == sorted(POLICIES), helps[option]
+        request = SimulationRequest(
+            dataset="olist", data_dir=tmp_path, out_dir=tmp_path, policies=tuple(listed)
+        )
+        assert request.policies == tuple(listed)

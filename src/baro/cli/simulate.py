@@ -13,6 +13,18 @@ from baro.core.config import Settings
 from baro.datasets import DatasetError
 
 
+def _policy_names() -> str:
+    """The twin's stock policies, comma-separated, for the help."""
+    try:
+        from baro.twin.policies import POLICIES
+    except ModuleNotFoundError:  # a server install: simulate itself says which extra to add
+        return "(those of the twin extra)"
+    return ",".join(POLICIES)
+
+
+POLICY_NAMES = _policy_names()
+
+
 def _date(text: str | None) -> datetime | None:
     return datetime.strptime(text, "%Y-%m-%d") if text else None  # noqa: DTZ007 - a day, UTC
 
@@ -21,9 +33,10 @@ def simulate(
     dataset: Annotated[str, typer.Option(help="Data set to replay")] = "olist",
     start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD, UTC)")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Day after the last (YYYY-MM-DD)")] = None,
-    policy: Annotated[str, typer.Option(help="Stock policy")] = "baseline",
+    policy: Annotated[str, typer.Option(help=f"Stock policy, one of: {POLICY_NAMES}")] = "baseline",
     compare: Annotated[
-        str | None, typer.Option(help="Several policies side by side, e.g. baseline,regional")
+        str | None,
+        typer.Option(help=f"Several policies side by side, comma-separated, from: {POLICY_NAMES}"),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same run")] = 7,
     out_dir: Annotated[
