@@ -10,7 +10,7 @@ import pytest
 
 from baro.commerce.catalog import ProductNotFound
 from baro.commerce.customers import NotAuthenticated
-from baro.commerce.orders import EmptyCart, OneClick, OrderStatus, Placement, service
+from baro.commerce.orders import EmptyCart, OneClick, OrderStatus, Placement, placement
 from baro.commerce.payments import Authorization, SandboxGateway
 from baro.core.clock import SimulatedClock
 from baro.core.config import Settings
@@ -106,7 +106,7 @@ def test_stock_taken_by_another_process_makes_the_batch_plan_again(
     item = add_product(platform)
     facility = add_facility(platform, "SP", SAO_PAULO)
     stock(platform, facility, item.id, 1)
-    real_free_stock = service.free_stock
+    real_free_stock = placement.free_stock
     done: list[int] = []
 
     def stale_then_fresh(session: object, product_ids: Iterable[str]) -> list[FreeStock]:
@@ -116,7 +116,7 @@ def test_stock_taken_by_another_process_makes_the_batch_plan_again(
             return fresh
         return [FreeStock(s.facility_id, s.product_id, 5, s.lat, s.lng) for s in fresh]
 
-    monkeypatch.setattr(service, "free_stock", stale_then_fresh)
+    monkeypatch.setattr(placement, "free_stock", stale_then_fresh)
     buyers = [shopper(platform, name=f"B{n}") for n in range(2)]
 
     outcomes = platform.orders.place_one_click_all(

@@ -112,18 +112,34 @@ def test_declined_card_releases_the_stock_and_is_replayed(platform: Platform) ->
         assert stock_level(session, sp, item.id).reserved == 0
 
 
-def test_gateway_timeout_frees_the_key_for_a_retry(platform: Platform) -> None:
+def test_a_gateway_outage_keeps_the_order_waiting_for_a_retry_with_the_same_key(
+    platform: Platform, clock: SimulatedClock
+) -> None:
+    """The gateway did not answer: it may or may not have charged the card. The order keeps
+    its stock and its key; the retry pays that same order (same gateway keys), never a
+    second one. Only the recovery sweep, meeting the outage again, gives up on it."""
     item = add_product(platform)
     sp = add_facility(platform, "SP", SAO_PAULO)
     stock(platform, sp, item.id, 1)
     buyer = shopper(platform, token=TIMES_OUT)
 
-    for _ in range(2):  # the retry runs again instead of replaying the outage
+    for _ in range(2):
         with pytest.raises(GatewayUnavailable):
             platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k")
 
-    with platform.db.transaction() as session:
+    [waiting] = platform.orders.list(buyer.principal)
+    assert waiting.status is OrderStatus.PLACED
+    assert waiting.failure_reason == "payment_gateway_unavailable"
+    with platform.db.read() as session:
+        assert stock_level(session, sp, item.id).reserved == 1
+    clock.advance(timedelta(minutes=3))
+    [closed] = platform.orders.recover_abandoned()
+    assert closed.id == waiting.id and closed.status is OrderStatus.PAYMENT_FAILED
+    with platform.db.read() as session:
         assert stock_level(session, sp, item.id).reserved == 0
+    with pytest.raises(GatewayUnavailable):  # the key was freed: this runs as a new order
+        platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k")
+    assert len(platform.orders.list(buyer.principal)) == 2
 
 
 def test_cancel_inside_the_window_refunds_and_returns_stock(

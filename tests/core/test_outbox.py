@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -53,3 +54,36 @@ def test_consumers_skip_a_redelivered_event(database_url: str) -> None:
         assert first_delivery(session, "analytics", "evt_1") is True
         assert first_delivery(session, "analytics", "evt_1") is False
         assert first_delivery(session, "billing", "evt_1") is True
+
+
+def test_a_slow_consumer_holds_no_transaction_writers_wait_on(database_url: str) -> None:
+    """While the consumer takes its time, another process's write commits at once (the
+    relay used to deliver inside a write transaction: every writer waited for it)."""
+    db = Database.connect(database_url)
+    with db.transaction() as session:
+        record(session, [event(1)])
+    in_consumer, release = threading.Event(), threading.Event()
+    guard_s = 10  # only against a hang: each step is reached in milliseconds
+
+    def slow(_stored: StoredEvent) -> None:
+        in_consumer.set()
+        release.wait(guard_s)
+
+    def write() -> None:
+        with Database.connect(database_url).transaction() as session:
+            record(session, [event(2)])
+
+    relay = threading.Thread(target=OutboxRelay(db, slow, lambda: AT).run_once, daemon=True)
+    relay.start()
+    assert in_consumer.wait(guard_s)
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    writer.join(guard_s / 2)
+    committed = not writer.is_alive()
+    release.set()
+    relay.join(guard_s)
+
+    assert committed
+    seen: list[StoredEvent] = []
+    assert OutboxRelay(db, seen.append, lambda: AT).drain() == 1  # the first was marked
+    assert [e.data["n"] for e in seen] == [2]

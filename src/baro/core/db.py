@@ -192,6 +192,26 @@ def _insert_or_ignore_statement(table: Table, dialect: str) -> Insert:
     return insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
 
 
+@cache
+def _upsert_statement(table: Table, dialect: str, update: tuple[str, ...]) -> Insert:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={name: statement.excluded[name] for name in update},
+    )
+
+
+def upsert(
+    session: Session, table: Table, values: dict[str, Any], *, update: Sequence[str]
+) -> None:
+    """INSERT, or on a primary-key conflict UPDATE the ``update`` columns: one statement,
+    so two concurrent writers of one row both succeed (the later one wins) instead of one
+    failing on the unique key."""
+    statement = _upsert_statement(table, session.get_bind().dialect.name, tuple(update))
+    session.execute(statement, values)
+
+
 @contextmanager
 def sent_together(session: Session) -> Iterator[None]:
     """Statements in this block go to PostgreSQL in one round trip (psycopg's pipeline mode)

@@ -8,7 +8,8 @@ remember what they have handled (:func:`first_delivery`) and skip repeats by eve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -133,10 +134,12 @@ def first_delivery(session: Session, consumer: str, event_id: str) -> bool:
 class OutboxRelay:
     """Delivers unpublished events in ``seq`` order to ``deliver``, at least once.
 
-    An event is marked published only after ``deliver`` returned; if it raises, the
-    events delivered before it stay published and the failing one is retried next time.
-    Only one relay works at a time (a PostgreSQL advisory lock; SQLite's write lock),
-    which keeps the order.
+    Events are read, then delivered outside any transaction (a slow consumer must not
+    hold a lock that writers wait on), then marked published in a short transaction of
+    their own. If ``deliver`` raises, the events delivered before it are marked and the
+    failing one is retried next time. On PostgreSQL only one relay works at a time (a
+    session advisory lock, held on its own connection without a transaction), which
+    keeps the order; on SQLite, the embedded single-machine default, run one relay.
     """
 
     _LOCK_KEY = 0x0BA20  # any constant shared by all relays of this database
@@ -162,30 +165,33 @@ class OutboxRelay:
         A consumer's failure is re-raised only after the events delivered before it have
         been marked, so they are not sent again.
         """
-        failure: Exception | None = None
-        delivered: list[int] = []
-        with self._db.transaction() as session:
-            if not self._take_lock(session):
+        with self._only_relay() as ours:
+            if not ours:
                 return 0
-            rows = session.scalars(
-                select(OutboxRow)
-                .where(OutboxRow.published_at.is_(None))
-                .order_by(OutboxRow.seq)
-                .limit(self._batch_size)
-            ).all()
-            for row in rows:
+            with self._db.read() as session:
+                rows = session.scalars(
+                    select(OutboxRow)
+                    .where(OutboxRow.published_at.is_(None))
+                    .order_by(OutboxRow.seq)
+                    .limit(self._batch_size)
+                ).all()
+                events = [_stored(row) for row in rows]
+            failure: Exception | None = None
+            delivered: list[int] = []
+            for stored in events:
                 try:
-                    self._deliver(_stored(row))
+                    self._deliver(stored)
                 except Exception as error:
                     failure = error
                     break
-                delivered.append(row.seq)
+                delivered.append(stored.seq)
             if delivered:
-                session.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.seq.in_(delivered))
-                    .values(published_at=self._now())
-                )
+                with self._db.transaction() as session:
+                    session.execute(
+                        update(OutboxRow)
+                        .where(OutboxRow.seq.in_(delivered))
+                        .values(published_at=self._now())
+                    )
         if failure is not None:
             raise failure
         return len(delivered)
@@ -197,11 +203,18 @@ class OutboxRelay:
             count += delivered
         return count
 
-    def _take_lock(self, session: Session) -> bool:
-        if session.get_bind().dialect.name != "postgresql":
-            return True
-        return bool(
-            session.execute(
-                text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": self._LOCK_KEY}
-            ).scalar()
-        )
+    @contextmanager
+    def _only_relay(self) -> Iterator[bool]:
+        """True while this relay holds the relays' lock (always, on SQLite)."""
+        if self._db.dialect != "postgresql":
+            yield True
+            return
+        engine = self._db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            key = {"key": self._LOCK_KEY}
+            ours = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar())
+            try:
+                yield ours
+            finally:
+                if ours:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)

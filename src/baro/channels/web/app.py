@@ -15,6 +15,7 @@ from baro.core.config import get_settings
 from baro.platform import Platform
 
 from . import admin, cart, health, orders, problems, products
+from .gateway_threads import GatewayThreads
 from .one_click import OneClickDesk
 from .ratelimit import FailedAttempts
 
@@ -41,6 +42,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         limiter.total_tokens = platform.settings.worker_threads
         yield
         one_click.close()
+        gateway_threads.close()
         platform.close()
 
     app: FastAPI = FastAPIOffline(
@@ -59,6 +61,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         in_flight=platform.settings.order_batches_in_flight,
     )
     app.state.one_click = one_click
+    gateway_threads = GatewayThreads(platform.settings.gateway_calls)
+    app.state.gateway_threads = gateway_threads
     problems.install(app)
     for module in (health, products, orders, cart, admin):
         app.include_router(module.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from .deps import CallerDep, IdempotencyKey, PlatformDep
+from .gateway_threads import GatewayThreadsDep
 from .orders import ERRORS, placed
 from .schemas import CartOut, CartQuantityIn, OrderOut
 
@@ -30,10 +31,15 @@ def remove_item(product_id: str, who: CallerDep, platform: PlatformDep) -> CartO
 
 
 @router.post("/checkout", status_code=201, responses=ERRORS)  # type: ignore[arg-type]
-def checkout(
-    who: CallerDep, key: IdempotencyKey, platform: PlatformDep, response: Response
+async def checkout(
+    who: CallerDep,
+    key: IdempotencyKey,
+    platform: PlatformDep,
+    threads: GatewayThreadsDep,
+    response: Response,
 ) -> OrderOut:
     """Order everything in the cart with the default card and address."""
-    return placed(
-        platform.orders.checkout_cart(who.principal(), idempotency_key=key), response, platform
+    placement = await threads.run(
+        lambda: platform.orders.checkout_cart(who.principal(), idempotency_key=key)
     )
+    return placed(placement, response, platform)

@@ -1,9 +1,10 @@
 """1-Click presses from every connection this process serves, placed in batches.
 
-The route awaits its press on the event loop; the desk hands every press waiting when the
-database is free to ``Orders.place_one_click_all`` in one go (see ``baro.core.batching``),
-after checking all their API keys with one query. Under load a worker process then runs a
-handful of transactions for dozens of orders, instead of three per order.
+The route awaits its press on the event loop (``OneClickDesk.place``). The desk's batcher
+(``baro.core.batching.MicroBatcher``) calls ``OneClickDesk.place_batch`` on its worker
+thread with every press waiting when the database is free; that checks all their API keys
+with one query and hands the presses of known customers to ``Orders.place_one_click_all``.
+Under load a worker process then runs a handful of transactions for dozens of orders.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from baro.commerce.customers import Principal
 from baro.commerce.orders import OneClick, Placement, PlacementOutcome
 from baro.core.batching import MicroBatcher
 from baro.core.errors import DomainError
@@ -20,13 +20,17 @@ from baro.platform import Platform
 from .ratelimit import FailedAttempts
 
 
-@dataclass(frozen=True)
+@dataclass
 class Press:
+    """One press, and what became of it (``outcome``, set once by ``place_batch``)."""
+
     api_key: str
     client: str  # where it came from, to slow down whoever guesses keys
     product_id: str
     quantity: int
     idempotency_key: str
+    click: OneClick | None = None  # the press of a known customer
+    outcome: PlacementOutcome | None = None
 
 
 class OneClickDesk:
@@ -36,7 +40,7 @@ class OneClickDesk:
         self._platform = platform
         self._failed = failed
         self._batcher: MicroBatcher[Press, Placement] = MicroBatcher(
-            self._place_all, max_batch=max_batch, in_flight=in_flight, name="one-click"
+            self.place_batch, max_batch=max_batch, in_flight=in_flight, name="one-click"
         )
 
     @property
@@ -47,20 +51,29 @@ class OneClickDesk:
     async def place(self, press: Press) -> Placement:
         return await self._batcher.submit(press)
 
-    def _place_all(self, presses: Sequence[Press]) -> list[PlacementOutcome]:
-        bearers = self._platform.customers.authenticate_all([press.api_key for press in presses])
-        known: list[tuple[Press, Principal]] = []
-        for press, bearer in zip(presses, bearers, strict=True):
+    def place_batch(self, presses: Sequence[Press]) -> list[PlacementOutcome]:
+        """What the batcher calls: every press gets its own outcome. A press with an
+        unknown key gets 401 even when the database then fails the rest of the batch."""
+        keys = [press.api_key for press in presses]
+        for press, bearer in zip(
+            presses, self._platform.customers.authenticate_all(keys), strict=True
+        ):
             if isinstance(bearer, DomainError):
+                press.outcome = bearer
                 self._failed.failed(press.client)
             else:
-                known.append((press, bearer))
-        clicks = [
-            OneClick(bearer, press.product_id, press.quantity, press.idempotency_key)
-            for press, bearer in known
-        ]
-        placed = iter(self._platform.orders.place_one_click_all(clicks))
-        return [bearer if isinstance(bearer, DomainError) else next(placed) for bearer in bearers]
+                press.click = OneClick(
+                    bearer, press.product_id, press.quantity, press.idempotency_key
+                )
+        known = [press for press in presses if press.click is not None]
+        clicks = [press.click for press in known if press.click is not None]
+        try:
+            outcomes = self._platform.orders.place_one_click_all(clicks)
+        except Exception as failure:  # the database failed the batch: each press hears why
+            outcomes = [failure] * len(known)
+        for press, outcome in zip(known, outcomes, strict=True):
+            press.outcome = outcome
+        return [press.outcome for press in presses if press.outcome is not None]
 
     def close(self) -> None:
         self._batcher.close()

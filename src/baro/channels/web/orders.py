@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from baro.commerce.orders import Placement
 
 from .deps import CallerDep, IdempotencyKey, OneClickDeskDep, PlatformDep
+from .gateway_threads import GatewayThreadsDep
 from .one_click import Press
 from .schemas import OneClickIn, OrderOut, OrderPage
 
@@ -68,6 +69,9 @@ def get_order(order_id: str, who: CallerDep, platform: PlatformDep) -> OrderOut:
 
 
 @router.post("/{order_id}/cancel", responses=ERRORS)  # type: ignore[arg-type]
-def cancel_order(order_id: str, who: CallerDep, platform: PlatformDep) -> OrderOut:
+async def cancel_order(
+    order_id: str, who: CallerDep, platform: PlatformDep, threads: GatewayThreadsDep
+) -> OrderOut:
     """Cancel within the cancel window; the payment is refunded at once. Safe to repeat."""
-    return OrderOut.of(platform.orders.cancel(who.principal(), order_id), platform.clock.now())
+    order = await threads.run(lambda: platform.orders.cancel(who.principal(), order_id))
+    return OrderOut.of(order, platform.clock.now())

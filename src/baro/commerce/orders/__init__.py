@@ -13,12 +13,12 @@ from baro.commerce.orders.domain import OrderEvent as OrderEvent
 from baro.commerce.orders.domain import OrderLine as OrderLine
 from baro.commerce.orders.domain import OrderNotFound as OrderNotFound
 from baro.commerce.orders.domain import OrderStatus as OrderStatus
+from baro.commerce.orders.placement import Placement as Placement
+from baro.commerce.orders.placement import PlacementOutcome as PlacementOutcome
+from baro.commerce.orders.placement import StockContention as StockContention
 from baro.commerce.orders.service import InvalidPage as InvalidPage
 from baro.commerce.orders.service import OneClick as OneClick
 from baro.commerce.orders.service import Orders as Orders
-from baro.commerce.orders.service import Placement as Placement
-from baro.commerce.orders.service import PlacementOutcome as PlacementOutcome
-from baro.commerce.orders.service import StockContention as StockContention
 
 __all__ = [
     "TRANSITIONS",

@@ -1,4 +1,11 @@
-"""The cart: products a customer has put aside; checkout turns it into one order."""
+"""The cart: products a customer has put aside; checkout turns it into one order.
+
+Concurrency: a put is one upsert, so two puts of one product both succeed (the later
+quantity wins). A checkout locks the cart rows it reads (``for_update``) and deletes exactly
+those rows: a put of another product meanwhile stays in the cart, a put of a product being
+ordered waits for the checkout and then lands in the emptied cart, and a second checkout
+of the same cart waits and then finds it empty. Nothing is lost, nothing is ordered twice.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, delete, select
+from sqlalchemy import ForeignKey, Integer, bindparam, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from baro.commerce.catalog import Product, ProductNotFound, ProductUnavailable, products_by_id
-from baro.commerce.orders.domain import InvalidQuantity
+from baro.commerce.catalog import Product, products_by_id
+from baro.commerce.orders.domain import check_quantity, check_sellable
 from baro.core.clock import Clock
-from baro.core.db import Base, Database, UTCDateTime
+from baro.core.db import Base, Database, UTCDateTime, table_of, upsert
+from baro.core.failpoints import failpoint
 from baro.network import Line
 
 
@@ -31,26 +39,29 @@ class CartItem:
     quantity: int
 
 
-def cart_lines(session: Session, customer_id: str) -> list[Line]:
-    rows = session.scalars(
-        select(CartItemRow)
-        .where(CartItemRow.customer_id == customer_id)
-        .order_by(CartItemRow.product_id)
-    )
+_items = table_of(CartItemRow)
+_LINES = (
+    select(_items.c.product_id, _items.c.quantity)
+    .where(_items.c.customer_id == bindparam("customer_id"))
+    .order_by(_items.c.product_id)
+)
+_REMOVE = delete(_items).where(
+    _items.c.customer_id == bindparam("customer_id"),
+    _items.c.product_id.in_(bindparam("product_ids", expanding=True)),
+)
+
+
+def cart_lines(session: Session, customer_id: str, *, for_update: bool = False) -> list[Line]:
+    """The cart's lines by product id; ``for_update`` locks them until the transaction ends
+    (a checkout), in product order, so that two lockers of one cart cannot deadlock."""
+    query = _LINES.with_for_update() if for_update else _LINES
+    rows = session.execute(query, {"customer_id": customer_id})
     return [Line(row.product_id, row.quantity) for row in rows]
 
 
-def empty_cart(session: Session, customer_id: str) -> None:
-    session.execute(delete(CartItemRow).where(CartItemRow.customer_id == customer_id))
-
-
-def check_quantity(quantity: int, maximum: int) -> None:
-    if not 1 <= quantity <= maximum:
-        raise InvalidQuantity(
-            f"quantity must be between 1 and {maximum}, got {quantity}",
-            minimum=1,
-            maximum=maximum,
-        )
+def remove_products(session: Session, customer_id: str, product_ids: Sequence[str]) -> None:
+    """Take these products out of the cart (after checkout: exactly those ordered)."""
+    session.execute(_REMOVE, {"customer_id": customer_id, "product_ids": list(product_ids)})
 
 
 class Cart:
@@ -63,33 +74,20 @@ class Cart:
         """Set how many of a product are in the cart (adding it if needed)."""
         check_quantity(quantity, self._max_quantity)
         with self._db.transaction() as session:
-            product = products_by_id(session, [product_id]).get(product_id)
-            if product is None:
-                raise ProductNotFound(f"no product {product_id!r}")
-            if not product.active:
-                raise ProductUnavailable(f"product {product_id} is no longer sold")
-            row = session.get(CartItemRow, (customer_id, product_id))
-            if row is None:
-                session.add(
-                    CartItemRow(
-                        customer_id=customer_id,
-                        product_id=product_id,
-                        quantity=quantity,
-                        added_at=self._clock.now(),
-                    )
-                )
-            else:
-                row.quantity = quantity
-            session.flush()
+            check_sellable([Line(product_id, quantity)], products_by_id(session, [product_id]))
+            row = {
+                "customer_id": customer_id,
+                "product_id": product_id,
+                "quantity": quantity,
+                "added_at": self._clock.now(),
+            }
+            upsert(session, _items, row, update=["quantity"])
+            failpoint("cart.put")
             return self._items(session, customer_id)
 
     def remove(self, customer_id: str, product_id: str) -> list[CartItem]:
         with self._db.transaction() as session:
-            session.execute(
-                delete(CartItemRow).where(
-                    CartItemRow.customer_id == customer_id, CartItemRow.product_id == product_id
-                )
-            )
+            remove_products(session, customer_id, [product_id])
             return self._items(session, customer_id)
 
     def items(self, customer_id: str) -> list[CartItem]:
@@ -98,6 +96,6 @@ class Cart:
 
     @staticmethod
     def _items(session: Session, customer_id: str) -> list[CartItem]:
-        lines: Sequence[Line] = cart_lines(session, customer_id)
+        lines = cart_lines(session, customer_id)
         products = products_by_id(session, [line.product_id for line in lines])
         return [CartItem(products[line.product_id], line.quantity) for line in lines]

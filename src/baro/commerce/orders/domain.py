@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from baro.commerce.catalog import Product, ProductNotFound, ProductUnavailable
 from baro.core.errors import Conflict, InvalidRequest, NotFound
 from baro.core.events import DomainEvent
 from baro.core.money import Money, total
-from baro.network import Allocation
+from baro.network import Allocation, Line
 
 
 class OrderNotFound(NotFound):
@@ -40,6 +41,26 @@ class InvalidQuantity(InvalidRequest):
 
 class EmptyCart(InvalidRequest):
     code = "empty_cart"
+
+
+def check_quantity(quantity: int, maximum: int) -> None:
+    """One line asks for at least one unit and at most the shop's per-order limit."""
+    if not 1 <= quantity <= maximum:
+        raise InvalidQuantity(
+            f"quantity must be between 1 and {maximum}, got {quantity}",
+            minimum=1,
+            maximum=maximum,
+        )
+
+
+def check_sellable(lines: Sequence[Line], products: Mapping[str, Product]) -> None:
+    """Every line names a product that exists and is still sold."""
+    for line in lines:
+        product = products.get(line.product_id)
+        if product is None:
+            raise ProductNotFound(f"no product {line.product_id!r}")
+        if not product.active:
+            raise ProductUnavailable(f"product {line.product_id} is no longer sold")
 
 
 class OrderStatus(StrEnum):
@@ -187,6 +208,13 @@ class Order:
 
     def allocate(self, at: datetime) -> None:
         self._move(OrderStatus.ALLOCATED, at, facility_id=self.facility_id)
+
+    def payment_interrupted(self, reason: str) -> None:
+        """The gateway did not answer: the order keeps its stock and waits for the payment
+        to be tried again, with the same gateway keys (the client's retry, or recovery)."""
+        if self.status is not OrderStatus.PLACED:
+            raise IllegalTransition(f"order {self.id} is {self.status.value}, not awaiting payment")
+        self.failure_reason = reason
 
     def fail_payment(self, reason: str, at: datetime) -> None:
         self._move(OrderStatus.PAYMENT_FAILED, at, reason=reason)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, bindparam, select, update
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, bindparam, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.orders.domain import (
@@ -217,28 +217,54 @@ def list_orders(
     return [_to_domain(row, lines[row.id]) for row in rows]
 
 
-_ABANDONED = (
+_AWAITING_PAYMENT = (
     select(_orders)
     .where(
         _orders.c.status == OrderStatus.PLACED.value,
-        _orders.c.placed_at < bindparam("before"),
         _orders.c.idempotency_key.is_not(None),
     )
     .order_by(_orders.c.placed_at)
 )
 
 
-def abandoned(
-    session: Session, *, before: datetime, customer_id: str | None = None, key: str | None = None
+def awaiting_payment(
+    session: Session,
+    *,
+    before: datetime,
+    customer_id: str | None = None,
+    key: str | None = None,
+    interrupted: bool = False,
 ) -> list[Order]:
-    """Orders still waiting for payment since before ``before``: the process that placed
-    them died between reserving the stock and paying."""
-    query = _ABANDONED
+    """Orders still waiting for payment that were placed before ``before`` (the process
+    that placed them died between reserving the stock and paying) or, with
+    ``interrupted``, whose payment the gateway left unanswered (any age)."""
+    stalled = _orders.c.placed_at < bindparam("before")
+    if interrupted:
+        stalled = or_(stalled, _orders.c.failure_reason.is_not(None))
+    query = _AWAITING_PAYMENT.where(stalled)
     if customer_id is not None:
         query = query.where(_orders.c.customer_id == customer_id)
     if key is not None:
         query = query.where(_orders.c.idempotency_key == key)
-    return [
-        _to_domain(row, session.execute(_LINES, {"order_id": row.id}).all())
-        for row in session.execute(query, {"before": before}).all()
-    ]
+    return _with_lines(session, session.execute(query, {"before": before}).all())
+
+
+_UNREFUNDED = (
+    select(_orders)
+    .where(
+        _orders.c.status == OrderStatus.CANCELLED.value,
+        _orders.c.capture_id.is_not(None),
+        _orders.c.cancelled_at < bindparam("before"),
+    )
+    .order_by(_orders.c.cancelled_at)
+)
+
+
+def unrefunded(session: Session, *, before: datetime) -> list[Order]:
+    """Paid orders cancelled before ``before`` whose refund was never recorded (the
+    process died, or the gateway failed, between cancelling and refunding)."""
+    return _with_lines(session, session.execute(_UNREFUNDED, {"before": before}).all())
+
+
+def _with_lines(session: Session, rows: Sequence[Any]) -> list[Order]:
+    return [_to_domain(row, session.execute(_LINES, {"order_id": row.id}).all()) for row in rows]
