@@ -11,6 +11,10 @@ from baro.bench.cpu import PROC, CpuMeter, descendants, processes, server_group
 pytestmark = pytest.mark.skipif(not PROC.is_dir(), reason="CPU accounting reads /proc (Linux)")
 
 BURN = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass"
+# Waits for a line, burns 0.4 s of CPU, says so, and stays alive until its stdin closes.
+BURN_ON_CUE = (
+    f"import sys; sys.stdin.readline()\n{BURN}\nprint('burnt', flush=True)\nsys.stdin.read()"
+)
 
 
 def test_processes_include_this_one_with_its_parent():
@@ -51,16 +55,21 @@ def test_the_meter_charges_a_busy_child_to_its_group_and_not_to_the_client():
     assert meter.used_s["server"] == 0.0
 
     child = subprocess.Popen(
-        [sys.executable, "-c", f"{BURN}\nimport sys; sys.stdin.read()"], stdin=subprocess.PIPE
+        [sys.executable, "-c", BURN_ON_CUE],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         meter = CpuMeter(server_group(child.pid))
         with meter.measuring():
-            time.sleep(0.8)
-        assert 0.3 <= meter.used_s["server"] <= 0.9
+            child.stdin.write("go\n")
+            child.stdin.flush()
+            assert child.stdout.readline() == "burnt\n"  # 0.4 s of CPU spent, still alive
+        assert 0.35 <= meter.used_s["server"] <= 0.9  # 0.4 s, read in clock ticks
         assert meter.used_s["client"] < 0.2
         per_order = meter.per_unit_ms(100)
         assert per_order["server"] == pytest.approx(1000 * meter.used_s["server"] / 100, abs=0.01)
-        assert 0 < meter.utilisation(0.8) <= 1
+        assert 0 < meter.utilisation(10.0) < 1  # ~0.5 s of CPU over 10 s of every core
     finally:
         child.kill()
