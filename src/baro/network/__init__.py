@@ -22,6 +22,7 @@ from baro.network.inventory import FreeStock as FreeStock
 from baro.network.inventory import InvalidStockChange as InvalidStockChange
 from baro.network.inventory import StockChanged as StockChanged
 from baro.network.inventory import StockLevel as StockLevel
+from baro.network.inventory import UnknownProduct as UnknownProduct
 from baro.network.inventory import adjust as adjust
 from baro.network.inventory import available_by_product as available_by_product
 from baro.network.inventory import consume as consume
@@ -55,6 +56,7 @@ __all__ = [
     "StockFilter",
     "StockLevel",
     "StockOrder",
+    "UnknownProduct",
     "WithinRange",
     "adjust",
     "available_by_product",

@@ -12,17 +12,29 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.core.db import Base, execute_many, insert_or_ignore, table_of
-from baro.core.errors import Conflict, InvalidRequest
+from baro.core.errors import Conflict, InvalidRequest, NotFound
 from baro.core.geo import haversine_km
 from baro.network.allocation import Allocation, StockAt
 from baro.network.facilities import FacilityRow, get_facility
 
+# on_hand and reserved are INTEGER columns: 32 bits on PostgreSQL (SQLite's hold 64; the
+# same limit applies on both).
+MAX_UNITS = 2**31 - 1
+
 
 class InvalidStockChange(InvalidRequest):
     code = "invalid_stock_change"
+
+
+class UnknownProduct(NotFound):
+    """Stock of a product the catalogue does not have (the network cannot raise the
+    catalogue's ProductNotFound: it sits below the catalogue)."""
+
+    code = "unknown_product"
 
 
 class StockChanged(Conflict):
@@ -57,16 +69,40 @@ class StockLevel:
 
 
 def receive(session: Session, facility_id: str, product_id: str, quantity: int) -> StockLevel:
-    """Goods arrived at a facility (inbound): on_hand grows by ``quantity``."""
-    if quantity <= 0:
-        raise InvalidStockChange(f"received quantity must be positive, got {quantity}")
+    """Goods arrived at a facility (inbound): on_hand grows by ``quantity``, up to
+    ``MAX_UNITS``. Raises FacilityNotFound, UnknownProduct or InvalidStockChange; after
+    UnknownProduct the transaction must be rolled back (PostgreSQL aborted it)."""
+    if not 0 < quantity <= MAX_UNITS:
+        raise InvalidStockChange(
+            f"received quantity must be between 1 and {MAX_UNITS:,}, got {quantity}"
+        )
     get_facility(session, facility_id)
-    insert_or_ignore(
-        session,
-        InventoryRow.__table__,
-        {"facility_id": facility_id, "product_id": product_id, "on_hand": 0, "reserved": 0},
-    )
-    return _change_on_hand(session, facility_id, product_id, quantity)
+    try:
+        insert_or_ignore(
+            session,
+            InventoryRow.__table__,
+            {"facility_id": facility_id, "product_id": product_id, "on_hand": 0, "reserved": 0},
+        )
+    except IntegrityError as error:  # the products foreign key: the facility was found above
+        raise UnknownProduct(f"no product {product_id!r}") from error
+    # Guarded in the statement, so that two deliveries at once cannot both pass a check.
+    row = session.execute(
+        update(InventoryRow)
+        .where(
+            InventoryRow.facility_id == facility_id,
+            InventoryRow.product_id == product_id,
+            InventoryRow.on_hand <= MAX_UNITS - quantity,
+        )
+        .values(on_hand=InventoryRow.on_hand + quantity)
+        .returning(InventoryRow.on_hand, InventoryRow.reserved)
+    ).one_or_none()
+    if row is None:
+        held = stock_level(session, facility_id, product_id).on_hand
+        raise InvalidStockChange(
+            f"{facility_id} holds {held:,} units of {product_id}; {quantity:,} more would "
+            f"pass the most one count can hold ({MAX_UNITS:,})"
+        )
+    return StockLevel(facility_id, product_id, row.on_hand, row.reserved)
 
 
 def open_stock(session: Session, levels: Sequence[StockLevel]) -> None:
