@@ -16,8 +16,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from baro.commerce.customers import Forbidden, NotAuthenticated, Principal
 from baro.platform import Platform
 
+from .access import as_customer
 from .one_click import OneClickDesk
 from .ratelimit import FailedAttempts
+from .schemas import KeyText
 
 _bearer = HTTPBearer(auto_error=False, description="Your API key: `Authorization: Bearer bk_…`")
 
@@ -40,39 +42,47 @@ OneClickDeskDep = Annotated[OneClickDesk, Depends(get_one_click_desk)]
 
 @dataclass(frozen=True)
 class Caller:
-    """The bearer of a request; ``principal()`` checks the key (call it in the route)."""
+    """The bearer of a request. A route calls ``customer()`` or ``admin()`` (on its thread:
+    they query the database) to check the key and learn who it is."""
 
     platform: Platform
     api_key: str | None
-    client: str
+    client: str  # the peer's address, or the client a trusted proxy names
     failed: FailedAttempts
 
     def bearer(self) -> str:
-        """The API key sent, unchecked; refused while this client has failed too often."""
-        self.failed.check(self.client)
+        """The API key sent, unchecked (the 1-Click desk checks a batch's keys together)."""
         if self.api_key is None:
             raise NotAuthenticated("send your API key as 'Authorization: Bearer <key>'")
         return self.api_key
 
     def principal(self) -> Principal:
+        """Whoever the key belongs to, customer or operator. A failure is counted against
+        the client's address, and past the limit answered with 429 instead of 401."""
         api_key = self.bearer()
         try:
             return self.platform.customers.authenticate(api_key)
-        except NotAuthenticated:
-            self.failed.failed(self.client)
+        except NotAuthenticated as error:
+            refused = self.failed.failed(self.client)
+            if refused is not None:
+                raise refused from error
             raise
+
+    def customer(self) -> Principal:
+        """The customer calling; every customer route uses this. An operator's key gets a
+        403 (``customer_key_required``): operators act through /v1/admin."""
+        return as_customer(self.principal())
+
+    def customer_id(self) -> str:
+        customer_id = self.customer().customer_id
+        assert customer_id is not None, "as_customer refuses principals without a customer"
+        return customer_id
 
     def admin(self) -> Principal:
         principal = self.principal()
         if not principal.is_admin:
             raise Forbidden("this route is for operators (an admin API key)")
         return principal
-
-    def customer_id(self) -> str:
-        principal = self.principal()
-        if principal.customer_id is None:
-            raise Forbidden("this route is for customers; use a customer's API key")
-        return principal.customer_id
 
 
 async def current_caller(
@@ -83,7 +93,8 @@ async def current_caller(
     return Caller(
         platform=platform,
         api_key=credentials.credentials if credentials else None,
-        client=request.client.host if request.client else "unknown",
+        # Bounded: behind a trusted proxy the address comes from a header.
+        client=request.client.host[:64] if request.client else "unknown",
         failed=request.app.state.failed_auth,
     )
 
@@ -91,11 +102,9 @@ async def current_caller(
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 IdempotencyKey = Annotated[
-    str,
+    KeyText,
     Header(
         alias="Idempotency-Key",
-        min_length=1,
-        max_length=255,
         description="A unique key per intended operation (a UUID). Repeating a request with "
         "the same key returns the first response (header `Idempotent-Replayed: true`).",
     ),

@@ -11,19 +11,18 @@ from baro.commerce.orders import Placement
 from .deps import CallerDep, IdempotencyKey, OneClickDeskDep, PlatformDep
 from .gateway_threads import GatewayThreadsDep
 from .one_click import Press
-from .schemas import OneClickIn, OrderOut, OrderPage
+from .problems import AUTHENTICATED, errors
+from .schemas import Id, OneClickIn, OrderOut, OrderPage
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
-ERRORS = {
-    400: {"description": "Missing or malformed Idempotency-Key, or malformed JSON"},
-    401: {"description": "No or unknown API key"},
-    402: {"description": "The card was declined"},
-    404: {"description": "Unknown product, or not your order"},
-    409: {"description": "Out of stock, key in flight, cancel window closed, no default card"},
-    422: {"description": "Invalid quantity, or the key was used with other parameters"},
-    502: {"description": "The payment gateway failed; retry with the same key"},
+PLACED = {
+    404: "Unknown product, or one no longer sold",
+    409: "Out of stock, the key's first request is still running, no default card or address",
+    422: "Invalid input or quantity, or the key was used with other parameters",
 }
+PLACEMENT_ERRORS = errors(*AUTHENTICATED, 400, 402, 404, 409, 422, 502, described=PLACED)
+NOT_YOURS = {404: "No such order, or not yours"}
 
 
 def placed(placement: Placement, response: Response, platform: PlatformDep) -> OrderOut:
@@ -33,7 +32,7 @@ def placed(placement: Placement, response: Response, platform: PlatformDep) -> O
     return OrderOut.of(placement.order, platform.clock.now())
 
 
-@router.post("/one-click", status_code=201, responses=ERRORS)  # type: ignore[arg-type]
+@router.post("/one-click", status_code=201, responses=errors(413) | PLACEMENT_ERRORS)
 async def one_click(
     body: OneClickIn,
     who: CallerDep,
@@ -47,15 +46,15 @@ async def one_click(
     return placed(await desk.place(press), response, platform)
 
 
-@router.get("", responses={401: ERRORS[401]})  # type: ignore[dict-item]
+@router.get("", responses=errors(*AUTHENTICATED, 422))
 def list_orders(
     who: CallerDep,
     platform: PlatformDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    before: Annotated[str | None, Query(max_length=40)] = None,
+    before: Annotated[Id | None, Query(description="`next_before` of the previous page")] = None,
 ) -> OrderPage:
-    """Your orders, newest first (operators: everyone's)."""
-    orders = platform.orders.list(who.principal(), limit=limit, before=before)
+    """Your orders, newest first."""
+    orders = platform.orders.list(who.customer(), limit=limit, before=before)
     now = platform.clock.now()
     return OrderPage(
         items=[OrderOut.of(order, now) for order in orders],
@@ -63,15 +62,20 @@ def list_orders(
     )
 
 
-@router.get("/{order_id}", responses={401: ERRORS[401], 404: ERRORS[404]})  # type: ignore[dict-item]
-def get_order(order_id: str, who: CallerDep, platform: PlatformDep) -> OrderOut:
-    return OrderOut.of(platform.orders.get(who.principal(), order_id), platform.clock.now())
+@router.get("/{order_id}", responses=errors(*AUTHENTICATED, 404, 422, described=NOT_YOURS))
+def get_order(order_id: Id, who: CallerDep, platform: PlatformDep) -> OrderOut:
+    return OrderOut.of(platform.orders.get(who.customer(), order_id), platform.clock.now())
 
 
-@router.post("/{order_id}/cancel", responses=ERRORS)  # type: ignore[arg-type]
+@router.post(
+    "/{order_id}/cancel",
+    responses=errors(
+        *AUTHENTICATED, 404, 409, 422, 502, described=NOT_YOURS | {409: "The cancel window closed"}
+    ),
+)
 async def cancel_order(
-    order_id: str, who: CallerDep, platform: PlatformDep, threads: GatewayThreadsDep
+    order_id: Id, who: CallerDep, platform: PlatformDep, threads: GatewayThreadsDep
 ) -> OrderOut:
     """Cancel within the cancel window; the payment is refunded at once. Safe to repeat."""
-    order = await threads.run(lambda: platform.orders.cancel(who.principal(), order_id))
+    order = await threads.run(lambda: platform.orders.cancel(who.customer(), order_id))
     return OrderOut.of(order, platform.clock.now())

@@ -2,13 +2,15 @@
 
 The HTTP status of each domain error is decided here, not in the domain. ``STATUS`` must
 name every ``DomainError`` class explicitly (a test enforces it), so a new error cannot
-slip through as a generic 400.
+slip through as a generic 400. ``errors(...)`` documents, per route, which of these
+statuses it answers, so that the OpenAPI document lists every status a client may see.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -58,12 +60,14 @@ from baro.network import (
     InvalidStockChange,
     OutOfStock,
     StockChanged,
+    UnknownProduct,
 )
 
+from .access import CustomerKeyRequired
 from .ratelimit import TooManyAttempts
+from .schemas import Problem
 
 PROBLEM_JSON = "application/problem+json"
-log = logging.getLogger("baro.web")
 
 STATUS: Mapping[type[DomainError], int] = {
     DomainError: 400,
@@ -73,6 +77,7 @@ STATUS: Mapping[type[DomainError], int] = {
     Unavailable: 502,
     NotAuthenticated: 401,
     Forbidden: 403,
+    CustomerKeyRequired: 403,
     TooManyAttempts: 429,
     InvalidIdempotencyKey: 400,
     IdempotencyKeyReused: 422,
@@ -102,6 +107,7 @@ STATUS: Mapping[type[DomainError], int] = {
     InvalidFacility: 422,
     InvalidLine: 422,
     InvalidStockChange: 422,
+    UnknownProduct: 404,
     OutOfStock: 409,
     StockChanged: 409,
 }
@@ -114,11 +120,61 @@ RETRY_AFTER_SECONDS: Mapping[type[DomainError], int] = {
 }
 
 
+# What each status means on any route; ``errors(..., described={...})`` says it per route.
+MEANING: Mapping[int, str] = {
+    400: "Malformed JSON, or a malformed Idempotency-Key",
+    401: "No API key, or an unknown one",
+    402: "The card was declined",
+    403: "This key may not call this route: customer routes want a customer's key, "
+    "/v1/admin routes an operator's",
+    404: "Not found, or not yours",
+    409: "The request clashes with the current state; the detail says how",
+    413: "The request body is over the limit (BARO_MAX_BODY_BYTES, 1 MB by default)",
+    422: "Invalid input (`errors` says where), or a request that cannot apply",
+    429: "Too many failed API keys from this address: wait `Retry-After` seconds",
+    502: "The payment gateway failed; retry with the same Idempotency-Key",
+}
+# Every route with a bearer key may answer these; every route with a JSON body these.
+AUTHENTICATED = (401, 403, 429)
+JSON_BODY = (400, 413, 422)
+# The statuses Starlette itself raises: their codes are fixed here, not derived from a phrase
+# that changes between Python versions (413 is "Content Too Large" from 3.13).
+HTTP_CODES: Mapping[int, str] = {
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+}
+
+
+def errors(
+    *statuses: int, described: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route: each status as problem+json (see ``install``)."""
+    described = described or {}
+    return {
+        status: {
+            "description": described.get(status, MEANING[status]),
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in sorted(set(statuses) | set(described))
+    }
+
+
 def status_for(error: DomainError) -> int:
     for cls in type(error).__mro__:
         if cls in STATUS:
             return STATUS[cls]
     return 400
+
+
+class ProblemResponse(JSONResponse):
+    """problem+json, escaped to ASCII: a detail that quotes input (an id, a field name)
+    can always be encoded, even when the input held a lone surrogate."""
+
+    media_type = PROBLEM_JSON
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 def problem(
@@ -132,7 +188,7 @@ def problem(
         "code": code,
         **jsonable_encoder(extra),
     }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -151,21 +207,61 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [
+        found = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in error.errors()
         ]
-        if any(e["type"] == "json_invalid" for e in errors):
+        if any(e["type"] == "json_invalid" for e in found):
             return problem(400, "malformed_json", "the request body is not valid JSON")
-        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
-        return problem(422, "invalid_request", detail, errors=errors)
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in found)
+        return problem(422, "invalid_request", detail, errors=found)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = HTTPStatus(error.status_code).phrase.lower().replace(" ", "_")
-        return problem(error.status_code, code, str(error.detail), error.headers)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        status = error.status_code
+        code = HTTP_CODES.get(status) or HTTPStatus(status).phrase.lower().replace(" ", "_")
+        headers = dict(error.headers or {})
+        if status == 405:
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+        return problem(status, code, str(error.detail), headers)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-        return problem(500, "internal_error", "something went wrong on our side; it was logged")
+    document(app)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path (Starlette names only the first route's),
+    read from the OpenAPI document's paths: FastAPI's public view of all routes."""
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(
+        request.app.state, "methods_by_path", None
+    )
+    if table is None:
+        table = []
+        for template, operations in request.app.openapi()["paths"].items():
+            pattern = "".join(
+                "[^/]+" if part.startswith("{") else re.escape(part)
+                for part in re.split(r"(\{[^/}]+\})", template)
+            )
+            methods = {method.upper() for method in operations if method.upper() in _METHODS}
+            table.append((re.compile(pattern), methods | ({"HEAD"} if "GET" in methods else set())))
+        request.app.state.methods_by_path = table
+    path = request.scope["path"]
+    return ", ".join(sorted({m for pattern, ms in table if pattern.fullmatch(path) for m in ms}))
+
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
+
+
+def document(app: FastAPI) -> None:
+    """Put the ``Problem`` schema, which ``errors(...)`` refers to, in the OpenAPI document."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
+            Problem.model_json_schema()
+        )
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -7,18 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from .deps import PlatformDep
-from .schemas import ProductDetailOut, ProductOut, ProductPage
+from .problems import errors
+from .schemas import Category, Id, ProductDetailOut, ProductOut, ProductPage, SearchText
 
 router = APIRouter(prefix="/v1/products", tags=["catalogue"])
 
 
-@router.get("")
+@router.get("", responses=errors(422))
 def search_products(
     platform: PlatformDep,
-    q: Annotated[
-        str, Query(max_length=200, description="Words to find, in Korean or English")
-    ] = "",
-    category: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[SearchText, Query(description="Words to find, in Korean or English")] = "",
+    category: Annotated[Category | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> ProductPage:
@@ -28,6 +27,6 @@ def search_products(
     )
 
 
-@router.get("/{product_id}", responses={404: {"description": "No such product"}})
-def get_product(product_id: str, platform: PlatformDep) -> ProductDetailOut:
+@router.get("/{product_id}", responses=errors(404, 422, described={404: "No such product"}))
+def get_product(product_id: Id, platform: PlatformDep) -> ProductDetailOut:
     return ProductDetailOut.detail(platform.catalog.get(product_id))

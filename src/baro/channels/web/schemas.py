@@ -3,14 +3,51 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from baro.commerce.catalog import Product, ProductWithStock
 from baro.commerce.orders import CartItem, Order
 from baro.core.money import Money
 from baro.network import Facility, StockLevel
+
+# Every string a client sends is one of these types (body fields, path and query parameters,
+# stored headers). PostgreSQL text cannot hold NUL, UTF-8 cannot encode a lone surrogate
+# (pydantic refuses one when a pattern is set), and no id, key or search has a use for a
+# control character: refused with a 422 at the edge, the same on every database.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f-\x9f]*$"
+# An id is also never empty and never holds "/" (it could not be addressed in a path).
+ID_CHARACTERS = r"^[^\x00-\x1f\x7f-\x9f/]+$"
+MAX_ID_LENGTH = 40  # every id column is String(40)
+MAX_RECEIVED = 1_000_000  # units on one delivery note
+
+Id = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_CHARACTERS)
+]
+SearchText = Annotated[str, StringConstraints(max_length=200, pattern=NO_CONTROL_CHARACTERS)]
+Category = Annotated[str, StringConstraints(max_length=100, pattern=NO_CONTROL_CHARACTERS)]
+KeyText = Annotated[
+    str, StringConstraints(min_length=1, max_length=255, pattern=NO_CONTROL_CHARACTERS)
+]
+
+
+class Input(BaseModel):
+    """A request body: unknown fields are refused, and nothing is coerced (``true``, ``"1"``
+    and ``1.0`` are not the integer 1)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details (``application/problem+json``); some errors add
+    fields (``errors`` for invalid requests, the numbers of an out-of-stock)."""
+
+    type: str = Field(description="urn:baro:problem:<code>")
+    title: str = Field(description="The HTTP status phrase")
+    status: int
+    detail: str = Field(description="What went wrong, with the numbers")
+    code: str = Field(description="Stable and machine-readable, e.g. out_of_stock")
 
 
 class MoneyOut(BaseModel):
@@ -149,17 +186,13 @@ class OrderPage(BaseModel):
     next_before: str | None = Field(description="Pass as `before` for the next page")
 
 
-class OneClickIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    product_id: str = Field(min_length=1, max_length=40)
+class OneClickIn(Input):
+    product_id: Id
     quantity: int = Field(default=1, ge=1, description="At most the shop's per-order limit")
 
 
-class CartQuantityIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    quantity: int = Field(ge=1)
+class CartQuantityIn(Input):
+    quantity: int = Field(ge=1, description="At most the shop's per-order limit")
 
 
 class CartItemOut(BaseModel):
@@ -217,13 +250,11 @@ class FacilityOut(BaseModel):
         )
 
 
-class ReceiveIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReceiveIn(Input):
+    quantity: int = Field(
+        ge=1, le=MAX_RECEIVED, description=f"Units delivered: at most {MAX_RECEIVED:,} per note"
+    )
 
-    quantity: int = Field(ge=1)
 
-
-class AdvanceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AdvanceIn(Input):
     status: Literal["picking", "packed", "shipped", "delivered"]

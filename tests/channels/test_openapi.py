@@ -1,0 +1,67 @@
+"""The OpenAPI document lists the errors each route really answers, as problem+json."""
+
+from __future__ import annotations
+
+import pytest
+
+from baro.channels.web import create_app
+from baro.platform import Platform
+
+PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+@pytest.fixture
+def spec(platform: Platform) -> dict:
+    return create_app(platform).openapi()
+
+
+def operations(spec: dict):
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            yield path, method, operation
+
+
+def test_every_error_response_is_a_documented_problem(spec: dict) -> None:
+    for path, method, operation in operations(spec):
+        if not path.startswith("/v1/"):
+            continue
+        for status, response in operation["responses"].items():
+            if not status.startswith("2"):
+                assert response["content"] == PROBLEM, (method, path, status)
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    problem = spec["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "detail", "code"}
+
+
+def test_routes_document_auth_body_and_validation_errors(spec: dict) -> None:
+    for path, method, operation in operations(spec):
+        if not path.startswith("/v1/"):
+            continue
+        statuses = set(operation["responses"])
+        if operation.get("security"):
+            assert {"401", "403", "429"} <= statuses, (method, path)
+        if "requestBody" in operation:
+            assert {"400", "413", "422"} <= statuses, (method, path)
+        if operation.get("parameters") or "requestBody" in operation:
+            assert "422" in statuses, (method, path)
+
+
+def test_the_one_click_route_documents_every_outcome(spec: dict) -> None:
+    responses = spec["paths"]["/v1/orders/one-click"]["post"]["responses"]
+
+    assert set(responses) == {
+        "201", "400", "401", "402", "403", "404", "409", "413", "422", "429", "502",
+    }  # fmt: skip
+
+
+def test_ids_and_texts_refuse_control_characters_in_the_schema(spec: dict) -> None:
+    """So that a client generator (and schemathesis) knows what the 422 will refuse."""
+    product = spec["paths"]["/v1/products/{product_id}"]["get"]["parameters"][0]["schema"]
+    key = next(
+        p
+        for p in spec["paths"]["/v1/orders/one-click"]["post"]["parameters"]
+        if p["name"] == "Idempotency-Key"
+    )["schema"]
+
+    assert product["maxLength"] == 40 and product["pattern"].startswith("^[^\\x00-\\x1f")
+    assert key["maxLength"] == 255 and key["pattern"].startswith("^[^\\x00-\\x1f")
