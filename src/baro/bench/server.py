@@ -8,14 +8,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
 import httpx
-
-from baro.channels.web import APP_FACTORY
 
 
 def free_port() -> int:
@@ -27,19 +25,25 @@ def free_port() -> int:
 @dataclass(frozen=True)
 class RunningServer:
     base_url: str
-    pid: int  # uvicorn's supervisor; the worker processes are its children
+    pid: int  # the supervisor (one worker: the server itself); workers are its children
 
 
 @contextmanager
-def running_server(url: str, *, workers: int, port: int | None = None) -> Iterator[RunningServer]:
-    """Run the API under uvicorn (as ``baro serve`` does) on ``url``."""
+def running_server(
+    url: str,
+    *,
+    workers: int,
+    port: int | None = None,
+    environment: Mapping[str, str] | None = None,
+) -> Iterator[RunningServer]:
+    """Run ``baro serve`` on ``url``: its workers, each with its own socket, restarted if
+    one dies. ``environment`` adds variables (settings, failpoints) for the server."""
     port = port or free_port()
     command = [
-        *(sys.executable, "-m", "uvicorn", APP_FACTORY, "--factory"),
+        *(sys.executable, "-m", "baro", "serve", "--db", url),
         *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
-        *("--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"),
     ]
-    environment = {**os.environ, "BARO_DATABASE_URL": url}
+    environment = {**os.environ, "BARO_DATABASE_URL": url, **(environment or {})}
     # The log goes to a file: a pipe nobody reads would block the server once full.
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(  # noqa: S603

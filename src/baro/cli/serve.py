@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from baro.channels.web import APP_FACTORY
-from baro.cli._console import err
+from baro.channels.web import ServerOptions
+from baro.channels.web import serve as serve_api
+from baro.cli._console import err, fail
 from baro.cli.db import DbOption, database_url, safe
 from baro.cli.world import build_world
 from baro.core.db import check_schema, make_engine
@@ -21,17 +21,17 @@ from baro.twin.world import WorldSpec
 def run_server(url: str, host: str, port: int, workers: int) -> None:
     # Workers are separate processes that read their settings from the environment.
     os.environ["BARO_DATABASE_URL"] = url
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-        access_log=False,
-    )
+    options = ServerOptions(host=host, port=port, workers=workers)
+    missing = options.missing_speedups()
+    if missing:
+        err.print(
+            f"[yellow]note:[/] {' and '.join(missing)} not installed: serving on plain "
+            "asyncio / h11, which is much slower (pip install 'uvicorn[standard]')"
+        )
+    try:
+        serve_api(options)
+    except OSError as error:
+        raise fail(str(error)) from error
 
 
 def serve(
@@ -40,7 +40,7 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes")] = 1,
 ) -> None:
-    """Serve the API (uvicorn + uvloop + httptools)."""
+    """Serve the API (uvicorn + uvloop + httptools; each worker its own socket)."""
     url = database_url(db)
     engine = make_engine(url)
     try:

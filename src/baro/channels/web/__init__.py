@@ -2,5 +2,7 @@
 
 from baro.channels.web.app import APP_FACTORY as APP_FACTORY
 from baro.channels.web.app import create_app as create_app
+from baro.channels.web.workers import ServerOptions as ServerOptions
+from baro.channels.web.workers import serve as serve
 
-__all__ = ["APP_FACTORY", "create_app"]
+__all__ = ["APP_FACTORY", "ServerOptions", "create_app", "serve"]
