@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 
 from baro.cli import bench, data, db, events, orders, serve, simulate, world
 from baro.cli._console import fail_message
+from baro.cli._extras import missing_extra_message
 from baro.core.db import SchemaOutOfDate
 
 app = typer.Typer(
@@ -27,9 +28,15 @@ app.add_typer(bench.app, name="bench")
 
 
 def main() -> None:
-    """The console script: a database that is unreachable or not migrated is a message."""
+    """The console script: a database that is unreachable or not migrated, or an extra that
+    is not installed, is a message."""
     try:
         app()
+    except ModuleNotFoundError as error:
+        message = missing_extra_message(error)
+        if message is None:
+            raise
+        raise SystemExit(fail_message(message)) from error
     except SchemaOutOfDate as error:
         raise SystemExit(fail_message(str(error))) from error
     except OperationalError as error:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from baro.core.errors import DomainError
@@ -16,8 +17,9 @@ err = Console(stderr=True)
 
 
 def fail_message(message: str) -> int:
-    """Print an error for a person; returns the exit code to use."""
-    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    """Print an error for a person; returns the exit code to use. ``message`` is plain text:
+    brackets in it (``pip install 'baro[twin]'``) are printed, not read as markup."""
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return 1
 
 

@@ -8,11 +8,8 @@ from typing import Annotated
 
 import typer
 
-from baro.bench import twin as twin_bench
-from baro.bench.orders import OrdersBenchConfig, run
 from baro.cli._console import err, fail, out, progress_bar
 from baro.core.config import Settings
-from baro.datasets import DatasetError
 
 app = typer.Typer(help="Benchmarks: each writes one JSON of metrics.", no_args_is_help=True)
 
@@ -37,6 +34,8 @@ def orders(
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
 ) -> None:
     """Drive a real server with concurrent 1-Click orders, then audit the database."""
+    from baro.bench.orders import OrdersBenchConfig, run  # the bench extra
+
     config = OrdersBenchConfig(
         db=db,
         concurrency=concurrency,
@@ -71,6 +70,9 @@ def twin(
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
 ) -> None:
     """Replay a whole data set through the twin and time it."""
+    from baro.bench import twin as twin_bench  # the twin extra
+    from baro.datasets import DatasetError
+
     folder = data_dir or Settings().resolved_data_dir()
     with progress_bar() as bar:
         task = bar.add_task(f"replay {dataset}", total=None)

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from baro.cli._console import err, fail, out, progress_bar
-from baro.datasets import (
-    CheckStatus,
-    DatasetError,
-    FileCheck,
-    read_manifest,
-    resolve_data_dir,
-    verify,
-)
+
+if TYPE_CHECKING:
+    from baro.datasets import FileCheck
 
 app = typer.Typer(
     help="Real public data sets: verify them against SOURCES.md.", no_args_is_help=True
 )
-
-_STYLE = {CheckStatus.OK: "green", CheckStatus.MISSING: "red", CheckStatus.MISMATCH: "red"}
 
 
 @app.callback()
@@ -39,6 +32,8 @@ def check(
     ] = None,
 ) -> None:
     """Verify every file against the sha256 that SOURCES.md states for it."""
+    from baro.datasets import DatasetError, read_manifest, resolve_data_dir, verify  # twin extra
+
     folder = resolve_data_dir(data_dir)
     try:
         files = len(read_manifest(folder))
@@ -73,11 +68,15 @@ def _summary(checks: list[FileCheck], folder: Path) -> Table:
 
 
 def _status(checks: list[FileCheck]) -> str:
+    from baro.datasets import CheckStatus
+
     counts = {status: sum(check.status is status for check in checks) for status in CheckStatus}
     if counts[CheckStatus.OK] == len(checks):
         return "[green]ok[/]"
     return ", ".join(
-        f"[{_STYLE[status]}]{count} {status}[/]" for status, count in counts.items() if count
+        f"[{'green' if status is CheckStatus.OK else 'red'}]{count} {status}[/]"
+        for status, count in counts.items()
+        if count
     )
 
 
@@ -90,7 +89,7 @@ def _problems(problems: list[FileCheck]) -> Table:
         found = check.actual_sha256 or "-"
         table.add_row(
             str(check.entry.path),
-            f"[{_STYLE[check.status]}]{check.status}[/]",
+            f"[red]{check.status}[/]",
             f"{check.entry.sha256[:16]}… / {found[:16]}{'…' if check.actual_sha256 else ''}",
         )
     return table

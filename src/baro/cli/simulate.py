@@ -10,7 +10,6 @@ import typer
 
 from baro.cli._console import domain_errors_as_messages, err, fail, out, progress_bar
 from baro.core.config import Settings
-from baro.datasets import DatasetError
 
 
 def _policy_names() -> str:
@@ -48,6 +47,7 @@ def simulate(
     data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
 ) -> None:
     """Replay a data set's orders through baro on a simulated clock; write metrics and a report."""
+    from baro.datasets import DatasetError
     from baro.twin.simulate import SimulationRequest, UnknownChoice
     from baro.twin.simulate import simulate as run
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from baro.cli._console import domain_errors_as_messages, err, fail, out, progress_bar
+from baro.cli._extras import has_extra, install_hint
 from baro.cli.db import DbOption, database_url, safe
 from baro.core.config import Settings
 from baro.core.db import upgrade
-from baro.datasets import DatasetError
 from baro.platform import Platform
 from baro.twin.world import CatalogueSource, WorldManifest, WorldSpec, seed_world
 
@@ -23,6 +25,7 @@ app = typer.Typer(
 
 def build_world(url: str, spec: WorldSpec) -> WorldManifest:
     """Migrate ``url`` and seed it, with a progress bar on stderr."""
+    spec = _without_olist_unless_installed(spec)
     upgrade(url)
     platform = Platform.start(Settings(database_url=url))
     try:
@@ -38,10 +41,35 @@ def build_world(url: str, spec: WorldSpec) -> WorldManifest:
             with domain_errors_as_messages():
                 try:
                     return seed_world(platform, spec, progress=report)
-                except (ValueError, DatasetError) as error:
+                except ValueError as error:
                     raise fail(str(error)) from error
+                except Exception as error:
+                    if _is_dataset_error(error):
+                        raise fail(str(error)) from error
+                    raise
     finally:
         platform.close()
+
+
+def _without_olist_unless_installed(spec: WorldSpec) -> WorldSpec:
+    """Olist worlds read the data sets with the twin extra's libraries; on a server install
+    ``auto`` generates the world instead, and says so."""
+    if spec.source is CatalogueSource.SYNTHETIC or has_extra("twin"):
+        return spec
+    if spec.source is CatalogueSource.OLIST:
+        raise fail(f"an Olist world needs baro's twin extra: {install_hint('twin')}")
+    err.print(
+        f"a generated world (for Olist's products and customers: {install_hint('twin')})",
+        markup=False,
+    )
+    return replace(spec, source=CatalogueSource.SYNTHETIC)
+
+
+def _is_dataset_error(error: Exception) -> bool:
+    # Only the data set loaders raise it, so it is loaded when it is raised: importing it
+    # up front would pull the twin extra into every ``baro world`` run.
+    errors = sys.modules.get("baro.datasets.errors")
+    return errors is not None and isinstance(error, errors.DatasetError)
 
 
 @app.command("seed")

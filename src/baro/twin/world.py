@@ -9,8 +9,6 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-import polars as pl
-
 from baro.commerce.catalog import Dimensions, Product
 from baro.commerce.payments import SUCCEEDS
 from baro.core.config import Settings
@@ -18,9 +16,6 @@ from baro.core.ids import new_id
 from baro.core.money import Money
 from baro.network import FacilityKind, StockLevel, open_facility, open_stock
 from baro.platform import Platform
-from baro.twin.facility_siting import weighted_k_medoids
-from baro.twin.olist_catalogue import olist_products
-from baro.twin.replay import olist_replay
 
 Progress = Callable[[str, int], None]
 
@@ -262,6 +257,13 @@ def olist_geography(
 ) -> tuple[list[Site], list[Home]]:
     """Customers where Olist's customers live; centers where their orders are (weighted
     k-medoids, one per ``spec.facilities``)."""
+    # Imported here: a generated world (baro demo on a server install) needs none of the
+    # twin extra's libraries that reading Olist does.
+    import polars as pl
+
+    from baro.twin.facility_siting import weighted_k_medoids
+    from baro.twin.replay import olist_replay
+
     replay = olist_replay(data_dir)
     demand = (
         replay.orders.group_by("customer_key")
@@ -304,6 +306,8 @@ def seed_world(
     if products is not None:
         catalogue = list(products)
     elif data_dir is not None:
+        from baro.twin.olist_catalogue import olist_products  # the twin extra, as above
+
         catalogue = olist_products(data_dir, limit=spec.products, currency=currency)
     else:
         catalogue = synthetic_products(spec.products, currency, rng)
