@@ -88,3 +88,8 @@ def test_an_unexpected_failure_is_counted_as_unexpected_and_still_raised() -> No
         gateway.refund("cap_1", TEN, idempotency_key="r")
 
     assert errors("refund", "unexpected") == before + 1
+
+
+def test_the_platform_meters_the_gateway_it_is_given(platform) -> None:
+    assert isinstance(platform.gateway, MeteredGateway)
+    assert isinstance(platform.gateway.gateway, SandboxGateway)
