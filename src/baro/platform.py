@@ -9,7 +9,12 @@ from datetime import timedelta
 from baro.commerce.catalog import Catalog
 from baro.commerce.customers import Customers
 from baro.commerce.orders import Cart, Orders
-from baro.commerce.payments import PaymentGateway, SandboxGateway
+from baro.commerce.payments import (
+    MeteredGateway,
+    PaymentGateway,
+    SandboxGateway,
+    SandboxLedger,
+)
 from baro.core.clock import Clock, SystemClock
 from baro.core.config import Settings
 from baro.core.db import Database, check_schema
@@ -39,7 +44,10 @@ class Platform:
     ) -> Platform:
         clock = clock or SystemClock()
         # The sandbox is the only gateway shipped; a real one is passed in by the operator.
-        gateway = gateway or SandboxGateway(clock)
+        if gateway is None:
+            ledger = SandboxLedger(settings.sandbox_ledger) if settings.sandbox_ledger else None
+            gateway = SandboxGateway(clock, ledger)
+        gateway = MeteredGateway(gateway)  # its latency and errors
         db = db or Database.connect(settings.database_url, pool_size=settings.db_pool_size)
         check_schema(db.engine)
         return cls(

@@ -27,14 +27,19 @@ def _reachable(url: str) -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+def require_postgres() -> None:
+    """Skip the test when no PostgreSQL server answers; fail it instead under CI."""
     problem = _reachable(SERVER_URL)
     if problem:
         message = f"PostgreSQL at {SERVER_URL} is not reachable: {problem}"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message + " (set BARO_TEST_POSTGRES_URL)")
+
+
+@pytest.fixture(scope="module")
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    require_postgres()
     name = f"baro_test_{request.module.__name__.rsplit('.', 1)[-1]}"[:60]
     with scratch_database(SERVER_URL, name) as url:
         upgrade(url)

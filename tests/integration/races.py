@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from sqlalchemy.engine import make_url
 
 from baro.core.scratch import libpq_dsn
-from sqlalchemy.engine import make_url
 
 GIVE_UP_S = 20  # only a guard against a hang: the states below are reached in milliseconds
 
@@ -57,8 +57,7 @@ def waiting_on_a_lock(pg_url: str) -> int:
     url = make_url(pg_url)
     with psycopg.connect(libpq_dsn(url), autocommit=True) as connection:
         row = connection.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = %s AND wait_event_type = 'Lock'",
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
             (url.database,),
         ).fetchone()
     return int(row[0]) if row else 0

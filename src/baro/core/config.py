@@ -33,6 +33,16 @@ class Settings(BaseSettings):
     gateway_calls: int = Field(default=8, ge=1, le=256)
     # A placement in flight this long has lost its process (gateway calls time out sooner).
     abandoned_after_seconds: int = Field(default=120, ge=10)
+    # The sandbox gateway writes down every answer here (for tests that audit the money).
+    sandbox_ledger: Path | None = None
+    # Failed API keys are counted here when set (redis://host:port/db), so that the limit
+    # holds across worker processes; else in each process's memory.
+    redis_url: str | None = None
+    # Proxies whose X-Forwarded-For names the client (addresses or networks, comma-separated,
+    # "*" for any); none by default, so that a client cannot pick the address it is counted as.
+    forwarded_allow_ips: str = ""
+    # Request bodies larger than this are refused with 413.
+    max_body_bytes: int = Field(default=1_048_576, ge=1)
 
     def resolved_data_dir(self) -> Path:
         """Where the public data sets are: ``BARO_DATA_DIR``, else ``../shared/data`` beside

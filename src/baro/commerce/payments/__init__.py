@@ -6,10 +6,13 @@ from baro.commerce.payments.gateway import GatewayUnavailable as GatewayUnavaila
 from baro.commerce.payments.gateway import PaymentDeclined as PaymentDeclined
 from baro.commerce.payments.gateway import PaymentGateway as PaymentGateway
 from baro.commerce.payments.gateway import Refund as Refund
+from baro.commerce.payments.metered import MeteredGateway as MeteredGateway
 from baro.commerce.payments.sandbox import DECLINES as DECLINES
 from baro.commerce.payments.sandbox import SUCCEEDS as SUCCEEDS
 from baro.commerce.payments.sandbox import TIMES_OUT as TIMES_OUT
+from baro.commerce.payments.sandbox import LedgerEntry as LedgerEntry
 from baro.commerce.payments.sandbox import SandboxGateway as SandboxGateway
+from baro.commerce.payments.sandbox import SandboxLedger as SandboxLedger
 
 __all__ = [
     "DECLINES",
@@ -18,8 +21,11 @@ __all__ = [
     "Authorization",
     "Capture",
     "GatewayUnavailable",
+    "LedgerEntry",
+    "MeteredGateway",
     "PaymentDeclined",
     "PaymentGateway",
     "Refund",
     "SandboxGateway",
+    "SandboxLedger",
 ]
