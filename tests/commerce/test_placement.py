@@ -3,9 +3,11 @@ press walked through every SQL statement it costs (a reading guide to the order 
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import event
 
 from baro.commerce.orders import OrderStatus, Placement
@@ -14,6 +16,7 @@ from baro.core.clock import SimulatedClock
 from baro.core.config import Settings
 from baro.core.failpoints import armed
 from baro.core.money import Money
+from baro.network import OutOfStock
 from baro.platform import Platform
 from tests.builders import SAO_PAULO, add_facility, add_product, shopper, stock
 
@@ -102,7 +105,7 @@ def test_one_press_costs_these_statements_in_this_order(platform: Platform) -> N
     def remember(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         words = statement.split()
         if words[0] != "BEGIN":  # transaction control is not a statement of the path
-            table = next(w for w, before in zip(words[1:], words) if before in TABLE_AFTER)
+            table = next(after for word, after in itertools.pairwise(words) if word in TABLE_AFTER)
             sent.append(f"{words[0]} {table}")
 
     event.listen(platform.db.engine, "before_cursor_execute", remember)
@@ -123,3 +126,29 @@ def test_one_press_costs_these_statements_in_this_order(platform: Platform) -> N
         "INSERT outbox_events",
         "UPDATE idempotency_keys",
     ]
+
+
+def test_the_order_path_counts_what_it_places_replays_and_refuses(platform: Platform) -> None:
+    item = add_product(platform)
+    stock(platform, add_facility(platform, "SP", SAO_PAULO), item.id, 1)
+    buyer = shopper(platform)
+
+    def count(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(f"baro_{name}_total", labels) or 0.0
+
+    before = (
+        count("orders_placed"),
+        count("orders_replayed"),
+        count("orders_failed", code="out_of_stock"),
+    )
+    platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="m1")
+    platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="m1")
+    with pytest.raises(OutOfStock):
+        platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="m2")
+    after = (
+        count("orders_placed"),
+        count("orders_replayed"),
+        count("orders_failed", code="out_of_stock"),
+    )
+
+    assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 1]

@@ -15,7 +15,9 @@ from prometheus_client import Counter, Histogram
 from baro.core.errors import DomainError
 
 if TYPE_CHECKING:
-    from baro.commerce.orders.service import PlacementOutcome
+    from baro.commerce.orders.placement import PlacementOutcome
+
+UNEXPECTED = "internal_error"  # the code counted for a failure of ours, not the caller's
 
 ORDERS_PLACED = Counter("baro_orders_placed", "Orders placed (not counting replays)")
 ORDERS_REPLAYED = Counter(
@@ -37,8 +39,9 @@ def record_outcomes(outcomes: Iterable[PlacementOutcome]) -> None:
     """Count what each placement of a batch gave: placed, replayed, or failed by code."""
     placed = replayed = 0
     for outcome in outcomes:
-        if isinstance(outcome, DomainError):
-            ORDERS_FAILED.labels(outcome.code).inc()
+        if isinstance(outcome, Exception):
+            code = outcome.code if isinstance(outcome, DomainError) else UNEXPECTED
+            ORDERS_FAILED.labels(code).inc()
         elif outcome.replayed:
             replayed += 1
         else:

@@ -37,7 +37,7 @@ from baro.commerce.customers import (
     Principal,
     payment_token,
 )
-from baro.commerce.orders import repository
+from baro.commerce.orders import metrics, repository
 from baro.commerce.orders.cart import cart_lines, remove_products
 from baro.commerce.orders.domain import EmptyCart, Order, OrderStatus, Payment, check_sellable
 from baro.commerce.orders.snapshot import from_snapshot, to_snapshot
@@ -156,10 +156,12 @@ class Placer:
         self._gateway_pool.shutdown(wait=True)
 
     def place(self, attempts: Sequence[Attempt]) -> None:
+        metrics.record_batch(len(attempts))
         self._claim_plan_write(attempts)
         failpoint("placement.written")
         self._resume_interrupted([a for a in attempts if _in_flight(a)])
         self.pay_and_settle([a for a in attempts if a.outcome is None and a.order is not None])
+        metrics.record_outcomes(a.outcome for a in attempts if a.outcome is not None)
 
     def pay_and_settle(self, attempts: Sequence[Attempt], *, recovering: bool = False) -> None:
         """Charge each attempt's order, then record what the gateway said: the payments in
@@ -185,6 +187,7 @@ class Placer:
                     failpoint("placement.before_commit")
                 return
             except StockChanged:
+                metrics.record_stock_contention_retry()
                 continue  # another process took stock we planned on: plan again, fresh
             except (DataError, IntegrityError) as failure:
                 if len(attempts) == 1:
