@@ -181,6 +181,27 @@ def test_calibration_uses_only_earlier_orders_when_there_are_enough() -> None:
         calibrate(durations.head(0), before=None)
 
 
+def test_calibration_does_not_depend_on_the_order_of_the_rows() -> None:
+    """The seeded draws come from the calibrated observations: the same orders in another
+    row order (a join's or a loader's) must give the same observations in the same order."""
+    tiny = tiny_replay()
+    varied = tiny.orders.with_columns(  # hand-overs after 20 to 26 hours
+        carrier_at=pl.col("purchased_at") + pl.duration(hours=pl.int_range(pl.len()) % 7 + 20)
+    )
+    replay = ReplayData("tiny", "BRL", varied, tiny.lines, tiny.customers, tiny.sellers, products())
+    shuffled = (
+        replay.orders.sample(fraction=1.0, shuffle=True, seed=1),
+        replay.lines.sample(fraction=1.0, shuffle=True, seed=2),
+        replay.customers,
+        replay.sellers,
+    )
+
+    first = calibrate(stage_durations(*_frames(replay)), before=None)
+    second = calibrate(stage_durations(*shuffled), before=None)
+
+    assert first.fulfilment.hours.tolist() == second.fulfilment.hours.tolist()  # type: ignore[attr-defined]
+
+
 @pytest.mark.data
 def test_the_baseline_matches_olists_real_click_to_door_within_15_percent() -> None:
     if not (SHARED_DATA / "olist" / "orders.csv.gz").exists():

@@ -99,7 +99,11 @@ def stage_durations(
         haversine_km(a, b, c, d)
         for a, b, c, d in frame.select("s_lat", "s_lng", "c_lat", "c_lng").iter_rows()
     ]
-    return frame.with_columns(distance_km=pl.Series(distances, dtype=pl.Float64))
+    # In purchase order: joins do not promise to keep rows in order, and the seeded draws
+    # from these observations must not depend on how a join happened to lay them out.
+    return frame.with_columns(distance_km=pl.Series(distances, dtype=pl.Float64)).sort(
+        "purchased_at", "order_id"
+    )
 
 
 def calibrate(durations: pl.DataFrame, *, before: datetime | None) -> StageModels:
