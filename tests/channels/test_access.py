@@ -74,7 +74,8 @@ def test_an_operator_key_cannot_cancel_a_customers_order(
     client, world: World, order_id: str
 ) -> None:
     cancel = client.post(f"/v1/orders/{order_id}/cancel", headers=bearer(world.admin_key))
-    print(cancel.status_code, cancel.text)
+
+    assert_problem(cancel, 403, "customer_key_required")
 
     mine = client.get(f"/v1/orders/{order_id}", headers=bearer(world.buyer.api_key))
     assert mine.json()["status"] == "allocated"

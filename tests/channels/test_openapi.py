@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from baro.channels.web import create_app
+from baro.core.config import Settings
 from baro.platform import Platform
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -65,3 +66,18 @@ def test_ids_and_texts_refuse_control_characters_in_the_schema(spec: dict) -> No
 
     assert product["maxLength"] == 40 and product["pattern"].startswith("^[^\\x00-\\x1f")
     assert key["maxLength"] == 255 and key["pattern"].startswith("^[^\\x00-\\x1f")
+
+
+def test_quantities_document_the_shops_per_order_limit(database_url: str, clock) -> None:
+    """The limit is a setting (BARO_MAX_ORDER_QUANTITY); the document states the one in force,
+    so that a client knows 101 will be refused before sending it."""
+    platform = Platform.start(
+        Settings(database_url=database_url, max_order_quantity=7), clock=clock
+    )
+    try:
+        schemas = create_app(platform).openapi()["components"]["schemas"]
+    finally:
+        platform.close()
+
+    for model in ("OneClickIn", "CartQuantityIn"):
+        assert schemas[model]["properties"]["quantity"]["maximum"] == 7, model

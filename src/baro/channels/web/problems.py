@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -63,9 +63,9 @@ from baro.network import (
     UnknownProduct,
 )
 
+from . import openapi
 from .access import CustomerKeyRequired
 from .ratelimit import TooManyAttempts
-from .schemas import Problem
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -99,7 +99,7 @@ STATUS: Mapping[type[DomainError], int] = {
     AlreadyShipped: 409,
     InvalidQuantity: 422,
     InvalidPage: 422,
-    EmptyCart: 422,
+    EmptyCart: 409,  # the request is fine; the cart's state refuses it
     StockContention: 409,
     PaymentDeclined: 402,
     GatewayUnavailable: 502,
@@ -225,43 +225,31 @@ def install(app: FastAPI) -> None:
             headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
         return problem(status, code, str(error.detail), headers)
 
-    document(app)
+    openapi.document(app)
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method some route takes at this path (Starlette names only the first route's),
-    read from the OpenAPI document's paths: FastAPI's public view of all routes."""
-    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(
+    """The methods of this path in the OpenAPI document, FastAPI's public view of every route
+    (Starlette names only the first route's). As in OpenAPI, a concrete path is matched
+    before a templated one: /v1/orders/one-click is not /v1/orders/{order_id}."""
+    table: list[tuple[re.Pattern[str], bool, set[str]]] | None = getattr(
         request.app.state, "methods_by_path", None
     )
     if table is None:
         table = []
         for template, operations in request.app.openapi()["paths"].items():
-            pattern = "".join(
-                "[^/]+" if part.startswith("{") else re.escape(part)
-                for part in re.split(r"(\{[^/}]+\})", template)
-            )
+            parts = re.split(r"(\{[^/}]+\})", template)
+            pattern = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
             methods = {method.upper() for method in operations if method.upper() in _METHODS}
-            table.append((re.compile(pattern), methods | ({"HEAD"} if "GET" in methods else set())))
+            if "GET" in methods:
+                methods.add("HEAD")
+            table.append((re.compile(pattern), "{" in template, methods))
         request.app.state.methods_by_path = table
     path = request.scope["path"]
-    return ", ".join(sorted({m for pattern, ms in table if pattern.fullmatch(path) for m in ms}))
+    matches = [(templated, methods) for p, templated, methods in table if p.fullmatch(path)]
+    concrete = [methods for templated, methods in matches if not templated]
+    found = concrete or [methods for _templated, methods in matches]
+    return ", ".join(sorted(set().union(*found)))
 
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
-
-
-def document(app: FastAPI) -> None:
-    """Put the ``Problem`` schema, which ``errors(...)`` refers to, in the OpenAPI document."""
-    build: Callable[[], dict[str, Any]] = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = build()
-        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
-            Problem.model_json_schema()
-        )
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,37 @@
+"""What the OpenAPI document says beyond what FastAPI derives from the routes: the Problem
+schema that every error response refers to (``problems.errors``), and the shop's per-order
+quantity limit, a setting the request models cannot know when they are defined."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+
+from baro.platform import Platform
+
+from .schemas import CartQuantityIn, OneClickIn, Problem
+
+# Request bodies whose ``quantity`` the order service holds to BARO_MAX_ORDER_QUANTITY.
+ORDERED_QUANTITIES = (OneClickIn, CartQuantityIn)
+
+
+def document(app: FastAPI) -> None:
+    """Complete the document FastAPI builds (once, on first request of /openapi.json), with
+    the settings of the platform the app serves."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Problem"] = Problem.model_json_schema()
+        platform: Platform = app.state.platform
+        for model in ORDERED_QUANTITIES:
+            quantity = schemas[model.__name__]["properties"]["quantity"]
+            quantity["maximum"] = platform.settings.max_order_quantity
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
