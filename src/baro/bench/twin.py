@@ -25,7 +25,7 @@ def run(
     started = time.perf_counter()
     replay = REPLAYS[dataset](data_dir)
     durations = stage_durations(replay.orders, replay.lines, replay.customers, replay.sellers)
-    stages = stage_models_for(durations, before=None)
+    stages = stage_models_for(durations, replay.orders, before=None)
     prepared_s = time.perf_counter() - started
     with scratch_database(None, "baro_bench_twin") as url:
         result = run_twin(

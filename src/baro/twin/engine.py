@@ -4,6 +4,13 @@ Every order is a SimPy process: at its real purchase time it is placed through
 ``Orders.place`` (allocation, reservation, payment, outbox: the production code), then the
 stage models decide when it leaves with the carrier and when it reaches the door, and the
 order is advanced through ``Orders.advance``. What happened is read back from the outbox.
+
+Both base times are drawn when the order is placed (placements happen in purchase order), so
+a seed gives every order the same draws whatever the queues then do with it: a run with
+capacity limits and one without differ only by the days orders were held. Where the stages
+have a daily capacity (``capacity.py``), the orders around the replay that share it (still
+on their way when it starts, placed after it ends) are processes too, drawn from their own
+generator; they only queue.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from baro.core.events import StoredEvent, read_log
 from baro.core.geo import haversine_km
 from baro.network import FacilityKind, Line, StockLevel, open_facility, open_stock
 from baro.platform import Platform
+from baro.twin.capacity import BackgroundOrder, StageQueues
 from baro.twin.clock import SimPyClock
 from baro.twin.olist_catalogue import to_products
 from baro.twin.policies import StockPolicy
@@ -46,6 +54,8 @@ class TwinRun:
     order_keys: pl.DataFrame  # order_id (baro), source_order_id
     failed_placements: dict[str, int]
     wall_s: float
+    # Per stage: orders held back by its daily capacity, and days held in all (None: no limit).
+    capacity_holds: dict[str, dict[str, int]] | None = None
 
 
 def run_twin(
@@ -62,8 +72,15 @@ def run_twin(
 
     started = time.perf_counter()
     env = simpy.Environment()
+    queues: StageQueues | None = (
+        stages.capacity.queues(replay.orders["purchased_at"], np.random.default_rng([seed, 1]))
+        if stages.capacity
+        else None
+    )
     first_purchase, _ = replay.period
-    clock = SimPyClock(env, first_purchase - timedelta(hours=1))
+    background = queues.background if queues else []
+    earliest = min([first_purchase, *(order.purchased_at for order in background)])
+    clock = SimPyClock(env, earliest - timedelta(hours=1))
     upgrade(database_url)
     platform = Platform.start(
         Settings(database_url=database_url, currency=replay.currency, max_order_quantity=1_000_000),
@@ -108,18 +125,36 @@ def run_twin(
             if order["status"] in REAL_WORLD_CANCELLED:
                 platform.orders.cancel(buyer, order_id)
                 return
-            yield env.timeout(stages.fulfilment.sample(rng).total_seconds())
-            platform.orders.advance(
-                order_id, OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED
-            )
             origin = facilities[result.order.facility_id]
             assert buyer.address is not None
             km = haversine_km(origin[0], origin[1], buyer.address.lat, buyer.address.lng)
-            yield env.timeout(stages.delivery.sample(km, rng).total_seconds())
+            fulfilment = stages.fulfilment.sample(rng)
+            delivery = stages.delivery.sample(km, rng)
+            yield env.timeout(fulfilment.total_seconds())
+            if queues:
+                yield env.timeout(queues.handover.hold(clock.now()).total_seconds())
+            platform.orders.advance(
+                order_id, OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED
+            )
+            yield env.timeout(delivery.total_seconds())
+            if queues:
+                yield env.timeout(queues.delivery.hold(clock.now()).total_seconds())
             platform.orders.advance(order_id, OrderStatus.DELIVERED)
+
+        def elsewhere(order: BackgroundOrder, queues: StageQueues) -> simpy.events.ProcessGenerator:
+            """An order outside the replay: it only takes its turn in the stages' queues."""
+            yield env.timeout(
+                clock.seconds_until(order.purchased_at) + order.fulfilment.total_seconds()
+            )
+            yield env.timeout(queues.handover.hold(clock.now(), replayed=False).total_seconds())
+            yield env.timeout(order.delivery.total_seconds())
+            queues.delivery.hold(clock.now(), replayed=False)
 
         for order in replay.orders.iter_rows(named=True):
             env.process(life(order))
+        for other in background:
+            assert queues is not None
+            env.process(elsewhere(other, queues))
         env.run()
         with platform.db.read() as session:
             events = read_log(session)
@@ -146,6 +181,7 @@ def run_twin(
             ),
             failed_placements=failures,
             wall_s=time.perf_counter() - started,
+            capacity_holds=queues.summary() if queues else None,
         )
     finally:
         platform.close()

@@ -27,6 +27,7 @@ from baro.datasets import (
     load_online_retail,
 )
 from baro.twin import kpis
+from baro.twin.capacity import HEADROOM_QUANTILE, Capacity
 from baro.twin.engine import TwinRun, run_twin
 from baro.twin.policies import POLICIES
 from baro.twin.replay import REPLAYS, ReplayData
@@ -78,7 +79,7 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
         everything.orders, everything.lines, everything.customers, everything.sellers
     )
     start = datetime.combine(request.start, time(), UTC) if request.start else None
-    stages = stage_models_for(durations, before=start)
+    stages = stage_models_for(durations, everything.orders, before=start)
     actual = durations.join(replay.orders.select("order_id"), on="order_id", how="semi")
     runs = [_run(replay, name, stages, request, progress) for name in request.policies]
     metrics = _metrics(request, replay, stages, actual, runs)
@@ -140,6 +141,7 @@ def _metrics(
             "actual_click_to_door_p50_h": kpis.quantile_or_none(actual_hours, 0.5),
             "actual_click_to_door_p90_h": kpis.quantile_or_none(actual_hours, 0.9),
             "failed_placements": run.failed_placements,
+            **_holds(run),
             "wall_s": round(run.wall_s, 2),
         }
     return {
@@ -147,10 +149,37 @@ def _metrics(
         "period": {"from": first.isoformat(), "to": last.isoformat()},
         "seed": request.seed,
         "orders_in_period": replay.orders.height,
-        "calibration": {"orders": stages.calibrated_on, "in_sample": stages.in_sample},
+        "calibration": {
+            "orders": stages.calibrated_on,
+            "in_sample": stages.in_sample,
+            "capacity": _capacity(stages.capacity),
+        },
         "cost_model": kpis.COST_MODEL,
         "repeat_customer_revenue_share_in_data": _repeat_shares(request.data_dir),
         "policies": per_policy,
+    }
+
+
+def _capacity(capacity: Capacity | None) -> dict[str, float | int] | None:
+    if capacity is None:
+        return None
+    return {
+        "handover_headroom": capacity.handover_headroom,
+        "delivery_headroom": capacity.delivery_headroom,
+        "intake_window_days": capacity.window_days,
+        "headroom_quantile": HEADROOM_QUANTILE,
+        "seven_day_windows_calibrated_on": capacity.windows,
+    }
+
+
+def _holds(run: TwinRun) -> dict[str, int]:
+    """Orders each stage's daily capacity held back, and the days they waited in all."""
+    if run.capacity_holds is None:
+        return {}
+    return {
+        f"{stage}_{what}": count
+        for stage, counts in run.capacity_holds.items()
+        for what, count in counts.items()
     }
 
 
@@ -211,6 +240,17 @@ def _notes(request: SimulationRequest, replay: ReplayData, stages: StageModels) 
         "(a day to the carrier, 1 to 5 days by distance), and there is no actual "
         "distribution to compare with. Customers sit at their country's main city."
     )
+    if stages.capacity:
+        calibration += (
+            f" Daily capacity: hand-overs to carriers {stages.capacity.handover_headroom:.2f}×, "
+            f"deliveries {stages.capacity.delivery_headroom:.2f}× the orders placed per day "
+            f"over the previous {stages.capacity.window_days} days (the "
+            f"{HEADROOM_QUANTILE:.0%} quantile of weekly throughput over intake in the "
+            "calibration period); orders beyond a day's capacity wait for the next day, "
+            "behind the orders placed before and after the period that share it."
+        )
+    elif stages.calibrated_on:
+        calibration += " Too few weeks to calibrate daily capacity: the stages have no limit."
     return [
         f"Data set: {request.dataset}, {replay.orders.height} orders purchased from "
         f"{first:%Y-%m-%d} to {last:%Y-%m-%d}, replayed at their real timestamps "

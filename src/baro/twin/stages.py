@@ -6,12 +6,14 @@ The baseline models are calibrated on a data set's real timestamps: empirical di
 (sampled with the twin's seeded generator), delivery conditioned on the seller-to-customer
 distance band. Only orders before the replay period are used to calibrate when there are
 enough of them (out-of-sample); otherwise all orders are (in-sample, said in the report).
+These are the stages' base times; ``capacity.py`` adds the days an order waits when the
+network's daily capacity, calibrated on the same orders, is used up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -19,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from baro.core.geo import haversine_km
+from baro.twin.capacity import Capacity, calibrate_capacity
 
 MIN_CALIBRATION_ORDERS = 500
 DISTANCE_BANDS_KM: Sequence[float] = (50.0, 200.0, 500.0, 1_000.0)  # upper edges; last is open
@@ -73,6 +76,7 @@ class StageModels:
     delivery: DeliveryModel
     calibrated_on: int  # orders
     in_sample: bool
+    capacity: Capacity | None = None  # None: no limit (nothing to calibrate it on)
 
 
 def stage_durations(
@@ -139,8 +143,14 @@ def assumed_stages() -> StageModels:
     )
 
 
-def stage_models_for(durations: pl.DataFrame, *, before: datetime | None) -> StageModels:
-    """Calibrated models where the data has timings, the assumed ones where it has none."""
+def stage_models_for(
+    durations: pl.DataFrame, orders: pl.DataFrame, *, before: datetime | None
+) -> StageModels:
+    """Calibrated models where the data has timings, the assumed ones (without capacity
+    limits) where it has none. durations: ``stage_durations``; orders: the replay's orders,
+    every status, for the daily intake and throughput that calibrate the capacity."""
     if durations.height == 0:
         return assumed_stages()
-    return calibrate(durations, before=before)
+    models = calibrate(durations, before=before)
+    capacity = calibrate_capacity(orders, before=before, in_sample=models.in_sample)
+    return replace(models, capacity=capacity)
