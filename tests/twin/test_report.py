@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import h3
 import numpy as np
 import polars as pl
 
+from baro.twin import kpis
 from baro.twin.report import PolicyRun, render_report
 
 SAO_PAULO = (-23.55, -46.63)
@@ -152,3 +153,60 @@ def test_a_run_without_deliveries_renders_and_says_so(tmp_path: Path) -> None:
     assert "No delivery data: there is no click-to-door distribution" in html
     assert inline_images(html) == 0
     assert "<td>0</td>" in html  # orders and delivered are still shown
+
+
+def over_time(median_hours: float, weeks: int = 6) -> kpis.ClickToDoorOverTime:
+    start = datetime(2017, 1, 2, 12, tzinfo=UTC)  # a Monday
+    bought = [start + timedelta(days=d) for d in range(7 * weeks) for _ in range(5)]
+    values = np.random.default_rng(3).lognormal(np.log(median_hours), 0.3, len(bought))
+    return kpis.click_to_door_over_time(pl.Series(bought), pl.Series(values))
+
+
+def test_click_to_door_over_time_is_drawn_for_each_run_beside_the_actual_data(
+    tmp_path: Path,
+) -> None:
+    """One more figure: each run's median click-to-door by purchase date, and the data's."""
+    runs = [
+        replace(run("baseline", 200.0), over_time=over_time(200.0)),
+        replace(run("oracle", 150.0), over_time=over_time(150.0)),
+    ]
+
+    html = render_report(
+        runs, tmp_path, title="Over time", actual_over_time=over_time(240.0)
+    ).read_text(encoding="utf-8")
+
+    assert "Click-to-door over time" in html
+    # Daily orders, click-to-door, over time, one shared map, KPI bars.
+    assert inline_images(html) == 5
+
+
+def test_no_over_time_figure_without_the_runs_series(tmp_path: Path) -> None:
+    html = render_report(
+        [run("baseline", 200.0)], tmp_path, title="Plain", actual_over_time=over_time(240.0)
+    ).read_text(encoding="utf-8")
+    assert "Click-to-door over time" not in html
+
+
+def test_click_to_door_by_day_and_week_counts_and_takes_medians() -> None:
+    """Days and Monday-started weeks of purchase, in UTC; p50 and p90 interpolate linearly."""
+    monday = datetime(2017, 1, 2, 23, 30, tzinfo=UTC)
+    bought = pl.Series([monday, monday, monday + timedelta(hours=1), monday + timedelta(days=7)])
+    hours = pl.Series([10.0, 30.0, 50.0, 70.0])
+
+    series = kpis.click_to_door_over_time(bought, hours)
+
+    assert series.daily.rows() == [
+        (date(2017, 1, 2), 2, 20.0),
+        (date(2017, 1, 3), 1, 50.0),
+        (date(2017, 1, 9), 1, 70.0),
+    ]
+    assert series.weekly.rows() == [
+        (date(2017, 1, 2), 3, 30.0, 46.0),
+        (date(2017, 1, 9), 1, 70.0, 70.0),
+    ]
+    assert series.to_json()["weekly"][0] == {
+        "week": "2017-01-02",
+        "delivered": 3,
+        "p50_h": 30.0,
+        "p90_h": 46.0,
+    }

@@ -43,8 +43,17 @@ def test_two_weeks_of_olist_side_by_side(tmp_path: Path) -> None:
     assert baseline["orders"] == oracle["orders"] == metrics["orders_in_period"] > 200
     assert oracle["transport_km_per_order"] < baseline["transport_km_per_order"]
     assert oracle["local_fill_rate_nearest"] == 1.0
+    capacity = metrics["calibration"]["capacity"]
+    assert capacity["handover_headroom"] > 1 and capacity["delivery_headroom"] > 1
+    over_time = metrics["click_to_door_over_time"]
+    assert set(over_time) == {"actual", "baseline", "oracle"}
+    for series in over_time.values():  # 1 to 14 June 2017: the weeks from 29 May, 5 and 12 June
+        assert [w["week"] for w in series["weekly"]] == ["2017-05-29", "2017-06-05", "2017-06-12"]
+        assert sum(d["delivered"] for d in series["daily"]) > 200
+        assert all(w["p50_h"] <= w["p90_h"] for w in series["weekly"])
     html = result.report.read_text()
     assert "baseline" in html and "oracle" in html and "https://" not in html
+    assert "Click-to-door over time" in html
 
 
 def test_unknown_dataset_or_policy_is_refused(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ customer (first mile, line haul and last mile blended), in the data set's curren
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -82,6 +83,43 @@ def click_to_door_hours(orders: pl.DataFrame) -> pl.DataFrame:
     return orders.drop_nulls("delivered_at").select(
         hours=(pl.col("delivered_at") - pl.col("placed_at")).dt.total_seconds() / 3600
     )
+
+
+@dataclass(frozen=True)
+class ClickToDoorOverTime:
+    """Click-to-door of delivered orders by the day, and the week (from Monday, UTC), they
+    were bought. daily: day (Date), delivered (Int64), p50_h (Float64); weekly: week (Date),
+    delivered (Int64), p50_h, p90_h (Float64)."""
+
+    daily: pl.DataFrame
+    weekly: pl.DataFrame
+
+    def to_json(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "daily": self.daily.with_columns(pl.col("day").cast(pl.String)).to_dicts(),
+            "weekly": self.weekly.with_columns(pl.col("week").cast(pl.String)).to_dicts(),
+        }
+
+
+def click_to_door_over_time(bought_at: pl.Series, hours: pl.Series) -> ClickToDoorOverTime:
+    """bought_at (UTC instants) and click-to-door hours of the same delivered orders."""
+    frame = pl.DataFrame({"at": bought_at, "hours": hours.cast(pl.Float64)}).drop_nulls()
+    delivered = pl.len().cast(pl.Int64)
+
+    def quantile(q: float) -> pl.Expr:
+        return pl.col("hours").quantile(q, interpolation="linear").round(1)
+
+    daily = (
+        frame.group_by(day=pl.col("at").dt.date())
+        .agg(delivered=delivered, p50_h=quantile(0.5))
+        .sort("day")
+    )
+    weekly = (
+        frame.group_by(week=pl.col("at").dt.truncate("1w").dt.date())
+        .agg(delivered=delivered, p50_h=quantile(0.5), p90_h=quantile(0.9))
+        .sort("week")
+    )
+    return ClickToDoorOverTime(daily, weekly)
 
 
 def repeat_customer_revenue_share(orders: pl.DataFrame) -> float:

@@ -18,12 +18,15 @@ import numpy as np
 import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from baro.twin.kpis import ClickToDoorOverTime
 from baro.twin.report_plots import (
     ACTUAL_COLOUR,
     DailySeries,
     Distribution,
     KpiPanel,
+    OverTime,
     click_to_door_figure,
+    click_to_door_over_time_figure,
     daily_orders_figure,
     demand_map_figure,
     kpi_bars_figure,
@@ -39,6 +42,7 @@ class PolicyRun:
     daily_orders: day (Date), orders (Int64).
     demand: h3_cell (Utf8, H3 resolution 5..7), orders (Int64).
     facilities: name (Utf8), lat (Float64), lng (Float64), kind (Utf8).
+    over_time: click-to-door by purchase day and week (None: not measured).
     """
 
     name: str
@@ -47,6 +51,7 @@ class PolicyRun:
     daily_orders: pl.DataFrame
     demand: pl.DataFrame
     facilities: pl.DataFrame
+    over_time: ClickToDoorOverTime | None = None
 
 
 @dataclass(frozen=True)
@@ -115,17 +120,19 @@ def render_report(
     *,
     title: str,
     actual_click_to_door_hours: pl.DataFrame | None = None,
+    actual_over_time: ClickToDoorOverTime | None = None,
     notes: Sequence[str] = (),
 ) -> Path:
     """Write out_dir/report.html (self-contained: figures inlined as base64 PNG, CSS inline,
     no external URL) and return its path.
 
-    actual_click_to_door_hours: hours (Float64), the real data set's distribution.
+    actual_click_to_door_hours: hours (Float64), the real data set's distribution;
+    actual_over_time: the real data set's click-to-door by purchase day and week.
     """
     if not runs:
         raise ValueError("a report needs at least one run")
     colours = [policy_colour(i) for i in range(len(runs))]
-    figures, notices = _figures(runs, colours, actual_click_to_door_hours)
+    figures, notices = _figures(runs, colours, actual_click_to_door_hours, actual_over_time)
     environment = Environment(
         loader=PackageLoader("baro.twin", "templates"),
         autoescape=True,
@@ -226,7 +233,10 @@ def _plain(number: float) -> str:
 
 
 def _figures(
-    runs: Sequence[PolicyRun], colours: Sequence[str], actual: pl.DataFrame | None
+    runs: Sequence[PolicyRun],
+    colours: Sequence[str],
+    actual: pl.DataFrame | None,
+    actual_over_time: ClickToDoorOverTime | None,
 ) -> tuple[list[_FigureView], list[str]]:
     """The figures in page order, and notices for what could not be drawn."""
     figures: list[_FigureView] = []
@@ -266,6 +276,16 @@ def _figures(
         )
     else:
         notices.append("No delivery data: there is no click-to-door distribution to draw.")
+    over_time = _over_time(runs, colours, actual_over_time)
+    if over_time:
+        figures.append(
+            _FigureView(
+                "Click-to-door over time",
+                "Look for the weeks where the grey actual line climbs: a busy network slows "
+                "down, and a twin that sees the peak climbs with it.",
+                _data_uri(click_to_door_over_time_figure(over_time)),
+            )
+        )
     figures.extend(_maps(runs))
     if len(runs) > 1:
         panels = _kpi_panels(runs)
@@ -294,6 +314,19 @@ def _daily_series(
         # One line, named for all, rather than identical lines hiding each other.
         return [DailySeries("all policies (same orders)", ACTUAL_COLOUR, first)], True
     return [DailySeries(r.name, c, r.daily_orders) for r, c in with_orders], False
+
+
+def _over_time(
+    runs: Sequence[PolicyRun], colours: Sequence[str], actual: ClickToDoorOverTime | None
+) -> list[OverTime]:
+    lines = [
+        OverTime(run.name, colour, run.over_time.daily, run.over_time.weekly)
+        for run, colour in zip(runs, colours, strict=True)
+        if run.over_time is not None and run.over_time.daily.height
+    ]
+    if lines and actual is not None and actual.daily.height:
+        lines.append(OverTime("actual", ACTUAL_COLOUR, actual.daily, actual.weekly, actual=True))
+    return lines
 
 
 def _distribution(

@@ -10,6 +10,7 @@ import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from typing import ParamSpec
 
@@ -104,6 +105,45 @@ def daily_orders_figure(series: Sequence[DailySeries]) -> Figure:
         ax.plot(days, daily["mean"].to_list(), color=line.colour, linewidth=2, label=line.label)
     ax.set_title("Orders per day (thin: each day, bold: 7-day mean)")
     ax.set_ylabel("orders per day")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left")
+    figure.autofmt_xdate()
+    return figure
+
+
+@dataclass(frozen=True)
+class OverTime:
+    """One run's (or the real data set's, when ``actual``) click-to-door by purchase date:
+    ``daily`` has day (Date), p50_h; ``weekly`` has week (Date, the Monday), p50_h."""
+
+    label: str
+    colour: str
+    daily: pl.DataFrame
+    weekly: pl.DataFrame
+    actual: bool = False
+
+
+@_styled
+def click_to_door_over_time_figure(series: Sequence[OverTime]) -> Figure:
+    """Median click-to-door by the day orders were bought: faint each day, bold each week
+    (drawn mid-week), so a slow week stands out from one slow day."""
+    figure = Figure(figsize=(10, 4.4), layout="constrained")
+    ax = figure.add_subplot()
+    for line in series:
+        style = {"color": line.colour, "linestyle": "--" if line.actual else "-"}
+        ax.plot(line.daily["day"].to_list(), line.daily["p50_h"].to_list(), alpha=0.2, **style)
+        midweek = line.weekly["week"] + timedelta(days=3)
+        ax.plot(
+            midweek.to_list(),
+            line.weekly["p50_h"].to_list(),
+            linewidth=2.2,
+            marker="o",
+            markersize=3,
+            label=line.label,
+            **style,
+        )
+    ax.set_title("Median click-to-door by purchase date (thin: each day, bold: each week)")
+    ax.set_ylabel("hours from order to delivery")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left")
     figure.autofmt_xdate()

@@ -82,17 +82,26 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
     stages = stage_models_for(durations, everything.orders, before=start)
     actual = durations.join(replay.orders.select("order_id"), on="order_id", how="semi")
     runs = [_run(replay, name, stages, request, progress) for name in request.policies]
+    over_time = {run.policy: _over_time(run) for run in runs}
+    actual_over_time = kpis.click_to_door_over_time(
+        actual["purchased_at"], actual["click_to_door_h"]
+    )
     metrics = _metrics(request, replay, stages, actual, runs)
+    metrics["click_to_door_over_time"] = {
+        "actual": actual_over_time.to_json(),
+        **{name: series.to_json() for name, series in over_time.items()},
+    }
     request.out_dir.mkdir(parents=True, exist_ok=True)
     metrics_path = request.out_dir / "metrics.json"
     metrics_path.write_text(json.dumps(metrics, indent=2, default=str) + "\n")
     report = render_report(
-        [_policy_run(run, metrics["policies"][run.policy], replay) for run in runs],
+        [_policy_run(run, metrics["policies"][run.policy], over_time[run.policy]) for run in runs],
         request.out_dir,
         title=f"baro digital twin — {request.dataset}",
         actual_click_to_door_hours=actual.select(hours="click_to_door_h")
         if actual.height
         else None,
+        actual_over_time=actual_over_time if actual.height else None,
         notes=_notes(request, replay, stages),
     )
     return SimulationResult(metrics, report, metrics_path)
@@ -183,6 +192,14 @@ def _holds(run: TwinRun) -> dict[str, int]:
     }
 
 
+def _over_time(run: TwinRun) -> kpis.ClickToDoorOverTime:
+    orders, _ = kpis.order_frames(run.events)
+    delivered = orders.drop_nulls("delivered_at")
+    return kpis.click_to_door_over_time(
+        delivered["placed_at"], kpis.click_to_door_hours(delivered)["hours"]
+    )
+
+
 def _repeat_shares(data_dir: Path) -> dict[str, float | None]:
     """The seed's "two thirds of sales come from repeat customers", measured on the data
     sets themselves (None where a set is absent)."""
@@ -204,7 +221,9 @@ def _repeat_shares(data_dir: Path) -> dict[str, float | None]:
     return shares
 
 
-def _policy_run(run: TwinRun, metrics: dict[str, Any], replay: ReplayData) -> PolicyRun:
+def _policy_run(
+    run: TwinRun, metrics: dict[str, Any], over_time: kpis.ClickToDoorOverTime
+) -> PolicyRun:
     orders, _ = kpis.order_frames(run.events)
     located = orders.join(run.customers.select("customer_id", "lat", "lng"), on="customer_id")
     cells = [
@@ -227,6 +246,7 @@ def _policy_run(run: TwinRun, metrics: dict[str, Any], replay: ReplayData) -> Po
         daily_orders=daily,
         demand=demand,
         facilities=run.facilities.select("name", "lat", "lng", "kind"),
+        over_time=over_time,
     )
 
 
