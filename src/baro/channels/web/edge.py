@@ -68,12 +68,9 @@ class BodyLimit:
                 length = value
             elif name == b"transfer-encoding":
                 chunked = True
-        if length is not None and length.isdigit():
-            if int(length) > self.max_bytes:
-                await self._refuse(scope, receive, send)
-            else:
-                await self.app(scope, receive, send)
-        elif chunked:
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+        elif chunked:  # counted even beside a Content-Length, whatever the parser made of both
             await self._counted(scope, receive, send)
         else:
             await self.app(scope, receive, send)
