@@ -55,11 +55,6 @@ def test_an_operator_key_on_a_customer_route_is_403(
     assert_problem(response, 403, "customer_key_required")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the 1-Click desk (one_click.py, order path) authenticates the presses itself; "
-    "it must refuse operator keys with access.as_customer",
-)
 def test_an_operator_key_on_one_click_is_403(client, world: World) -> None:
     response = client.post(
         "/v1/orders/one-click",

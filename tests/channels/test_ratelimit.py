@@ -208,11 +208,6 @@ def test_the_limiter_uses_redis_when_configured(database_url: str, clock, redis_
         platform.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the 1-Click desk (one_click.py, order path) answers its own failed keys: it must "
-    "answer with what FailedAttempts.failed returns (the 429) when there is one",
-)
 def test_one_click_past_the_limit_is_429(platform: Platform, world: World) -> None:
     press = {"product_id": world.product}
     with api(platform, client=(ATTACKER, 4000)) as client:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,7 +13,7 @@ from baro import __version__
 from baro.core.config import get_settings
 from baro.platform import Platform
 
-from . import admin, cart, health, orders, problems, products
+from . import admin, cart, edge, health, observability, orders, problems, products
 from .gateway_threads import GatewayThreads
 from .one_click import OneClickDesk
 from .ratelimit import FailedAttempts
@@ -41,6 +40,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = platform.settings.worker_threads
         yield
+        telemetry.close()
         one_click.close()
         gateway_threads.close()
         platform.close()
@@ -53,7 +53,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.platform = platform
-    app.state.failed_auth = FailedAttempts(limit=20, window_s=60, monotonic=time.monotonic)
+    app.state.failed_auth = FailedAttempts.at(platform.settings.redis_url)
     one_click = OneClickDesk(
         platform,
         app.state.failed_auth,
@@ -64,6 +64,9 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     gateway_threads = GatewayThreads(platform.settings.gateway_calls)
     app.state.gateway_threads = gateway_threads
     problems.install(app)
+    edge.install(app, platform.settings)
+    telemetry = observability.install(app, platform)
+    edge.trust_proxies(app, platform.settings)
     for module in (health, products, orders, cart, admin):
         app.include_router(module.router)
     return app

@@ -17,6 +17,7 @@ from baro.core.batching import MicroBatcher
 from baro.core.errors import DomainError
 from baro.platform import Platform
 
+from .access import CustomerKeyRequired, as_customer
 from .ratelimit import FailedAttempts
 
 
@@ -59,12 +60,17 @@ class OneClickDesk:
             presses, self._platform.customers.authenticate_all(keys), strict=True
         ):
             if isinstance(bearer, DomainError):
-                press.outcome = bearer
-                self._failed.failed(press.client)
-            else:
-                press.click = OneClick(
-                    bearer, press.product_id, press.quantity, press.idempotency_key
-                )
+                # Past the limit of failed keys from this client, 429 instead of 401.
+                press.outcome = self._failed.failed(press.client) or bearer
+                continue
+            try:
+                customer = as_customer(bearer)
+            except CustomerKeyRequired as refused:  # an operator's key: 403, as on every
+                press.outcome = refused  # customer route
+                continue
+            press.click = OneClick(
+                customer, press.product_id, press.quantity, press.idempotency_key
+            )
         known = [press for press in presses if press.click is not None]
         clicks = [press.click for press in known if press.click is not None]
         try:
