@@ -298,17 +298,12 @@ class Placer:
             return
         before = self.clock.now() - self.abandoned_after
         with self.db.read() as session:
+            left = repository.resumable(session, [a.key.pk for a in attempts], before=before)
             for attempt in attempts:
-                left = repository.awaiting_payment(
-                    session,
-                    before=before,
-                    customer_id=attempt.key.scope,
-                    key=attempt.key.key,
-                    interrupted=True,
-                )
-                token = payment_token(session, left[0].payment_method_id) if left else None
-                if left and token is not None:
-                    attempt.order, attempt.card_token = left[0], token
+                order = left.get(attempt.key.pk)
+                token = payment_token(session, order.payment_method_id) if order else None
+                if order is not None and token is not None:
+                    attempt.order, attempt.card_token = order, token
                     attempt.resumed, attempt.outcome = True, None
 
     def _pay(self, attempts: Sequence[Attempt]) -> None:

@@ -7,7 +7,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, bindparam, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Integer,
+    String,
+    bindparam,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.orders.domain import (
@@ -227,26 +237,31 @@ _AWAITING_PAYMENT = (
 )
 
 
-def awaiting_payment(
-    session: Session,
-    *,
-    before: datetime,
-    customer_id: str | None = None,
-    key: str | None = None,
-    interrupted: bool = False,
-) -> list[Order]:
-    """Orders still waiting for payment that were placed before ``before`` (the process
-    that placed them died between reserving the stock and paying) or, with
-    ``interrupted``, whose payment the gateway left unanswered (any age)."""
-    stalled = _orders.c.placed_at < bindparam("before")
-    if interrupted:
-        stalled = or_(stalled, _orders.c.failure_reason.is_not(None))
-    query = _AWAITING_PAYMENT.where(stalled)
-    if customer_id is not None:
-        query = query.where(_orders.c.customer_id == customer_id)
-    if key is not None:
-        query = query.where(_orders.c.idempotency_key == key)
+def awaiting_payment(session: Session, *, before: datetime) -> list[Order]:
+    """Orders still waiting for payment that were placed before ``before``: the process
+    that placed them died between reserving the stock and paying (or the gateway did not
+    answer it)."""
+    query = _AWAITING_PAYMENT.where(_orders.c.placed_at < bindparam("before"))
     return _with_lines(session, session.execute(query, {"before": before}).all())
+
+
+_RESUMABLE = _AWAITING_PAYMENT.where(
+    tuple_(_orders.c.customer_id, _orders.c.idempotency_key).in_(bindparam("keys", expanding=True)),
+    or_(_orders.c.placed_at < bindparam("before"), _orders.c.failure_reason.is_not(None)),
+)
+
+
+def resumable(
+    session: Session, keys: Sequence[tuple[str, str]], *, before: datetime
+) -> dict[tuple[str, str], Order]:
+    """By (customer, idempotency key), with one query: the orders of these keys still
+    waiting for payment that a retry may finish: placed before ``before`` (their process
+    died), or whose payment the gateway left unanswered (``failure_reason`` set)."""
+    rows = session.execute(_RESUMABLE, {"keys": list(keys), "before": before}).all()
+    return {
+        (order.customer_id, order.idempotency_key or ""): order
+        for order in _with_lines(session, rows)
+    }
 
 
 _UNREFUNDED = (
