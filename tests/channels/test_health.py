@@ -13,8 +13,10 @@ import pytest
 from sqlalchemy import text
 
 from baro.channels.web import create_app, health
+from baro.core.config import Settings
 from baro.core.db import Database, head_revision
 from baro.platform import Platform
+from tests.integration.conftest import pg_url  # noqa: F401 - the PostgreSQL test's database
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -110,3 +112,15 @@ def test_health_answers_while_every_request_thread_is_taken(platform) -> None:
         assert ready.status_code == 200
 
     anyio.run(probe)
+
+
+@pytest.mark.postgres
+def test_ready_on_postgresql(pg_url: str) -> None:  # noqa: F811 - the fixture
+    platform = Platform.start(Settings(database_url=pg_url))
+    try:
+        with TestClient(create_app(platform)) as client:
+            response = client.get("/readyz")
+    finally:
+        platform.close()
+
+    assert response.status_code == 200 and response.json()["schema"] == head_revision()

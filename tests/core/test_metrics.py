@@ -6,15 +6,17 @@ import os
 import subprocess
 import sys
 import textwrap
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from baro.core import metrics
 from baro.core.clock import SimulatedClock
 from baro.core.db import Database
 from baro.core.events import DomainEvent, OutboxRelay, record
+from tests.integration.conftest import pg_url  # noqa: F401 - the PostgreSQL test's database
 
 
 def samples(text: bytes | str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -129,6 +131,25 @@ def test_outbox_lag_is_the_count_and_age_of_what_is_not_yet_published(platform) 
         "baro_outbox_unpublished_events": 2,
         "baro_outbox_oldest_unpublished_age_seconds": 45,
     }
+
+
+@pytest.mark.postgres
+def test_outbox_lag_on_postgresql(pg_url: str) -> None:  # noqa: F811 - the fixture
+    db = Database.connect(pg_url)
+    clock = SimulatedClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    try:
+        OutboxRelay(db, lambda _event: None, clock.now).drain()
+        with db.transaction() as session:
+            record(session, [Happened(aggregate_id="a", occurred_at=clock.now())])
+            record(session, [Happened(aggregate_id="b", occurred_at=clock.now())])
+        clock.advance(timedelta(seconds=7))
+
+        assert samples_of(metrics.OutboxLag(db, clock)) == {
+            "baro_outbox_unpublished_events": 2,
+            "baro_outbox_oldest_unpublished_age_seconds": 7,
+        }
+    finally:
+        db.dispose()
 
 
 def test_outbox_lag_is_zero_when_everything_is_published(platform) -> None:

@@ -77,7 +77,17 @@ def exposition(*collectors: Collector) -> tuple[bytes, str]:
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
-_LAG = select(func.count(), func.min(OutboxRow.occurred_at)).where(OutboxRow.published_at.is_(None))
+_UNPUBLISHED = OutboxRow.published_at.is_(None)
+# Both on the relay's partial index of unpublished events: the count from the index alone,
+# the oldest as the relay's next event (lowest seq), one row.
+_LAG = select(
+    select(func.count()).select_from(OutboxRow).where(_UNPUBLISHED).scalar_subquery(),
+    select(OutboxRow.occurred_at)
+    .where(_UNPUBLISHED)
+    .order_by(OutboxRow.seq)
+    .limit(1)
+    .scalar_subquery(),
+)
 
 
 class OutboxLag(Collector):
