@@ -14,7 +14,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import httpx
 import pytest
+
+from baro.bench.server import free_port, wait_until_healthy
 
 # What the twin, bench and otel extras bring; a server install has none of them.
 EXTRAS_ONLY = (
@@ -172,3 +175,37 @@ def test_traces_asked_for_without_the_otel_extra_serve_untraced_and_say_why(tmp_
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "200"
     assert "pip install 'baro[otel]'" in result.stderr
+
+
+def test_the_readme_demo_serves_on_a_server_install(tmp_path: Path) -> None:
+    """The README's first command installs baro without extras and runs ``baro demo``."""
+    port = free_port()
+    prelude = f"import sys\nsys.modules.update(dict.fromkeys({EXTRAS_ONLY!r}))\n"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            prelude + "sys.argv[0] = 'baro'\nfrom baro.cli import main\nmain()",
+            "demo",
+            "--port",
+            str(port),
+            "--path",
+            str(tmp_path / "demo.db"),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base, process, timeout_s=90)
+        products = httpx.get(f"{base}/v1/products", timeout=10)
+        ready = httpx.get(f"{base}/readyz", timeout=10)
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=20)
+
+    assert products.status_code == 200 and products.json()["items"]
+    assert ready.status_code == 200
+    assert "Traceback" not in stderr
