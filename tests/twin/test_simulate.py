@@ -13,6 +13,7 @@ import typer
 
 from baro.cli import app
 from baro.twin.policies import POLICIES
+from baro.twin.replay import REPLAYS
 from baro.twin.simulate import SimulationRequest, UnknownChoice, simulate
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -54,6 +55,19 @@ def test_two_weeks_of_olist_side_by_side(tmp_path: Path) -> None:
     html = result.report.read_text()
     assert "baseline" in html and "oracle" in html and "https://" not in html
     assert "Click-to-door over time" in html
+
+
+@pytest.mark.data
+def test_the_case_study_replays_its_delivered_orders_only() -> None:
+    """Its other orders are every problem order of the full set: over-weighted, left out."""
+    if not (SHARED_DATA / "olist_casestudy" / "orders.csv.gz").exists():
+        pytest.skip(f"{SHARED_DATA} not found: set BARO_DATA_DIR or run beside ../shared/data")
+    replay = REPLAYS["olist_casestudy"](SHARED_DATA)
+
+    assert replay.orders.height > 3_000 and set(replay.orders["status"]) == {"delivered"}
+    assert replay.orders["purchased_at"].dt.year().unique().sort().to_list() == [2016, 2017, 2018]
+    assert replay.lines.join(replay.sellers, on="seller_id", how="anti").height == 0
+    assert replay.orders.join(replay.customers, on="customer_key", how="anti").height == 0
 
 
 def test_unknown_dataset_or_policy_is_refused(tmp_path: Path) -> None:

@@ -22,6 +22,9 @@ import polars as pl
 
 from baro.datasets import (
     add_coordinates,
+    load_olist_casestudy_customers,
+    load_olist_casestudy_order_items,
+    load_olist_casestudy_orders,
     load_olist_customers,
     load_olist_geolocation,
     load_olist_order_items,
@@ -99,11 +102,45 @@ def locate(frame: pl.DataFrame, lookup: pl.DataFrame, zip_column: str) -> pl.Dat
 
 def olist_replay(data_dir: Path | None) -> ReplayData:
     """Olist's orders (the shared sample or the full set: same layout) ready to replay."""
+    return _olist(
+        "olist",
+        load_olist_orders(data_dir),
+        load_olist_order_items(data_dir),
+        load_olist_customers(data_dir),
+        data_dir,
+    )
+
+
+def olist_casestudy_replay(data_dir: Path | None) -> ReplayData:
+    """The Olist case-study sample's *delivered* orders ready to replay: an independent
+    sample of the same network, over other months (2016-09 to 2018-06, less held-out ones).
+
+    The sample holds every non-delivered order of the full data set but only about one
+    delivered order in eighteen, spread evenly over the months; kept whole, its problem
+    orders would weigh three times their real share of the load. Its delivered orders alone
+    are a thinned but fair picture of the delivered flow. Sellers, products and the
+    zip-prefix points come from ``olist/``."""
+    orders = load_olist_casestudy_orders(data_dir).filter(pl.col("order_status") == "delivered")
+    return _olist(
+        "olist_casestudy",
+        orders,
+        load_olist_casestudy_order_items(data_dir),
+        load_olist_casestudy_customers(data_dir),
+        data_dir,
+    )
+
+
+def _olist(
+    name: str,
+    raw_orders: pl.DataFrame,
+    items: pl.DataFrame,
+    people: pl.DataFrame,
+    data_dir: Path | None,
+) -> ReplayData:
+    """Olist-layout orders, order items and customers as replay frames, located by zip prefix."""
     geo = within_brazil(load_olist_geolocation(data_dir))
-    people = load_olist_customers(data_dir)
     orders = (
-        load_olist_orders(data_dir)
-        .join(people.select("customer_id", "customer_unique_id"), on="customer_id")
+        raw_orders.join(people.select("customer_id", "customer_unique_id"), on="customer_id")
         .select(
             "order_id",
             customer_key=pl.col("customer_unique_id"),
@@ -118,8 +155,7 @@ def olist_replay(data_dir: Path | None) -> ReplayData:
         .sort("purchased_at", "order_id")
     )
     lines = (
-        load_olist_order_items(data_dir)
-        .group_by("order_id", "product_id", "seller_id")
+        items.group_by("order_id", "product_id", "seller_id")
         .agg(quantity=pl.len().cast(pl.Int32), price_minor=pl.col("price_minor").first())
         .sort("order_id", "product_id", "seller_id")
     )
@@ -138,7 +174,7 @@ def olist_replay(data_dir: Path | None) -> ReplayData:
     products = olist_product_frame(data_dir).join(
         lines.select("product_id").unique(), on="product_id", how="semi"
     )
-    return ReplayData("olist", "BRL", orders, lines, customers, sellers.sort("seller_id"), products)
+    return ReplayData(name, "BRL", orders, lines, customers, sellers.sort("seller_id"), products)
 
 
 # Online Retail has no addresses, only a country: customers are put at their country's
@@ -276,5 +312,6 @@ def online_retail_replay(data_dir: Path | None) -> ReplayData:
 
 REPLAYS: dict[str, Callable[[Path | None], ReplayData]] = {
     "olist": olist_replay,
+    "olist_casestudy": olist_casestudy_replay,
     "online_retail": online_retail_replay,
 }
