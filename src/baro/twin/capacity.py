@@ -108,7 +108,7 @@ class Capacity:
         # The replay's own days replace any history from its period.
         history = {day: n for day, n in self.intake_before.items() if day < first_day}
         level = IntakeLevel(history | replayed, self.window_days)
-        first = purchased_at.min()
+        first: datetime = purchased_at.min()  # type: ignore[assignment]  # a Datetime column
         still_on_the_way = [
             t for t in self.recent_purchases if t < first and rng.random() < self.shipped_share
         ]
@@ -250,12 +250,14 @@ def calibrate_capacity(
     ]
     if min(headrooms) <= 0:
         return None
-    cut = before if before is not None else training["purchased_at"].max()
+    cut: datetime = before if before is not None else training["purchased_at"].max()  # type: ignore[assignment]
     recent = history.filter(pl.col("purchased_at") >= cut - timedelta(days=BACKGROUND_DAYS))
     return Capacity(
         handover_headroom=headrooms[0],
         delivery_headroom=headrooms[1],
-        shipped_share=round(training["carrier_at"].is_not_null().mean() or 1.0, 4),
+        shipped_share=round(
+            float(training.select(pl.col("carrier_at").is_not_null().mean()).item()), 4
+        ),
         intake_before=daily_counts(history["purchased_at"]),
         recent_purchases=tuple(sorted(recent["purchased_at"].to_list())),
         stage_hours=timed,

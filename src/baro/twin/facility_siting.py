@@ -128,7 +128,8 @@ def weighted_k_medoids(
         raise ValueError(f"k must be between 1 and the number of points ({len(lat)}), got {k}")
     cells = demand_cells(lat, lng, np.asarray(weights, dtype=np.float64))
     chosen = _k_medoids(cells, min(k, len(cells)), seed=seed, iterations=iterations)
-    return cells.representative[chosen]
+    sites: np.ndarray = cells.representative[chosen]
+    return sites
 
 
 def _k_medoids(cells: DemandCells, k: int, *, seed: int, iterations: int) -> np.ndarray:

@@ -130,17 +130,24 @@ def click_to_door_over_time_figure(series: Sequence[OverTime]) -> Figure:
     figure = Figure(figsize=(10, 4.4), layout="constrained")
     ax = figure.add_subplot()
     for line in series:
-        style = {"color": line.colour, "linestyle": "--" if line.actual else "-"}
-        ax.plot(line.daily["day"].to_list(), line.daily["p50_h"].to_list(), alpha=0.2, **style)
+        dashes = "--" if line.actual else "-"
+        ax.plot(
+            line.daily["day"].to_list(),
+            line.daily["p50_h"].to_list(),
+            color=line.colour,
+            linestyle=dashes,
+            alpha=0.2,
+        )
         midweek = line.weekly["week"] + timedelta(days=3)
         ax.plot(
             midweek.to_list(),
             line.weekly["p50_h"].to_list(),
+            color=line.colour,
+            linestyle=dashes,
             linewidth=2.2,
             marker="o",
             markersize=3,
             label=line.label,
-            **style,
         )
     ax.set_title("Median click-to-door by purchase date (thin: each day, bold: each week)")
     ax.set_ylabel("hours from order to delivery")
