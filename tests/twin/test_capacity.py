@@ -7,12 +7,15 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
 from baro.twin import kpis
 from baro.twin.capacity import (
+    BACKGROUND_DAYS,
     WINDOW_DAYS,
+    Capacity,
     DailyQueue,
     IntakeLevel,
     calibrate_capacity,
@@ -74,6 +77,32 @@ def test_days_after_the_last_purchase_keep_the_capacity_of_the_day_after_it() ->
 def test_a_gap_in_the_data_does_not_count_as_days_without_demand() -> None:
     intake = steady_intake(10, days=10) | steady_intake(10, days=5, until=DAY - timedelta(days=25))
     assert IntakeLevel(intake, WINDOW_DAYS).before(DAY) == 10.0
+
+
+def test_orders_around_the_replay_share_its_capacity() -> None:
+    """Orders placed before the replay (those that reached a carrier) and, after its last
+    day, orders at the intake level keep the stages busy; none falls inside the replay."""
+    before = [at(DAY - timedelta(days=d), 12) for d in range(1, 11)]
+    capacity = Capacity(
+        handover_headroom=1.2,
+        delivery_headroom=1.2,
+        shipped_share=1.0,
+        intake_before=steady_intake(10),
+        recent_purchases=before,
+        stage_hours=np.array([[24.0, 48.0]]),
+    )
+    replay = pl.Series([at(DAY + timedelta(days=d), 9) for d in range(3) for _ in range(10)])
+
+    queues = capacity.queues(replay, np.random.default_rng(0))
+
+    placed = [order.purchased_at for order in queues.background]
+    assert sorted(placed)[:10] == before[::-1]
+    after = [t for t in placed if t >= at(DAY + timedelta(days=3), 0)]
+    assert len(after) == 10 * BACKGROUND_DAYS  # the level: 10 a day
+    assert len(placed) == 10 + len(after)
+    assert {(o.fulfilment, o.delivery) for o in queues.background} == {
+        (timedelta(hours=24), timedelta(hours=48))
+    }
 
 
 def steady_orders(

@@ -104,6 +104,8 @@ class Capacity:
         """The stages' queues for a replay whose orders were placed at ``purchased_at`` (not
         empty), with the background orders around it drawn from ``rng``."""
         replayed = daily_counts(purchased_at)
+        if not replayed:
+            raise ValueError("a replay without orders has nothing to queue")
         first_day, last_day = min(replayed), max(replayed)
         # The replay's own days replace any history from its period.
         history = {day: n for day, n in self.intake_before.items() if day < first_day}
