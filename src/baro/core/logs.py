@@ -158,6 +158,11 @@ def configure_logging(
     test's capture) stay. uvicorn's loggers lose their own handlers and go through this one;
     its access log is switched off (``baro.access`` writes one line per request instead).
     SQL statements are logged only with ``sql`` (they are many, and name customers' data)."""
+    # No format shows a record's thread, process or multiprocessing names: not collecting
+    # them saves each record (one access line per request) their lookups.
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
         root.removeHandler(old)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -89,7 +90,7 @@ class RequestTelemetry:
                 access_log.makeRecord(
                     access_log.name,
                     logging.INFO,
-                    __file__,
+                    "",  # no format shows it, and LogRecord would take the path apart
                     0,
                     "%s %s %d %.2f ms",
                     (method, template, status, milliseconds),
@@ -103,6 +104,11 @@ class RequestTelemetry:
                     },
                 )
             )
+
+
+def _new_request_id() -> str:
+    # 128 random bits as 32 hex digits, as uuid4().hex gives, without building a UUID.
+    return os.urandom(16).hex()
 
 
 def _acceptable_request_id(value: str) -> bool:
@@ -150,6 +156,7 @@ def install(
         header_name=REQUEST_ID_HEADER,
         validator=_acceptable_request_id,
         update_request_header=False,  # the id is read from the context, not the headers
+        generator=_new_request_id,
     )
     app.include_router(_metrics_router(platform, settings.metrics_token))
     return Telemetry(close=install_tracing(app, platform.db.engine))
