@@ -43,10 +43,14 @@ class Platform:
         db: Database | None = None,
     ) -> Platform:
         clock = clock or SystemClock()
+        # Threads let a batch's charges wait on a remote gateway side by side
+        # (BARO_GATEWAY_CALLS); the sandbox answers in this process, so its charges run in
+        # line: threads would only add handoffs (measured: 0.1-0.2 ms of CPU per order).
+        gateway_calls = settings.gateway_calls
         # The sandbox is the only gateway shipped; a real one is passed in by the operator.
         if gateway is None:
             ledger = SandboxLedger(settings.sandbox_ledger) if settings.sandbox_ledger else None
-            gateway = SandboxGateway(clock, ledger)
+            gateway, gateway_calls = SandboxGateway(clock, ledger), 1
         gateway = MeteredGateway(gateway)  # its latency and errors
         db = db or Database.connect(settings.database_url, pool_size=settings.db_pool_size)
         check_schema(db.engine)
@@ -65,7 +69,7 @@ class Platform:
                 idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
                 max_quantity=settings.max_order_quantity,
                 abandoned_after=timedelta(seconds=settings.abandoned_after_seconds),
-                gateway_calls=settings.gateway_calls,
+                gateway_calls=gateway_calls,
             ),
             cart=Cart(db, clock, settings.max_order_quantity),
             network=Network(db, clock, timedelta(hours=settings.idempotency_ttl_hours)),

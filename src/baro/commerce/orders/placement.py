@@ -146,14 +146,19 @@ class Placer:
     abandoned_after: timedelta
     allocation: AllocationChain = field(default_factory=AllocationChain)
     # A real gateway answers in hundreds of milliseconds: a batch's charges wait on it side
-    # by side, up to ``gateway_calls`` at once, not one after another.
+    # by side, up to ``gateway_calls`` at once, not one after another (1: in line).
     gateway_calls: int = 8
 
     def __post_init__(self) -> None:
-        self._gateway_pool = ThreadPoolExecutor(self.gateway_calls, thread_name_prefix="gateway")
+        self._gateway_pool = (
+            ThreadPoolExecutor(self.gateway_calls, thread_name_prefix="gateway")
+            if self.gateway_calls > 1
+            else None
+        )
 
     def close(self) -> None:
-        self._gateway_pool.shutdown(wait=True)
+        if self._gateway_pool is not None:
+            self._gateway_pool.shutdown(wait=True)
 
     def place(self, attempts: Sequence[Attempt]) -> None:
         metrics.record_batch(len(attempts))
@@ -307,8 +312,9 @@ class Placer:
                     attempt.resumed, attempt.outcome = True, None
 
     def _pay(self, attempts: Sequence[Attempt]) -> None:
-        if len(attempts) == 1:
-            self._charge(attempts[0])
+        if self._gateway_pool is None or len(attempts) == 1:
+            for attempt in attempts:
+                self._charge(attempt)
         else:
             list(self._gateway_pool.map(self._charge, attempts))
 
