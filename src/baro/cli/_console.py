@@ -36,11 +36,15 @@ def domain_errors_as_messages() -> Iterator[None]:
         raise fail(f"{error.message} ({error.code})") from error
 
 
-def progress_bar() -> Progress:
+def progress_bar(*, auto_refresh: bool = True) -> Progress:
+    """A bar on stderr. Without ``auto_refresh`` no thread redraws it: the caller calls
+    ``refresh()`` (a load generator, whose measured latencies a redrawing thread would
+    lengthen by holding the interpreter while it draws)."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err,
+        auto_refresh=auto_refresh,
     )

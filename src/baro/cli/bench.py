@@ -45,10 +45,16 @@ def orders(
         hot_stock=hot_stock,
         seed=seed,
     )
-    with progress_bar() as bar:
+    with progress_bar(auto_refresh=False) as bar:
         task = bar.add_task("orders", total=orders)
+        step = max(1, orders // 20)
+
+        def advance(done: int, _total: int) -> None:
+            if done % step == 0 or done == orders:  # redrawn 20 times, between requests
+                bar.update(task, completed=done, refresh=True)
+
         try:
-            result = run(config, lambda done, _total: bar.update(task, completed=done))
+            result = run(config, advance)
         except (RuntimeError, OSError) as error:
             raise fail(str(error)) from error
     write_json(result, json_path)
