@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import json
+import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 
 import pytest
+from asgi_correlation_id.context import correlation_id
 
+from baro.core import logs
 from baro.core.batching import MicroBatcher
 
 
@@ -128,3 +133,40 @@ def test_in_flight_batches_run_side_by_side() -> None:
 def test_sizes_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_batch"):
         MicroBatcher(Recorder(), max_batch=0)
+
+
+def test_lines_the_handler_logs_name_the_requests_of_its_batch() -> None:
+    """The handler runs on a worker thread for many requests at once: its log lines carry
+    the request id of each (the id every request's own lines carry)."""
+    buffer = io.StringIO()
+    logs.configure_logging("INFO", "json", stream=buffer)
+    handler = Recorder()
+
+    def logging_handler(items: Sequence[int]) -> list[int | Exception]:
+        logging.getLogger("baro.test").info("placing %d", len(items))
+        return handler(items)
+
+    batcher = MicroBatcher(logging_handler, max_batch=8)
+
+    async def two_requests() -> list[object]:
+        handler.gate.clear()
+        first = asyncio.create_task(_as_request("rid-0", batcher.submit(0)))
+        await asyncio.sleep(0.05)  # the first batch is held in the handler
+        rest = [asyncio.create_task(_as_request(f"rid-{n}", batcher.submit(n))) for n in (2, 4)]
+        await asyncio.sleep(0.05)
+        handler.gate.set()
+        return [await first, *[await task for task in rest]]
+
+    try:
+        assert asyncio.run(two_requests()) == [0, 4, 8]
+    finally:
+        batcher.close()
+        logs.configure_logging("INFO", "json")
+    lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
+    assert [line["request_id"] for line in lines] == [["rid-0"], ["rid-2", "rid-4"]]
+
+
+async def _as_request(request_id: str, work: Awaitable[int]) -> int:
+    """``work`` awaited as the handling of the request with this id (as the middleware sets)."""
+    correlation_id.set(request_id)
+    return await work

@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, TypeVar
 
+from baro.core.logs import handling_requests, request_id
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -47,7 +49,8 @@ class MicroBatcher(Generic[Item, Result]):
         self._handle = handle
         self._max_batch = max_batch
         self._in_flight = in_flight
-        self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
+        # Each waiting item with its caller's future and request id (for the batch's log lines).
+        self._waiting: list[tuple[Item, asyncio.Future[Result], str | None]] = []
         self._drainers = 0
         self._tasks: set[asyncio.Task[None]] = set()  # asyncio keeps only weak references
         self._threads = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix=name)
@@ -56,7 +59,7 @@ class MicroBatcher(Generic[Item, Result]):
 
     async def submit(self, item: Item) -> Result:
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-        self._waiting.append((item, future))
+        self._waiting.append((item, future, request_id()))
         if self._drainers < self._in_flight:
             self._drainers += 1
             task = asyncio.create_task(self._drain())
@@ -75,11 +78,12 @@ class MicroBatcher(Generic[Item, Result]):
             # arrives after it sees one drainer fewer and starts its own.
             self._drainers -= 1
 
-    async def _run(self, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
-        items = [item for item, _ in batch]
+    async def _run(self, batch: list[tuple[Item, asyncio.Future[Result], str | None]]) -> None:
+        items = [item for item, _, _ in batch]
+        ids = [rid for _, _, rid in batch]
         loop = asyncio.get_running_loop()
         try:
-            outcomes = await loop.run_in_executor(self._threads, self._handle, items)
+            outcomes = await loop.run_in_executor(self._threads, self._handle_for, ids, items)
             if len(outcomes) != len(items):
                 raise RuntimeError(
                     f"the batch handler gave {len(outcomes)} outcomes for {len(items)}"
@@ -87,13 +91,20 @@ class MicroBatcher(Generic[Item, Result]):
         except Exception as failure:  # the whole batch failed: each request hears why
             outcomes = [failure] * len(items)
         except BaseException:  # cancelled (shutdown): nobody may be left waiting
-            for _, future in batch:
+            for _, future, _ in batch:
                 future.cancel()
             raise
         self.batches += 1
         self.items += len(items)
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
+        for (_, future, _), outcome in zip(batch, outcomes, strict=True):
             _settle(future, outcome)
+
+    def _handle_for(
+        self, request_ids: list[str | None], items: list[Item]
+    ) -> Sequence[Result | Exception]:
+        """The handler, on the worker thread, its log lines naming the batch's requests."""
+        with handling_requests(request_ids):
+            return self._handle(items)
 
     def close(self) -> None:
         self._threads.shutdown(wait=True)

@@ -20,6 +20,7 @@ happening, or the database refuses the batch, each attempt is placed on its own.
 
 from __future__ import annotations
 
+import contextvars
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -315,8 +316,9 @@ class Placer:
         if self._gateway_pool is None or len(attempts) == 1:
             for attempt in attempts:
                 self._charge(attempt)
-        else:
-            list(self._gateway_pool.map(self._charge, attempts))
+        else:  # each charge in a copy of this thread's context: its log lines keep the ids
+            charges = [(contextvars.copy_context(), attempt) for attempt in attempts]
+            list(self._gateway_pool.map(lambda c: c[0].run(self._charge, c[1]), charges))
 
     def _charge(self, attempt: Attempt) -> None:
         """Owner of ``attempt.payment``: the one gateway thread charging this attempt."""
