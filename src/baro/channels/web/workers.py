@@ -32,7 +32,9 @@ from typing import Any
 import uvicorn
 
 from baro.channels.web.app import APP_FACTORY
+from baro.channels.web.observability import ObservabilitySettings
 from baro.core.failpoints import arm_from_environment
+from baro.core.logs import configure_logging
 from baro.core.metrics import mark_process_dead, prepare_multiprocess_dir
 
 BACKLOG = 2048
@@ -96,6 +98,8 @@ def serve(options: ServerOptions) -> None:
     if options.workers == 1:
         _run_worker(options, sock=None)
         return
+    logging_settings = ObservabilitySettings()  # the supervisor's own lines, as the workers'
+    configure_logging(logging_settings.log_level, logging_settings.log_format)
     with tempfile.TemporaryDirectory(prefix="baro-metrics-") as metrics_dir:
         prepare_multiprocess_dir(Path(metrics_dir))  # the workers inherit it (environment)
         if hasattr(socket, "SO_REUSEPORT"):
