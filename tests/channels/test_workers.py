@@ -6,6 +6,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -37,17 +38,46 @@ def workers_once(supervisor: int, condition: Callable[[set[int]], bool]) -> set[
     raise AssertionError(f"the workers of {supervisor} never got there: {found}")
 
 
+def listening(port: int) -> int:
+    """How many sockets listen on 127.0.0.1:``port`` (one per worker that serves)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(
+        1 for row in rows if row.split()[1] == f"0100007F:{port:04X}" and row.split()[3] == "0A"
+    )
+
+
+def alive(pid: int) -> bool:
+    """Running, not exited: an exited child stays a zombie until its parent reaps it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + GUARD_S
+    while not condition():
+        assert time.monotonic() < deadline, f"never saw {what}"
+        time.sleep(0.05)
+
+
 def test_a_killed_worker_is_replaced_and_the_server_keeps_answering(database_url: str) -> None:
     with running_server(database_url, workers=2) as server:
+        port = int(server.base_url.rsplit(":", 1)[1])
+        wait_until(lambda: listening(port) == 2, "both workers listening")
         first = workers_once(server.pid, lambda found: len(found) == 2)
         victim = min(first)
 
         os.kill(victim, signal.SIGKILL)
+        wait_until(lambda: not alive(victim), "the killed worker gone (its socket closed)")
 
+        # The other worker serves every connection meanwhile: none is refused or lost.
+        for _ in range(10):
+            assert httpx.get(f"{server.base_url}/healthz", timeout=10).status_code == 200
         now = workers_once(server.pid, lambda found: len(found) == 2 and victim not in found)
         assert len(now - first) == 1
-        for _ in range(10):  # new connections reach both workers, none fails
-            assert httpx.get(f"{server.base_url}/healthz", timeout=10).status_code == 200
+        wait_until(lambda: listening(port) == 2, "the replacement listening")
 
 
 def test_without_uvloop_and_httptools_the_server_falls_back_and_says_so(

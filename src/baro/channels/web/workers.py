@@ -37,7 +37,6 @@ from baro.core.failpoints import arm_from_environment
 from baro.core.logs import configure_logging
 from baro.core.metrics import mark_process_dead, prepare_multiprocess_dir
 
-BACKLOG = 2048
 # Allocations between collections of the youngest generation (CPython's default: 700). A
 # request allocates thousands of short-lived objects; collecting every 700 costs CPU for
 # nothing, since reference counting frees them anyway.
@@ -140,7 +139,9 @@ def _worker_main(options: ServerOptions) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((options.host, options.port))
-    sock.listen(BACKLOG)
+    # Not listening yet: uvicorn listens once the app has started, so that the kernel hands
+    # this worker no connection while it is still importing and starting (a restarted
+    # worker takes seconds; its connections would wait that long).
     _run_worker(options, sock)
 
 
