@@ -19,6 +19,7 @@ from baro.twin.capacity import (
     DailyQueue,
     IntakeLevel,
     calibrate_capacity,
+    daily_counts,
 )
 from baro.twin.engine import run_twin
 from baro.twin.policies import SellerShipsBaseline
@@ -77,6 +78,34 @@ def test_days_after_the_last_purchase_keep_the_capacity_of_the_day_after_it() ->
 def test_a_gap_in_the_data_does_not_count_as_days_without_demand() -> None:
     intake = steady_intake(10, days=10) | steady_intake(10, days=5, until=DAY - timedelta(days=25))
     assert IntakeLevel(intake, WINDOW_DAYS).before(DAY) == 10.0
+
+
+def test_a_two_week_surge_lifts_a_quarters_level_by_15_percent_a_months_by_half() -> None:
+    """A calm quarter at 10 a day, then 14 days at 20: the quarter's level reads
+    (77 × 10 + 14 × 20) / 91; a 28-day level would read (14 × 10 + 14 × 20) / 28 = 15."""
+    intake = steady_intake(10, days=91) | steady_intake(20, days=14, until=DAY + timedelta(days=14))
+
+    assert IntakeLevel(intake, WINDOW_DAYS).before(DAY + timedelta(days=14)) == pytest.approx(
+        1050 / 91
+    )
+    assert IntakeLevel(intake, 28).before(DAY + timedelta(days=14)) == 15.0
+
+
+def test_a_surge_after_a_calm_quarter_waits_longer_than_a_28_day_level_let_it() -> None:
+    """Headroom 1.3, 10 a day for a quarter, then 14 days at 20, each ready the day it is
+    placed. On the quarter's level the surge's days serve 13 to 15 (some 200 in all): about
+    80 are left, served at 15 a day after it (the level it ends on), so its last order waits
+    6 days. A 28-day level climbs to 15 (capacity 19.5; 231 served): 49 left, served at 20
+    a day, the last waits 3 days."""
+    surge = steady_intake(20, days=14, until=DAY + timedelta(days=14))
+    intake = steady_intake(10, days=91) | surge
+
+    def last_wait(window_days: int) -> int:
+        queue = DailyQueue(IntakeLevel(intake, window_days), headroom=1.3)
+        waits = [queue.hold(at(day, 12)) for day in sorted(surge) for _ in range(20)]
+        return waits[-1].days
+
+    assert (last_wait(WINDOW_DAYS), last_wait(28)) == (6, 3)
 
 
 def test_orders_around_the_replay_share_its_capacity() -> None:
@@ -142,6 +171,40 @@ def test_headroom_is_the_weekly_throughput_over_the_intake_level() -> None:
     assert capacity.handover_headroom == pytest.approx(1.0)
     assert capacity.delivery_headroom == pytest.approx(1.0)
     assert sum(capacity.intake_before.values()) == 720
+
+
+def growing_orders(days: int, per_day: float, monthly_growth: float) -> pl.DataFrame:
+    """Orders growing by ``monthly_growth`` a month from ``per_day`` a day, each handed
+    over a day after the click and delivered two days after that."""
+    rows = []
+    for d in range(days):
+        count = round(per_day * (1 + monthly_growth) ** (d / 30))
+        for n in range(count):
+            purchased = at(DAY + timedelta(days=d), 8) + timedelta(minutes=(840 // count) * n)
+            rows.append(
+                {
+                    "order_id": f"o{d:03d}-{n:02d}",
+                    "purchased_at": purchased,
+                    "carrier_at": purchased + timedelta(hours=24),
+                    "delivered_at": purchased + timedelta(hours=72),
+                }
+            )
+    return pl.DataFrame(rows)
+
+
+def test_growth_as_steady_as_in_calibration_builds_no_backlog() -> None:
+    """20 % a month for 240 days to calibrate on, then 60 more: a day's intake outgrows its
+    quarter's mean by the same factor all along, which the headroom has seen; nobody waits."""
+    orders = growing_orders(300, 10, 0.2)
+    capacity = calibrate_capacity(orders, before=at(DAY + timedelta(days=240), 0))
+    assert capacity is not None
+    queue = DailyQueue(
+        IntakeLevel(daily_counts(orders["purchased_at"]), WINDOW_DAYS), capacity.handover_headroom
+    )
+
+    waits = [queue.hold(ready) for ready in orders["carrier_at"]]
+
+    assert len(waits) > 8_000 and queue.held == 0
 
 
 def test_calibration_reads_nothing_from_the_replay_period() -> None:

@@ -9,15 +9,23 @@ The model, for each of the two stages (hand-over: click → carrier; delivery: c
   (``stages.py``). The calibration period ran below capacity (see below), so these are the
   times of an uncongested network.
 - **Capacity** on day *d* = headroom × the network's *intake level* before *d*: the mean
-  number of orders placed per day over the ``WINDOW_DAYS`` before *d* (days with orders).
-  A network staffs for the demand it has seen lately; what it cannot absorb is a surge
-  sharper than its capacity can follow.
+  number of orders placed per day over the ``WINDOW_DAYS`` before *d* (days with orders), a
+  quarter. Carriers contract vehicles and sellers staff their packing for the demand of the
+  months behind them, on a planning horizon of about a quarter, and meet a peak (a Black
+  Friday) with what they planned before it. So capacity follows organic growth, with that
+  lag, but hardly a surge of days to weeks: a surge adds only its share of a quarter to the
+  level. (A month-long window let a peak raise its own capacity within days: a week at
+  twice the intake lifts a 28-day level by a quarter, a 91-day level by 8 %.) The price:
+  demand that grows faster than it did in the calibration period outruns capacity (at 20 %
+  a month, a day's intake is 1.3 × its quarter's mean), the congestion of a network that
+  planned on last quarter's demand.
 - **Headroom**, calibrated on the orders before the replay (its last ``HEADROOM_DAYS``):
   for every 7-day window, the stage's throughput in that week (hand-overs, or deliveries)
   over the intake levels of its days; the ``HEADROOM_QUANTILE`` of these ratios. The network
   was seen doing that much more than its recent intake without slowing down, so its capacity
   is at least that; the quantile keeps one odd week (a backlog released after a holiday) from
-  setting it.
+  setting it. Against a quarter's level the ratio also holds the growth the calibration
+  period saw, so growth as fast as that builds no backlog.
 - **Queue**: each day serves orders in the order they became ready, up to its capacity; the
   rest roll over to the next day at the same time of day, ahead of the next day's own.
 - **Background orders** share the capacity without being replayed: the orders placed in the
@@ -43,7 +51,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 import polars as pl
 
-WINDOW_DAYS = 28
+# A quarter: the horizon on which carriers and sellers plan capacity (see above).
+WINDOW_DAYS = 91
 WEEK_DAYS = 7
 HEADROOM_QUANTILE = 0.95
 # The headroom of the network as it is now: the last half year before the replay. A young
@@ -51,6 +60,10 @@ HEADROOM_QUANTILE = 0.95
 # its headroom at scale.
 HEADROOM_DAYS = 182
 MIN_ACTIVE_DAYS = 7
+# A data set's first month is left out of calibration: the intake levels of its first days
+# rest on a handful of days. (Not a full window: a quarter would keep a replay in a data
+# set's first four months from having capacity at all.)
+SETTLING_DAYS = 28
 MIN_CALIBRATION_WEEKS = 28  # 7-day windows (sliding by a day): four weeks of them at least
 BACKGROUND_DAYS = 45  # covers the click-to-door time of ~98 % of Olist's orders
 
@@ -235,9 +248,10 @@ def calibrate_capacity(
     intake = daily_counts(training["purchased_at"])
     level = IntakeLevel(intake, WINDOW_DAYS)
     # Whole weeks before the cut (a stage's throughput after it would be incomplete), in the
-    # last HEADROOM_DAYS, each day's level read from a full window of data.
+    # last HEADROOM_DAYS, each day's level read from at least SETTLING_DAYS of data: the
+    # level the replay will read, so the headroom is measured against it.
     end = before.date() if before is not None and not in_sample else max(intake)
-    first = max(min(intake) + timedelta(days=WINDOW_DAYS), end - timedelta(days=HEADROOM_DAYS))
+    first = max(min(intake) + timedelta(days=SETTLING_DAYS), end - timedelta(days=HEADROOM_DAYS))
     starts = [
         first + timedelta(days=d)
         for d in range((end - first).days - WEEK_DAYS + 1)
