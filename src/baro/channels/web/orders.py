@@ -34,16 +34,11 @@ def placed(placement: Placement, response: Response, platform: PlatformDep) -> O
 
 @router.post("/one-click", status_code=201, responses=errors(413) | PLACEMENT_ERRORS)
 async def one_click(
-    body: OneClickIn,
-    who: CallerDep,
-    key: IdempotencyKey,
-    desk: OneClickDeskDep,
-    platform: PlatformDep,
-    response: Response,
+    body: OneClickIn, who: CallerDep, key: IdempotencyKey, desk: OneClickDeskDep, response: Response
 ) -> OrderOut:
     """Buy now: the saved default card is charged and the order ships to the default address."""
     press = Press(who.bearer(), who.client, body.product_id, body.quantity, key)
-    return placed(await desk.place(press), response, platform)
+    return placed(await desk.place(press), response, who.platform)
 
 
 @router.get("", responses=errors(*AUTHENTICATED, 422))
