@@ -3,23 +3,9 @@ the same 403, and customers get a 403 on every operator route."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from baro.platform import Platform
-from tests.channels.support import World, api, assert_problem, bearer, build_world
-
-
-@pytest.fixture
-def world(platform: Platform) -> World:
-    return build_world(platform)
-
-
-@pytest.fixture
-def client(platform: Platform) -> Iterator:
-    with api(platform) as test_client:
-        yield test_client
+from tests.channels.support import World, assert_problem, bearer
 
 
 @pytest.fixture

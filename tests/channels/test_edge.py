@@ -16,7 +16,7 @@ from baro.bench.server import free_port
 from baro.channels.web import create_app
 from baro.core.config import Settings
 from baro.platform import Platform
-from tests.channels.support import World, api, assert_problem, bearer, build_world
+from tests.channels.support import World, assert_problem, bearer
 
 LIMIT = 1024
 
@@ -24,17 +24,6 @@ LIMIT = 1024
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, currency="BRL", max_body_bytes=LIMIT)
-
-
-@pytest.fixture
-def world(platform: Platform) -> World:
-    return build_world(platform)
-
-
-@pytest.fixture
-def client(platform: Platform) -> Iterator:
-    with api(platform) as test_client:
-        yield test_client
 
 
 def padded_order(world: World, size: int) -> bytes:

@@ -3,15 +3,13 @@ the same answer on SQLite and PostgreSQL, and never a 500."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from baro.core.config import Settings
 from baro.network import InvalidStockChange
 from baro.platform import Platform
 from tests.builders import stock
-from tests.channels.support import World, api, assert_problem, bearer, build_world
+from tests.channels.support import World, assert_problem, bearer
 
 MAX_INT32 = 2**31 - 1
 
@@ -19,17 +17,6 @@ MAX_INT32 = 2**31 - 1
 @pytest.fixture
 def settings(any_database: str) -> Settings:
     return Settings(database_url=any_database, currency="BRL")
-
-
-@pytest.fixture
-def world(platform: Platform) -> World:
-    return build_world(platform)
-
-
-@pytest.fixture
-def client(platform: Platform) -> Iterator:
-    with api(platform) as test_client:
-        yield test_client
 
 
 # {bad} is replaced by the hostile value, {product} and {facility} by real ids.

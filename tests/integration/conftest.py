@@ -11,8 +11,12 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from baro.core.clock import SimulatedClock
+from baro.core.config import Settings
 from baro.core.db import upgrade
 from baro.core.scratch import scratch_database
+from baro.platform import Platform
+from tests.conftest import START
 
 SERVER_URL = os.environ.get(
     "BARO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -44,3 +48,11 @@ def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     with scratch_database(SERVER_URL, name) as url:
         upgrade(url)
         yield url
+
+
+@pytest.fixture(scope="module")
+def platform(pg_url: str) -> Iterator[Platform]:
+    """The module's platform on PostgreSQL, on a simulated clock (tests step past windows)."""
+    started = Platform.start(Settings(database_url=pg_url), clock=SimulatedClock(START))
+    yield started
+    started.close()

@@ -15,22 +15,13 @@ from alembic.migration import MigrationContext
 from baro.bench.server import running_server
 from baro.commerce.orders import CancelWindowClosed, OrderNotFound, OrderStatus
 from baro.core.clock import SimulatedClock
-from baro.core.config import Settings
 from baro.core.db import Base, make_engine
 from baro.core.idempotency import IdempotencyKeyReused
 from baro.network import stock_level
 from baro.platform import Platform
 from tests.builders import SAO_PAULO, add_facility, add_product, shopper, stock
-from tests.conftest import START
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(scope="module")
-def platform(pg_url: str) -> Iterator[Platform]:
-    started = Platform.start(Settings(database_url=pg_url), clock=SimulatedClock(START))
-    yield started
-    started.close()
 
 
 @pytest.fixture(scope="module")

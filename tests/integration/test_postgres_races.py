@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 
 from baro.commerce.orders import EmptyCart, OneClick, OrderStatus, Placement
-from baro.core.clock import SimulatedClock
-from baro.core.config import Settings
 from baro.core.events import DomainEvent, OutboxRelay, StoredEvent, record
 from baro.core.failpoints import armed
 from baro.core.ids import new_id
@@ -19,13 +16,6 @@ from tests.conftest import START
 from tests.integration.races import Rival, run_until_done_or_blocked
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(scope="module")
-def platform(pg_url: str) -> Iterator[Platform]:
-    started = Platform.start(Settings(database_url=pg_url), clock=SimulatedClock(START))
-    yield started
-    started.close()
 
 
 @pytest.fixture
