@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +14,7 @@ import httpx
 import pytest
 
 from baro.bench.cpu import PROC, processes
-from baro.bench.server import running_server
+from baro.bench.server import free_port, running_server
 from baro.channels.web import ServerOptions
 
 pytestmark = pytest.mark.skipif(not PROC.is_dir(), reason="reads the process table in /proc")
@@ -89,3 +91,31 @@ def test_without_uvloop_and_httptools_the_server_falls_back_and_says_so(
     options = ServerOptions().resolved()
     assert (options.loop, options.http) == ("asyncio", "h11")
     assert options.missing_speedups() == ["uvloop", "httptools"]
+
+
+def test_workers_that_cannot_start_stop_the_server_with_a_message(database_url: str) -> None:
+    """Worker after worker dying at start (here: a failpoint setting they refuse) ends
+    ``baro serve`` with one line saying so, not a restart loop or a traceback."""
+    port = free_port()
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "baro",
+            "serve",
+            "--db",
+            database_url,
+            "--workers",
+            "2",
+            "--port",
+            str(port),
+        ],
+        env={**os.environ, "BARO_FAILPOINTS": "placement.written=explode"},
+        capture_output=True,
+        text=True,
+        timeout=GUARD_S * 2,
+    )
+
+    assert finished.returncode == 1
+    assert "workers in a row died" in finished.stderr
+    assert "Traceback" not in finished.stderr.split("workers in a row died")[-1]

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from baro.channels.web import ServerOptions
+from baro.channels.web import ServerOptions, WorkersCannotStart
 from baro.channels.web import serve as serve_api
 from baro.cli._console import err, fail
 from baro.cli.db import DbOption, database_url, safe
@@ -30,7 +30,7 @@ def run_server(url: str, host: str, port: int, workers: int) -> None:
         )
     try:
         serve_api(options)
-    except OSError as error:
+    except (OSError, WorkersCannotStart) as error:
         raise fail(str(error)) from error
 
 

@@ -48,6 +48,10 @@ STOP_GRACE_S = 20.0
 log = logging.getLogger("baro.server")
 
 
+class WorkersCannotStart(RuntimeError):
+    """Worker after worker died as soon as it started: settings or the environment are wrong."""
+
+
 @dataclass(frozen=True)
 class ServerOptions:
     host: str = "127.0.0.1"
@@ -199,7 +203,7 @@ class Supervisor:
             )
             self._quick_deaths = self._quick_deaths + 1 if lived_s < QUICK_DEATH_S else 0
             if self._quick_deaths >= MAX_QUICK_DEATHS:
-                raise RuntimeError(
+                raise WorkersCannotStart(
                     f"{MAX_QUICK_DEATHS} workers in a row died within {QUICK_DEATH_S:.0f} s "
                     "of starting; see the log above"
                 )
