@@ -1,5 +1,7 @@
 """Orders: 1-Click and cart checkout, exactly once, with a cancel window and refunds."""
 
+from baro.commerce.orders.browse import OrderBook as OrderBook
+from baro.commerce.orders.browse import OrderFilter as OrderFilter
 from baro.commerce.orders.cart import Cart as Cart
 from baro.commerce.orders.cart import CartItem as CartItem
 from baro.commerce.orders.domain import TRANSITIONS as TRANSITIONS
@@ -32,7 +34,9 @@ __all__ = [
     "InvalidQuantity",
     "OneClick",
     "Order",
+    "OrderBook",
     "OrderEvent",
+    "OrderFilter",
     "OrderLine",
     "OrderNotFound",
     "OrderStatus",

@@ -209,12 +209,26 @@ def load(
 
 
 def list_orders(
-    session: Session, *, customer_id: str | None, before: str | None, limit: int
+    session: Session,
+    *,
+    customer_id: str | None,
+    before: str | None,
+    limit: int,
+    status: OrderStatus | None = None,
+    placed_from: datetime | None = None,
+    placed_until: datetime | None = None,
 ) -> list[Order]:
-    """Newest first; ``before`` is the last id of the previous page (ids sort by time)."""
+    """Newest first; ``before`` is the last id of the previous page (ids sort by time).
+    A filter left None does not filter; ``placed_from`` is inclusive, ``placed_until`` not."""
     query = select(OrderRow).order_by(OrderRow.id.desc()).limit(limit)
     if customer_id is not None:
         query = query.where(OrderRow.customer_id == customer_id)
+    if status is not None:
+        query = query.where(OrderRow.status == status.value)
+    if placed_from is not None:
+        query = query.where(OrderRow.placed_at >= placed_from)
+    if placed_until is not None:
+        query = query.where(OrderRow.placed_at < placed_until)
     if before:
         query = query.where(OrderRow.id < before)
     rows = session.scalars(query).all()
