@@ -18,6 +18,9 @@ from baro.network.facilities import InvalidFacility as InvalidFacility
 from baro.network.facilities import get_facility as get_facility
 from baro.network.facilities import list_facilities as list_facilities
 from baro.network.facilities import open_facility as open_facility
+from baro.network.holdings import FacilityHoldings as FacilityHoldings
+from baro.network.holdings import holdings as holdings
+from baro.network.holdings import stock_at as stock_at
 from baro.network.inventory import FreeStock as FreeStock
 from baro.network.inventory import InvalidStockChange as InvalidStockChange
 from baro.network.inventory import StockChanged as StockChanged
@@ -40,6 +43,7 @@ __all__ = [
     "Allocation",
     "AllocationChain",
     "Facility",
+    "FacilityHoldings",
     "FacilityKind",
     "FacilityNotFound",
     "FreeStock",
@@ -63,6 +67,7 @@ __all__ = [
     "consume",
     "free_stock",
     "get_facility",
+    "holdings",
     "list_facilities",
     "open_facility",
     "open_stock",
@@ -70,6 +75,7 @@ __all__ = [
     "release",
     "reserve",
     "seen_from",
+    "stock_at",
     "stock_level",
     "stock_levels",
 ]

@@ -9,6 +9,8 @@ from baro.commerce.catalog.repository import load as products_by_id
 from baro.commerce.catalog.service import Catalog as Catalog
 from baro.commerce.catalog.service import InvalidSearch as InvalidSearch
 from baro.commerce.catalog.service import ProductWithStock as ProductWithStock
+from baro.commerce.catalog.shelves import Shelf as Shelf
+from baro.commerce.catalog.shelves import Shelves as Shelves
 
 __all__ = [
     "Catalog",
@@ -19,5 +21,7 @@ __all__ = [
     "ProductNotFound",
     "ProductUnavailable",
     "ProductWithStock",
+    "Shelf",
+    "Shelves",
     "products_by_id",
 ]
