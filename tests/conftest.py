@@ -39,7 +39,10 @@ def clock() -> SimulatedClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, currency="BRL")
+    # Argon2 at its cheapest: tests sign many people up; the real cost is tested on its own.
+    return Settings(
+        database_url=database_url, currency="BRL", argon2_memory_kib=32, argon2_time_cost=1
+    )
 
 
 @pytest.fixture

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from baro.commerce.catalog import Catalog
-from baro.commerce.customers import Customers
+from baro.commerce.customers import Accounts, CardTokenizer, Customers, Passwords
 from baro.commerce.orders import Cart, Orders
 from baro.commerce.payments import (
     MeteredGateway,
     PaymentGateway,
     SandboxGateway,
     SandboxLedger,
+    tokenize_sandbox_card,
 )
 from baro.core.clock import Clock, SystemClock
 from baro.core.config import Settings
@@ -29,6 +30,7 @@ class Platform:
     gateway: PaymentGateway
     catalog: Catalog
     customers: Customers
+    accounts: Accounts
     orders: Orders
     cart: Cart
     network: Network
@@ -51,6 +53,10 @@ class Platform:
         if gateway is None:
             ledger = SandboxLedger(settings.sandbox_ledger) if settings.sandbox_ledger else None
             gateway, gateway_calls = SandboxGateway(clock, ledger), 1
+        # Only the sandbox takes typed card numbers; a real gateway tokenises in its own form.
+        tokenize_card: CardTokenizer | None = (
+            tokenize_sandbox_card if isinstance(gateway, SandboxGateway) else None
+        )
         gateway = MeteredGateway(gateway)  # its latency and errors
         db = db or Database.connect(settings.database_url, pool_size=settings.db_pool_size)
         check_schema(db.engine)
@@ -60,7 +66,14 @@ class Platform:
             clock=clock,
             gateway=gateway,
             catalog=Catalog(db),
-            customers=Customers(db, clock),
+            customers=Customers(db, clock, tokenize_card),
+            accounts=Accounts(
+                db,
+                clock,
+                Passwords(
+                    memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost
+                ),
+            ),
             orders=Orders(
                 db,
                 clock,

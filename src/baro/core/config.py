@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = ""
     # Request bodies larger than this are refused with 413.
     max_body_bytes: int = Field(default=1_048_576, ge=1)
+    # Argon2id's cost for passwords: RFC 9106's second choice (64 MiB, 3 passes) by default.
+    # Lower only for tests and benches that sign up many people.
+    argon2_memory_kib: int = Field(default=65536, ge=32, le=4_194_304)
+    argon2_time_cost: int = Field(default=3, ge=1, le=100)
 
     def resolved_data_dir(self) -> Path:
         """Where the public data sets are: ``BARO_DATA_DIR``, else ``../shared/data`` beside

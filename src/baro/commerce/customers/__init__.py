@@ -1,6 +1,11 @@
-"""Customers, their addresses, saved payment methods and API keys."""
+"""Customers, their addresses, saved payment methods and API keys; web accounts (passwords,
+sessions) for shoppers and operators."""
 
+from baro.commerce.customers.accounts import Accounts as Accounts
+from baro.commerce.customers.accounts import ApiKeyInfo as ApiKeyInfo
+from baro.commerce.customers.accounts import WebSession as WebSession
 from baro.commerce.customers.domain import Address as Address
+from baro.commerce.customers.domain import ApiKeyNotFound as ApiKeyNotFound
 from baro.commerce.customers.domain import Customer as Customer
 from baro.commerce.customers.domain import CustomerNotFound as CustomerNotFound
 from baro.commerce.customers.domain import EmailTaken as EmailTaken
@@ -12,13 +17,19 @@ from baro.commerce.customers.domain import NotAuthenticated as NotAuthenticated
 from baro.commerce.customers.domain import PaymentMethod as PaymentMethod
 from baro.commerce.customers.domain import Principal as Principal
 from baro.commerce.customers.domain import Role as Role
+from baro.commerce.customers.passwords import Passwords as Passwords
 from baro.commerce.customers.repository import payment_token as payment_token
+from baro.commerce.customers.service import CardTokenizer as CardTokenizer
 from baro.commerce.customers.service import Customers as Customers
 from baro.commerce.customers.service import NewCustomer as NewCustomer
 from baro.commerce.customers.service import Registration as Registration
 
 __all__ = [
+    "Accounts",
     "Address",
+    "ApiKeyInfo",
+    "ApiKeyNotFound",
+    "CardTokenizer",
     "Customer",
     "CustomerNotFound",
     "Customers",
@@ -29,9 +40,11 @@ __all__ = [
     "NoDefaultAddress",
     "NoDefaultPaymentMethod",
     "NotAuthenticated",
+    "Passwords",
     "PaymentMethod",
     "Principal",
     "Registration",
     "Role",
+    "WebSession",
     "payment_token",
 ]

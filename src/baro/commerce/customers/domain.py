@@ -13,7 +13,15 @@ class CustomerNotFound(NotFound):
 
 
 class InvalidCustomer(InvalidRequest):
+    """Bad customer data; ``field`` names the input at fault (``InvalidCustomer(msg,
+    field="password")``) so that a form can show the message next to it."""
+
     code = "invalid_customer"
+
+    @property
+    def field(self) -> str | None:
+        field: str | None = self.context.get("field")
+        return field
 
 
 class EmailTaken(Conflict):
@@ -22,6 +30,10 @@ class EmailTaken(Conflict):
 
 class NotAuthenticated(InvalidRequest):
     code = "not_authenticated"
+
+
+class ApiKeyNotFound(NotFound):
+    code = "api_key_not_found"
 
 
 class Forbidden(DomainError):

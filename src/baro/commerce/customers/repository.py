@@ -1,4 +1,5 @@
-"""Tables for customers, addresses, saved payment methods and API keys."""
+"""Tables for customers, addresses, saved payment methods and API keys; the query that turns
+a bearer secret (an API key, a web session) into a ``Principal``."""
 
 from __future__ import annotations
 
@@ -6,11 +7,25 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Select, String, bindparam, select, text
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Float,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Table,
+    bindparam,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.customers.domain import Address, PaymentMethod, Principal, Role
-from baro.core.db import Base, UTCDateTime
+from baro.core.db import Base, UTCDateTime, table_of
+from baro.core.ids import new_id
+from baro.core.tokens import hash_secret, new_secret
 
 
 class CustomerRow(Base):
@@ -20,6 +35,8 @@ class CustomerRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Argon2id; None for customers who only use API keys (imports, devices).
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True, default=None)
 
 
 def one_default_per_customer(table: str) -> Index:
@@ -71,6 +88,32 @@ class ApiKeyRow(Base):
         ForeignKey("customers.id"), nullable=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # What the owner sees to tell keys apart: their own label and the key's last characters.
+    label: Mapped[str | None] = mapped_column(String(60), nullable=True, default=None)
+    hint: Mapped[str | None] = mapped_column(String(8), nullable=True, default=None)
+
+
+def issue_api_key(
+    session: Session,
+    role: Role,
+    customer_id: str | None,
+    now: datetime,
+    *,
+    label: str | None = None,
+) -> tuple[ApiKeyRow, str]:
+    """A new key's row and the raw key, which is shown once and stored only as its hash."""
+    raw = new_secret("bk_admin" if role is Role.ADMIN else "bk_live")
+    row = ApiKeyRow(
+        id=new_id("key"),
+        key_hash=hash_secret(raw),
+        role=role.value,
+        customer_id=customer_id,
+        created_at=now,
+        label=label,
+        hint=raw[-4:],
+    )
+    session.add(row)
+    return row, raw
 
 
 def address_from_row(row: AddressRow) -> Address:
@@ -93,38 +136,49 @@ def payment_method_from_row(row: PaymentMethodRow) -> PaymentMethod:
     )
 
 
-def _principal_query() -> Select[Any]:
-    keys, addresses, cards = ApiKeyRow.__table__, AddressRow.__table__, PaymentMethodRow.__table__
+def principal_query(bearers: Table, secret_hash: ColumnElement[str]) -> Select[Any]:
+    """Who holds a bearer secret, with their 1-Click defaults, in one query. ``bearers`` is a
+    table with ``role`` and ``customer_id`` columns (API keys, web sessions); the query
+    selects its rows whose ``secret_hash`` is in the expanding parameter ``hashes``."""
+    addresses, cards = AddressRow.__table__, PaymentMethodRow.__table__
     return (
         select(
-            keys.c.key_hash,
-            keys.c.role,
-            keys.c.customer_id,
+            secret_hash.label("key_hash"),
+            bearers.c.role,
+            bearers.c.customer_id,
             *(c.label(f"a_{c.name}") for c in addresses.c),
             *(c.label(f"p_{c.name}") for c in cards.c),
         )
-        .select_from(keys)
+        .select_from(bearers)
         .outerjoin(
             addresses,
-            (addresses.c.customer_id == keys.c.customer_id) & addresses.c.is_default,
+            (addresses.c.customer_id == bearers.c.customer_id) & addresses.c.is_default,
         )
-        .outerjoin(cards, (cards.c.customer_id == keys.c.customer_id) & cards.c.is_default)
-        .where(keys.c.key_hash.in_(bindparam("key_hashes", expanding=True)))
+        .outerjoin(cards, (cards.c.customer_id == bearers.c.customer_id) & cards.c.is_default)
+        .where(secret_hash.in_(bindparam("hashes", expanding=True)))
     )
 
 
 # Built once: this runs on every authenticated request.
-_PRINCIPAL = _principal_query()
+_keys = table_of(ApiKeyRow)
+_PRINCIPAL = principal_query(_keys, _keys.c.key_hash)
 
 
 def principals_by_key_hash(session: Session, key_hashes: Sequence[str]) -> dict[str, Principal]:
     """The callers of many keys and their 1-Click defaults, in a single query; unknown
     hashes are missing from the result."""
-    rows = session.execute(_PRINCIPAL, {"key_hashes": list(key_hashes)}).mappings()
-    return {row["key_hash"]: _principal(row) for row in rows}
+    return principals_by_hash(session, _PRINCIPAL, key_hashes)
 
 
-def _principal(row: Any) -> Principal:
+def principals_by_hash(
+    session: Session, query: Select[Any], hashes: Sequence[str]
+) -> dict[str, Principal]:
+    """Run a ``principal_query``: each known hash's principal."""
+    rows = session.execute(query, {"hashes": list(hashes)}).mappings()
+    return {row["key_hash"]: principal_from_row(row) for row in rows}
+
+
+def principal_from_row(row: Any) -> Principal:
     address = None
     if row["a_id"] is not None:
         address = Address(

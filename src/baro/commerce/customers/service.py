@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Protocol, cast
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,18 +24,19 @@ from baro.commerce.customers.domain import (
 )
 from baro.commerce.customers.repository import (
     AddressRow,
-    ApiKeyRow,
     CustomerRow,
     PaymentMethodRow,
     address_from_row,
+    issue_api_key,
     payment_method_from_row,
     principals_by_key_hash,
 )
 from baro.core.clock import Clock
 from baro.core.db import Database, table_of
+from baro.core.errors import NotFound
 from baro.core.geo import check_coordinates, h3_cell
 from baro.core.ids import new_id
-from baro.core.tokens import hash_secret, new_secret
+from baro.core.tokens import hash_secret
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,31 @@ class NewCustomer:
     last4: str = "4242"
 
 
+class TokenizedCard(Protocol):
+    @property
+    def token(self) -> str: ...
+    @property
+    def brand(self) -> str: ...
+    @property
+    def last4(self) -> str: ...
+
+
+class CardTokenizer(Protocol):
+    """Turns a typed card into a gateway token (the sandbox's; real gateways do it in
+    their own hosted form, so a real deployment has none)."""
+
+    def __call__(
+        self, number: str, exp_month: int, exp_year: int, cvc: str, *, today: date
+    ) -> TokenizedCard: ...
+
+
 class Customers:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, tokenize_card: CardTokenizer | None = None
+    ) -> None:
         self._db = db
         self._clock = clock
+        self._tokenize_card = tokenize_card
 
     def register(self, name: str, email: str) -> Registration:
         name, email = name.strip(), email.strip().lower()
@@ -131,17 +155,7 @@ class Customers:
             return self._issue_key(session, Role.ADMIN, None)
 
     def _issue_key(self, session: Session, role: Role, customer_id: str | None) -> str:
-        raw = new_secret("bk_admin" if role is Role.ADMIN else "bk_live")
-        session.add(
-            ApiKeyRow(
-                id=new_id("key"),
-                key_hash=hash_secret(raw),
-                role=role.value,
-                customer_id=customer_id,
-                created_at=self._clock.now(),
-            )
-        )
-        return raw
+        return issue_api_key(session, role, customer_id, self._clock.now())[1]
 
     def add_address(
         self,
@@ -208,6 +222,51 @@ class Customers:
             session.flush()
             return payment_method_from_row(row)
 
+    def add_sandbox_card(
+        self, customer_id: str, *, number: str, exp_month: int, exp_year: int, cvc: str
+    ) -> PaymentMethod:
+        """A card typed into baro's own form, tokenised by the sandbox gateway (the number
+        goes no further than this call). With a real gateway, cards are added in the
+        gateway's hosted form and only its token reaches ``add_payment_method``."""
+        if self._tokenize_card is None:
+            raise InvalidCustomer(
+                "cards are added through the payment gateway's own form", field="number"
+            )
+        card = self._tokenize_card(number, exp_month, exp_year, cvc, today=self._clock.now().date())
+        return self.add_payment_method(
+            customer_id, gateway_token=card.token, brand=card.brand, last4=card.last4
+        )
+
+    def payment_methods(self, customer_id: str) -> list[PaymentMethod]:
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(PaymentMethodRow)
+                .where(PaymentMethodRow.customer_id == customer_id)
+                .order_by(PaymentMethodRow.id)
+            )
+            return [payment_method_from_row(row) for row in rows]
+
+    def set_default_address(self, customer_id: str, address_id: str) -> None:
+        self._set_default(AddressRow, customer_id, address_id, "address")
+
+    def set_default_payment_method(self, customer_id: str, payment_method_id: str) -> None:
+        self._set_default(PaymentMethodRow, customer_id, payment_method_id, "card")
+
+    def _set_default(
+        self,
+        model: type[AddressRow] | type[PaymentMethodRow],
+        customer_id: str,
+        row_id: str,
+        what: str,
+    ) -> None:
+        with self._db.transaction() as session:
+            row = cast("AddressRow | PaymentMethodRow | None", session.get(model, row_id))
+            if row is None or row.customer_id != customer_id:
+                raise NotFound(f"you have no {what} {row_id!r}")
+            _clear_default(session, model, customer_id)
+            session.flush()  # the old default steps down before the unique index sees two
+            row.is_default = True
+
     def authenticate(self, api_key: str) -> Principal:
         (principal,) = self.authenticate_all([api_key])
         if isinstance(principal, NotAuthenticated):
@@ -228,7 +287,11 @@ class Customers:
 
     def addresses(self, customer_id: str) -> list[Address]:
         with self._db.read() as session:
-            rows = session.scalars(select(AddressRow).where(AddressRow.customer_id == customer_id))
+            rows = session.scalars(
+                select(AddressRow)
+                .where(AddressRow.customer_id == customer_id)
+                .order_by(AddressRow.id)
+            )
             return [address_from_row(row) for row in rows]
 
     @staticmethod

@@ -13,6 +13,9 @@ from baro.commerce.payments.sandbox import TIMES_OUT as TIMES_OUT
 from baro.commerce.payments.sandbox import LedgerEntry as LedgerEntry
 from baro.commerce.payments.sandbox import SandboxGateway as SandboxGateway
 from baro.commerce.payments.sandbox import SandboxLedger as SandboxLedger
+from baro.commerce.payments.sandbox_cards import CardToken as CardToken
+from baro.commerce.payments.sandbox_cards import InvalidCard as InvalidCard
+from baro.commerce.payments.sandbox_cards import tokenize_sandbox_card as tokenize_sandbox_card
 
 __all__ = [
     "DECLINES",
@@ -20,7 +23,9 @@ __all__ = [
     "TIMES_OUT",
     "Authorization",
     "Capture",
+    "CardToken",
     "GatewayUnavailable",
+    "InvalidCard",
     "LedgerEntry",
     "MeteredGateway",
     "PaymentDeclined",
@@ -28,4 +33,5 @@ __all__ = [
     "Refund",
     "SandboxGateway",
     "SandboxLedger",
+    "tokenize_sandbox_card",
 ]
