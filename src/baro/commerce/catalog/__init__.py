@@ -1,5 +1,6 @@
 """The catalogue: products, and finding them."""
 
+from baro.commerce.catalog.browse import Showcase as Showcase
 from baro.commerce.catalog.domain import Dimensions as Dimensions
 from baro.commerce.catalog.domain import InvalidProduct as InvalidProduct
 from baro.commerce.catalog.domain import Product as Product
@@ -23,5 +24,6 @@ __all__ = [
     "ProductWithStock",
     "Shelf",
     "Shelves",
+    "Showcase",
     "products_by_id",
 ]

@@ -1,5 +1,6 @@
 """Orders: 1-Click and cart checkout, exactly once, with a cancel window and refunds."""
 
+from baro.commerce.orders.best_sellers import BestSellers as BestSellers
 from baro.commerce.orders.browse import OrderBook as OrderBook
 from baro.commerce.orders.browse import OrderFilter as OrderFilter
 from baro.commerce.orders.cart import Cart as Cart
@@ -25,6 +26,7 @@ from baro.commerce.orders.service import Orders as Orders
 __all__ = [
     "TRANSITIONS",
     "AlreadyShipped",
+    "BestSellers",
     "CancelWindowClosed",
     "Cart",
     "CartItem",
