@@ -4,6 +4,8 @@ sessions) for shoppers and operators."""
 from baro.commerce.customers.accounts import Accounts as Accounts
 from baro.commerce.customers.accounts import ApiKeyInfo as ApiKeyInfo
 from baro.commerce.customers.accounts import WebSession as WebSession
+from baro.commerce.customers.directory import CustomerDirectory as CustomerDirectory
+from baro.commerce.customers.directory import CustomerListing as CustomerListing
 from baro.commerce.customers.domain import Address as Address
 from baro.commerce.customers.domain import ApiKeyNotFound as ApiKeyNotFound
 from baro.commerce.customers.domain import Customer as Customer
@@ -31,6 +33,8 @@ __all__ = [
     "ApiKeyNotFound",
     "CardTokenizer",
     "Customer",
+    "CustomerDirectory",
+    "CustomerListing",
     "CustomerNotFound",
     "Customers",
     "EmailTaken",
