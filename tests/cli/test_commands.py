@@ -100,3 +100,41 @@ def test_events_relay_prints_each_event_once_in_order(tmp_path: Path) -> None:
     assert [e["type"] for e in events] == ["order.placed", "order.paid", "order.allocated"]
     assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
     assert again.stdout == ""
+
+
+def test_demo_prints_the_storefront_first_then_the_console_and_the_api(tmp_path: Path) -> None:
+    from baro.commerce.customers import Role
+    from baro.core.config import Settings
+    from baro.platform import Platform
+
+    port = free_port()
+    database = tmp_path / "demo.db"
+    process = subprocess.Popen(
+        [*BARO, "demo", "--port", str(port), "--path", str(database)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}", process, timeout_s=90)
+        web = json.loads((tmp_path / "demo.json").read_text())["web"]
+        platform = Platform.start(Settings(database_url=f"sqlite:///{database}"))
+        try:
+            shopper = platform.accounts.sign_in(
+                email=web["shopper_email"], password=web["shopper_password"], role=Role.CUSTOMER
+            )
+            operator = platform.accounts.sign_in(
+                email=web["operator_email"], password=web["operator_password"], role=Role.ADMIN
+            )
+            assert platform.accounts.session(operator).principal.is_admin
+            assert platform.accounts.session(shopper).principal.payment_method is not None
+        finally:
+            platform.close()
+    finally:
+        process.terminate()
+        _, printed = process.communicate(timeout=20)
+    places = [printed.index(label) for label in ("Storefront", "Console", "API docs")]
+    assert places == sorted(places)
+    assert f"http://127.0.0.1:{port}/ops" in printed and web["shopper_password"] in printed
+    assert (tmp_path / "demo.json").stat().st_mode & 0o077 == 0  # keys and passwords: owner only

@@ -14,8 +14,12 @@ from baro.channels.web import serve as serve_api
 from baro.cli._console import err, fail
 from baro.cli.db import DbOption, database_url, safe
 from baro.cli.world import build_world
+from baro.core.config import Settings
 from baro.core.db import check_schema, make_engine
-from baro.twin.world import WorldSpec
+from baro.platform import Platform
+from baro.twin.demo import DemoAccounts, add_demo_accounts
+from baro.twin.traffic import ShopperTraffic
+from baro.twin.world import WorldManifest, WorldSpec
 
 
 def run_server(url: str, host: str, port: int, workers: int) -> None:
@@ -58,14 +62,25 @@ def demo(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     seed: Annotated[int, typer.Option(help="Random seed of the generated world")] = 7,
+    traffic: Annotated[
+        bool, typer.Option(help="Keep simulated shoppers ordering, so the console is alive")
+    ] = False,
+    traffic_rate: Annotated[
+        float, typer.Option(min=0.01, max=50, help="Simulated orders per second")
+    ] = 0.5,
 ) -> None:
-    """Generate a fresh world on embedded SQLite and serve it."""
+    """Generate a fresh world on embedded SQLite and serve it: the storefront, the operations
+    console and the API."""
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         stale.unlink(missing_ok=True)
     url = f"sqlite:///{path}"
     manifest = build_world(url, WorldSpec(seed=seed))
+    people = _demo_accounts(url, manifest)
     credentials = path.with_suffix(".json")
-    credentials.write_text(json.dumps(manifest.to_json(), indent=2, ensure_ascii=False))
+    credentials.write_text(
+        json.dumps({**manifest.to_json(), "web": people.to_json()}, indent=2, ensure_ascii=False)
+    )
+    credentials.chmod(0o600)  # passwords and keys
     customer = manifest.customers[0]
     product = manifest.products[0]
     base = f"http://{host}:{port}"
@@ -74,13 +89,16 @@ def demo(
 [bold green]baro demo[/] — {len(manifest.products)} products, {len(manifest.facilities)} \
 fulfillment centers, {len(manifest.customers)} customers on {path}
 
-  API        {base}/v1
-  API docs   {base}/docs
-  Customer   {customer["id"]}  key [bold]{customer["api_key"]}[/]
-  Operator   admin key [bold]{manifest.admin_api_key}[/]
-  All keys   {credentials} (the `baro world seed --json` manifest)
+  Storefront  [bold]{base}/[/]
+              shopper  {people.shopper_email}  password [bold]{people.shopper_password}[/]
+  Console     [bold]{base}/ops[/]
+              operator {people.operator_email}  password [bold]{people.operator_password}[/]
+  API docs    {base}/docs
+              customer {customer["id"]}  key [bold]{customer["api_key"]}[/]
+              operator admin key [bold]{manifest.admin_api_key}[/]
+  All of it   {credentials} (the `baro world seed --json` manifest, and the web accounts)
 
-  Try 1-Click:
+  Try 1-Click from the API:
     curl -s -X POST {base}/v1/orders/one-click \\
       -H 'Authorization: Bearer {customer["api_key"]}' \\
       -H 'Idempotency-Key: demo-1' -H 'Content-Type: application/json' \\
@@ -88,4 +106,21 @@ fulfillment centers, {len(manifest.customers)} customers on {path}
 """,
         soft_wrap=True,
     )
-    run_server(url, host, port, workers=1)
+    shoppers = None
+    if traffic:
+        shoppers = ShopperTraffic(base, manifest, orders_per_s=traffic_rate, seed=seed)
+        shoppers.start()
+        err.print(f"  Simulated shoppers order about {traffic_rate:g} times a second.\n")
+    try:
+        run_server(url, host, port, workers=1)
+    finally:
+        if shoppers is not None:
+            shoppers.stop()
+
+
+def _demo_accounts(url: str, manifest: WorldManifest) -> DemoAccounts:
+    platform = Platform.start(Settings(database_url=url))
+    try:
+        return add_demo_accounts(platform, manifest)
+    finally:
+        platform.close()
