@@ -13,7 +13,7 @@ from baro import __version__
 from baro.core.config import get_settings
 from baro.platform import Platform
 
-from . import admin, cart, edge, health, observability, orders, problems, products
+from . import admin, cart, edge, health, observability, orders, pages, problems, products
 from .gateway_threads import GatewayThreads
 from .one_click import OneClickDesk
 from .ratelimit import FailedAttempts
@@ -65,6 +65,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.state.gateway_threads = gateway_threads
     problems.install(app)
     edge.install(app, platform.settings)
+    pages.install(app, platform)
     telemetry = observability.install(app, platform)
     edge.trust_proxies(app, platform.settings)
     for module in (health, products, orders, cart, admin):

@@ -59,6 +59,21 @@ class FailedAttempts:
         )
         return cls(redis)
 
+    def refused(self, client: str) -> TooManyAttempts | None:
+        """Whether ``client`` is already past the limit, counting nothing: for checks that
+        must refuse before they verify (a password is checked only when this is None)."""
+        try:
+            if self._window.test(self._limit, "failed-auth", client):
+                return None
+        except StorageError as error:
+            log.warning(
+                "failed attempts are not being checked: %s",
+                error,
+                extra={"error_type": type(error.storage_error).__name__},
+            )
+            return None
+        return TooManyAttempts(f"too many failed attempts; wait {self._limit.get_expiry()} s")
+
     def failed(self, client: str) -> TooManyAttempts | None:
         """Count a failed authentication from ``client``. Returns the 429 to answer with
         when the client is past the limit (that failure is then not counted), else None:

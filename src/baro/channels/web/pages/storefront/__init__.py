@@ -1,0 +1,9 @@
+"""The storefront's routes, one module per part of a shopper's visit."""
+
+from fastapi import APIRouter
+
+from . import account, auth, orders, shop
+
+router = APIRouter()
+for part in (shop, auth, orders, account):
+    router.include_router(part.router)

@@ -1,0 +1,144 @@
+"""Browsing and buying: the home page's rows, search with category facets, product pages
+and their 1-Click button."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from baro.commerce.catalog import ProductWithStock
+from baro.commerce.customers import NoDefaultAddress, NoDefaultPaymentMethod, WebSession
+from baro.core.errors import DomainError
+from baro.platform import Platform
+
+from ...deps import PlatformDep
+from ...schemas import Id
+from ..rendering import render
+from ..security import MaybeShopper, Shopper
+from .forms import Fields, FormState, whole_number
+from .placing import new_key, place, usable_key
+
+router = APIRouter()
+
+PAGE_SIZE = 24
+MAX_PAGE = 400  # 9,600 results deep: past that, a shopper refines the search
+MAX_QUERY = 200
+
+
+@router.get("/")
+def home(request: Request, platform: PlatformDep, who: MaybeShopper) -> Response:
+    rows = [(row, row.products()) for row in request.app.state.home_rows]
+    return render(
+        request,
+        "storefront/home.html",
+        rows=[(row, products) for row, products in rows if products],
+        categories=platform.catalog.categories(),
+    )
+
+
+@router.get("/search")
+def search(
+    request: Request,
+    platform: PlatformDep,
+    who: MaybeShopper,
+    q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
+    category: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    # One more than a page: whether there is a next page, without counting them all.
+    found = platform.catalog.search(
+        q, category=category or None, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
+
+    def link(**change: object) -> str:
+        params = {"q": q, "category": category, "page": page} | change
+        return "/search?" + urlencode({k: v for k, v in params.items() if v not in ("", 1)})
+
+    return render(
+        request,
+        "storefront/search.html",
+        q=q,
+        category=category,
+        categories=platform.catalog.categories(),
+        products=found[:PAGE_SIZE],
+        page=page,
+        previous_page=link(page=page - 1) if page > 1 else None,
+        next_page=link(page=page + 1) if len(found) > PAGE_SIZE else None,
+        facet_link=lambda code: link(category=code, page=1),
+    )
+
+
+@router.get("/products/{product_id}")
+def product_page(
+    request: Request, product_id: Id, platform: PlatformDep, who: MaybeShopper
+) -> Response:
+    return _product(request, platform, platform.catalog.get(product_id), who)
+
+
+def _product(
+    request: Request,
+    platform: Platform,
+    item: ProductWithStock,
+    who: WebSession | None,
+    form: FormState | None = None,
+    status: int = 200,
+) -> Response:
+    principal = who.principal if who else None
+    return render(
+        request,
+        "storefront/product.html",
+        status=status,
+        item=item,
+        product=item.product,
+        address=principal.address if principal else None,
+        card=principal.payment_method if principal else None,
+        # Made now and posted back: a second post of this form is the same order.
+        one_click_key=new_key(),
+        max_quantity=min(platform.settings.max_order_quantity, 10),
+        form=form or FormState(),
+        set_defaults=f"/account?next={quote(f'/products/{item.product.id}', safe='/')}",
+    )
+
+
+@router.post("/products/{product_id}/buy")
+async def one_click(
+    request: Request, product_id: Id, who: Shopper, platform: PlatformDep, fields: Fields
+) -> Response:
+    """The 1-Click button: the default card and address, the same exactly-once placement
+    as ``POST /v1/orders/one-click``, then the order's page."""
+    back = f"/products/{product_id}"
+    if who.principal.address is None or who.principal.payment_method is None:
+        return RedirectResponse(f"/account?next={quote(back, safe='/')}", status_code=303)
+    form = FormState.of(fields)
+    quantity = whole_number(
+        form,
+        request,
+        fields,
+        "quantity",
+        1,
+        platform.settings.max_order_quantity,
+        "Choose how many to buy.",
+    )
+    key = usable_key(fields.get("idempotency_key", ""))
+    if key is None:
+        form.fail(request, "_form", "This form has expired. Please press the button again.")
+    if form.ok and key is not None:
+        try:
+            placement = await place(
+                request,
+                lambda: platform.orders.place_one_click(
+                    who.principal, product_id, quantity, idempotency_key=key
+                ),
+            )
+        except (NoDefaultAddress, NoDefaultPaymentMethod):
+            return RedirectResponse(f"/account?next={quote(back, safe='/')}", status_code=303)
+        except DomainError as refused:
+            form.refused(request, refused)
+        else:
+            return RedirectResponse(f"/orders/{placement.order.id}", status_code=303)
+    item = await run_in_threadpool(platform.catalog.get, product_id)
+    return _product(request, platform, item, who, form, status=422 if key is None else 409)
