@@ -16,7 +16,7 @@ from baro.platform import Platform
 
 from ...deps import PlatformDep
 from ...schemas import Id
-from ..rendering import render
+from ..rendering import gettext, render
 from ..security import Shopper, customer_id, safe_next
 from . import places
 from .forms import Fields, FormState, whole_number
@@ -55,7 +55,7 @@ def _page(
         address_form=forms.get("address", FormState()),
         card_form=forms.get("card", FormState()),
         key_form=forms.get("key", FormState()),
-        places=places.grouped(),
+        places=[(gettext(request, country), cities) for country, cities in places.grouped()],
         next=next_page,
         notice=notice,
         new_key=new_key,
