@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from baro.platform import Platform
 
-from . import i18n, storefront
+from . import console, i18n, storefront
 from .errors import HANDLERS, HtmlErrors
 from .home_rows import HomeRows
 from .security import SignInThrottle, csrf_protect, safe_next, secure
@@ -38,7 +38,7 @@ def install(app: FastAPI, platform: Platform) -> None:
         app.add_exception_handler(error, handler)
     app.add_middleware(HtmlErrors)
     checked = [Depends(csrf_protect)]
-    for router in (languages, storefront.router):
+    for router in (languages, storefront.router, console.router):
         app.include_router(router, dependencies=checked, include_in_schema=False)
 
 

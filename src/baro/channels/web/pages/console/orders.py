@@ -1,0 +1,141 @@
+"""Orders across all customers, filtered, and one order with its history from the outbox."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Final
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from baro.commerce.orders import Order, OrderBook, OrderFilter, OrderStatus
+from baro.core.event_log import EventLog
+
+from ...deps import PlatformDep
+from ...schemas import ID_CHARACTERS, MAX_ID_LENGTH, Id
+from ..rendering import gettext
+from .page import STATUS_LABELS, Form, render_console
+
+PAGE: Final = 25
+
+router = APIRouter()
+
+Text = Annotated[str, Query(max_length=100)]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    form: Form
+    which: OrderFilter
+
+
+def parse_filter(
+    request: Request, *, status: str, customer: str, placed_from: str, placed_until: str
+) -> Parsed:
+    """The filter form as typed, checked field by field; a field in error filters nothing,
+    so the page still lists orders under the messages. The dates are whole UTC days, the
+    last one included."""
+    form = Form(
+        values={
+            "status": status,
+            "customer": customer.strip(),
+            "from": placed_from,
+            "to": placed_until,
+        }
+    )
+    chosen = None
+    if status:
+        try:
+            chosen = OrderStatus(status)
+        except ValueError:
+            form.errors["status"] = gettext(request, "Choose a status from the list.")
+    who = form.values["customer"] or None
+    if who is not None and (len(who) > MAX_ID_LENGTH or not re.fullmatch(ID_CHARACTERS, who)):
+        form.errors["customer"] = gettext(
+            request, "A customer id looks like cus_… (40 characters at most)."
+        )
+        who = None
+    first = _day(request, form, "from")
+    last = _day(request, form, "to")
+    if first is not None and last is not None and last < first:
+        form.errors["to"] = gettext(request, "The last day comes before the first day.")
+        first = last = None
+    return Parsed(
+        form,
+        OrderFilter(
+            status=chosen,
+            customer_id=who,
+            placed_from=_midnight(first) if first else None,
+            placed_until=_midnight(last + timedelta(days=1)) if last else None,
+        ),
+    )
+
+
+def _day(request: Request, form: Form, name: str) -> date | None:
+    typed = form.values[name].strip()
+    if not typed:
+        return None
+    try:
+        return date.fromisoformat(typed)
+    except ValueError:
+        form.errors[name] = gettext(request, "Enter a date as YYYY-MM-DD.")
+        return None
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+@router.get("/orders")
+def orders(
+    request: Request,
+    platform: PlatformDep,
+    status: Text = "",
+    customer: Text = "",
+    placed_from: Annotated[str, Query(alias="from", max_length=20)] = "",
+    placed_until: Annotated[str, Query(alias="to", max_length=20)] = "",
+    before: Annotated[Id | None, Query()] = None,
+) -> Response:
+    parsed = parse_filter(
+        request,
+        status=status,
+        customer=customer,
+        placed_from=placed_from,
+        placed_until=placed_until,
+    )
+    found = OrderBook(platform.db).page(parsed.which, limit=PAGE + 1, before=before)
+    older = None
+    if len(found) > PAGE:
+        kept = {name: value for name, value in parsed.form.values.items() if value}
+        older = "/ops/orders?" + urlencode({**kept, "before": found[PAGE - 1].id})
+    return render_console(
+        request,
+        "console/orders.html",
+        status=422 if parsed.form.errors else 200,
+        form=parsed.form,
+        orders=found[:PAGE],
+        older=older,
+        status_options=[("", gettext(request, "Any status"))]
+        + [(s.value, gettext(request, STATUS_LABELS[s])) for s in OrderStatus],
+    )
+
+
+@router.get("/orders/{order_id}")
+def order(request: Request, platform: PlatformDep, order_id: Id) -> Response:
+    found: Order = OrderBook(platform.db).get(order_id)
+    # A line's product always exists (a foreign key): a few lines, a read each.
+    products = {
+        line.product_id: platform.catalog.get(line.product_id).product for line in found.lines
+    }
+    return render_console(
+        request,
+        "console/order.html",
+        order=found,
+        products=products,
+        facilities={f.id: f.name for f in platform.network.facilities()},
+        history=EventLog(platform.db).history(order_id),
+        now=platform.clock.now(),
+    )
