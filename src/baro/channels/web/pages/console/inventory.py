@@ -35,8 +35,7 @@ from baro.platform import Platform
 
 from ...deps import PlatformDep
 from ...schemas import ID_CHARACTERS, MAX_ID_LENGTH, MAX_RECEIVED, Id
-from ..rendering import gettext
-from .page import Form as FormState
+from ..storefront.forms import FormState, whole_number
 from .page import render_console
 
 PAGE: Final = 50
@@ -54,6 +53,12 @@ KIND_LABELS: Final = {
     FacilityKind.DRONE_BASE: "Drone base",
     FacilityKind.STORE: "Store",
 }
+
+# The catalogue's key for this message holds the limit written out (MAX_RECEIVED).
+QUANTITY: Final = f"Enter a whole number of units from 1 to {MAX_RECEIVED:,}."
+RESENT: Final = (
+    "This form was already sent with other values. Check the stock below, then send the new form."
+)
 
 router = APIRouter()
 
@@ -146,32 +151,31 @@ def receive(
         }
     )
     units = _check(request, form)
-    if not form.valid:
-        return _page(request, platform, form, status=422)
-    try:
-        platform.network.receive(
-            form.values["facility"], form.values["product"], units, idempotency_key=key
-        )
-    except UnknownProduct:
-        form.errors["product"] = gettext(request, "No product has this id.")
-    except FacilityNotFound:
-        form.errors["facility"] = gettext(request, "Choose a facility from the list.")
-    except InvalidStockChange:
-        form.errors["quantity"] = gettext(
-            request, "That is more than this facility's count of the product can hold."
-        )
-    except (IdempotencyKeyReused, InvalidIdempotencyKey):
-        form.errors["_form"] = gettext(
-            request,
-            "This form was already sent with other values. Check the stock below, then send "
-            "the new form.",
-        )
-        form.values["key"] = _new_key()
-    except IdempotencyKeyInFlight:
-        form.errors["_form"] = gettext(
-            request, "This delivery is still being recorded. Send it again in a moment."
-        )
-    if not form.valid:
+    if form.ok:
+        try:
+            platform.network.receive(
+                form.values["facility"], form.values["product"], units, idempotency_key=key
+            )
+        except UnknownProduct:
+            form.fail(request, "product", "No product has this id.")
+        except FacilityNotFound:
+            form.fail(request, "facility", "Choose a facility from the list.")
+        except InvalidStockChange:
+            form.fail(
+                request,
+                "quantity",
+                "That is more than this facility's count of the product can hold.",
+            )
+        except (IdempotencyKeyReused, InvalidIdempotencyKey):
+            form.fail(request, "_form", RESENT)
+            form.values["key"] = _new_key()
+        except IdempotencyKeyInFlight:
+            form.fail(
+                request,
+                "_form",
+                "This delivery is still being recorded. Send it again in a moment.",
+            )
+    if not form.ok:
         return _page(request, platform, form, status=422)
     query = urlencode(
         {"facility": form.values["facility"], "received": form.values["product"], "units": units}
@@ -180,27 +184,19 @@ def receive(
 
 
 def _check(request: Request, form: FormState) -> int:
-    """The form's fields, each checked with its message; the units, or 0 if in error."""
-    for name in ("facility", "product"):
+    """The form's fields, each checked with its message beside it; the units (0 if wrong)."""
+    for name, message in (
+        ("facility", "Choose a facility from the list."),
+        ("product", "Enter a product id."),
+    ):
         typed = form.values[name]
         if not typed or len(typed) > MAX_ID_LENGTH or not re.fullmatch(ID_CHARACTERS, typed):
-            form.errors[name] = gettext(
-                request,
-                "Choose a facility from the list." if name == "facility" else "Enter a product id.",
-            )
+            form.fail(request, name, message)
     if not form.values["key"]:
-        form.errors["_form"] = gettext(request, "This form is out of date; send the new one.")
+        form.fail(request, "_form", "This form is out of date; send the new one.")
         form.values["key"] = _new_key()
-    try:
-        units = int(form.values["quantity"])
-    except ValueError:
-        units = 0
-    if not 1 <= units <= MAX_RECEIVED:
-        form.errors["quantity"] = gettext(
-            request, "Enter a whole number of units from 1 to {most}."
-        ).format(most=f"{MAX_RECEIVED:,}")
-        return 0
-    return units
+    units = whole_number(form, request, form.values, "quantity", 1, MAX_RECEIVED, QUANTITY)
+    return units if "quantity" not in form.errors else 0
 
 
 def _new_key() -> str:

@@ -17,7 +17,8 @@ from baro.core.event_log import EventLog
 from ...deps import PlatformDep
 from ...schemas import ID_CHARACTERS, MAX_ID_LENGTH, Id
 from ..rendering import gettext
-from .page import STATUS_LABELS, Form, render_console
+from ..storefront.forms import FormState
+from .page import STATUS_LABELS, render_console
 
 PAGE: Final = 25
 
@@ -28,7 +29,7 @@ Text = Annotated[str, Query(max_length=100)]
 
 @dataclass(frozen=True)
 class Parsed:
-    form: Form
+    form: FormState
     which: OrderFilter
 
 
@@ -38,7 +39,7 @@ def parse_filter(
     """The filter form as typed, checked field by field; a field in error filters nothing,
     so the page still lists orders under the messages. The dates are whole UTC days, the
     last one included."""
-    form = Form(
+    form = FormState(
         values={
             "status": status,
             "customer": customer.strip(),
@@ -51,17 +52,15 @@ def parse_filter(
         try:
             chosen = OrderStatus(status)
         except ValueError:
-            form.errors["status"] = gettext(request, "Choose a status from the list.")
+            form.fail(request, "status", "Choose a status from the list.")
     who = form.values["customer"] or None
     if who is not None and (len(who) > MAX_ID_LENGTH or not re.fullmatch(ID_CHARACTERS, who)):
-        form.errors["customer"] = gettext(
-            request, "A customer id looks like cus_… (40 characters at most)."
-        )
+        form.fail(request, "customer", "A customer id looks like cus_… (40 characters at most).")
         who = None
     first = _day(request, form, "from")
     last = _day(request, form, "to")
     if first is not None and last is not None and last < first:
-        form.errors["to"] = gettext(request, "The last day comes before the first day.")
+        form.fail(request, "to", "The last day comes before the first day.")
         first = last = None
     return Parsed(
         form,
@@ -74,14 +73,14 @@ def parse_filter(
     )
 
 
-def _day(request: Request, form: Form, name: str) -> date | None:
+def _day(request: Request, form: FormState, name: str) -> date | None:
     typed = form.values[name].strip()
     if not typed:
         return None
     try:
         return date.fromisoformat(typed)
     except ValueError:
-        form.errors[name] = gettext(request, "Enter a date as YYYY-MM-DD.")
+        form.fail(request, name, "Enter a date as YYYY-MM-DD.")
         return None
 
 

@@ -1,9 +1,8 @@
-"""What every console page shares: the page frame (navigation from the sections), form
-state, and the words for order statuses."""
+"""What every console page shares: the page frame (navigation from the sections) and the
+words for order statuses."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 from fastapi import Request
@@ -26,19 +25,6 @@ STATUS_LABELS: Final = {
     OrderStatus.CANCELLED: "Cancelled",
     OrderStatus.REFUNDED: "Refunded",
 }
-
-
-@dataclass
-class Form:
-    """What was typed (kept on a re-render) and a message per field, in the page's
-    language; ``_form`` holds a message about the form as a whole."""
-
-    values: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors
 
 
 def render_console(

@@ -24,7 +24,7 @@ from ..security import (
     start_session,
     web_session,
 )
-from .page import Form as FormState
+from ..storefront.forms import FormState
 from .page import render_console
 
 HOME: Final = "/ops"
@@ -54,10 +54,10 @@ def sign_in(
     email = email.strip()[:320]
     form = FormState(values={"email": email, "next": safe_next(next_page, HOME)})
     if not email:
-        form.errors["email"] = gettext(request, "Enter your e-mail address.")
+        form.fail(request, "email", "Enter your e-mail address.")
     if not password:
-        form.errors["password"] = gettext(request, "Enter your password.")
-    if not form.valid:
+        form.fail(request, "password", "Enter your password.")
+    if not form.ok:
         return _page(request, form, status=422)
     throttle: SignInThrottle = request.app.state.sign_in_throttle
     client = client_address(request)
@@ -68,7 +68,7 @@ def sign_in(
     except NotAuthenticated:
         if throttle.failed(email, client) is not None:
             return _too_many(request, form, throttle)
-        form.errors["_form"] = gettext(request, "The e-mail address or the password is wrong.")
+        form.fail(request, "_form", "The e-mail address or the password is wrong.")
         return _page(request, form, status=401)
     signed_in = platform.accounts.session(token)
     response = RedirectResponse(form.values["next"], status_code=303)
