@@ -439,3 +439,31 @@ def test_the_sign_in_form_needs_its_csrf_token_too(platform: Platform, client: T
 
     assert response.status_code == 403
     assert "baro_ops_session" not in response.headers.get("set-cookie", "")
+
+
+# Korean ---------------------------------------------------------------------------------
+
+
+def test_the_console_speaks_korean_when_the_browser_asks_for_it(
+    platform: Platform, operator: TestClient, facility: str
+) -> None:
+    item = add_product(platform)
+    stock(platform, facility, item.id, 5)
+    korean = {"Accept-Language": "ko-KR,ko;q=0.9,en;q=0.5"}
+    page = operator.get(f"/ops/inventory?facility={facility}", headers=korean)
+
+    refused = operator.post(
+        "/ops/inventory/receive",
+        headers=korean,
+        data={
+            "csrf_token": csrf_of(page),
+            "key": field_value(page, "key"),
+            "facility": facility,
+            "product": item.id,
+            "quantity": "0",
+        },
+    )
+
+    assert '<html lang="ko">' in page.text
+    assert "실시간 피드" in page.text and "거점별 재고" in page.text
+    assert field_error(refused, "quantity") == "1부터 1,000,000 사이의 정수 수량을 입력하세요."

@@ -1,0 +1,43 @@
+"""Every word the console's templates, navigation and labels show has its Korean."""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+
+from baro.channels.web.pages import i18n
+from baro.channels.web.pages.console import SECTIONS
+from baro.channels.web.pages.console.inventory import KIND_LABELS, QUANTITY, RESENT
+from baro.channels.web.pages.console.page import STATUS_LABELS
+
+MESSAGE = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+
+
+def console_template_messages() -> set[str]:
+    folder = files("baro.channels.web.pages").joinpath("templates", "console")
+    found = set()
+    for template in folder.iterdir():
+        for double, single in MESSAGE.findall(template.read_text()):
+            found.add(double or single)
+    return found
+
+
+def test_the_templates_are_read_for_their_words() -> None:
+    """Guards the test below: an extraction that finds nothing would pass it vacuously."""
+    assert {"Live order feed", "Receive stock", "Signed in as %(name)s"} <= (
+        console_template_messages()
+    )
+
+
+def test_every_console_word_has_its_korean() -> None:
+    words = (
+        console_template_messages()
+        | {section.title for section in SECTIONS}
+        | set(STATUS_LABELS.values())
+        | set(KIND_LABELS.values())
+        | {QUANTITY, RESENT}
+    )
+
+    missing = sorted(word for word in words if word not in i18n.catalog("ko"))
+
+    assert missing == []
