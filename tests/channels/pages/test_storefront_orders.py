@@ -251,3 +251,25 @@ def test_an_address_without_a_city_keeps_what_was_typed(shopper) -> None:
     assert response.status_code == 422
     assert 'data-testid="error-place">Choose your city.<' in response.text
     assert 'value="Rua Augusta 9"' in response.text and 'value="01305"' in response.text
+
+
+def test_the_status_panel_alone_is_served_for_polling(shopper, shop) -> None:
+    placed = post_form(
+        shopper, f"/products/{shop.product}/buy", one_click_form(shopper, shop.product)
+    )
+
+    panel = shopper.get(f"{placed.headers['location']}/live", headers={"HX-Request": "true"})
+
+    assert panel.status_code == 200
+    assert panel.text.lstrip().startswith('<section class="panel" id="order-status-panel"')
+    assert 'hx-trigger="every 10s"' in panel.text and 'data-status="allocated"' in panel.text
+
+
+def test_htmx_without_a_session_is_told_where_to_sign_in(browser) -> None:
+    response = browser.get(
+        "/orders/ord_1/live",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/orders/ord_1"},
+    )
+
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/signin?next=/orders/ord_1"

@@ -39,6 +39,8 @@ SECURITY_HEADERS: Final = {
 }
 
 
+# Jinja marks a translation safe (its placeholders are still escaped): only ever pass
+# messages written here, never text from a request or the database.
 @pass_context
 def _gettext(context: Context, message: str) -> str:
     return i18n.translate(context["lang"], message)

@@ -124,14 +124,15 @@ def web_session(request: Request) -> WebSession | None:
 
 
 def back_here(request: Request) -> str:
-    """Where to come back to after signing in: this page, or for a post the page it was
-    posted from (when that page is ours)."""
-    if request.method in _SAFE_METHODS:
+    """Where to come back to after signing in: this page; for a post, or a fragment htmx
+    fetched, the page it came from (when that page is ours)."""
+    if request.method in _SAFE_METHODS and not request.headers.get("hx-request"):
         return request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc and referer.netloc != request.url.netloc:
+    came_from = request.headers.get("hx-current-url") or request.headers.get("referer", "")
+    page = urlsplit(came_from)
+    if page.netloc and page.netloc != request.url.netloc:
         return "/"
-    return safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
+    return safe_next(page.path + (f"?{page.query}" if page.query else ""))
 
 
 def sign_in_url(request: Request) -> str:
