@@ -1,0 +1,57 @@
+"""Every word the storefront shows has its Korean: its templates, the error pages, the
+messages its routes put beside fields, and the home rows' titles."""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+
+from baro.channels.web.pages import i18n
+from baro.channels.web.pages.home_rows import BestSellersRow, NewArrivalsRow
+from baro.channels.web.pages.storefront.account import NOTICES
+from baro.channels.web.pages.storefront.forms import FRIENDLY
+
+MESSAGE = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+# A sentence handed to FormState.fail or whole_number: capitalised, ending in a full stop.
+SENTENCE = re.compile(r'(?<!")"([A-Z][^"{}\n]*\.)"(?!")')
+PAGES = files("baro.channels.web.pages")
+
+
+def template_messages() -> set[str]:
+    templates = PAGES.joinpath("templates")
+    paths = [templates.joinpath("base.html"), templates.joinpath("macros.html")]
+    paths += list(templates.joinpath("storefront").iterdir())
+    paths += list(templates.joinpath("errors").iterdir())
+    return {a or b for path in paths for a, b in MESSAGE.findall(path.read_text())}
+
+
+def route_messages() -> set[str]:
+    routes = PAGES.joinpath("storefront")
+    return {
+        found
+        for module in routes.iterdir()
+        if module.name.endswith(".py")
+        for found in SENTENCE.findall(module.read_text())
+    }
+
+
+def test_the_sources_are_read_for_their_words() -> None:
+    """Guards the test below: an extraction that finds nothing would pass it vacuously."""
+    assert {"Buy now with 1-Click", "Sign in", "We could not find that page"} <= (
+        template_messages()
+    )
+    assert {"Choose your city.", "The two passwords are not the same."} <= route_messages()
+
+
+def test_every_storefront_word_has_its_korean() -> None:
+    words = (
+        template_messages()
+        | route_messages()
+        | set(FRIENDLY.values())
+        | set(NOTICES.values())
+        | {BestSellersRow.title, NewArrivalsRow.title}
+    )
+
+    missing = sorted(word for word in words if word not in i18n.catalog("ko"))
+
+    assert missing == []
