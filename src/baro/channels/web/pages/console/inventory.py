@@ -80,8 +80,9 @@ def place_on_map(
 ) -> list[MapPoint]:
     """Facilities in SVG coordinates (y grows downwards). Longitude is scaled by the cosine
     of the network's mid latitude, so a degree east looks as long as it is there; the
-    network's box is fitted into the view keeping that shape. A dot's area grows with the
-    units on hand, so twice the stock looks twice as big, not four times."""
+    network's box is fitted into the view keeping that shape. Past the smallest dot (a
+    facility holding nothing stays visible), the radius grows with the square root of the
+    units on hand, so the area grows with them: twice the stock does not look four times."""
     if not holdings:
         return []
     lats = [h.facility.lat for h in holdings]
