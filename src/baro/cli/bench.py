@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
 from baro.cli._console import err, fail, out, progress_bar
 from baro.core.config import Settings
@@ -67,6 +68,77 @@ def write_json(result: dict[str, object], json_path: Path | None) -> None:
         json_path.write_text(text + "\n")
         err.print(f"wrote {json_path}")
     out.print_json(text)
+
+
+@app.command("pages")
+def pages(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL server URL (a scratch database is created on it); "
+            "default: a temporary SQLite file"
+        ),
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Concurrent HTTP clients")] = 8,
+    requests: Annotated[int, typer.Option(min=1, help="Requests to each page")] = 200,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes")] = 1,
+    seed: Annotated[int, typer.Option(help="Random seed of the demo world")] = 7,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """Time every storefront and console page on a demo world; fail on any 5xx."""
+    from baro.bench.pages import PagesBenchConfig, run  # the bench extra
+
+    config = PagesBenchConfig(
+        db=db, concurrency=concurrency, requests=requests, workers=workers, seed=seed
+    )
+    with progress_bar(auto_refresh=False) as bar:
+        task = bar.add_task("pages", total=None)
+
+        def advance(page: str, done: int, total: int) -> None:
+            if done == total:  # redrawn between pages, not while one is being timed
+                bar.update(task, description=page, completed=done, total=total, refresh=True)
+
+        try:
+            result = run(config, advance)
+        except (RuntimeError, OSError) as error:
+            raise fail(str(error)) from error
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(result, indent=2) + "\n")
+        err.print(f"wrote {json_path}")
+    out.print(pages_table(result))
+    broken = result["errors_5xx"] or result["pages_without_200"]
+    if broken:
+        raise fail(
+            f"{result['errors_5xx']} server errors; pages that never answered 200: "
+            f"{', '.join(result['pages_without_200']) or 'none'}"
+        )
+
+
+def pages_table(result: dict[str, Any]) -> Table:
+    target = result["target_p95_ms"]
+    table = Table(
+        title=f"baro bench pages — {result['db']}, concurrency {result['concurrency']}, "
+        f"{result['requests_per_page']} requests a page, p95 target {target:g} ms"
+    )
+    table.add_column("page")
+    table.add_column("path", overflow="fold")
+    table.add_column("timing")
+    table.add_column("p50 ms", justify="right")
+    table.add_column("p95 ms", justify="right")
+    table.add_column("statuses")
+    for name, page in result["pages"].items():
+        p95 = page["p95_ms"]
+        colour = "green" if page["meets_target"] else "red"
+        table.add_row(
+            name,
+            page["path"],
+            page["timing"],
+            f"{page['p50_ms']}",
+            f"[{colour}]{p95}[/]",
+            " ".join(f"{status}×{n}" for status, n in page["status_counts"].items()),
+        )
+    return table
 
 
 @app.command("twin")
