@@ -144,6 +144,30 @@ def test_a_shopper_cannot_enter_the_console(platform: Platform, client: TestClie
     assert with_shopper_token.headers["location"].startswith("/ops/signin")
 
 
+def test_sign_in_failures_past_the_limit_refuse_even_the_right_password(
+    platform: Platform, client: TestClient
+) -> None:
+    platform.accounts.add_operator(name="Olga Ops", **OPERATOR)
+    failures = [sign_in(client, OPERATOR["email"], f"guess {n}").status_code for n in range(6)]
+
+    right = sign_in(client, **OPERATOR)
+
+    assert failures[:5] == [401] * 5 and failures[5] == 429
+    assert right.status_code == 429 and 'data-testid="form-error"' in right.text
+    assert "baro_ops_session" not in right.headers.get("set-cookie", "")
+
+
+def test_an_expired_session_is_sent_to_sign_in_and_back(
+    operator: TestClient, clock: SimulatedClock
+) -> None:
+    clock.advance(timedelta(days=15))
+
+    response = operator.get("/ops/orders?status=paid", follow_redirects=False)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/ops/signin?next=/ops/orders%3Fstatus%3Dpaid"
+
+
 @pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.title)
 def test_every_section_sends_a_visitor_without_a_session_to_sign_in(
     client: TestClient, section: object
