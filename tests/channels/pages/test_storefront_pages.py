@@ -102,6 +102,12 @@ def test_an_unknown_page_is_a_styled_404(browser) -> None:
     )
 
 
+def test_a_404_page_still_knows_who_is_signed_in(shopper) -> None:
+    response = shopper.get("/no-such-page")
+
+    assert response.status_code == 404 and 'data-testid="nav-account"' in response.text
+
+
 def test_an_unknown_product_is_a_styled_404(browser) -> None:
     response = browser.get("/products/prd_nothing")
 

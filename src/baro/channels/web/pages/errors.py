@@ -15,11 +15,12 @@ from typing import Any, Final
 from asgi_correlation_id import correlation_id
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..problems import PROBLEM_JSON
 from .rendering import render
-from .security import CsrfRejected, SignInRequired
+from .security import CsrfRejected, SignInRequired, web_session
 
 API_PATHS: Final = ("/v1/", "/metrics", "/healthz", "/readyz", "/openapi.json", "/docs", "/redoc")
 _PAGES: Final = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}
@@ -73,7 +74,12 @@ class HtmlErrors:
 
         await self.app(scope, receive, swap_problems)
         if problem is not None:
-            page = error_page(Request(scope, receive), problem["status"])
+            request = Request(scope, receive)
+            if problem["status"] < 500:
+                # The header greets whoever is signed in, as on every page (not after a
+                # 500: whatever failed may be the database this would ask).
+                await run_in_threadpool(web_session, request)
+            page = error_page(request, problem["status"])
             retry = _header(problem, b"retry-after")
             if retry is not None:
                 page.headers["Retry-After"] = retry
