@@ -26,6 +26,7 @@ from .page import STATUS_LABELS, render_console
 
 FEED_ROWS: Final = 30
 POLL_EVERY: Final = "2s"
+MAX_SEQ: Final = 2**63 - 1  # the outbox's seq is a BIGINT
 ORDER_EVENTS: Final = tuple(f"order.{status.value}" for status in OrderStatus)
 
 router = APIRouter()
@@ -80,7 +81,7 @@ def feed(request: Request, platform: PlatformDep) -> Response:
 
 @router.get("/feed/rows")
 def feed_rows(
-    request: Request, platform: PlatformDep, after: Annotated[int, Query(ge=0)] = 0
+    request: Request, platform: PlatformDep, after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0
 ) -> Response:
     """The feed's rows if anything happened after ``after``, else 204 (nothing to swap)."""
     log = EventLog(platform.db)

@@ -136,5 +136,4 @@ def order(request: Request, platform: PlatformDep, order_id: Id) -> Response:
         products=products,
         facilities={f.id: f.name for f in platform.network.facilities()},
         history=EventLog(platform.db).history(order_id),
-        now=platform.clock.now(),
     )
