@@ -273,3 +273,19 @@ def test_htmx_without_a_session_is_told_where_to_sign_in(browser) -> None:
 
     assert response.status_code == 204
     assert response.headers["HX-Redirect"] == "/signin?next=/orders/ord_1"
+
+
+def test_a_declined_card_is_said_on_the_product_page(platform, browser, shop) -> None:
+    sign_up(browser)
+    address = {"line1": "Rua 1", "place": "sao-paulo", "postcode": "01001"}
+    post_form(browser, "/account/addresses", address, page="/account")
+    declining = {"number": "4000000000000002", "exp_month": "12", "exp_year": "2030", "cvc": "123"}
+    post_form(browser, "/account/cards", declining, page="/account")
+
+    response = post_form(
+        browser, f"/products/{shop.product}/buy", one_click_form(browser, shop.product)
+    )
+
+    assert response.status_code == 409
+    assert 'data-testid="form-error">Your card was declined. Try another card.<' in response.text
+    assert platform.catalog.get(shop.product).available == 5
