@@ -4,7 +4,7 @@ problem+json), and the home, search and product pages."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -194,3 +194,17 @@ def test_dates_are_said_in_the_page_language() -> None:
 
 def test_a_form_token_is_bound_to_the_visitor(browser) -> None:
     assert csrf_token(browser) == csrf_token(browser, "/signin")
+
+
+@pytest.mark.parametrize(
+    ("left", "shown"),
+    [
+        (timedelta(minutes=30), "30:00"),
+        (timedelta(minutes=29, seconds=58), "29:58"),
+        (timedelta(seconds=59), "0:59"),
+        (timedelta(hours=1, minutes=5, seconds=9), "1:05:09"),
+        (timedelta(seconds=-3), "0:00"),
+    ],
+)
+def test_the_cancel_window_left_reads_like_a_clock(left: timedelta, shown: str) -> None:
+    assert rendering.duration(left) == shown

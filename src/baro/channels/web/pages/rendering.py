@@ -9,7 +9,7 @@ token, who is signed in, and the security headers.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from babel.dates import format_datetime
@@ -64,6 +64,14 @@ def when(context: Context, moment: datetime, style: str = "medium") -> str:
     return f"{format_datetime(at, style, tzinfo=UTC, locale=i18n.LOCALES[context['lang']])} UTC"
 
 
+def duration(left: timedelta) -> str:
+    """Time left as a clock reads it: 29:58, or 1:05:09 past an hour (as baro.js counts)."""
+    seconds = max(0, int(left.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+
 @pass_context
 def title(context: Context, product: Product) -> str:
     """The product's name in the page's language, else in the other one."""
@@ -93,6 +101,7 @@ def _environment() -> Environment:
     env.filters["money"] = money
     env.filters["datetime"] = when
     env.filters["title"] = title
+    env.filters["duration"] = duration
     env.filters["category"] = category
     env.globals["version"] = __version__
     env.globals["languages"] = i18n.LANGUAGES

@@ -19,6 +19,8 @@
 
   // <span data-countdown-until="ISO" data-server-now="ISO">: the time left, corrected for
   // the gap between the server's clock and this browser's. At zero the cancel form goes.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
   function startCountdown(element) {
     if (element.hasAttribute("data-counting")) return;
     element.setAttribute("data-counting", "");
@@ -27,8 +29,9 @@
     var closed = element.getAttribute("data-closed-text") || "";
     function tick() {
       var left = Math.max(0, Math.floor((until - (Date.now() + skew)) / 1000));
-      var minutes = Math.floor(left / 60), seconds = left % 60;
-      element.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+      var hours = Math.floor(left / 3600), minutes = Math.floor(left / 60) % 60;
+      var seconds = left % 60;
+      element.textContent = (hours ? hours + ":" + pad(minutes) : minutes) + ":" + pad(seconds);
       element.setAttribute("data-seconds-left", String(left));
       if (left === 0) {
         clearInterval(timer);
