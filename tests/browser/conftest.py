@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    ViewportSize,
+    sync_playwright,
+)
 from sqlalchemy import create_engine, text
 
 from baro.bench.server import running_server
@@ -40,7 +49,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WIDTHS = (375, 1440)
-DESKTOP = {"width": 1440, "height": 900}
+DESKTOP = ViewportSize(width=1440, height=900)
 # Argon2 at its cheapest in the server: the suite signs several shoppers up.
 CHEAP_PASSWORDS = {"BARO_ARGON2_MEMORY_KIB": "32", "BARO_ARGON2_TIME_COST": "1"}
 
@@ -83,7 +92,7 @@ class Site:
     def order_status(self, order_id: str) -> str:
         return str(self._scalar("SELECT status FROM orders WHERE id = :id", id=order_id))
 
-    def _scalar(self, query: str, **values: str) -> object:
+    def _scalar(self, query: str, **values: str) -> Any:
         engine = create_engine(self.database_url)
         try:
             with engine.connect() as connection:
@@ -155,7 +164,7 @@ class Visitor:
 
 
 @pytest.fixture
-def visitors(browser: Browser, site: Site) -> Iterator[list[Visitor]]:
+def visitors() -> Iterator[list[Visitor]]:
     """Opened by ``open_window``; each must end with no script error and no request
     leaving the machine (the pages ship their own htmx, CSS, maps)."""
     opened: list[Visitor] = []
@@ -179,8 +188,13 @@ WindowOpener = Callable[..., Visitor]
 
 @pytest.fixture
 def open_window(browser: Browser, site: Site, visitors: list[Visitor]) -> WindowOpener:
-    def open_window(locale: str = "en-US") -> Visitor:
-        context = browser.new_context(base_url=site.base_url, locale=locale, viewport=DESKTOP)
+    def open_window(locale: str = "en-US", *, same_session_as: Visitor | None = None) -> Visitor:
+        context = browser.new_context(
+            base_url=site.base_url,
+            locale=locale,
+            viewport=DESKTOP,
+            storage_state=same_session_as.context.storage_state() if same_session_as else None,
+        )
         context.set_default_timeout(15_000)
         visitor = Visitor(context, context.new_page())
         here = urlsplit(site.base_url).netloc
@@ -209,15 +223,15 @@ class Camera:
         self.folder = folder
         self.shots = 0
 
-    def __call__(self, page: Page, step: str) -> list[Path]:
+    def __call__(self, page: Page, step: str) -> None:
         self.shots += 1
         self.folder.mkdir(parents=True, exist_ok=True)
-        taken, overflowing = [], []
+        overflowing = []
         for width in WIDTHS:
-            page.set_viewport_size({"width": width, "height": 900 if width > 800 else 812})
-            path = self.folder / f"{self.shots:02d}-{step}-{width}.png"
-            page.screenshot(path=path, full_page=True)
-            taken.append(path)
+            page.set_viewport_size(ViewportSize(width=width, height=900 if width > 800 else 812))
+            page.screenshot(
+                path=self.folder / f"{self.shots:02d}-{step}-{width}.png", full_page=True
+            )
             scroll, inner = page.evaluate(
                 "[document.documentElement.scrollWidth, window.innerWidth]"
             )
@@ -225,10 +239,13 @@ class Camera:
                 overflowing.append(f"{width} px wide: scrollWidth {scroll} > {inner}")
         page.set_viewport_size(DESKTOP)
         assert not overflowing, f"{step} ({page.url}) scrolls sideways: {overflowing}"
-        return taken
 
 
 @pytest.fixture
 def camera(request: pytest.FixtureRequest) -> Camera:
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
-    return Camera(artefacts_folder() / name)
+    folder = artefacts_folder() / name
+    shutil.rmtree(
+        folder, ignore_errors=True
+    )  # a step renamed since the last run leaves no stale shot
+    return Camera(folder)

@@ -126,8 +126,7 @@ def test_a_session_ended_elsewhere_sends_to_sign_in_and_back(
     window = open_window()
     me = window.page
     flows.sign_in(me, camera, site.people.shopper_email, site.people.shopper_password)
-    elsewhere = open_window()
-    elsewhere.context.add_cookies(window.context.cookies())
+    elsewhere = open_window(same_session_as=window)
     elsewhere.page.goto("/account")
     with elsewhere.page.expect_navigation():
         elsewhere.page.get_by_test_id("sign-out").click()
