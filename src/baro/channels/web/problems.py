@@ -27,6 +27,7 @@ from baro.commerce.catalog import (
     ProductUnavailable,
 )
 from baro.commerce.customers import (
+    ApiKeyNotFound,
     CustomerNotFound,
     EmailTaken,
     Forbidden,
@@ -45,7 +46,7 @@ from baro.commerce.orders import (
     OrderNotFound,
     StockContention,
 )
-from baro.commerce.payments import GatewayUnavailable, PaymentDeclined
+from baro.commerce.payments import GatewayUnavailable, InvalidCard, PaymentDeclined
 from baro.core.errors import Conflict, DomainError, InvalidRequest, NotFound, Unavailable
 from baro.core.idempotency import (
     IdempotencyKeyInFlight,
@@ -91,6 +92,8 @@ STATUS: Mapping[type[DomainError], int] = {
     CustomerNotFound: 404,
     EmailTaken: 409,
     InvalidCustomer: 422,
+    ApiKeyNotFound: 404,
+    InvalidCard: 422,
     NoDefaultAddress: 409,
     NoDefaultPaymentMethod: 409,
     OrderNotFound: 404,
