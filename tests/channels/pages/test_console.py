@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from baro.channels.web.pages.console import SECTIONS
 from baro.commerce.customers import Role
+from baro.commerce.orders import OrderBook, OrderStatus
 from baro.core.clock import SimulatedClock
 from baro.network import stock_level
 from baro.platform import Platform
@@ -317,6 +318,29 @@ def test_an_orders_page_shows_its_event_history_from_the_outbox(
         "order.cancelled",
         "order.refunded",
     ]
+
+
+def test_an_operator_moves_an_order_along_its_fulfilment_steps(
+    platform: Platform, operator: TestClient, facility: str
+) -> None:
+    item = add_product(platform)
+    stock(platform, facility, item.id, 5)
+    order_id = place(platform, shopper(platform), item.id, "k1")
+    page = operator.get(f"/ops/orders/{order_id}")
+    form = {"csrf_token": csrf_of(page), "to": field_value(page, "to")}
+
+    moved = operator.post(f"/ops/orders/{order_id}/advance", data=form, follow_redirects=False)
+    stale = operator.post(f"/ops/orders/{order_id}/advance", data=form)
+    unknown_step = operator.post(f"/ops/orders/{order_id}/advance", data={**form, "to": "refunded"})
+    without_token = operator.post(f"/ops/orders/{order_id}/advance", data={"to": "packed"})
+
+    assert form["to"] == "picking"
+    assert moved.status_code == 303 and moved.headers["location"] == f"/ops/orders/{order_id}"
+    assert stale.status_code == 409 and 'data-testid="form-error"' in stale.text
+    assert field_value(stale, "to") == "packed"  # the page offers the step after
+    assert unknown_step.status_code == 422
+    assert without_token.status_code == 403
+    assert OrderBook(platform.db).get(order_id).status is OrderStatus.PICKING
 
 
 def test_an_unknown_order_is_a_styled_404(operator: TestClient) -> None:

@@ -8,11 +8,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Final
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
-from baro.commerce.orders import Order, OrderBook, OrderFilter, OrderStatus
+from baro.commerce.orders import (
+    TRANSITIONS,
+    IllegalTransition,
+    Order,
+    OrderBook,
+    OrderFilter,
+    OrderStatus,
+)
 from baro.core.event_log import EventLog
+from baro.platform import Platform
 
 from ...deps import PlatformDep
 from ...schemas import ID_CHARACTERS, MAX_ID_LENGTH, Id
@@ -21,6 +29,13 @@ from ..storefront.forms import FormState
 from .page import STATUS_LABELS, render_console
 
 PAGE: Final = 25
+# The steps an operator moves an order through (the API's /v1/admin/orders/{id}/advance).
+FULFILMENT: Final = (
+    OrderStatus.PICKING,
+    OrderStatus.PACKED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+)
 
 router = APIRouter()
 
@@ -122,9 +137,40 @@ def orders(
     )
 
 
+def next_step(order: Order) -> OrderStatus | None:
+    """The fulfilment step an operator can move the order to now, if any."""
+    return next((step for step in FULFILMENT if step in TRANSITIONS[order.status]), None)
+
+
 @router.get("/orders/{order_id}")
 def order(request: Request, platform: PlatformDep, order_id: Id) -> Response:
-    found: Order = OrderBook(platform.db).get(order_id)
+    return _order_page(request, platform, OrderBook(platform.db).get(order_id), FormState())
+
+
+@router.post("/orders/{order_id}/advance")
+def advance(
+    request: Request, platform: PlatformDep, order_id: Id, to: Annotated[str, Form()] = ""
+) -> Response:
+    """Move the order one fulfilment step on; a step the order cannot take now (another
+    operator took it first, or it was cancelled) re-renders the page saying so."""
+    form = FormState(values={"to": to})
+    step = next((s for s in FULFILMENT if s.value == to), None)
+    if step is None:
+        form.fail(request, "_form", "Choose a fulfilment step.")
+    else:
+        try:
+            platform.orders.advance(order_id, step)
+        except IllegalTransition:
+            form.fail(request, "_form", "The order cannot take that step now; it has moved on.")
+    if not form.ok:
+        found = OrderBook(platform.db).get(order_id)
+        return _order_page(request, platform, found, form, status=422 if step is None else 409)
+    return RedirectResponse(f"/ops/orders/{order_id}", status_code=303)
+
+
+def _order_page(
+    request: Request, platform: Platform, found: Order, form: FormState, *, status: int = 200
+) -> Response:
     # A line's product always exists (a foreign key): a few lines, a read each.
     products = {
         line.product_id: platform.catalog.get(line.product_id).product for line in found.lines
@@ -132,8 +178,11 @@ def order(request: Request, platform: PlatformDep, order_id: Id) -> Response:
     return render_console(
         request,
         "console/order.html",
+        status=status,
         order=found,
+        form=form,
+        next_step=next_step(found),
         products=products,
         facilities={f.id: f.name for f in platform.network.facilities()},
-        history=EventLog(platform.db).history(order_id),
+        history=EventLog(platform.db).history(found.id),
     )
