@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from baro.commerce.catalog import Catalog
+from baro.commerce.catalog import Catalog, Showcase
 from baro.commerce.customers import Accounts, CardTokenizer, Customers, Passwords
-from baro.commerce.orders import Cart, Orders
+from baro.commerce.orders import BestSellers, Cart, Orders
 from baro.commerce.payments import (
     MeteredGateway,
     PaymentGateway,
@@ -29,10 +29,12 @@ class Platform:
     clock: Clock
     gateway: PaymentGateway
     catalog: Catalog
+    showcase: Showcase
     customers: Customers
     accounts: Accounts
     orders: Orders
     cart: Cart
+    best_sellers: BestSellers
     network: Network
 
     @classmethod
@@ -66,6 +68,7 @@ class Platform:
             clock=clock,
             gateway=gateway,
             catalog=Catalog(db),
+            showcase=Showcase(db),
             customers=Customers(db, clock, tokenize_card),
             accounts=Accounts(
                 db,
@@ -85,6 +88,7 @@ class Platform:
                 gateway_calls=gateway_calls,
             ),
             cart=Cart(db, clock, settings.max_order_quantity),
+            best_sellers=BestSellers(db),
             network=Network(db, clock, timedelta(hours=settings.idempotency_ttl_hours)),
         )
 

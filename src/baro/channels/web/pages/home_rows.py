@@ -9,8 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from typing import Protocol
 
-from baro.commerce.catalog import ProductWithStock, Showcase
-from baro.commerce.orders import BestSellers
+from baro.commerce.catalog import ProductWithStock
 from baro.platform import Platform
 
 ROW_LENGTH = 8
@@ -45,7 +44,7 @@ class BestSellersRow:
     title = "Best sellers"
 
     def __init__(self, platform: Platform, *, days: int = 30, cache_seconds: float = 60) -> None:
-        ranking, showcase = BestSellers(platform.db), Showcase(platform.db)
+        ranking, showcase = platform.best_sellers, platform.showcase
 
         def load() -> list[ProductWithStock]:
             since = platform.clock.now() - timedelta(days=days)
@@ -62,7 +61,7 @@ class NewArrivalsRow:
     title = "New arrivals"
 
     def __init__(self, platform: Platform, *, cache_seconds: float = 60) -> None:
-        showcase = Showcase(platform.db)
+        showcase = platform.showcase
         self._cached = Cached(lambda: showcase.newest(ROW_LENGTH), cache_seconds)
 
     def products(self) -> Sequence[ProductWithStock]:
