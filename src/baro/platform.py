@@ -6,9 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from baro.commerce.catalog import Catalog, Showcase
-from baro.commerce.customers import Accounts, CardTokenizer, Customers, Passwords
-from baro.commerce.orders import BestSellers, Cart, Orders
+from baro.commerce.catalog import Catalog, Shelves, Showcase
+from baro.commerce.customers import (
+    Accounts,
+    CardTokenizer,
+    CustomerDirectory,
+    Customers,
+    Passwords,
+)
+from baro.commerce.orders import BestSellers, Cart, OrderBook, Orders
 from baro.commerce.payments import (
     MeteredGateway,
     PaymentGateway,
@@ -19,6 +25,7 @@ from baro.commerce.payments import (
 from baro.core.clock import Clock, SystemClock
 from baro.core.config import Settings
 from baro.core.db import Database, check_schema
+from baro.core.event_log import EventLog
 from baro.network import Network
 
 
@@ -36,6 +43,12 @@ class Platform:
     cart: Cart
     best_sellers: BestSellers
     network: Network
+    # What operators read in the console (every customer's orders, stock per facility, the
+    # outbox, customers with their personal data masked).
+    order_book: OrderBook
+    shelves: Shelves
+    event_log: EventLog
+    customer_directory: CustomerDirectory
 
     @classmethod
     def start(
@@ -90,6 +103,10 @@ class Platform:
             cart=Cart(db, clock, settings.max_order_quantity),
             best_sellers=BestSellers(db),
             network=Network(db, clock, timedelta(hours=settings.idempotency_ttl_hours)),
+            order_book=OrderBook(db),
+            shelves=Shelves(db),
+            event_log=EventLog(db),
+            customer_directory=CustomerDirectory(db),
         )
 
     def close(self) -> None:

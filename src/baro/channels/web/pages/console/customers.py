@@ -7,8 +7,6 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from baro.commerce.customers import CustomerDirectory
-
 from ...deps import PlatformDep
 from ...schemas import Id
 from .page import render_console
@@ -22,7 +20,7 @@ router = APIRouter()
 def customers(
     request: Request, platform: PlatformDep, before: Annotated[Id | None, Query()] = None
 ) -> Response:
-    found = CustomerDirectory(platform.db).page(limit=PAGE + 1, before=before)
+    found = platform.customer_directory.page(limit=PAGE + 1, before=before)
     return render_console(
         request,
         "console/customers.html",

@@ -73,7 +73,7 @@ def _rows(log: EventLog, *, fresh_after: int | None) -> tuple[list[FeedRow], int
 
 @router.get("")
 def feed(request: Request, platform: PlatformDep) -> Response:
-    rows, newest = _rows(EventLog(platform.db), fresh_after=None)
+    rows, newest = _rows(platform.event_log, fresh_after=None)
     return render_console(
         request, "console/feed.html", rows=rows, newest=newest, poll_every=POLL_EVERY
     )
@@ -84,7 +84,7 @@ def feed_rows(
     request: Request, platform: PlatformDep, after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0
 ) -> Response:
     """The feed's rows if anything happened after ``after``, else 204 (nothing to swap)."""
-    log = EventLog(platform.db)
+    log = platform.event_log
     if not log.since(after, event_types=ORDER_EVENTS, limit=1):
         return Response(status_code=204)
     rows, newest = _rows(log, fresh_after=after)

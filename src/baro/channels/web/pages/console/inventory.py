@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from baro.commerce.catalog import Product, Shelves
+from baro.commerce.catalog import Product
 from baro.core.idempotency import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
@@ -217,7 +217,7 @@ def _page(
 ) -> Response:
     """The page for the form's facility (the first one when none or a wrong one was sent
     in a form; an unknown one asked for by link is not found)."""
-    shelves = Shelves(platform.db)
+    shelves = platform.shelves
     holdings = shelves.facilities()
     chosen = "" if "facility" in form.errors else form.values["facility"]
     if not chosen and holdings:

@@ -15,7 +15,6 @@ from baro.commerce.orders import (
     TRANSITIONS,
     IllegalTransition,
     Order,
-    OrderBook,
     OrderFilter,
     OrderStatus,
 )
@@ -120,7 +119,7 @@ def orders(
         placed_from=placed_from,
         placed_until=placed_until,
     )
-    found = OrderBook(platform.db).page(parsed.which, limit=PAGE + 1, before=before)
+    found = platform.order_book.page(parsed.which, limit=PAGE + 1, before=before)
     older = None
     if len(found) > PAGE:
         kept = {name: value for name, value in parsed.form.values.items() if value}
@@ -144,7 +143,7 @@ def next_step(order: Order) -> OrderStatus | None:
 
 @router.get("/orders/{order_id}")
 def order(request: Request, platform: PlatformDep, order_id: Id) -> Response:
-    return _order_page(request, platform, OrderBook(platform.db).get(order_id), FormState())
+    return _order_page(request, platform, platform.order_book.get(order_id), FormState())
 
 
 @router.post("/orders/{order_id}/advance")
@@ -163,7 +162,7 @@ def advance(
         except IllegalTransition:
             form.fail(request, "_form", "The order cannot take that step now; it has moved on.")
     if not form.ok:
-        found = OrderBook(platform.db).get(order_id)
+        found = platform.order_book.get(order_id)
         return _order_page(request, platform, found, form, status=422 if step is None else 409)
     return RedirectResponse(f"/ops/orders/{order_id}", status_code=303)
 
