@@ -7,9 +7,9 @@ import re
 from importlib.resources import files
 
 from baro.channels.web.pages import i18n
+from baro.channels.web.pages.forms import FRIENDLY
 from baro.channels.web.pages.home_rows import BestSellersRow, NewArrivalsRow
 from baro.channels.web.pages.storefront.account import NOTICES
-from baro.channels.web.pages.storefront.forms import FRIENDLY
 
 MESSAGE = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
 # A sentence handed to FormState.fail or whole_number: capitalised, ending in a full stop.

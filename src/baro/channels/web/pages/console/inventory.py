@@ -35,7 +35,7 @@ from baro.platform import Platform
 
 from ...deps import PlatformDep
 from ...schemas import ID_CHARACTERS, MAX_ID_LENGTH, MAX_RECEIVED, Id
-from ..storefront.forms import FormState, whole_number
+from ..forms import FormState, whole_number
 from .page import render_console
 
 PAGE: Final = 50

@@ -23,8 +23,8 @@ from baro.platform import Platform
 
 from ...deps import PlatformDep
 from ...schemas import ID_CHARACTERS, MAX_ID_LENGTH, Id
+from ..forms import FormState
 from ..rendering import gettext
-from ..storefront.forms import FormState
 from .page import STATUS_LABELS, render_console
 
 PAGE: Final = 25

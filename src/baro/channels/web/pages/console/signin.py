@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from baro.commerce.customers import NotAuthenticated, Role
 
 from ...deps import PlatformDep
+from ..forms import FormState
 from ..rendering import gettext
 from ..security import (
     OPERATOR,
@@ -24,7 +25,6 @@ from ..security import (
     start_session,
     web_session,
 )
-from ..storefront.forms import FormState
 from .page import render_console
 
 HOME: Final = "/ops"

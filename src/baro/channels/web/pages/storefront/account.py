@@ -16,10 +16,10 @@ from baro.platform import Platform
 
 from ...deps import PlatformDep
 from ...schemas import Id
+from ..forms import Fields, FormState, whole_number
 from ..rendering import gettext, render
 from ..security import Shopper, customer_id, safe_next
 from . import places
-from .forms import Fields, FormState, whole_number
 
 router = APIRouter()
 

@@ -13,6 +13,7 @@ from baro.core.errors import DomainError
 
 from ...deps import PlatformDep
 from ..errors import error_page
+from ..forms import Fields, FormState
 from ..rendering import render
 from ..security import (
     SHOPPER,
@@ -23,7 +24,6 @@ from ..security import (
     safe_next,
     start_session,
 )
-from .forms import Fields, FormState
 
 router = APIRouter()
 

@@ -24,9 +24,9 @@ from baro.platform import Platform
 from ...deps import PlatformDep
 from ...gateway_threads import GatewayThreads
 from ...schemas import Id
+from ..forms import Fields, FormState, whole_number
 from ..rendering import render
 from ..security import Shopper, customer_id
-from .forms import Fields, FormState, whole_number
 from .placing import new_key, place, usable_key
 
 router = APIRouter()

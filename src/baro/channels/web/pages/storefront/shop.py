@@ -17,9 +17,9 @@ from baro.platform import Platform
 
 from ...deps import PlatformDep
 from ...schemas import Id
+from ..forms import Fields, FormState, whole_number
 from ..rendering import render
 from ..security import MaybeShopper, Shopper
-from .forms import Fields, FormState, whole_number
 from .placing import new_key, place, usable_key
 
 router = APIRouter()

@@ -14,8 +14,8 @@ from fastapi import Depends, Request
 
 from baro.core.errors import DomainError
 
-from ..rendering import gettext
-from ..security import CSRF_FIELD
+from .rendering import gettext
+from .security import CSRF_FIELD
 
 MAX_FIELD = 1000  # longer than any of our fields: the rest is noise or an attack
 NEVER_KEPT = frozenset({"password", "number", "cvc", CSRF_FIELD})
