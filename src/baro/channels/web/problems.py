@@ -54,6 +54,13 @@ from baro.core.idempotency import (
     InvalidIdempotencyKey,
 )
 from baro.core.money import CurrencyMismatch, InvalidMoney
+from baro.delivery.routing import (
+    FleetTooSmall,
+    InvalidWave,
+    NoFeasibleRoutes,
+    OverCapacityStop,
+    UnreachableStop,
+)
 from baro.network import (
     FacilityNotFound,
     InvalidFacility,
@@ -113,6 +120,11 @@ STATUS: Mapping[type[DomainError], int] = {
     UnknownProduct: 404,
     OutOfStock: 409,
     StockChanged: 409,
+    InvalidWave: 422,
+    UnreachableStop: 422,
+    OverCapacityStop: 422,
+    FleetTooSmall: 409,
+    NoFeasibleRoutes: 409,
 }
 
 RETRY_AFTER_SECONDS: Mapping[type[DomainError], int] = {
