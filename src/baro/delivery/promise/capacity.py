@@ -1,0 +1,90 @@
+"""Whether a drone base or a facility's van fleet has room on a day.
+
+``PromisedCounts`` counts the orders already promised per facility, mode and day. It
+reads them with an injected reader (platform.py gives it one over the orders table),
+keeps them in this process and reads again when ``refresh_every`` has passed, counting
+what this process promises in between: the order path asks it and adds no statement.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from baro.delivery.promise.model import Mode
+
+PromisedRow = tuple[str, str, date, int]  # facility id, mode value, day of the window, orders
+PromisedReader = Callable[[datetime], Iterable[PromisedRow]]
+"""Orders promised with windows starting on or after the given instant."""
+
+DEFAULT_LIMITS: Mapping[Mode, int] = {
+    Mode.DRONE: 200,  # sorties per drone base per day
+    Mode.SAME_DAY: 300,  # same-day van stops per facility per day
+    Mode.IN_CAR: 100,  # in-car stops per facility per day
+}
+
+
+class CapacityCheck(Protocol):
+    def has_room(self, facility_id: str, mode: Mode, day: date) -> bool: ...
+
+    def promised(self, facility_id: str, mode: Mode, day: date) -> None:
+        """One more order promised (at placement)."""
+
+    def refresh(self, now: datetime, *, force: bool = False) -> None:
+        """Before a batch, outside its transaction: read the counts again if they are old."""
+
+
+class Unlimited:
+    """Every fleet always has room (tests of the timing alone; a world without limits)."""
+
+    def has_room(self, facility_id: str, mode: Mode, day: date) -> bool:
+        return True
+
+    def promised(self, facility_id: str, mode: Mode, day: date) -> None:
+        return None
+
+    def refresh(self, now: datetime, *, force: bool = False) -> None:
+        return None
+
+
+class PromisedCounts:
+    def __init__(
+        self,
+        reader: PromisedReader,
+        limits: Mapping[Mode, int] = DEFAULT_LIMITS,
+        *,
+        refresh_every: timedelta = timedelta(seconds=60),
+    ) -> None:
+        for mode, limit in limits.items():
+            if limit < 0:
+                raise ValueError(f"{mode.value} capacity must not be negative, got {limit}")
+        self._reader = reader
+        self._limits = dict(limits)
+        self._refresh_every = refresh_every
+        self._counts: Counter[tuple[str, str, date]] = Counter()
+        self._read_at: datetime | None = None
+        self._lock = threading.Lock()
+
+    def refresh(self, now: datetime, *, force: bool = False) -> None:
+        if not force and self._read_at is not None and now - self._read_at < self._refresh_every:
+            return
+        since = datetime.combine(now.date(), datetime.min.time(), tzinfo=now.tzinfo)
+        counts: Counter[tuple[str, str, date]] = Counter()
+        for facility_id, mode, day, orders in self._reader(since):
+            counts[(facility_id, mode, day)] += orders
+        with self._lock:
+            self._counts, self._read_at = counts, now
+
+    def has_room(self, facility_id: str, mode: Mode, day: date) -> bool:
+        limit = self._limits.get(mode)
+        if limit is None:
+            return True
+        with self._lock:
+            return self._counts[(facility_id, mode.value, day)] < limit
+
+    def promised(self, facility_id: str, mode: Mode, day: date) -> None:
+        with self._lock:
+            self._counts[(facility_id, mode.value, day)] += 1

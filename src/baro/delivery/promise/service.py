@@ -1,0 +1,207 @@
+"""Promises over the live network: what the API quotes, and what placement chooses.
+
+``quote`` (the API) reads the free stock and the facilities fresh. ``choose`` (placement,
+once per order) reads nothing: it works on what the batch already read (the lines'
+weights, the facility the allocation chose) and on a per-process view of the network
+(facility kinds, locker banks) and of capacity, which ``prepare`` reads again, before a
+batch's transaction, when ``refresh_every`` has passed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from baro.core.db import Database
+from baro.delivery.promise.capacity import CapacityCheck, Unlimited
+from baro.delivery.promise.engine import PromiseChain
+from baro.delivery.promise.model import (
+    DeliveryOptionUnavailable,
+    Mode,
+    NoDeliveryOption,
+    Option,
+    Origin,
+    PromiseRequest,
+    Quote,
+    Site,
+    parse_mode,
+)
+from baro.delivery.promise.timing import PromiseSettings
+from baro.network import Facility, FacilityKind, OutOfStock, free_stock, list_facilities
+
+
+@dataclass(frozen=True)
+class Item:
+    """A line to deliver: a product, how many, and one unit's weight."""
+
+    product_id: str
+    quantity: int
+    unit_weight_g: int
+
+
+class Promises:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        settings: PromiseSettings | None = None,
+        capacity: CapacityCheck | None = None,
+        refresh_every: timedelta = timedelta(seconds=60),
+    ) -> None:
+        self._db = db
+        self._capacity = capacity or Unlimited()
+        self.chain = PromiseChain(settings=settings or PromiseSettings(), capacity=self._capacity)
+        self._refresh_every = refresh_every
+        self._kinds: Mapping[str, FacilityKind] = {}
+        self._lockers: tuple[Site, ...] = ()
+        self._read_at: datetime | None = None
+        self._lock = threading.Lock()
+
+    # the network view ------------------------------------------------------------------
+
+    def prepare(self, now: datetime, *, force: bool = False) -> None:
+        """Read the facilities and the capacity counts again if they are older than
+        ``refresh_every`` (or ``force``). Called outside any transaction."""
+        self._capacity.refresh(now)
+        if not force and self._read_at is not None and now - self._read_at < self._refresh_every:
+            return
+        with self._db.read() as session:
+            facilities = [f for f in list_facilities(session) if f.active]
+        self._remember(facilities, now)
+
+    def refresh(self, now: datetime) -> None:
+        """Read everything again now (after facilities change; tests)."""
+        self._capacity.refresh(now, force=True)
+        self.prepare(now, force=True)
+
+    def _remember(self, facilities: Sequence[Facility], now: datetime) -> None:
+        with self._lock:
+            self._kinds = {f.id: f.kind for f in facilities}
+            self._lockers = tuple(
+                Site(f.id, f.lat, f.lng) for f in facilities if f.kind is FacilityKind.LOCKER
+            )
+            self._read_at = now
+
+    # quotes (API) ----------------------------------------------------------------------
+
+    def quote(
+        self,
+        items: Sequence[Item],
+        *,
+        lat: float,
+        lng: float,
+        currency: str,
+        now: datetime,
+        has_vehicle: bool = False,
+    ) -> Quote:
+        """The options for these items to (lat, lng), from the facilities that hold every
+        line's units now. OutOfStock when none does; NoDeliveryOption when none holds."""
+        needed: dict[str, int] = {}
+        for item in items:
+            needed[item.product_id] = needed.get(item.product_id, 0) + item.quantity
+        self._capacity.refresh(now)
+        with self._db.read() as session:
+            stock = free_stock(session, needed)
+            facilities = [f for f in list_facilities(session) if f.active]
+        by_id = {f.id: f for f in facilities}
+        held: dict[str, dict[str, int]] = {}
+        for s in stock:
+            held.setdefault(s.facility_id, {})[s.product_id] = s.available
+        origins = tuple(
+            Origin(f, by_id[f].kind, by_id[f].lat, by_id[f].lng)
+            for f, units in sorted(held.items())
+            if f in by_id and all(units.get(p, 0) >= q for p, q in needed.items())
+        )
+        if not origins:
+            short = next(
+                p
+                for p, q in needed.items()
+                if max((h.get(p, 0) for h in held.values()), default=0) < q
+            )
+            raise OutOfStock(
+                f"no facility holds {needed[short]} of product {short}",
+                product_id=short,
+                requested=needed[short],
+            )
+        lockers = tuple(
+            Site(f.id, f.lat, f.lng) for f in facilities if f.kind is FacilityKind.LOCKER
+        )
+        quote = self.chain.quote(
+            PromiseRequest(
+                origins,
+                lat,
+                lng,
+                sum(i.quantity * i.unit_weight_g for i in items),
+                currency,
+                now,
+                lockers,
+                has_vehicle,
+            )
+        )
+        if not quote.options:
+            raise NoDeliveryOption(
+                "no delivery option reaches this address: "
+                + "; ".join(f"{r.mode.value}: {r.reason}" for r in quote.refused),
+                options=[],
+                refused=[
+                    {"option": r.mode.value, "code": r.code, "reason": r.reason}
+                    for r in quote.refused
+                ],
+            )
+        return quote
+
+    # placement (commerce.orders.DeliveryPromises) --------------------------------------
+
+    def choose(
+        self,
+        *,
+        items_weight_g: int,
+        lat: float,
+        lng: float,
+        facility_id: str,
+        facility_lat: float,
+        facility_lng: float,
+        currency: str,
+        now: datetime,
+        preferred: str | None = None,
+        requested: str | None = None,
+    ) -> Option:
+        """The option an order ships with: the one ``requested`` (or
+        DeliveryOptionUnavailable listing those that hold), else the ``preferred`` one if
+        it holds, else the fastest. No I/O: the view ``prepare`` read."""
+        with self._lock:
+            kind = self._kinds.get(facility_id, FacilityKind.FULFILLMENT_CENTER)
+            lockers = self._lockers
+        origin = Origin(facility_id, kind, facility_lat, facility_lng)
+        request = PromiseRequest((origin,), lat, lng, items_weight_g, currency, now, lockers)
+        quote = self.chain.quote(request)
+        chosen = _pick(quote, requested, preferred)
+        self._capacity.promised(chosen.facility_id, chosen.mode, chosen.window_start.date())
+        return chosen
+
+
+def _pick(quote: Quote, requested: str | None, preferred: str | None) -> Option:
+    holding = [o.as_dict() for o in quote.options]
+    if requested is not None:
+        option = quote.get(parse_mode(requested))
+        if option is None:
+            why = next((r.reason for r in quote.refused if r.mode.value == requested), "")
+            raise DeliveryOptionUnavailable(
+                f"{requested} delivery does not hold for this order: {why}",
+                option=requested,
+                options=holding,
+            )
+        return option
+    if preferred is not None and preferred in {m.value for m in Mode}:
+        option = quote.get(Mode(preferred))
+        if option is not None:
+            return option
+    if quote.fastest is None:
+        raise NoDeliveryOption(
+            "no delivery option reaches this address: "
+            + "; ".join(f"{r.mode.value}: {r.reason}" for r in quote.refused),
+            options=[],
+        )
+    return quote.fastest
