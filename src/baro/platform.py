@@ -26,6 +26,8 @@ from baro.core.clock import Clock, SystemClock
 from baro.core.config import Settings
 from baro.core.db import Database, check_schema
 from baro.core.event_log import EventLog
+from baro.delivery.access import TrunkAccess
+from baro.delivery.lockers import Lockers
 from baro.network import Network
 
 
@@ -49,6 +51,9 @@ class Platform:
     shelves: Shelves
     event_log: EventLog
     customer_directory: CustomerDirectory
+    # Delivery: locker pickup and in-car (trunk) delivery.
+    lockers: Lockers
+    trunk: TrunkAccess
 
     @classmethod
     def start(
@@ -107,6 +112,8 @@ class Platform:
             shelves=Shelves(db),
             event_log=EventLog(db),
             customer_directory=CustomerDirectory(db),
+            lockers=Lockers(db, clock),
+            trunk=TrunkAccess(db, clock),
         )
 
     def close(self) -> None:
