@@ -95,6 +95,7 @@ class Principal:
     customer_id: str | None
     address: Address | None
     payment_method: PaymentMethod | None
+    delivery_preference: str | None = None  # the delivery option 1-Click uses if it holds
 
     @property
     def is_admin(self) -> bool:

@@ -37,6 +37,9 @@ class CustomerRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Argon2id; None for customers who only use API keys (imports, devices).
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True, default=None)
+    # The delivery option (baro.delivery.promise.Mode's value) 1-Click ships with when it
+    # holds; None: the fastest that holds.
+    delivery_preference: Mapped[str | None] = mapped_column(String(16), nullable=True, default=None)
 
 
 def one_default_per_customer(table: str) -> Index:
@@ -141,15 +144,18 @@ def principal_query(bearers: Table, secret_hash: ColumnElement[str]) -> Select[A
     table with ``role`` and ``customer_id`` columns (API keys, web sessions); the query
     selects its rows whose ``secret_hash`` is in the expanding parameter ``hashes``."""
     addresses, cards = AddressRow.__table__, PaymentMethodRow.__table__
+    customers = CustomerRow.__table__
     return (
         select(
             secret_hash.label("key_hash"),
             bearers.c.role,
             bearers.c.customer_id,
+            customers.c.delivery_preference,
             *(c.label(f"a_{c.name}") for c in addresses.c),
             *(c.label(f"p_{c.name}") for c in cards.c),
         )
         .select_from(bearers)
+        .outerjoin(customers, customers.c.id == bearers.c.customer_id)
         .outerjoin(
             addresses,
             (addresses.c.customer_id == bearers.c.customer_id) & addresses.c.is_default,
@@ -207,6 +213,7 @@ def principal_from_row(row: Any) -> Principal:
         customer_id=row["customer_id"],
         address=address,
         payment_method=card,
+        delivery_preference=row["delivery_preference"],
     )
 
 

@@ -267,6 +267,12 @@ class Customers:
             session.flush()  # the old default steps down before the unique index sees two
             row.is_default = True
 
+    def set_delivery_preference(self, customer_id: str, option: str | None) -> None:
+        """The delivery option 1-Click uses when it holds (None: the fastest that holds).
+        The caller checks that ``option`` names one (commerce does not know the modes)."""
+        with self._db.transaction() as session:
+            self._require_customer(session, customer_id).delivery_preference = option
+
     def authenticate(self, api_key: str) -> Principal:
         (principal,) = self.authenticate_all([api_key])
         if isinstance(principal, NotAuthenticated):

@@ -5,9 +5,12 @@ from baro.commerce.orders.browse import OrderBook as OrderBook
 from baro.commerce.orders.browse import OrderFilter as OrderFilter
 from baro.commerce.orders.cart import Cart as Cart
 from baro.commerce.orders.cart import CartItem as CartItem
+from baro.commerce.orders.delivery import DeliveryPromises as DeliveryPromises
+from baro.commerce.orders.delivery import PromisedOption as PromisedOption
 from baro.commerce.orders.domain import TRANSITIONS as TRANSITIONS
 from baro.commerce.orders.domain import AlreadyShipped as AlreadyShipped
 from baro.commerce.orders.domain import CancelWindowClosed as CancelWindowClosed
+from baro.commerce.orders.domain import Delivery as Delivery
 from baro.commerce.orders.domain import EmptyCart as EmptyCart
 from baro.commerce.orders.domain import IllegalTransition as IllegalTransition
 from baro.commerce.orders.domain import InvalidQuantity as InvalidQuantity
@@ -19,6 +22,7 @@ from baro.commerce.orders.domain import OrderStatus as OrderStatus
 from baro.commerce.orders.placement import Placement as Placement
 from baro.commerce.orders.placement import PlacementOutcome as PlacementOutcome
 from baro.commerce.orders.placement import StockContention as StockContention
+from baro.commerce.orders.repository import promised_per_day as promised_per_day
 from baro.commerce.orders.service import InvalidPage as InvalidPage
 from baro.commerce.orders.service import OneClick as OneClick
 from baro.commerce.orders.service import Orders as Orders
@@ -30,6 +34,8 @@ __all__ = [
     "CancelWindowClosed",
     "Cart",
     "CartItem",
+    "Delivery",
+    "DeliveryPromises",
     "EmptyCart",
     "IllegalTransition",
     "InvalidPage",
@@ -45,5 +51,7 @@ __all__ = [
     "Orders",
     "Placement",
     "PlacementOutcome",
+    "PromisedOption",
     "StockContention",
+    "promised_per_day",
 ]

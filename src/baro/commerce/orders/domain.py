@@ -120,6 +120,16 @@ class Payment:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """How the order reaches the customer, as promised when it was placed."""
+
+    option: str  # standard, two_day, same_day, drone, locker, in_car
+    fee: Money  # shown with the order; not yet added to what is charged
+    window_start: datetime
+    window_end: datetime
+
+
+@dataclass(frozen=True)
 class RefundRecord:
     id: str
     amount: Money
@@ -141,6 +151,7 @@ class Order:
     cancelled_at: datetime | None = None
     failure_reason: str | None = None
     idempotency_key: str | None = None  # the client's key: lets a crashed placement resume
+    delivery: Delivery | None = None  # None: placed without a promise (older orders)
     events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -156,6 +167,7 @@ class Order:
         at: datetime,
         cancel_window: timedelta,
         idempotency_key: str | None = None,
+        delivery: Delivery | None = None,
     ) -> Order:
         lines = tuple(
             OrderLine(a.product_id, a.facility_id, a.quantity, unit_prices[a.product_id])
@@ -171,6 +183,18 @@ class Order:
             placed_at=at,
             cancel_until=at + cancel_window,
             idempotency_key=idempotency_key,
+            delivery=delivery,
+        )
+        promised = (
+            {
+                "delivery_option": delivery.option,
+                "delivery_window": [
+                    delivery.window_start.isoformat(),
+                    delivery.window_end.isoformat(),
+                ],
+            }
+            if delivery
+            else {}
         )
         order._record(
             OrderStatus.PLACED,
@@ -186,6 +210,7 @@ class Order:
                 }
                 for line in lines
             ],
+            **promised,
         )
         return order
 

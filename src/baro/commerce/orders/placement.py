@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
@@ -40,7 +40,15 @@ from baro.commerce.customers import (
 )
 from baro.commerce.orders import metrics, repository
 from baro.commerce.orders.cart import cart_lines, remove_products
-from baro.commerce.orders.domain import EmptyCart, Order, OrderStatus, Payment, check_sellable
+from baro.commerce.orders.delivery import DeliveryPromises
+from baro.commerce.orders.domain import (
+    Delivery,
+    EmptyCart,
+    Order,
+    OrderStatus,
+    Payment,
+    check_sellable,
+)
 from baro.commerce.orders.snapshot import from_snapshot, to_snapshot
 from baro.commerce.payments import GatewayUnavailable, PaymentDeclined, PaymentGateway
 from baro.core import idempotency
@@ -52,6 +60,7 @@ from baro.core.failpoints import failpoint
 from baro.core.idempotency import IdempotencyKeyInFlight, IdempotentRequest
 from baro.core.ids import new_id
 from baro.network import (
+    Allocation,
     AllocationChain,
     FreeStock,
     Line,
@@ -90,6 +99,7 @@ class Buyer:
     lng: float
     payment_method_id: str
     card_token: str
+    delivery_preference: str | None = None
 
     @classmethod
     def of(cls, principal: Principal) -> Buyer:
@@ -106,6 +116,7 @@ class Buyer:
             principal.address.lng,
             principal.payment_method.id,
             principal.payment_method.gateway_token,
+            principal.delivery_preference,
         )
 
 
@@ -122,6 +133,7 @@ class Attempt:
     resumed: bool = False  # the order was written by an earlier request with this key
     payment: Payment | DomainError | None = None
     outcome: PlacementOutcome | None = None
+    delivery_option: str | None = None  # named by the request; None: preferred, or fastest
 
     @classmethod
     def recovering(cls, order: Order, card_token: str) -> Attempt:
@@ -149,6 +161,8 @@ class Placer:
     # A real gateway answers in hundreds of milliseconds: a batch's charges wait on it side
     # by side, up to ``gateway_calls`` at once, not one after another (1: in line).
     gateway_calls: int = 8
+    # The delivery promise each order ships with (None: orders carry no promise).
+    promises: DeliveryPromises | None = None
 
     def __post_init__(self) -> None:
         self._gateway_pool = (
@@ -163,6 +177,8 @@ class Placer:
 
     def place(self, attempts: Sequence[Attempt]) -> None:
         metrics.record_batch(len(attempts))
+        if self.promises is not None:  # outside the transaction: may refresh its caches
+            self.promises.prepare(self.clock.now())
         self._claim_plan_write(attempts)
         failpoint("placement.written")
         self._resume_interrupted([a for a in attempts if _in_flight(a)])
@@ -262,6 +278,8 @@ class Placer:
         wanted = {line.product_id for line in lines}
         near = seen_from((s for p in wanted for s in stock.get(p, ())), buyer.lat, buyer.lng, taken)
         allocations = self.allocation.plan(lines, near)
+        now = self.clock.now()
+        delivery = self._promise(attempt, lines, products, stock, allocations[0], now)
         for allocation in allocations:
             taken[(allocation.facility_id, allocation.product_id)] += allocation.quantity
         attempt.card_token = buyer.card_token
@@ -272,10 +290,42 @@ class Placer:
             unit_prices={p: products[p].price for p in wanted},
             address_id=buyer.address_id,
             payment_method_id=buyer.payment_method_id,
-            at=self.clock.now(),
+            at=now,
             cancel_window=self.cancel_window,
             idempotency_key=attempt.key.key,
+            delivery=delivery,
         )
+
+    def _promise(
+        self,
+        attempt: Attempt,
+        lines: Sequence[Line],
+        products: Mapping[str, Product],
+        stock: Mapping[str, Sequence[FreeStock]],
+        first: Allocation,
+        now: datetime,
+    ) -> Delivery | None:
+        """The delivery the order ships with, from what the batch already read (the
+        products' weights, where the chosen facility stands): no statement of its own."""
+        if self.promises is None:
+            return None
+        buyer = attempt.buyer
+        assert buyer is not None
+        facility_id = first.facility_id  # the order's facility: where its first parcel ships from
+        at = next(s for s in stock[first.product_id] if s.facility_id == facility_id)
+        chosen = self.promises.choose(
+            items_weight_g=sum(products[ln.product_id].weight_g * ln.quantity for ln in lines),
+            lat=buyer.lat,
+            lng=buyer.lng,
+            facility_id=facility_id,
+            facility_lat=at.lat,
+            facility_lng=at.lng,
+            currency=products[lines[0].product_id].price.currency,
+            now=now,
+            preferred=buyer.delivery_preference,
+            requested=attempt.delivery_option,
+        )
+        return Delivery(chosen.code, chosen.fee, chosen.window_start, chosen.window_end)
 
     @staticmethod
     def _write(session: Session, attempts: Sequence[Attempt]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     bindparam,
+    func,
     or_,
     select,
     tuple_,
@@ -21,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.orders.domain import (
+    Delivery,
     Order,
     OrderLine,
     OrderNotFound,
@@ -54,6 +56,11 @@ class OrderRow(Base):
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     failure_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The delivery promised at placement (baro.delivery.promise): option, fee, window.
+    delivery_option: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    delivery_fee_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    delivery_from: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    delivery_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class OrderLineRow(Base):
@@ -82,6 +89,22 @@ def _mutable_columns(order: Order) -> dict[str, object]:
     }
 
 
+def _delivery_columns(delivery: Delivery | None) -> dict[str, object]:
+    return {
+        "delivery_option": delivery.option if delivery else None,
+        "delivery_fee_minor": delivery.fee.minor if delivery else None,
+        "delivery_from": delivery.window_start if delivery else None,
+        "delivery_until": delivery.window_end if delivery else None,
+    }
+
+
+def _delivery(row: Any) -> Delivery | None:
+    if row.delivery_option is None or row.delivery_from is None or row.delivery_until is None:
+        return None
+    fee = Money(row.delivery_fee_minor or 0, row.currency)
+    return Delivery(row.delivery_option, fee, row.delivery_from, row.delivery_until)
+
+
 _INSERT_ORDER = table_of(OrderRow).insert()
 _INSERT_LINES = table_of(OrderLineRow).insert()
 
@@ -100,6 +123,7 @@ def insert_all(session: Session, orders: Sequence[Order]) -> None:
             "placed_at": order.placed_at,
             "cancel_until": order.cancel_until,
             "idempotency_key": order.idempotency_key,
+            **_delivery_columns(order.delivery),
             **_mutable_columns(order),
         }
         for order in orders
@@ -185,6 +209,7 @@ def _to_domain(row: Any, lines: Sequence[Any]) -> Order:
         cancelled_at=row.cancelled_at,
         failure_reason=row.failure_reason,
         idempotency_key=row.idempotency_key,
+        delivery=_delivery(row),
     )
 
 
@@ -297,3 +322,33 @@ def unrefunded(session: Session, *, before: datetime) -> list[Order]:
 
 def _with_lines(session: Session, rows: Sequence[Any]) -> list[Order]:
     return [_to_domain(row, session.execute(_LINES, {"order_id": row.id}).all()) for row in rows]
+
+
+_PROMISED = (
+    select(
+        _orders.c.facility_id,
+        _orders.c.delivery_option,
+        _orders.c.delivery_from,
+        func.count().label("orders"),
+    )
+    .where(
+        _orders.c.delivery_from >= bindparam("since"),
+        _orders.c.status.not_in(
+            [
+                s.value
+                for s in (OrderStatus.PAYMENT_FAILED, OrderStatus.CANCELLED, OrderStatus.REFUNDED)
+            ]
+        ),
+    )
+    .group_by(_orders.c.facility_id, _orders.c.delivery_option, _orders.c.delivery_from)
+)
+
+
+def promised_per_day(session: Session, since: datetime) -> list[tuple[str, str, date, int]]:
+    """Orders still to be delivered whose window starts at or after ``since``, per
+    facility, delivery option and day: what a drone base or van fleet has promised."""
+    per_day: dict[tuple[str, str, date], int] = defaultdict(int)
+    for row in session.execute(_PROMISED, {"since": since}):
+        if row.delivery_option is not None and row.delivery_from is not None:
+            per_day[(row.facility_id, row.delivery_option, row.delivery_from.date())] += row.orders
+    return [(f, m, d, n) for (f, m, d), n in sorted(per_day.items())]

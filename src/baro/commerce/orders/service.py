@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from baro.commerce.customers import Forbidden, Principal
 from baro.commerce.orders import repository
+from baro.commerce.orders.delivery import DeliveryPromises
 from baro.commerce.orders.domain import (
     EmptyCart,
     Order,
@@ -44,6 +45,7 @@ class OneClick:
     product_id: str
     quantity: int
     idempotency_key: str | None
+    delivery_option: str | None = None  # None: the customer's preferred, else the fastest
 
 
 class Orders:
@@ -59,6 +61,7 @@ class Orders:
         abandoned_after: timedelta = timedelta(minutes=2),
         allocation: AllocationChain | None = None,
         gateway_calls: int = 8,
+        promises: DeliveryPromises | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -74,6 +77,7 @@ class Orders:
             abandoned_after=abandoned_after,
             allocation=allocation or AllocationChain(),
             gateway_calls=gateway_calls,
+            promises=promises,
         )
 
     def close(self) -> None:
@@ -82,10 +86,17 @@ class Orders:
     # placing ----------------------------------------------------------------------------
 
     def place_one_click(
-        self, principal: Principal, product_id: str, quantity: int, *, idempotency_key: str | None
+        self,
+        principal: Principal,
+        product_id: str,
+        quantity: int,
+        *,
+        idempotency_key: str | None,
+        delivery_option: str | None = None,
     ) -> Placement:
-        """One press: the default card is charged and the order ships to the default address."""
-        press = OneClick(principal, product_id, quantity, idempotency_key)
+        """One press: the default card is charged and the order ships to the default address,
+        by ``delivery_option`` if named, else the preferred option or the fastest that holds."""
+        press = OneClick(principal, product_id, quantity, idempotency_key, delivery_option)
         (outcome,) = self.place_one_click_all([press])
         return _unwrap(outcome)
 
@@ -144,11 +155,14 @@ class Orders:
                 "one_click",
                 product_id=press.product_id,
                 quantity=press.quantity,
+                # Only when named: keys of presses without one keep their fingerprint.
+                **({"delivery_option": press.delivery_option} if press.delivery_option else {}),
             )
             check_quantity(press.quantity, self._max_quantity)
         except DomainError as error:
             return error
-        return Attempt(key, buyer, (Line(press.product_id, press.quantity),))
+        lines = (Line(press.product_id, press.quantity),)
+        return Attempt(key, buyer, lines, delivery_option=press.delivery_option)
 
     def _place_one(self, attempt: Attempt) -> Placement:
         self._placer.place([attempt])

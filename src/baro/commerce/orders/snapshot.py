@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from baro.commerce.orders.domain import Order, OrderLine, OrderStatus, Payment, RefundRecord
+from baro.commerce.orders.domain import (
+    Delivery,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    RefundRecord,
+)
 from baro.core.money import Money
 
 
@@ -47,6 +54,13 @@ def to_snapshot(order: Order) -> dict[str, Any]:
         "cancelled_at": _time(order.cancelled_at),
         "failure_reason": order.failure_reason,
         "idempotency_key": order.idempotency_key,
+        "delivery": order.delivery
+        and [
+            order.delivery.option,
+            order.delivery.fee.minor,
+            _time(order.delivery.window_start),
+            _time(order.delivery.window_end),
+        ],
     }
 
 
@@ -56,6 +70,7 @@ def from_snapshot(data: dict[str, Any]) -> Order:
         for product, facility, quantity, minor, currency in data["lines"]
     )
     payment = data["payment"]
+    promised = data.get("delivery")
     refund = data["refund"]
     currency = lines[0].unit_price.currency
     placed_at = _parse(data["placed_at"])
@@ -75,4 +90,17 @@ def from_snapshot(data: dict[str, Any]) -> Order:
         cancelled_at=_parse(data["cancelled_at"]),
         failure_reason=data["failure_reason"],
         idempotency_key=data.get("idempotency_key"),
+        delivery=_delivery(promised, currency),
+    )
+
+
+def _delivery(promised: list[Any] | None, currency: str) -> Delivery | None:
+    if not promised:
+        return None
+    option, fee_minor, start, end = promised
+    return Delivery(
+        option,
+        Money(fee_minor, currency),
+        datetime.fromisoformat(start),
+        datetime.fromisoformat(end),
     )
