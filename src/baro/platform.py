@@ -4,7 +4,7 @@ services. Channels (web, CLI), the twin and the benches all start from ``Platfor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from baro.commerce.catalog import Catalog, Shelves, Showcase
 from baro.commerce.customers import (
@@ -14,7 +14,7 @@ from baro.commerce.customers import (
     Customers,
     Passwords,
 )
-from baro.commerce.orders import BestSellers, Cart, OrderBook, Orders
+from baro.commerce.orders import BestSellers, Cart, OrderBook, Orders, promised_per_day
 from baro.commerce.payments import (
     MeteredGateway,
     PaymentGateway,
@@ -28,6 +28,7 @@ from baro.core.db import Database, check_schema
 from baro.core.event_log import EventLog
 from baro.delivery.access import TrunkAccess
 from baro.delivery.lockers import Lockers
+from baro.delivery.promise import PromisedCounts, PromisedRow, Promises
 from baro.network import Network
 
 
@@ -53,6 +54,8 @@ class Platform:
     customer_directory: CustomerDirectory
     # Delivery: locker pickup and in-car (trunk) delivery.
     lockers: Lockers
+    # The delivery promise: options for goods and an address; placement ships by one.
+    promises: Promises
     trunk: TrunkAccess
 
     @classmethod
@@ -80,6 +83,7 @@ class Platform:
         gateway = MeteredGateway(gateway)  # its latency and errors
         db = db or Database.connect(settings.database_url, pool_size=settings.db_pool_size)
         check_schema(db.engine)
+        promises = _promises(db, clock)
         return cls(
             settings=settings,
             db=db,
@@ -104,6 +108,7 @@ class Platform:
                 max_quantity=settings.max_order_quantity,
                 abandoned_after=timedelta(seconds=settings.abandoned_after_seconds),
                 gateway_calls=gateway_calls,
+                promises=promises,
             ),
             cart=Cart(db, clock, settings.max_order_quantity),
             best_sellers=BestSellers(db),
@@ -113,9 +118,23 @@ class Platform:
             event_log=EventLog(db),
             customer_directory=CustomerDirectory(db),
             lockers=Lockers(db, clock),
+            promises=promises,
             trunk=TrunkAccess(db, clock),
         )
 
     def close(self) -> None:
         self.orders.close()
         self.db.dispose()
+
+
+def _promises(db: Database, clock: Clock) -> Promises:
+    """The promise engine, its capacity counted from the orders table, its view of the
+    network read now: the order path reads nothing until a minute has passed."""
+
+    def promised(since: datetime) -> list[PromisedRow]:
+        with db.read() as session:
+            return promised_per_day(session, since)
+
+    promises = Promises(db, capacity=PromisedCounts(promised))
+    promises.prepare(clock.now())
+    return promises
