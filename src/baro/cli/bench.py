@@ -178,3 +178,43 @@ def siting(
 
     folder = data_dir or Settings().resolved_data_dir()
     write_json(siting_bench.run(customers, centers, seed=seed, data_dir=folder), json_path)
+
+
+@app.command("drones")
+def drones(
+    drones_per_base: Annotated[int, typer.Option(min=1, help="Drones at each base")] = 40,
+    orders_per_day: Annotated[
+        int,
+        typer.Option(min=1, help="Orders a day at 1× (all modes; the drones take those that fly)"),
+    ] = 5_000,
+    multipliers: Annotated[
+        str, typer.Option(help="Demand multipliers, comma-separated")
+    ] = "1,1.5,2,4,8",
+    seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+    png_path: Annotated[
+        Path | None, typer.Option("--png", help="Write the share-vs-demand plot here")
+    ] = None,
+) -> None:
+    """Drones on the demo world's demand (SimPy): the share of drone orders at the door
+    within 30 minutes of the click, per demand multiplier, and where it breaks."""
+    from baro.twin.drone_scenario import DroneScenario, plot_png, run  # the twin extra
+
+    try:
+        factors = tuple(float(m) for m in multipliers.split(","))
+    except ValueError as error:
+        raise fail(f"multipliers are numbers, comma-separated: {error}") from error
+    if not factors or min(factors) <= 0:
+        raise fail("multipliers must be positive")
+    scenario = DroneScenario(
+        orders_per_day=orders_per_day,
+        multipliers=factors,
+        drones_per_base=drones_per_base,
+        seed=seed,
+    )
+    result = run(scenario)
+    if png_path:
+        png_path.parent.mkdir(parents=True, exist_ok=True)
+        png_path.write_bytes(plot_png(result))
+        err.print(f"wrote {png_path}")
+    write_json(result, json_path)
