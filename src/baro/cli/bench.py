@@ -180,6 +180,99 @@ def siting(
     write_json(siting_bench.run(customers, centers, seed=seed, data_dir=folder), json_path)
 
 
+@app.command("routing")
+def routing(
+    instances: Annotated[
+        list[str],
+        typer.Option(
+            help="Glob of VRPLIB .vrp files, under the data folder unless absolute "
+            "(repeatable), e.g. 'cvrplib_x/X-n10*.vrp' 'solomon/vrplib/C101.vrp'"
+        ),
+    ],
+    time_limit: Annotated[
+        float, typer.Option(min=0.1, help="Seconds per instance for each solver")
+    ] = 30.0,
+    seed: Annotated[int, typer.Option(help="Seed of baro's and raw PyVRP's search")] = 1,
+    data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """baro's dispatch solver, raw PyVRP and OR-Tools on CVRPLIB X and Solomon instances:
+    cost, gap to the best known, runtime; every solution checked independently."""
+    from baro.bench import routing as routing_bench  # the bench extra (vrplib, OR-Tools)
+
+    folder = data_dir or Settings().resolved_data_dir()
+    paths = routing_bench.find_instances(instances, folder)
+    if not paths:
+        raise fail(f"no .vrp file matches {', '.join(instances)} under {folder}")
+    steps = len(paths) * len(routing_bench.SOLVERS)
+    with progress_bar() as bar:
+        task = bar.add_task("routing", total=steps)
+        started = [0]
+
+        def advance(what: str) -> None:
+            bar.update(task, description=what, completed=started[0])
+            started[0] += 1
+
+        try:
+            result = routing_bench.run(paths, time_limit_s=time_limit, seed=seed, progress=advance)
+        except (ValueError, OSError) as error:
+            raise fail(str(error)) from error
+        bar.update(task, description="routing", completed=steps)
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(result, indent=2) + "\n")
+        err.print(f"wrote {json_path}")
+    out.print(routing_table(result))
+    out.print(routing_summary(result))
+    if any(not run["feasible"] for row in result["instances"] for run in row["solvers"].values()):
+        err.print("[yellow]some solver returned no feasible solution: see violations[/]")
+
+
+def _gap(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f} %"
+
+
+def routing_table(result: dict[str, Any]) -> Table:
+    table = Table(title=f"baro bench routing — {result['time_limit_s']:g} s per solver")
+    table.add_column("instance")
+    table.add_column("best known", justify="right")
+    for solver in ("baro", "pyvrp", "ortools"):
+        table.add_column(f"{solver} (gap)", justify="right")
+    for row in result["instances"]:
+        cells = [row["instance"], f"{row['bks']:g}" if row["bks"] else "—"]
+        for solver in ("baro", "pyvrp", "ortools"):
+            run = row["solvers"][solver]
+            cells.append(
+                f"{run['cost']:g} ({_gap(run['gap_pct'])})"
+                if run["feasible"]
+                else "[red]infeasible[/]"
+            )
+        table.add_row(*cells)
+    return table
+
+
+def routing_summary(result: dict[str, Any]) -> Table:
+    table = Table(title="mean gap to the best known")
+    table.add_column("family")
+    for solver in ("baro", "pyvrp", "ortools"):
+        table.add_column(solver, justify="right")
+    table.add_column("baro ≤ target")
+    table.add_column("baro < OR-Tools")
+    for family, summary in result["aggregate"].items():
+        solvers = summary["solvers"]
+        table.add_row(
+            family,
+            *(_gap(solvers[s]["mean_gap_pct"]) for s in ("baro", "pyvrp", "ortools")),
+            f"{_verdict(summary.get('baro_meets_target'))} ({summary['target_gap_pct']:g} %)",
+            _verdict(summary.get("baro_below_ortools")),
+        )
+    return table
+
+
+def _verdict(holds: bool | None) -> str:
+    return "—" if holds is None else "[green]yes[/]" if holds else "[red]no[/]"
+
+
 @app.command("drones")
 def drones(
     drones_per_base: Annotated[int, typer.Option(min=1, help="Drones at each base")] = 40,
