@@ -29,6 +29,7 @@ from baro.core.event_log import EventLog
 from baro.delivery.access import TrunkAccess
 from baro.delivery.lockers import Lockers
 from baro.delivery.promise import PromisedCounts, PromisedRow, Promises
+from baro.delivery.routing import RoutePlanner
 from baro.network import Network
 
 
@@ -57,6 +58,8 @@ class Platform:
     # The delivery promise: options for goods and an address; placement ships by one.
     promises: Promises
     trunk: TrunkAccess
+    # Van routes per facility and wave (PyVRP), with ETAs as events for the outbox.
+    route_planner: RoutePlanner
 
     @classmethod
     def start(
@@ -120,6 +123,7 @@ class Platform:
             lockers=Lockers(db, clock),
             promises=promises,
             trunk=TrunkAccess(db, clock),
+            route_planner=RoutePlanner(clock),
         )
 
     def close(self) -> None:
