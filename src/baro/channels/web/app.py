@@ -13,7 +13,19 @@ from baro import __version__
 from baro.core.config import get_settings
 from baro.platform import Platform
 
-from . import admin, cart, edge, health, observability, orders, pages, problems, products
+from . import (
+    admin,
+    cart,
+    edge,
+    health,
+    lockers,
+    observability,
+    orders,
+    pages,
+    problems,
+    products,
+    trunk,
+)
 from .gateway_threads import GatewayThreads
 from .one_click import OneClickDesk
 from .ratelimit import FailedAttempts
@@ -70,6 +82,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     # of CPU per 1-Click order).
     for module in (health, products, orders, cart, admin):
         app.include_router(module.router)
+    app.include_router(lockers.router)
+    app.include_router(trunk.router)
     pages.install(app, platform)
     telemetry = observability.install(app, platform)
     edge.trust_proxies(app, platform.settings)

@@ -17,6 +17,7 @@ from baro.delivery.lockers.domain import LockerFull as LockerFull
 from baro.delivery.lockers.domain import LockerNotFound as LockerNotFound
 from baro.delivery.lockers.domain import LockerOption as LockerOption
 from baro.delivery.lockers.domain import Opened as Opened
+from baro.delivery.lockers.domain import OrderNotOpen as OrderNotOpen
 from baro.delivery.lockers.domain import ParcelTooLarge as ParcelTooLarge
 from baro.delivery.lockers.domain import PickupCode as PickupCode
 from baro.delivery.lockers.domain import PickupCodeExpired as PickupCodeExpired
@@ -45,6 +46,7 @@ __all__ = [
     "LockerOption",
     "Lockers",
     "Opened",
+    "OrderNotOpen",
     "ParcelTooLarge",
     "PickupCode",
     "PickupCodeExpired",

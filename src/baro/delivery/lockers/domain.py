@@ -192,6 +192,12 @@ class ReservationStateConflict(Conflict):
     code = "locker_reservation_state"
 
 
+class OrderNotOpen(Conflict):
+    """The order is cancelled, refunded, failed or delivered: no locker for it."""
+
+    code = "order_not_open_for_locker"
+
+
 class InvalidPickupCode(InvalidRequest):
     code = "invalid_pickup_code"
 

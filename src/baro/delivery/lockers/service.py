@@ -143,7 +143,9 @@ class Lockers:
             row.arrived_at = now
             row.collect_by = now + self.pickup_window
             reservation = reservation_of(row, compartment)
-            record(session, [event("arrived", reservation, now, collect_by=row.collect_by)])
+            record(
+                session, [event("arrived", reservation, now, collect_by=row.collect_by.isoformat())]
+            )
         return reservation
 
     def return_uncollected(self) -> list[Reservation]:
