@@ -23,6 +23,11 @@ from baro.commerce.orders.placement import Placement as Placement
 from baro.commerce.orders.placement import PlacementOutcome as PlacementOutcome
 from baro.commerce.orders.placement import StockContention as StockContention
 from baro.commerce.orders.repository import promised_per_day as promised_per_day
+from baro.commerce.orders.reship import NotLosable as NotLosable
+from baro.commerce.orders.reship import ReshipFigures as ReshipFigures
+from baro.commerce.orders.reship import ReshipLimitReached as ReshipLimitReached
+from baro.commerce.orders.reship import Reships as Reships
+from baro.commerce.orders.reship import TrustPolicy as TrustPolicy
 from baro.commerce.orders.service import InvalidPage as InvalidPage
 from baro.commerce.orders.service import OneClick as OneClick
 from baro.commerce.orders.service import Orders as Orders
@@ -40,6 +45,7 @@ __all__ = [
     "IllegalTransition",
     "InvalidPage",
     "InvalidQuantity",
+    "NotLosable",
     "OneClick",
     "Order",
     "OrderBook",
@@ -52,6 +58,10 @@ __all__ = [
     "Placement",
     "PlacementOutcome",
     "PromisedOption",
+    "ReshipFigures",
+    "ReshipLimitReached",
+    "Reships",
     "StockContention",
+    "TrustPolicy",
     "promised_per_day",
 ]

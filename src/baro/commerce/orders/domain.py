@@ -74,6 +74,7 @@ class OrderStatus(StrEnum):
     PAYMENT_FAILED = "payment_failed"
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
+    LOST = "lost"  # the customer reported the parcel lost; a re-ship replaced it
 
 
 _CANCELLABLE = {OrderStatus.PAID, OrderStatus.ALLOCATED, OrderStatus.PICKING, OrderStatus.PACKED}
@@ -83,11 +84,12 @@ TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.ALLOCATED: frozenset({OrderStatus.PICKING, OrderStatus.CANCELLED}),
     OrderStatus.PICKING: frozenset({OrderStatus.PACKED, OrderStatus.CANCELLED}),
     OrderStatus.PACKED: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
-    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.LOST}),
     OrderStatus.CANCELLED: frozenset({OrderStatus.REFUNDED}),
-    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.LOST}),  # "it never reached me": trusted
     OrderStatus.PAYMENT_FAILED: frozenset(),
     OrderStatus.REFUNDED: frozenset(),
+    OrderStatus.LOST: frozenset(),
 }
 
 
@@ -152,6 +154,7 @@ class Order:
     failure_reason: str | None = None
     idempotency_key: str | None = None  # the client's key: lets a crashed placement resume
     delivery: Delivery | None = None  # None: placed without a promise (older orders)
+    reship_of: str | None = None  # the lost order this one replaces, free of charge
     events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -168,6 +171,7 @@ class Order:
         cancel_window: timedelta,
         idempotency_key: str | None = None,
         delivery: Delivery | None = None,
+        reship_of: str | None = None,
     ) -> Order:
         lines = tuple(
             OrderLine(a.product_id, a.facility_id, a.quantity, unit_prices[a.product_id])
@@ -184,6 +188,7 @@ class Order:
             cancel_until=at + cancel_window,
             idempotency_key=idempotency_key,
             delivery=delivery,
+            reship_of=reship_of,
         )
         promised = (
             {
@@ -211,6 +216,7 @@ class Order:
                 for line in lines
             ],
             **promised,
+            **({"reship_of": reship_of} if reship_of else {}),
         )
         return order
 
@@ -267,6 +273,11 @@ class Order:
             amount_minor=refund.amount.minor,
         )
         self.refund = refund
+
+    def mark_lost(self, at: datetime, reship_id: str) -> None:
+        """The customer reported the parcel lost; ``reship_id`` is the free order that
+        replaces it."""
+        self._move(OrderStatus.LOST, at, reshipped_as=reship_id)
 
     def advance(self, status: OrderStatus, at: datetime) -> None:
         """Fulfilment and delivery steps (picking … delivered)."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextvars
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -134,6 +134,10 @@ class Attempt:
     payment: Payment | DomainError | None = None
     outcome: PlacementOutcome | None = None
     delivery_option: str | None = None  # named by the request; None: preferred, or fastest
+    # A re-ship (reship.py): the lost order it replaces; its lines are free of charge, and
+    # ``before_write`` marks the lost order in the same transaction (or refuses by raising).
+    reship_of: str | None = None
+    before_write: Callable[[Session, Order], None] | None = None
 
     @classmethod
     def recovering(cls, order: Order, card_token: str) -> Attempt:
@@ -287,13 +291,16 @@ class Placer:
             order_id=new_id("ord"),
             customer_id=buyer.customer_id,
             allocations=allocations,
-            unit_prices={p: products[p].price for p in wanted},
+            unit_prices={
+                p: products[p].price * 0 if attempt.reship_of else products[p].price for p in wanted
+            },
             address_id=buyer.address_id,
             payment_method_id=buyer.payment_method_id,
             at=now,
             cancel_window=self.cancel_window,
             idempotency_key=attempt.key.key,
             delivery=delivery,
+            reship_of=attempt.reship_of,
         )
 
     def _promise(
@@ -335,6 +342,9 @@ class Placer:
         placed = [a for a in attempts if a.order is not None]
         failed = [a.key for a in attempts if a.order is None]
         orders = [a.order for a in placed if a.order is not None]
+        for attempt in placed:
+            if attempt.before_write is not None and attempt.order is not None:
+                attempt.before_write(session, attempt.order)
         with sent_together(session):
             idempotency.release_all(session, failed)
             repository.insert_all(session, orders)
@@ -374,6 +384,10 @@ class Placer:
         """Owner of ``attempt.payment``: the one gateway thread charging this attempt."""
         order = attempt.order
         assert order is not None
+        if order.total.minor == 0:  # a free re-ship: nothing to charge
+            now = self.clock.now()
+            attempt.payment = Payment(f"free:{order.id}", f"free:{order.id}", now)
+            return
         try:
             authorization = self.gateway.authorize(
                 attempt.card_token, order.total, idempotency_key=f"{order.id}:authorize"

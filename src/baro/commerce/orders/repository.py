@@ -61,6 +61,10 @@ class OrderRow(Base):
     delivery_fee_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     delivery_from: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     delivery_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The lost order this one re-ships (reship.py); unique: one re-ship per lost order.
+    reship_of: Mapped[str | None] = mapped_column(
+        ForeignKey("orders.id"), nullable=True, unique=True
+    )
 
 
 class OrderLineRow(Base):
@@ -123,6 +127,7 @@ def insert_all(session: Session, orders: Sequence[Order]) -> None:
             "placed_at": order.placed_at,
             "cancel_until": order.cancel_until,
             "idempotency_key": order.idempotency_key,
+            "reship_of": order.reship_of,
             **_delivery_columns(order.delivery),
             **_mutable_columns(order),
         }
@@ -210,6 +215,7 @@ def _to_domain(row: Any, lines: Sequence[Any]) -> Order:
         failure_reason=row.failure_reason,
         idempotency_key=row.idempotency_key,
         delivery=_delivery(row),
+        reship_of=row.reship_of,
     )
 
 

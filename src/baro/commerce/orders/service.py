@@ -21,6 +21,7 @@ from baro.commerce.orders.domain import (
     check_quantity,
 )
 from baro.commerce.orders.placement import Attempt, Buyer, Placement, PlacementOutcome, Placer
+from baro.commerce.orders.reship import Reships, TrustPolicy
 from baro.commerce.payments import GatewayUnavailable, PaymentGateway
 from baro.core.clock import Clock
 from baro.core.db import Database
@@ -62,6 +63,7 @@ class Orders:
         allocation: AllocationChain | None = None,
         gateway_calls: int = 8,
         promises: DeliveryPromises | None = None,
+        trust: TrustPolicy | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -79,6 +81,8 @@ class Orders:
             gateway_calls=gateway_calls,
             promises=promises,
         )
+        # Free re-ships of lost parcels, placed by the same placer (reship.py).
+        self.reships = Reships(db, clock, self._placer, trust or TrustPolicy())
 
     def close(self) -> None:
         self._placer.close()
@@ -191,14 +195,18 @@ class Orders:
         """Refund a cancelled order's payment (the gateway key is the order's: a repeat
         returns the same refund) and record it."""
         assert order.payment is not None, "only paid orders can be cancelled"
-        refund = self._gateway.refund(
-            order.payment.capture_id, order.total, idempotency_key=f"{order.id}:refund"
-        )
+        if order.total.minor == 0:  # a free re-ship: nothing was charged
+            refunded = RefundRecord(f"free:{order.id}", order.total, self._clock.now())
+        else:
+            refund = self._gateway.refund(
+                order.payment.capture_id, order.total, idempotency_key=f"{order.id}:refund"
+            )
+            refunded = RefundRecord(refund.id, refund.amount, refund.refunded_at)
         failpoint("cancel.refunded")
         with self._db.transaction() as session:
             order = repository.load(session, order.id, customer_id=None, for_update=True)
             if order.status is OrderStatus.CANCELLED:
-                order.record_refund(RefundRecord(refund.id, refund.amount, refund.refunded_at))
+                order.record_refund(refunded)
                 repository.save(session, order)
                 record(session, order.pull_events())
         return order

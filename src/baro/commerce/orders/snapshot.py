@@ -54,6 +54,7 @@ def to_snapshot(order: Order) -> dict[str, Any]:
         "cancelled_at": _time(order.cancelled_at),
         "failure_reason": order.failure_reason,
         "idempotency_key": order.idempotency_key,
+        "reship_of": order.reship_of,
         "delivery": order.delivery
         and [
             order.delivery.option,
@@ -91,6 +92,7 @@ def from_snapshot(data: dict[str, Any]) -> Order:
         failure_reason=data["failure_reason"],
         idempotency_key=data.get("idempotency_key"),
         delivery=_delivery(promised, currency),
+        reship_of=data.get("reship_of"),
     )
 
 
