@@ -28,3 +28,10 @@ from baro.delivery.drones.model import Weather as Weather
 from baro.delivery.drones.model import check as check
 from baro.delivery.drones.model import payload_g as payload_g
 from baro.delivery.drones.model import zone_polygon as zone_polygon
+from baro.delivery.drones.store import BaseView as BaseView
+from baro.delivery.drones.store import DroneBaseExists as DroneBaseExists
+from baro.delivery.drones.store import DroneBaseNotFound as DroneBaseNotFound
+from baro.delivery.drones.store import Drones as Drones
+from baro.delivery.drones.store import DroneView as DroneView
+from baro.delivery.drones.store import InvalidDropZone as InvalidDropZone
+from baro.delivery.drones.store import InvalidFleet as InvalidFleet
