@@ -27,9 +27,11 @@ from baro.core.config import Settings
 from baro.core.db import Database, check_schema
 from baro.core.event_log import EventLog
 from baro.delivery.access import TrunkAccess
+from baro.delivery.drones import Drones
 from baro.delivery.lockers import Lockers
 from baro.delivery.promise import PromisedCounts, PromisedRow, Promises
 from baro.delivery.routing import RoutePlanner
+from baro.delivery.tracking import Tracking
 from baro.network import Network
 
 
@@ -60,6 +62,9 @@ class Platform:
     trunk: TrunkAccess
     # Van routes per facility and wave (PyVRP), with ETAs as events for the outbox.
     route_planner: RoutePlanner
+    # Drone bases, fleets, drop zones and sorties; a parcel's tracking (its order's events).
+    drones: Drones
+    tracking: Tracking
 
     @classmethod
     def start(
@@ -124,6 +129,8 @@ class Platform:
             promises=promises,
             trunk=TrunkAccess(db, clock),
             route_planner=RoutePlanner(clock),
+            drones=Drones(db, clock),
+            tracking=Tracking(db),
         )
 
     def close(self) -> None:
