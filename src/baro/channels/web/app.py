@@ -28,6 +28,7 @@ from . import (
 )
 from .gateway_threads import GatewayThreads
 from .one_click import OneClickDesk
+from .promise import router as promise_router
 from .ratelimit import FailedAttempts
 
 # The import string uvicorn needs to start one app per worker process.
@@ -82,6 +83,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     # of CPU per 1-Click order).
     for module in (health, products, orders, cart, admin):
         app.include_router(module.router)
+    app.include_router(promise_router)
     app.include_router(lockers.router)
     app.include_router(trunk.router)
     pages.install(app, platform)

@@ -30,6 +30,7 @@ class Press:
     product_id: str
     quantity: int
     idempotency_key: str
+    delivery_option: str | None = None  # named by the request; None: preferred, or fastest
     click: OneClick | None = None  # the press of a known customer
     outcome: PlacementOutcome | None = None
 
@@ -69,7 +70,11 @@ class OneClickDesk:
                 press.outcome = refused  # customer route
                 continue
             press.click = OneClick(
-                customer, press.product_id, press.quantity, press.idempotency_key
+                customer,
+                press.product_id,
+                press.quantity,
+                press.idempotency_key,
+                press.delivery_option,
             )
         known = [press for press in presses if press.click is not None]
         clicks = [press.click for press in known if press.click is not None]

@@ -19,7 +19,8 @@ router = APIRouter(prefix="/v1/orders", tags=["orders"])
 PLACED = {
     404: "Unknown product, or one no longer sold",
     409: "Out of stock, the key's first request is still running, no default card or address",
-    422: "Invalid input or quantity, or the key was used with other parameters",
+    422: "Invalid input or quantity, the key was used with other parameters, or the delivery "
+    "option named does not hold (`options` lists those that do)",
 }
 PLACEMENT_ERRORS = errors(*AUTHENTICATED, 400, 402, 404, 409, 422, 502, described=PLACED)
 NOT_YOURS = {404: "No such order, or not yours"}
@@ -37,7 +38,8 @@ async def one_click(
     body: OneClickIn, who: CallerDep, key: IdempotencyKey, desk: OneClickDeskDep, response: Response
 ) -> OrderOut:
     """Buy now: the saved default card is charged and the order ships to the default address."""
-    press = Press(who.bearer(), who.client, body.product_id, body.quantity, key)
+    option = body.delivery_option.value if body.delivery_option else None
+    press = Press(who.bearer(), who.client, body.product_id, body.quantity, key, option)
     return placed(await desk.place(press), response, who.platform)
 
 

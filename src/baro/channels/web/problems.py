@@ -89,6 +89,11 @@ from baro.delivery.routing import (
     OverCapacityStop,
     UnreachableStop,
 )
+from baro.delivery.promise import (
+    DeliveryOptionUnavailable,
+    NoDeliveryOption,
+    UnknownDeliveryOption,
+)
 from baro.network import (
     FacilityNotFound,
     InvalidFacility,
@@ -148,6 +153,9 @@ STATUS: Mapping[type[DomainError], int] = {
     UnknownProduct: 404,
     OutOfStock: 409,
     StockChanged: 409,
+    UnknownDeliveryOption: 422,
+    DeliveryOptionUnavailable: 422,  # the body names an option this order cannot have
+    NoDeliveryOption: 422,  # an address out of every range: nothing to choose from
     InvalidWave: 422,
     UnreachableStop: 422,
     OverCapacityStop: 422,

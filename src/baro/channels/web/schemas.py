@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from baro.commerce.catalog import Product, ProductWithStock
 from baro.commerce.orders import CartItem, Order
 from baro.core.money import Money
+from baro.delivery.promise import Mode
 from baro.network import Facility, StockLevel
 
 # Every string a client sends is one of these types (body fields, path and query parameters,
@@ -134,6 +135,13 @@ class RefundOut(BaseModel):
     refunded_at: datetime
 
 
+class DeliveryOut(BaseModel):
+    option: str = Field(description="standard, two_day, same_day, drone, locker or in_car")
+    fee: MoneyOut = Field(description="Shown with the order; not yet part of the total charged")
+    window_start: datetime = Field(description="Earliest arrival promised, UTC")
+    window_end: datetime = Field(description="Latest arrival promised, UTC")
+
+
 class OrderOut(BaseModel):
     id: str
     status: str
@@ -147,6 +155,9 @@ class OrderOut(BaseModel):
     cancelled_at: datetime | None
     refund: RefundOut | None
     failure_reason: str | None
+    delivery: DeliveryOut | None = Field(
+        default=None, description="The delivery promised at placement"
+    )
 
     @classmethod
     def of(cls, order: Order, now: datetime) -> OrderOut:
@@ -178,6 +189,14 @@ class OrderOut(BaseModel):
             if order.refund
             else None,
             failure_reason=order.failure_reason,
+            delivery=DeliveryOut(
+                option=order.delivery.option,
+                fee=MoneyOut.of(order.delivery.fee),
+                window_start=order.delivery.window_start,
+                window_end=order.delivery.window_end,
+            )
+            if order.delivery
+            else None,
         )
 
 
@@ -189,6 +208,14 @@ class OrderPage(BaseModel):
 class OneClickIn(Input):
     product_id: Id
     quantity: int = Field(default=1, ge=1, description="At most the shop's per-order limit")
+    delivery_option: Annotated[
+        Mode | None,
+        Field(
+            strict=False,
+            description="Ship by this option (GET /v1/promise lists those that hold); "
+            "left out: your preferred option if it holds, else the fastest",
+        ),
+    ] = None
 
 
 class CartQuantityIn(Input):

@@ -1,0 +1,225 @@
+"""Orders ship with a promise: placement chooses the option from what the batch read,
+stores it on the order, and 1-Click honours the request, the preference, or the fastest.
+
+The world: a fulfilment centre at São Paulo, the shopper 10 km due north, 09:00 UTC.
+From the engine's hand-worked numbers (tests/delivery/test_promise_rules.py): same-day
+11:58-13:58 for 12.99, two-day the 26th 08:00-21:00, standard the 27th-29th.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from baro.commerce.catalog import Product
+from baro.commerce.orders import Delivery, Orders, promised_per_day
+from baro.core.clock import SimulatedClock
+from baro.core.ids import new_id
+from baro.core.money import Money
+from baro.delivery.promise import (
+    DeliveryOptionUnavailable,
+    Mode,
+    NoDeliveryOption,
+    PromisedCounts,
+    Promises,
+)
+from baro.network import FacilityKind, open_facility, stock_level
+from baro.platform import Platform
+from tests.builders import SAO_PAULO, Shopper, add_facility, product, shopper, stock
+
+NORTH_10KM = (SAO_PAULO[0] + 10 / 111.19508, SAO_PAULO[1])
+SAME_DAY = Delivery(
+    "same_day",
+    Money(1299, "BRL"),
+    datetime(2026, 11, 25, 11, 58, tzinfo=UTC),
+    datetime(2026, 11, 25, 13, 58, tzinfo=UTC),
+)
+TWO_DAY = Delivery(
+    "two_day",
+    Money(0, "BRL"),
+    datetime(2026, 11, 26, 8, tzinfo=UTC),
+    datetime(2026, 11, 26, 21, tzinfo=UTC),
+)
+
+
+def goods(platform: Platform, grams: int = 500) -> Product:
+    item = replace(product(sku=new_id("SKU")), weight_g=grams)
+    platform.catalog.add([item])
+    return item
+
+
+def world(platform: Platform, grams: int = 500) -> tuple[Product, str, Shopper]:
+    item = goods(platform, grams)
+    facility = add_facility(platform, "FC São Paulo", SAO_PAULO)
+    stock(platform, facility, item.id, 10)
+    return item, facility, shopper(platform, at=NORTH_10KM)
+
+
+def drone_base(platform: Platform, item: Product) -> str:
+    with platform.db.transaction() as session:
+        base = open_facility(
+            session,
+            name="Drone base Sé",
+            kind=FacilityKind.DRONE_BASE,
+            lat=NORTH_10KM[0] - 2 / 111.19508,  # 2 km from the shopper, 8 km from the FC
+            lng=SAO_PAULO[1],
+            capacity_units=500,
+        ).id
+    stock(platform, base, item.id, 5)
+    platform.promises.refresh(platform.clock.now())  # the view is read each minute; now
+    return base
+
+
+def test_1_click_ships_by_the_fastest_option_and_the_order_keeps_it(platform: Platform) -> None:
+    item, _fc, buyer = world(platform)
+    placed = platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k1")
+    assert placed.order.delivery == SAME_DAY
+    stored = platform.orders.get(buyer.principal, placed.order.id)
+    assert stored.delivery == SAME_DAY
+    again = platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k1")
+    assert again.replayed and again.order.delivery == SAME_DAY  # the stored outcome keeps it
+
+
+def test_1_click_uses_the_preferred_option_when_it_holds(platform: Platform) -> None:
+    item, _fc, buyer = world(platform)
+    platform.customers.set_delivery_preference(buyer.customer_id, "two_day")
+    principal = platform.customers.authenticate(buyer.api_key)
+    assert principal.delivery_preference == "two_day"
+    placed = platform.orders.place_one_click(principal, item.id, 1, idempotency_key="k1")
+    assert placed.order.delivery == TWO_DAY
+
+
+def test_a_preferred_option_that_does_not_hold_falls_back_to_the_fastest(
+    platform: Platform,
+) -> None:
+    """Drone preferred, but no drone base holds the goods: the fastest, same-day."""
+    item, _fc, buyer = world(platform)
+    platform.customers.set_delivery_preference(buyer.customer_id, "drone")
+    principal = platform.customers.authenticate(buyer.api_key)
+    placed = platform.orders.place_one_click(principal, item.id, 1, idempotency_key="k1")
+    assert placed.order.delivery == SAME_DAY
+
+
+def test_an_option_asked_for_that_does_not_hold_is_refused_with_those_that_do(
+    platform: Platform,
+) -> None:
+    item, fc, buyer = world(platform)
+    with pytest.raises(DeliveryOptionUnavailable) as refused:
+        platform.orders.place_one_click(
+            buyer.principal, item.id, 1, idempotency_key="k1", delivery_option="drone"
+        )
+    assert [o["option"] for o in refused.value.context["options"]] == [
+        "same_day",
+        "two_day",
+        "standard",
+    ]
+    with platform.db.read() as session:  # no order, no stock held
+        assert stock_level(session, fc, item.id).reserved == 0
+    assert platform.orders.list(buyer.principal) == []
+
+
+def test_an_option_asked_for_that_holds_is_the_one(platform: Platform) -> None:
+    item, _fc, buyer = world(platform)
+    placed = platform.orders.place_one_click(
+        buyer.principal, item.id, 1, idempotency_key="k1", delivery_option="two_day"
+    )
+    assert placed.order.delivery == TWO_DAY
+
+
+def test_a_drone_base_with_the_stock_flies_light_parcels(platform: Platform) -> None:
+    """The base is 2 km from the shopper, nearer than the FC, so it ships the order:
+    ready 09:10, 5 min + 2 km at 80 km/h (1.5 min) = 09:16:30 -> 09:17-09:32, 9.99."""
+    item, _fc, buyer = world(platform)
+    base = drone_base(platform, item)
+    placed = platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k1")
+    assert placed.order.facility_id == base
+    assert placed.order.delivery == Delivery(
+        "drone",
+        Money(999, "BRL"),
+        datetime(2026, 11, 25, 9, 17, tzinfo=UTC),
+        datetime(2026, 11, 25, 9, 32, tzinfo=UTC),
+    )
+
+
+def test_a_parcel_too_heavy_for_a_drone_goes_by_van(platform: Platform) -> None:
+    """2.2 kg + 200 g of packaging: over 2.3 kg. The base is no van origin, so the
+    fastest left is two-day from the base: ready 09:10, 12 h + 2.6 km road -> the 26th."""
+    item, _fc, buyer = world(platform, grams=2200)
+    drone_base(platform, item)
+    placed = platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k1")
+    assert placed.order.delivery is not None and placed.order.delivery.option == "two_day"
+    with pytest.raises(DeliveryOptionUnavailable, match="2400 g"):
+        platform.orders.place_one_click(
+            buyer.principal, item.id, 1, idempotency_key="k2", delivery_option="drone"
+        )
+
+
+def test_after_the_cut_off_the_promise_starts_the_next_day(
+    platform: Platform, clock: SimulatedClock
+) -> None:
+    """21:00: past same-day's 13:00 and the FC's 20:00 cut-off. Ready the 26th 08:00;
+    two-day: 20:13 -> the 27th 08:00-21:00."""
+    item, _fc, buyer = world(platform)
+    clock.set(datetime(2026, 11, 25, 21, tzinfo=UTC))
+    placed = platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k1")
+    assert placed.order.delivery == Delivery(
+        "two_day",
+        Money(0, "BRL"),
+        datetime(2026, 11, 27, 8, tzinfo=UTC),
+        datetime(2026, 11, 27, 21, tzinfo=UTC),
+    )
+
+
+def test_a_full_van_fleet_stops_promising_same_day(
+    platform: Platform, clock: SimulatedClock
+) -> None:
+    """Same-day capacity of one order a day at the FC: the first order takes it, the
+    second gets two-day; a process that starts later counts it from the orders table."""
+    item, fc, buyer = world(platform)
+
+    def promised(since: datetime) -> list[tuple[str, str, object, int]]:
+        with platform.db.read() as session:
+            return promised_per_day(session, since)  # type: ignore[return-value]
+
+    def orders_with(counts: PromisedCounts) -> Orders:
+        promises = Promises(platform.db, capacity=counts)
+        promises.prepare(clock.now())
+        return Orders(
+            platform.db,
+            clock,
+            platform.gateway,
+            cancel_window=timedelta(minutes=30),
+            idempotency_ttl=timedelta(hours=24),
+            max_quantity=100,
+            gateway_calls=1,
+            promises=promises,
+        )
+
+    orders = orders_with(PromisedCounts(promised, {Mode.SAME_DAY: 1}))
+    first = orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k1")
+    second = orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k2")
+    assert first.order.delivery == SAME_DAY
+    assert second.order.delivery == TWO_DAY
+    with platform.db.read() as session:
+        assert (fc, "same_day", SAME_DAY.window_start.date(), 1) in promised_per_day(
+            session, datetime(2026, 11, 25, tzinfo=UTC)
+        )
+    later = orders_with(PromisedCounts(promised, {Mode.SAME_DAY: 1}))
+    third = later.place_one_click(buyer.principal, item.id, 1, idempotency_key="k3")
+    assert third.order.delivery == TWO_DAY
+    orders.close()
+    later.close()
+
+
+def test_an_address_no_option_reaches_gets_no_order(platform: Platform) -> None:
+    """5,000 km north of the FC: beyond standard's 4,000 km."""
+    item = goods(platform)
+    fc = add_facility(platform, "FC São Paulo", SAO_PAULO)
+    stock(platform, fc, item.id, 3)
+    far = shopper(platform, at=(SAO_PAULO[0] + 5000 / 111.19508, SAO_PAULO[1]))
+    with pytest.raises(NoDeliveryOption, match="standard"):
+        platform.orders.place_one_click(far.principal, item.id, 1, idempotency_key="k1")
+    with platform.db.read() as session:
+        assert stock_level(session, fc, item.id).reserved == 0
