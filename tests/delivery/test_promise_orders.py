@@ -9,7 +9,7 @@ From the engine's hand-worked numbers (tests/delivery/test_promise_rules.py): sa
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -179,9 +179,9 @@ def test_a_full_van_fleet_stops_promising_same_day(
     second gets two-day; a process that starts later counts it from the orders table."""
     item, fc, buyer = world(platform)
 
-    def promised(since: datetime) -> list[tuple[str, str, object, int]]:
+    def promised(since: datetime) -> list[tuple[str, str, date, int]]:
         with platform.db.read() as session:
-            return promised_per_day(session, since)  # type: ignore[return-value]
+            return promised_per_day(session, since)
 
     def orders_with(counts: PromisedCounts) -> Orders:
         promises = Promises(platform.db, capacity=counts)
