@@ -16,6 +16,7 @@ from baro.platform import Platform
 from . import (
     admin,
     cart,
+    drones,
     edge,
     health,
     lockers,
@@ -24,6 +25,7 @@ from . import (
     pages,
     problems,
     products,
+    tracking,
     trunk,
 )
 from .gateway_threads import GatewayThreads
@@ -86,6 +88,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(promise_router)
     app.include_router(lockers.router)
     app.include_router(trunk.router)
+    app.include_router(drones.router)
+    app.include_router(tracking.router)
     pages.install(app, platform)
     telemetry = observability.install(app, platform)
     edge.trust_proxies(app, platform.settings)

@@ -43,7 +43,9 @@ from baro.commerce.orders import (
     IllegalTransition,
     InvalidPage,
     InvalidQuantity,
+    NotLosable,
     OrderNotFound,
+    ReshipLimitReached,
     StockContention,
 )
 from baro.commerce.payments import GatewayUnavailable, InvalidCard, PaymentDeclined
@@ -68,6 +70,21 @@ from baro.delivery.access import (
     VehicleAlreadyRegistered,
     VehicleNotAuthenticated,
     VehicleNotFound,
+)
+from baro.delivery.drones import (
+    DroneBaseExists,
+    DroneBaseNotFound,
+    DroneNotEligible,
+    DronesGrounded,
+    InNoFlyZone,
+    InvalidDropZone,
+    InvalidFleet,
+    InvalidZone,
+    NoDroneAvailable,
+    NoDropZone,
+    OutOfDroneRange,
+    TooBigForDrone,
+    TooHeavyForDrone,
 )
 from baro.delivery.lockers import (
     AlreadyReserved,
@@ -153,6 +170,21 @@ STATUS: Mapping[type[DomainError], int] = {
     UnknownProduct: 404,
     OutOfStock: 409,
     StockChanged: 409,
+    NotLosable: 409,
+    ReshipLimitReached: 409,  # the trust policy's limit per customer and period
+    DroneNotEligible: 422,
+    TooHeavyForDrone: 422,
+    TooBigForDrone: 422,
+    OutOfDroneRange: 422,
+    InNoFlyZone: 422,
+    InvalidZone: 422,
+    InvalidDropZone: 422,
+    InvalidFleet: 422,
+    NoDropZone: 409,  # the request is fine; the customer has not set a drop zone
+    DronesGrounded: 409,
+    NoDroneAvailable: 409,
+    DroneBaseNotFound: 404,
+    DroneBaseExists: 409,
     UnknownDeliveryOption: 422,
     DeliveryOptionUnavailable: 422,  # the body names an option this order cannot have
     NoDeliveryOption: 422,  # an address out of every range: nothing to choose from
