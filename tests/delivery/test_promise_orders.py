@@ -59,7 +59,7 @@ def world(platform: Platform, grams: int = 500) -> tuple[Product, str, Shopper]:
 
 def drone_base(platform: Platform, item: Product) -> str:
     with platform.db.transaction() as session:
-        base = open_facility(
+        base: str = open_facility(
             session,
             name="Drone base Sé",
             kind=FacilityKind.DRONE_BASE,
@@ -181,7 +181,8 @@ def test_a_full_van_fleet_stops_promising_same_day(
 
     def promised(since: datetime) -> list[tuple[str, str, date, int]]:
         with platform.db.read() as session:
-            return promised_per_day(session, since)
+            rows: list[tuple[str, str, date, int]] = promised_per_day(session, since)
+            return rows
 
     def orders_with(counts: PromisedCounts) -> Orders:
         promises = Promises(platform.db, capacity=counts)

@@ -99,17 +99,17 @@ from baro.delivery.lockers import (
     ReservationNotFound,
     ReservationStateConflict,
 )
+from baro.delivery.promise import (
+    DeliveryOptionUnavailable,
+    NoDeliveryOption,
+    UnknownDeliveryOption,
+)
 from baro.delivery.routing import (
     FleetTooSmall,
     InvalidWave,
     NoFeasibleRoutes,
     OverCapacityStop,
     UnreachableStop,
-)
-from baro.delivery.promise import (
-    DeliveryOptionUnavailable,
-    NoDeliveryOption,
-    UnknownDeliveryOption,
 )
 from baro.network import (
     FacilityNotFound,
