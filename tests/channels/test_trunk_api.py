@@ -386,6 +386,12 @@ def test_withdrawn_consent_kills_the_code(
     clock.advance(IN_WINDOW)
 
     denied(open_trunk(client, courier_key, job.delivery, job.car.id, code), "revoked")
+    # Consent given again starts afresh: the old code still opens nothing.
+    again = consent(client, world.buyer.api_key, job.order, job.car, clock.now(), WINDOW_END)
+    assert again.status_code == 201 and again.json()["state"] == "consented"
+    assert_problem(
+        open_trunk(client, courier_key, job.delivery, job.car.id, code), 403, "trunk_access_denied"
+    )
 
 
 def test_a_stranger_cannot_consent_with_my_car_or_for_my_order(

@@ -136,3 +136,28 @@ def test_a_trunk_code_entered_twice_at_once_opens_once(platform: Platform, pg_ur
     assert second.error.context["reason"] == "already_used"
     outcomes = [a.outcome.value for a in platform.trunk.attempts(delivery.id)]
     assert outcomes == ["opened", "already_used"]
+
+
+def test_one_consent_sent_twice_at_once_makes_one_trunk_delivery(
+    platform: Platform, pg_url: str
+) -> None:
+    """The repeat's insert waits on the first's order_id, then is handed the first."""
+    customer = new_id("cus")
+    car = platform.trunk.register_vehicle(
+        customer, plate=new_id("P")[-7:], make="Kia", model="EV6", lat=-23.5, lng=-46.6
+    ).vehicle
+    now = platform.clock.now()
+    order = new_id("ord")
+
+    def give() -> object:
+        return platform.trunk.consent(customer, order, car.id, now, now + timedelta(hours=2))
+
+    repeat = Rival(give)
+    states: list[str] = []
+    with armed("trunk.consent_written", once(pg_url, repeat, states)):
+        first = give()
+        repeat.join()
+
+    assert states == ["blocked"]
+    assert repeat.error is None
+    assert repeat.result == (first[0], True)  # type: ignore[index]

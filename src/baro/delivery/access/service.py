@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from baro.core.clock import Clock
-from baro.core.db import Database
+from baro.core.db import Database, insert_or_ignore, table_of
 from baro.core.events import record
 from baro.core.failpoints import failpoint
 from baro.core.geo import check_coordinates
@@ -145,42 +145,56 @@ class TrunkAccess:
         _check_window(window_start, window_end, now)
         with self._db.transaction() as session:
             _own_vehicle(session, customer_id, vehicle_id)
-            existing = session.scalar(
-                select(TrunkDeliveryRow).where(TrunkDeliveryRow.order_id == order_id)
+            delivery_id = new_id("trk")
+            # The unique order_id decides between two consents sent at once: the second
+            # waits for the first to commit, inserts nothing and takes the path of a repeat.
+            inserted = insert_or_ignore(
+                session,
+                table_of(TrunkDeliveryRow),
+                {
+                    "id": delivery_id,
+                    "order_id": order_id,
+                    "customer_id": customer_id,
+                    "vehicle_id": vehicle_id,
+                    "courier_id": None,
+                    "window_start": window_start,
+                    "window_end": window_end,
+                    "state": TrunkState.CONSENTED.value,
+                    "code_hash": None,
+                    "failed_attempts": 0,
+                    "code_issued_at": None,
+                    "opened_at": None,
+                    "ended_at": None,
+                    "created_at": now,
+                },
             )
-            if existing is not None:
-                if existing.customer_id != customer_id:
+            failpoint("trunk.consent_written")
+            row = session.scalars(
+                select(TrunkDeliveryRow)
+                .where(TrunkDeliveryRow.order_id == order_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).one()
+            if not inserted:
+                if row.customer_id != customer_id:
                     raise TrunkDeliveryNotFound(f"order {order_id} is not yours")
-                same = (existing.vehicle_id, existing.window_start, existing.window_end) == (
-                    vehicle_id,
-                    window_start,
-                    window_end,
-                )
-                if not same or existing.state not in LIVE:
+                asked = (vehicle_id, window_start, window_end)
+                if (row.vehicle_id, row.window_start, row.window_end) == asked and (
+                    row.state in LIVE
+                ):
+                    return delivery_of(row), True
+                if row.state not in (TrunkState.REVOKED, TrunkState.EXPIRED):
                     raise AlreadyConsented(
-                        f"order {order_id} already has in-car delivery "
-                        f"({existing.state}); withdraw it first",
-                        delivery_id=existing.id,
+                        f"order {order_id} already has in-car delivery ({row.state}); "
+                        "withdraw it first to change the car or the window",
+                        delivery_id=row.id,
                     )
-                return delivery_of(existing), True
-            row = TrunkDeliveryRow(
-                id=new_id("trk"),
-                order_id=order_id,
-                customer_id=customer_id,
-                vehicle_id=vehicle_id,
-                courier_id=None,
-                window_start=window_start,
-                window_end=window_end,
-                state=TrunkState.CONSENTED.value,
-                code_hash=None,
-                failed_attempts=0,
-                code_issued_at=None,
-                opened_at=None,
-                ended_at=None,
-                created_at=now,
-            )
-            session.add(row)
-            session.flush()
+                # Consent given again after it was withdrawn or ran out: a fresh start.
+                row.vehicle_id, row.window_start, row.window_end = asked
+                row.state = TrunkState.CONSENTED.value
+                row.courier_id = None
+                row.failed_attempts = 0
+                row.code_hash = row.code_issued_at = row.opened_at = row.ended_at = None
             delivery = delivery_of(row)
             record(session, [event("consented", delivery, now)])
         return delivery, False
