@@ -227,3 +227,30 @@ def test_guessing_pickup_codes_is_rate_limited(client, world: World) -> None:
         for n in range(25)
     ]
     assert answers[:20] == [422] * 20 and set(answers[20:]) == {429}
+
+
+def test_a_locker_out_of_range_is_422_naming_the_lockers_in_range(client, world: World) -> None:
+    in_range = open_locker(client, world, NEAR, S=1)
+    in_rio = open_locker(client, world, (-22.9068, -43.1729), S=1)
+    order = place(client, world.buyer.api_key, world.product)
+
+    refused = reserve(client, world.buyer.api_key, order, in_rio)
+
+    body = assert_problem(refused, 422, "locker_out_of_range")
+    assert in_range in [alternative["id"] for alternative in body["alternatives"]]
+    assert in_rio not in [alternative["id"] for alternative in body["alternatives"]]
+
+
+def test_lockers_for_a_product_and_quantity_say_which_fit(client, world: World) -> None:
+    small = open_locker(client, world, NEAR, S=3)
+    large = open_locker(client, world, FARTHER, L=1)
+    url = f"/v1/lockers?product_id={world.product}&quantity="
+
+    one = client.get(url + "1", headers=bearer(world.buyer.api_key)).json()
+    five = client.get(url + "5", headers=bearer(world.buyer.api_key)).json()  # 50 cm high
+
+    fits = {o["id"]: o["fits"] for o in one}
+    assert fits[small] is True and fits[large] is True
+    fits = {o["id"]: o["fits"] for o in five}
+    assert fits[small] is False and fits[large] is True
+    assert [o["id"] for o in five].index(small) < [o["id"] for o in five].index(large)

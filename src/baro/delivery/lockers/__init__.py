@@ -16,6 +16,7 @@ from baro.delivery.lockers.domain import LockerEvent as LockerEvent
 from baro.delivery.lockers.domain import LockerFull as LockerFull
 from baro.delivery.lockers.domain import LockerNotFound as LockerNotFound
 from baro.delivery.lockers.domain import LockerOption as LockerOption
+from baro.delivery.lockers.domain import LockerOutOfRange as LockerOutOfRange
 from baro.delivery.lockers.domain import Opened as Opened
 from baro.delivery.lockers.domain import OrderNotOpen as OrderNotOpen
 from baro.delivery.lockers.domain import ParcelTooLarge as ParcelTooLarge
@@ -44,6 +45,7 @@ __all__ = [
     "LockerFull",
     "LockerNotFound",
     "LockerOption",
+    "LockerOutOfRange",
     "Lockers",
     "Opened",
     "OrderNotOpen",

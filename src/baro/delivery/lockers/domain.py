@@ -175,6 +175,13 @@ class ParcelTooLarge(InvalidRequest):
     code = "parcel_too_large"
 
 
+class LockerOutOfRange(InvalidRequest):
+    """The chosen locker is too far from the delivery address; ``alternatives`` lists
+    lockers in range that hold the parcel."""
+
+    code = "locker_out_of_range"
+
+
 class LockerFull(Conflict):
     """The chosen locker has no free compartment that fits; ``alternatives`` lists nearby
     lockers that do."""

@@ -20,6 +20,7 @@ from baro.core.geo import haversine_km
 from baro.core.ids import new_id
 from baro.core.tokens import hash_secret
 from baro.network import (
+    Facility,
     FacilityKind,
     FacilityNotFound,
     InvalidFacility,
@@ -39,6 +40,7 @@ from .domain import (
     LockerFull,
     LockerNotFound,
     LockerOption,
+    LockerOutOfRange,
     Opened,
     ParcelTooLarge,
     PickupCode,
@@ -207,10 +209,21 @@ class Lockers:
             )
         now = self._clock.now()
         with self._db.transaction() as session:
-            _require_locker(session, locker_id)
+            facility = _require_locker(session, locker_id)
             existing = _active_for(session, order_id)
             if existing is not None:
                 return _same_locker(existing, customer_id, locker_id), True
+            distance = haversine_km(*near, facility.lat, facility.lng)
+            if distance > MAX_RADIUS_KM:
+                alternatives = [
+                    o for o in _near(session, *near, set(fitting), MAX_RADIUS_KM) if o.fits
+                ]
+                raise LockerOutOfRange(
+                    f"locker {locker_id} is {distance:.0f} km from the delivery address; "
+                    f"choose one within {MAX_RADIUS_KM:.0f} km ({len(alternatives)} nearby)",
+                    locker_id=locker_id,
+                    alternatives=[_option_json(option) for option in alternatives[:10]],
+                )
             free = session.scalars(
                 select(CompartmentRow).where(
                     CompartmentRow.locker_id == locker_id,
@@ -394,13 +407,14 @@ def _end(state: ReservationState, now: datetime) -> Update:
     )
 
 
-def _require_locker(session: Session, locker_id: str) -> None:
+def _require_locker(session: Session, locker_id: str) -> Facility:
     try:
         facility = get_facility(session, locker_id)
     except FacilityNotFound as error:
         raise LockerNotFound(f"no locker {locker_id!r}") from error
     if facility.kind is not FacilityKind.LOCKER or not facility.active:
         raise LockerNotFound(f"no locker {locker_id!r}")
+    return facility
 
 
 def _active_for(session: Session, order_id: str) -> Reservation | None:
