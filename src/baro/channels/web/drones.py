@@ -76,7 +76,9 @@ class WeatherIn(Input):
 
 class ZoneIn(Input):
     name: Name
-    vertices: list[tuple[Lat, Lng]] = Field(min_length=3, max_length=500)
+    vertices: list[Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
+        min_length=3, max_length=500, description="[lat, lng] pairs"
+    )
 
 
 class ZoneOut(BaseModel):

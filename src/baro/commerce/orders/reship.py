@@ -91,7 +91,7 @@ class Reships:
         if isinstance(outcome, IdempotencyKeyInFlight):
             raise NotLosable(
                 f"order {lost.id} is being re-shipped by another request right now",
-                status=OrderStatus.LOST.value,
+                order_status=OrderStatus.LOST.value,
             )
         if isinstance(outcome, Exception):
             raise outcome
@@ -167,7 +167,7 @@ def _check_losable(order: Order) -> None:
         raise NotLosable(
             f"order {order.id} is {order.status.value}; only a shipped or delivered parcel "
             "can be reported lost",
-            status=order.status.value,
+            order_status=order.status.value,
             losable=sorted(s.value for s in LOSABLE),
         )
 

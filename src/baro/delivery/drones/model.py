@@ -167,6 +167,8 @@ class NoFlyZone:
 def zone_polygon(vertices: Iterable[Sequence[float]]) -> Polygon:
     """A polygon from (lat, lng) vertices; refused unless it has 3+ points and is valid."""
     points = [(float(lng), float(lat)) for lat, lng in vertices]
+    if any(not (-90 <= y <= 90 and -180 <= x <= 180) for x, y in points):
+        raise InvalidZone("a vertex is off the globe: [lat, lng] within ±90 and ±180")
     if len(points) < 3:
         raise InvalidZone("a no-fly zone needs at least three vertices")
     polygon = Polygon(points)
