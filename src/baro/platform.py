@@ -125,7 +125,9 @@ class Platform:
             shelves=Shelves(db),
             event_log=EventLog(db),
             customer_directory=CustomerDirectory(db),
-            lockers=Lockers(db, clock),
+            lockers=Lockers(
+                db, clock, idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours)
+            ),
             promises=promises,
             trunk=TrunkAccess(db, clock),
             route_planner=RoutePlanner(clock),
