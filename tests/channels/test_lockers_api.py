@@ -37,7 +37,7 @@ def open_locker(client, world: World, at: tuple[float, float], **sizes: int) -> 
             "lng": at[1],
             "compartments": sizes,
         },
-        headers=bearer(world.admin_key),
+        headers=bearer(world.admin_key, new_id("k")),
     )
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
@@ -254,3 +254,25 @@ def test_lockers_for_a_product_and_quantity_say_which_fit(client, world: World) 
     fits = {o["id"]: o["fits"] for o in five}
     assert fits[small] is False and fits[large] is True
     assert [o["id"] for o in five].index(small) < [o["id"] for o in five].index(large)
+
+
+def test_a_repeated_request_opens_one_locker(client, world: World) -> None:
+    body = {"name": "Paulista", "lat": NEAR[0], "lng": NEAR[1], "compartments": {"M": 2}}
+    key = new_id("k")
+    first = client.post("/v1/admin/lockers", json=body, headers=bearer(world.admin_key, key))
+    again = client.post("/v1/admin/lockers", json=body, headers=bearer(world.admin_key, key))
+    other = client.post(
+        "/v1/admin/lockers", json=body | {"name": "Sé"}, headers=bearer(world.admin_key, key)
+    )
+
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() == {
+        "id": first.json()["id"], "name": "Paulista", "lat": NEAR[0], "lng": NEAR[1],
+        "compartments": {"M": 2},
+    }  # fmt: skip
+    assert_problem(other, 422, "idempotency_key_reused")
+    assert_problem(
+        client.post("/v1/admin/lockers", json=body, headers=bearer(world.buyer.api_key, "k")),
+        403,
+        "forbidden",
+    )

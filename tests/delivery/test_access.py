@@ -120,3 +120,18 @@ def test_keys_of_couriers_and_cars_are_checked(trunk: TrunkAccess) -> None:
         trunk.courier(registered.telematics_key)
     with pytest.raises(VehicleNotAuthenticated):
         trunk.vehicle(added.key)
+
+
+def test_assigning_the_same_courier_again_keeps_the_code(
+    trunk: TrunkAccess, clock: SimulatedClock
+) -> None:
+    vehicle = car(trunk)
+    delivery, _ = trunk.consent("cus_1", "ord_1", vehicle, START, START + timedelta(hours=2))
+    courier = trunk.add_courier("Ana").courier.id
+    trunk.assign(delivery.id, courier)
+    code = trunk.issue_code(courier, delivery.id).code
+
+    trunk.assign(delivery.id, courier)
+
+    opened = trunk.open_trunk(courier, delivery.id, vehicle, code, client="t")
+    assert opened.state is TrunkState.OPENED

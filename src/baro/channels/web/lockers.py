@@ -25,9 +25,9 @@ from baro.delivery.lockers import (
 )
 from baro.platform import Platform
 
-from .deps import CallerDep, PlatformDep
+from .deps import CallerDep, IdempotencyKey, PlatformDep
 from .problems import AUTHENTICATED, JSON_BODY, errors
-from .ratelimit import FailedAttempts
+from .ratelimit import FailedAttempts, TooManyAttempts
 from .schemas import NO_CONTROL_CHARACTERS, Id, Input
 
 router = APIRouter(tags=["lockers"])
@@ -264,8 +264,11 @@ def pickup(locker_id: Id, body: PickupIn, request: Request, platform: PlatformDe
     try:
         opened = platform.lockers.pickup(locker_id, body.code)
     except InvalidPickupCode as error:
-        too_many = failed.failed(guesser)
-        raise (too_many or error) from error
+        if failed.failed(guesser) is not None:
+            raise TooManyAttempts(
+                "too many wrong pickup codes from your address; wait a minute"
+            ) from error
+        raise
     return OpenedOut(
         compartment=opened.reservation.compartment_label, order_id=opened.reservation.order_id
     )
@@ -274,12 +277,24 @@ def pickup(locker_id: Id, body: PickupIn, request: Request, platform: PlatformDe
 # -- operators and couriers --------------------------------------------------------------
 
 
-@router.post("/v1/admin/lockers", status_code=201, responses=errors(*AUTHENTICATED, *JSON_BODY))
-def open_locker(body: LockerIn, who: CallerDep, platform: PlatformDep) -> LockerOut:
-    """A locker bank with so many S, M and L compartments."""
+@router.post(
+    "/v1/admin/lockers",
+    status_code=201,
+    responses=errors(
+        *AUTHENTICATED,
+        *JSON_BODY,
+        409,
+        described={409: "The first request with this Idempotency-Key is still running"},
+    ),
+)
+def open_locker(
+    body: LockerIn, key: IdempotencyKey, who: CallerDep, platform: PlatformDep
+) -> LockerOut:
+    """A locker bank with so many S, M and L compartments; a repeated request (same key)
+    opens nothing new."""
     who.admin()
     sizes = {CompartmentSize(size): n for size, n in body.compartments.items()}
-    bank = platform.lockers.open_locker(body.name, body.lat, body.lng, sizes)
+    bank = platform.lockers.open_locker(body.name, body.lat, body.lng, sizes, idempotency_key=key)
     return LockerOut.of(bank)
 
 

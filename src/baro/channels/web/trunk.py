@@ -28,7 +28,7 @@ from baro.platform import Platform
 
 from .deps import CallerDep, PlatformDep
 from .problems import AUTHENTICATED, JSON_BODY, errors
-from .ratelimit import FailedAttempts
+from .ratelimit import FailedAttempts, TooManyAttempts
 from .schemas import NO_CONTROL_CHARACTERS, Id, Input
 
 T = TypeVar("T")
@@ -344,8 +344,9 @@ def open_trunk(
             courier.id, delivery_id, body.vehicle_id, body.code, client=_client(request)
         )
     except AccessDenied as error:
-        too_many = failed.failed(guesser)
-        raise (too_many or error) from error
+        if failed.failed(guesser) is not None:
+            raise TooManyAttempts("too many refused trunk codes; wait a minute") from error
+        raise
     return TrunkDeliveryOut.of(delivery)
 
 

@@ -249,12 +249,15 @@ class TrunkAccess:
         return NewCourier(courier_of(row), key)
 
     def assign(self, delivery_id: str, courier_id: str) -> TrunkDelivery:
-        """Name the courier who delivers. Reassigning destroys a code already issued."""
+        """Name the courier who delivers. Reassigning to another courier destroys a code
+        already issued; naming the same courier again changes nothing."""
         now = self._clock.now()
         with self._db.transaction() as session:
             if session.get(CourierRow, courier_id) is None:
                 raise CourierNotFound(f"no courier {courier_id!r}")
             row = _delivery(session, delivery_id, for_update=True)
+            if row.courier_id == courier_id and row.state in LIVE:
+                return delivery_of(row)  # a repeat: the code already issued stays valid
             if row.state not in LIVE:
                 raise TrunkStateConflict(f"the in-car delivery is already {row.state}")
             if now >= row.window_end:

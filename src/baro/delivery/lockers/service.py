@@ -8,15 +8,18 @@ import secrets
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
+from baro.core import idempotency
 from baro.core.clock import Clock
 from baro.core.db import Database, insert_or_ignore, table_of
 from baro.core.events import record
 from baro.core.failpoints import failpoint
 from baro.core.geo import haversine_km
+from baro.core.idempotency import IdempotentRequest
 from baro.core.ids import new_id
 from baro.core.tokens import hash_secret
 from baro.network import (
@@ -86,27 +89,57 @@ def show_code(code: str) -> str:
 
 class Lockers:
     def __init__(
-        self, db: Database, clock: Clock, *, pickup_days: int = DEFAULT_PICKUP_DAYS
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        pickup_days: int = DEFAULT_PICKUP_DAYS,
+        idempotency_ttl: timedelta = timedelta(hours=24),
     ) -> None:
         if pickup_days < 1:
             raise ValueError(f"pickup_days must be at least 1, got {pickup_days}")
         self._db = db
         self._clock = clock
+        self._ttl = idempotency_ttl
         self.pickup_window = timedelta(days=pickup_days)
 
     # -- operators ---------------------------------------------------------------------
 
     def open_locker(
-        self, name: str, lat: float, lng: float, compartments: Mapping[CompartmentSize, int]
+        self,
+        name: str,
+        lat: float,
+        lng: float,
+        compartments: Mapping[CompartmentSize, int],
+        *,
+        idempotency_key: str | None = None,
     ) -> LockerBank:
-        """A locker bank at (lat, lng) with so many compartments of each size."""
+        """A locker bank at (lat, lng) with so many compartments of each size. With an
+        idempotency key, a repeated request opens nothing new and returns the first bank."""
         counts = {CompartmentSize(size): n for size, n in compartments.items() if n}
         total = sum(counts.values())
         if any(n < 0 for n in counts.values()) or not 1 <= total <= MAX_COMPARTMENTS:
             raise InvalidLocker(
                 f"a locker has between 1 and {MAX_COMPARTMENTS} compartments, got {total}"
             )
+        request = (
+            None
+            if idempotency_key is None
+            else IdempotentRequest.of(
+                "lockers",
+                idempotency_key,
+                "open_locker",
+                name=name,
+                lat=lat,
+                lng=lng,
+                compartments={size.value: n for size, n in sorted(counts.items())},
+            )
+        )
         with self._db.transaction() as session:
+            if request is not None:
+                previous = idempotency.claim(session, request, now=self._clock.now(), ttl=self._ttl)
+                if previous is not None:
+                    return _bank_of(previous)
             try:
                 facility = open_facility(
                     session,
@@ -132,7 +165,10 @@ class Lockers:
                             height_cm=inner.height_cm,
                         )
                     )
-        return LockerBank(facility.id, name, facility.lat, facility.lng, counts)
+            bank = LockerBank(facility.id, name, facility.lat, facility.lng, counts)
+            if request is not None:
+                idempotency.complete(session, request, _bank_json(bank))
+        return bank
 
     def mark_arrived(self, order_id: str) -> Reservation:
         """The courier put the parcel in its compartment. Repeating it changes nothing."""
@@ -405,6 +441,16 @@ def _end(state: ReservationState, now: datetime) -> Update:
         active_order_id=None,
         code_hash=None,
     )
+
+
+def _bank_json(bank: LockerBank) -> dict[str, Any]:
+    counts = {size.value: n for size, n in bank.compartments.items()}
+    return {"id": bank.id, "name": bank.name, "lat": bank.lat, "lng": bank.lng, "counts": counts}
+
+
+def _bank_of(stored: dict[str, Any]) -> LockerBank:
+    counts = {CompartmentSize(size): n for size, n in stored["counts"].items()}
+    return LockerBank(stored["id"], stored["name"], stored["lat"], stored["lng"], counts)
 
 
 def _require_locker(session: Session, locker_id: str) -> Facility:
