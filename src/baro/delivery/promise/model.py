@@ -133,6 +133,10 @@ class Quote:
     def get(self, mode: Mode) -> Option | None:
         return next((o for o in self.options if o.mode is mode), None)
 
+    def get_code(self, code: str | None) -> Option | None:
+        """The option of the mode stored as ``code`` (None when it does not hold)."""
+        return next((o for o in self.options if o.code == code), None)
+
     @property
     def fastest(self) -> Option | None:
         return self.options[0] if self.options else None

@@ -34,7 +34,7 @@ FRIENDLY = {
     "cancel_window_closed": "The cancel window has closed.",
     "order_already_shipped": "This order has shipped and can no longer be cancelled.",
     "email_taken": "An account with this e-mail address already exists.",
-    "delivery_option_unavailable": "That delivery option is not available for this order. Choose another.",
+    "delivery_option_unavailable": "That delivery option cannot reach you. Choose another.",
     "no_delivery_option": "No delivery option reaches your address.",
 }
 

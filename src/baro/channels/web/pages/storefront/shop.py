@@ -11,14 +11,21 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from baro.commerce.catalog import ProductWithStock
-from baro.commerce.customers import NoDefaultAddress, NoDefaultPaymentMethod, WebSession
+from baro.commerce.customers import (
+    NoDefaultAddress,
+    NoDefaultPaymentMethod,
+    Principal,
+    WebSession,
+)
 from baro.core.errors import DomainError
+from baro.delivery.promise import Mode, NoDeliveryOption, Quote
 from baro.platform import Platform
 
 from ...deps import PlatformDep
+from ...promise import quote_for
 from ...schemas import Id
 from ..forms import Fields, FormState, whole_number
-from ..rendering import render
+from ..rendering import gettext, render
 from ..security import MaybeShopper, Shopper
 from .placing import new_key, place, usable_key
 
@@ -88,6 +95,12 @@ def _product(
     status: int = 200,
 ) -> Response:
     principal = who.principal if who else None
+    options, problem = _delivery(request, platform, item, principal)
+    chosen = (form.values.get("delivery_option") if form else None) or (
+        principal.delivery_preference if principal else None
+    )
+    if options is not None and options.get_code(chosen) is None:
+        chosen = options.options[0].code
     return render(
         request,
         "storefront/product.html",
@@ -101,7 +114,26 @@ def _product(
         max_quantity=min(platform.settings.max_order_quantity, 10),
         form=form or FormState(),
         set_defaults=f"/account?next={quote(f'/products/{item.product.id}', safe='/')}",
+        quote=options,
+        chosen_option=chosen,
+        delivery_problem=problem,
     )
+
+
+def _delivery(
+    request: Request, platform: Platform, item: ProductWithStock, principal: Principal | None
+) -> tuple[Quote | None, str | None]:
+    """The delivery options for one unit to the shopper's default address, or why none."""
+    if principal is None or principal.address is None:
+        return None, None
+    if not item.product.active or item.available <= 0:
+        return None, None
+    try:
+        return quote_for(platform, principal, [(item.product, 1)]), None
+    except NoDeliveryOption:
+        return None, gettext(request, "No delivery option reaches your address.")
+    except DomainError:
+        return None, None
 
 
 @router.post("/products/{product_id}/buy")
@@ -123,6 +155,9 @@ async def one_click(
         platform.settings.max_order_quantity,
         "Choose how many to buy.",
     )
+    option = fields.get("delivery_option") or None
+    if option is not None and option not in {m.value for m in Mode}:
+        form.fail(request, "delivery_option", "Choose one of the delivery options shown.")
     key = usable_key(fields.get("idempotency_key", ""))
     if key is None:
         form.fail(request, "_form", "This form has expired. Please press the button again.")
@@ -131,7 +166,11 @@ async def one_click(
             placement = await place(
                 request,
                 lambda: platform.orders.place_one_click(
-                    who.principal, product_id, quantity, idempotency_key=key
+                    who.principal,
+                    product_id,
+                    quantity,
+                    idempotency_key=key,
+                    delivery_option=option,
                 ),
             )
         except (NoDefaultAddress, NoDefaultPaymentMethod):
