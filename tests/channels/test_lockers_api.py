@@ -276,3 +276,12 @@ def test_a_repeated_request_opens_one_locker(client, world: World) -> None:
         403,
         "forbidden",
     )
+
+
+@pytest.mark.parametrize("bad", ["2345\x00678", "\x1b[31m"])
+def test_control_characters_in_a_pickup_code_are_422(client, world: World, bad: str) -> None:
+    locker = open_locker(client, world, NEAR, S=1)
+
+    response = client.post(f"/v1/lockers/{locker}/pickup", json={"code": bad})
+
+    assert_problem(response, 422, "invalid_request")

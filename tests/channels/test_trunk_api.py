@@ -411,3 +411,16 @@ def test_a_stranger_cannot_consent_with_my_car_or_for_my_order(
         consent(client, world.buyer.api_key, order, stranger_car), 404, "vehicle_not_found"
     )
     assert consent(client, world.buyer.api_key, order, car).status_code == 201
+
+
+def test_control_characters_in_a_plate_or_code_are_422(client, world: World, courier) -> None:
+    _, courier_key = courier
+    plate = client.post(
+        "/v1/vehicles",
+        json={"plate": "AB\x00C", "make": "Kia", "model": "EV6", "lat": 0.0, "lng": 0.0},
+        headers=bearer(world.buyer.api_key),
+    )
+    code = open_trunk(client, courier_key, "trk_x", "veh_x", "2345\x006789")
+
+    assert_problem(plate, 422, "invalid_request")
+    assert_problem(code, 422, "invalid_request")

@@ -100,7 +100,9 @@ class PickupCodeOut(BaseModel):
 
 
 class PickupIn(Input):
-    code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    code: Annotated[
+        str, StringConstraints(min_length=1, max_length=32, pattern=NO_CONTROL_CHARACTERS)
+    ]
 
 
 class OpenedOut(BaseModel):

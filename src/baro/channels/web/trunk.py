@@ -53,7 +53,9 @@ DENIED = {
 
 
 class VehicleIn(Input):
-    plate: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+    plate: Annotated[
+        str, StringConstraints(min_length=1, max_length=16, pattern=NO_CONTROL_CHARACTERS)
+    ]
     make: Text
     model: Text
     lat: float = Field(ge=-90, le=90, description="Where the car is parked")
@@ -144,7 +146,9 @@ class AccessCodeOut(BaseModel):
 
 class OpenIn(Input):
     vehicle_id: Id = Field(description="The car the courier stands at")
-    code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    code: Annotated[
+        str, StringConstraints(min_length=1, max_length=32, pattern=NO_CONTROL_CHARACTERS)
+    ]
 
 
 class LockedOut(BaseModel):
