@@ -24,6 +24,7 @@ STATUS_LABELS: Final = {
     OrderStatus.PAYMENT_FAILED: "Payment failed",
     OrderStatus.CANCELLED: "Cancelled",
     OrderStatus.REFUNDED: "Refunded",
+    OrderStatus.LOST: "Lost",
 }
 
 

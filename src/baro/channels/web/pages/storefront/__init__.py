@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import account, auth, orders, shop
+from . import account, auth, orders, shop, tracking
 
 router = APIRouter()
-for part in (shop, auth, orders, account):
+for part in (shop, auth, orders, account, tracking):
     router.include_router(part.router)

@@ -33,7 +33,9 @@ router = APIRouter()
 
 PAGE_SIZE = 20
 # Statuses after which nothing more happens to an order: its page stops polling.
-FINAL = frozenset({OrderStatus.DELIVERED, OrderStatus.REFUNDED, OrderStatus.PAYMENT_FAILED})
+FINAL = frozenset(
+    {OrderStatus.DELIVERED, OrderStatus.REFUNDED, OrderStatus.PAYMENT_FAILED, OrderStatus.LOST}
+)
 
 
 # The cart -------------------------------------------------------------------------------
@@ -169,6 +171,7 @@ def _order(
         now=now,
         can_cancel=order.can_cancel(now),
         live=order.status not in FINAL,
+        tracking=platform.tracking.history(order.id),  # the _tracking.html include
         form=form or FormState(),
     )
 
