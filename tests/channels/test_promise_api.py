@@ -13,7 +13,7 @@ from tests.builders import SAO_PAULO, add_facility, add_product, shopper, stock
 from tests.channels.support import api, assert_problem, bearer
 
 NORTH_10KM = (SAO_PAULO[0] + 10 / 111.19508, SAO_PAULO[1])
-FAR = (SAO_PAULO[0] + 5000 / 111.19508, SAO_PAULO[1])  # 5,000 km: out of every range
+FAR = (SAO_PAULO[0] + 6000 / 111.19508, SAO_PAULO[1])  # 6,000 km: out of every range
 
 
 def setup(platform: Platform, at: tuple[float, float] = NORTH_10KM) -> tuple[str, str]:

@@ -215,11 +215,11 @@ def test_a_full_van_fleet_stops_promising_same_day(
 
 
 def test_an_address_no_option_reaches_gets_no_order(platform: Platform) -> None:
-    """5,000 km north of the FC: beyond standard's 4,000 km."""
+    """6,000 km north of the FC: beyond standard's 5,000 km."""
     item = goods(platform)
     fc = add_facility(platform, "FC São Paulo", SAO_PAULO)
     stock(platform, fc, item.id, 3)
-    far = shopper(platform, at=(SAO_PAULO[0] + 5000 / 111.19508, SAO_PAULO[1]))
+    far = shopper(platform, at=(SAO_PAULO[0] + 6000 / 111.19508, SAO_PAULO[1]))
     with pytest.raises(NoDeliveryOption, match="standard"):
         platform.orders.place_one_click(far.principal, item.id, 1, idempotency_key="k1")
     with platform.db.read() as session:

@@ -147,7 +147,7 @@ def test_two_day_is_not_offered_where_the_road_takes_longer() -> None:
 
 
 def test_an_address_out_of_every_range_gets_no_option() -> None:
-    quote = PromiseChain().quote(ask(FC, km=5000))
+    quote = PromiseChain().quote(ask(FC, km=6000))
     assert quote.options == ()
     assert {r.mode: r.code for r in quote.refused}[Mode.STANDARD] == "out_of_range"
 

@@ -111,7 +111,9 @@ class PromiseSettings:
     in_car_day: DeliveryWindow = DeliveryWindow(time(9), time(17))
     standard_days: int = 2  # the standard window spans its first day and this many more
     two_day_days: int = 2  # two-day: delivered at most this many days after it ships
-    standard_max_km: float = 4000.0  # beyond: no facility of ours reaches the address
+    # Beyond: no facility of ours reaches the address. Brazil is at most ~4,400 km across, so
+    # every Brazilian address is in range of any Brazilian facility.
+    standard_max_km: float = 5000.0
     same_day_km: float = 30.0  # the big-city radius around an origin
     same_day_cutoff: time = time(13)
     same_day_window: timedelta = timedelta(hours=2)
