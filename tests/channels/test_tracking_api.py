@@ -3,7 +3,17 @@ get 404; a lost parcel is re-shipped at once and free, within the trust policy's
 
 from __future__ import annotations
 
+import pytest
+
+from baro.core.config import Settings
 from tests.channels.support import World, assert_problem, bearer, build_world
+
+
+@pytest.fixture
+def settings(any_database: str) -> Settings:
+    return Settings(
+        database_url=any_database, currency="BRL", argon2_memory_kib=32, argon2_time_cost=1
+    )
 
 
 def shipped(client, world: World, key: str) -> str:  # type: ignore[no-untyped-def]
