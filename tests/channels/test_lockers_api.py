@@ -285,3 +285,13 @@ def test_control_characters_in_a_pickup_code_are_422(client, world: World, bad: 
     response = client.post(f"/v1/lockers/{locker}/pickup", json={"code": bad})
 
     assert_problem(response, 422, "invalid_request")
+
+
+def test_a_cancelled_order_gets_no_locker(client, world: World) -> None:
+    locker = open_locker(client, world, NEAR, S=1)
+    order = place(client, world.buyer.api_key, world.product)
+    client.post(f"/v1/orders/{order}/cancel", headers=bearer(world.buyer.api_key))
+
+    refused = reserve(client, world.buyer.api_key, order, locker)
+
+    assert_problem(refused, 409, "order_not_open_for_locker")

@@ -424,3 +424,18 @@ def test_control_characters_in_a_plate_or_code_are_422(client, world: World, cou
 
     assert_problem(plate, 422, "invalid_request")
     assert_problem(code, 422, "invalid_request")
+
+
+def test_a_cancelled_order_gets_no_trunk_delivery(client, world: World) -> None:
+    car = register_car(client, world.buyer.api_key)
+    order = client.post(
+        "/v1/orders/one-click",
+        json={"product_id": world.product},
+        headers=bearer(world.buyer.api_key, "o3"),
+    ).json()["id"]
+    cancelled = client.post(f"/v1/orders/{order}/cancel", headers=bearer(world.buyer.api_key))
+    assert cancelled.json()["status"] in {"cancelled", "refunded"}
+
+    assert_problem(
+        consent(client, world.buyer.api_key, order, car), 409, "order_not_open_for_trunk"
+    )

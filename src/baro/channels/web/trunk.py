@@ -20,13 +20,16 @@ from baro.delivery.access import (
     Attempt,
     Courier,
     CourierNotAuthenticated,
+    OrderNotOpenForTrunk,
     TrunkDelivery,
+    TrunkDeliveryNotFound,
     Vehicle,
     VehicleNotAuthenticated,
 )
 from baro.platform import Platform
 
 from .deps import CallerDep, PlatformDep
+from .lockers import CLOSED
 from .problems import AUTHENTICATED, JSON_BODY, errors
 from .ratelimit import FailedAttempts, TooManyAttempts
 from .schemas import NO_CONTROL_CHARACTERS, Id, Input
@@ -228,6 +231,8 @@ def consent(
 ) -> TrunkDeliveryOut:
     """Let a courier open your car's trunk for this order, in this window. Safe to repeat."""
     order = platform.orders.get(who.customer(), order_id)
+    if order.status in CLOSED:
+        raise OrderNotOpenForTrunk(f"order {order_id} is {order.status.value}")
     delivery, replayed = platform.trunk.consent(
         order.customer_id, order.id, body.vehicle_id, body.window_start, body.window_end
     )
@@ -347,7 +352,7 @@ def open_trunk(
         delivery = platform.trunk.open_trunk(
             courier.id, delivery_id, body.vehicle_id, body.code, client=_client(request)
         )
-    except AccessDenied as error:
+    except (AccessDenied, TrunkDeliveryNotFound) as error:
         if failed.failed(guesser) is not None:
             raise TooManyAttempts("too many refused trunk codes; wait a minute") from error
         raise

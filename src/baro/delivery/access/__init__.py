@@ -14,6 +14,7 @@ from baro.delivery.access.domain import InvalidVehicle as InvalidVehicle
 from baro.delivery.access.domain import InvalidWindow as InvalidWindow
 from baro.delivery.access.domain import NewCourier as NewCourier
 from baro.delivery.access.domain import NotYourDelivery as NotYourDelivery
+from baro.delivery.access.domain import OrderNotOpenForTrunk as OrderNotOpenForTrunk
 from baro.delivery.access.domain import Outcome as Outcome
 from baro.delivery.access.domain import RegisteredVehicle as RegisteredVehicle
 from baro.delivery.access.domain import TrunkDelivery as TrunkDelivery
@@ -41,6 +42,7 @@ __all__ = [
     "InvalidWindow",
     "NewCourier",
     "NotYourDelivery",
+    "OrderNotOpenForTrunk",
     "Outcome",
     "RegisteredVehicle",
     "TrunkAccess",

@@ -145,6 +145,12 @@ class AlreadyConsented(Conflict):
     code = "trunk_already_consented"
 
 
+class OrderNotOpenForTrunk(Conflict):
+    """The order is cancelled, refunded, failed or delivered: no in-car delivery for it."""
+
+    code = "order_not_open_for_trunk"
+
+
 class TrunkStateConflict(Conflict):
     code = "trunk_delivery_state"
 
