@@ -276,7 +276,7 @@ def test_orders_filter_by_status_customer_and_days(
 def test_a_bad_filter_gets_its_message_next_to_the_field_and_keeps_the_input(
     operator: TestClient, three_orders: tuple[Shopper, Shopper, list[str]]
 ) -> None:
-    page = operator.get("/ops/orders?from=2026-11-27&to=2026-11-25&status=lost")
+    page = operator.get("/ops/orders?from=2026-11-27&to=2026-11-25&status=mislaid")
 
     assert page.status_code == 422
     assert field_error(page, "to") != "" and field_error(page, "status") != ""
