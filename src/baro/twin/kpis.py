@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -170,15 +171,34 @@ def promised_dates(order_keys: pl.DataFrame, source_orders: pl.DataFrame) -> pl.
     ).select("order_id", "promised_at")
 
 
+def baro_promises(events: Sequence[StoredEvent]) -> pl.DataFrame:
+    """order_id, promised_at: the end of the delivery window baro itself promised at the
+    click (``delivery_window`` of order.placed, baro.delivery.promise); orders placed
+    without a promise are left out."""
+    rows = [
+        {
+            "order_id": event.aggregate_id,
+            "promised_at": datetime.fromisoformat(event.data["delivery_window"][1]),
+        }
+        for event in events
+        if event.event_type == "order.placed" and event.data.get("delivery_window")
+    ]
+    return pl.DataFrame(
+        rows, schema={"order_id": pl.String, "promised_at": pl.Datetime("us", "UTC")}
+    )
+
+
 def network_kpis(
     orders: pl.DataFrame,
     parcels: pl.DataFrame,
     facilities: pl.DataFrame,
     customers: pl.DataFrame,
     promises: pl.DataFrame,
+    baro_promised: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """facilities: facility_id, lat, lng, state; customers: customer_id, lat, lng, state;
-    promises: order_id, promised_at (the delivery date promised at the click)."""
+    promises: order_id, promised_at (the delivery date the data set promised at the click);
+    baro_promised: the same for baro's own promise (``baro_promises``), when it made one."""
     located = (
         parcels.join(orders.select("order_id", "customer_id"), on="order_id")
         .join(
@@ -213,6 +233,7 @@ def network_kpis(
         "click_to_door_p50_h": quantile_or_none(hours, 0.5),
         "click_to_door_p90_h": quantile_or_none(hours, 0.9),
         "on_time_rate": round(on_time / delivered.height, 4) if delivered.height else None,
+        "on_time_rate_baro": _on_time(orders, baro_promised),
         "local_fill_rate_nearest": _share(located, pl.col("facility_id") == pl.col("nearest_id")),
         "local_fill_rate_same_state": _share(located, pl.col("f_state") == pl.col("c_state")),
         "split_shipment_rate": _share(parcels_per_order, pl.col("parcels") > 1),
@@ -223,6 +244,17 @@ def network_kpis(
             orders.height / max(orders["customer_id"].n_unique(), 1) / months, 4
         ),
     }
+
+
+def _on_time(orders: pl.DataFrame, promised: pl.DataFrame | None) -> float | None:
+    """Share of the delivered orders that baro made a promise for which arrived by its end."""
+    if promised is None:
+        return None
+    delivered = orders.drop_nulls("delivered_at").join(promised, on="order_id", how="inner")
+    if delivered.height == 0:
+        return None
+    on_time = delivered.filter(pl.col("delivered_at") <= pl.col("promised_at")).height
+    return round(on_time / delivered.height, 4)
 
 
 def _nearest_facility(customers: pl.DataFrame, facilities: pl.DataFrame) -> pl.DataFrame:

@@ -143,7 +143,10 @@ def _metrics(
     for run in runs:
         orders, parcels = kpis.order_frames(run.events)
         promises = kpis.promised_dates(run.order_keys, replay.orders)
-        values = kpis.network_kpis(orders, parcels, run.facilities, run.customers, promises)
+        baro_promised = kpis.baro_promises(run.events)
+        values = kpis.network_kpis(
+            orders, parcels, run.facilities, run.customers, promises, baro_promised
+        )
         per_policy[run.policy] = {
             **values,
             "currency": replay.currency,
