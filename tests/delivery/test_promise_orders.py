@@ -8,16 +8,19 @@ From the engine's hand-worked numbers (tests/delivery/test_promise_rules.py): sa
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from baro.commerce.catalog import Product
-from baro.commerce.orders import Delivery, Orders, promised_per_day
+from baro.commerce.orders import Delivery, OneClick, Orders, promised_per_day
 from baro.core.clock import SimulatedClock
 from baro.core.ids import new_id
 from baro.core.money import Money
+from baro.delivery.drones import Weather
 from baro.delivery.promise import (
     DeliveryOptionUnavailable,
     Mode,
@@ -224,3 +227,54 @@ def test_an_address_no_option_reaches_gets_no_order(platform: Platform) -> None:
         platform.orders.place_one_click(far.principal, item.id, 1, idempotency_key="k1")
     with platform.db.read() as session:
         assert stock_level(session, fc, item.id).reserved == 0
+
+
+def test_a_drone_base_standing_at_the_fc_flies_its_stock(platform: Platform) -> None:
+    """baro.delivery.drones opens a base at the FC itself: a sortie is packed on the
+    base's hours (10 min, ready 09:10) and flies the 10 km in 12.5 min -> 09:23-09:38.
+    Grounded by wind, the base promises no drone: same-day again."""
+    item, fc, buyer = world(platform)
+    base = platform.drones.open_base(fc, 2)
+    platform.promises.refresh(platform.clock.now())
+    placed = platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k1")
+    assert placed.order.delivery == Delivery(
+        "drone",
+        Money(999, "BRL"),
+        datetime(2026, 11, 25, 9, 23, tzinfo=UTC),
+        datetime(2026, 11, 25, 9, 38, tzinfo=UTC),
+    )
+    platform.drones.set_weather(base.id, Weather(wind_ms=20))
+    platform.promises.refresh(platform.clock.now())
+    grounded = platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k2")
+    assert grounded.order.delivery == SAME_DAY
+
+
+def test_the_view_is_read_again_before_a_batch_not_inside_it(
+    platform: Platform, clock: SimulatedClock
+) -> None:
+    """A minute on, the next press reads the facilities and the promised counts again:
+    before its transaction, once for the batch; the order's own statements are the same."""
+    item, _fc, buyer = world(platform)
+    sent: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if not statement.startswith("BEGIN"):
+            sent.append(statement.split()[0] + " " + _table(statement))
+
+    clock.advance(timedelta(seconds=61))
+    event.listen(platform.db.engine, "before_cursor_execute", remember)
+    platform.orders.place_one_click_all(
+        [OneClick(buyer.principal, item.id, 1, f"k{n}") for n in range(3)]
+    )
+    event.remove(platform.db.engine, "before_cursor_execute", remember)
+    first_write = sent.index("INSERT idempotency_keys")
+    assert {"SELECT orders", "SELECT facilities", "SELECT drone_bases"} <= set(sent[:first_write])
+    assert not {"SELECT orders", "SELECT facilities"} & set(sent[first_write:])
+
+
+def _table(statement: str) -> str:
+    words = statement.replace("\n", " ").split()
+    for word, after in itertools.pairwise(words):
+        if word in ("FROM", "INTO", "UPDATE"):
+            return after.strip('"')
+    return "?"

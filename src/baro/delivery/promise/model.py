@@ -57,6 +57,7 @@ class Origin:
     kind: FacilityKind
     lat: float
     lng: float
+    drone_base: bool = False  # a drone base (baro.delivery.drones) flies from here
 
 
 @dataclass(frozen=True)

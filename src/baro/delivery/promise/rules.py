@@ -182,8 +182,10 @@ class Drone:
                 "too_heavy",
                 f"the parcel weighs {weight} g with packaging, over the drone's {s.drone_max_g} g",
             )
-        if origin.kind is not FacilityKind.DRONE_BASE:
+        if origin.kind is not FacilityKind.DRONE_BASE and not origin.drone_base:
             return Refusal(self.mode, "no_drone_base", "no drone base holds this stock")
+        # A sortie is picked and packed on the base's hours, wherever the base stands.
+        origin = Origin(origin.facility_id, FacilityKind.DRONE_BASE, origin.lat, origin.lng)
         km = _km(request, origin)
         if km > s.drone_km:
             return Refusal(

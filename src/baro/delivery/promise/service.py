@@ -10,7 +10,7 @@ batch's transaction, when ``refresh_every`` has passed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,8 +49,13 @@ class Promises:
         settings: PromiseSettings | None = None,
         capacity: CapacityCheck | None = None,
         refresh_every: timedelta = timedelta(seconds=60),
+        drone_sites: Callable[[], Iterable[str]] | None = None,
     ) -> None:
+        """``drone_sites``: the facilities a drone base stands at and flies from now (not
+        grounded); read with the rest of the view."""
         self._db = db
+        self._drone_sites_reader = drone_sites
+        self._drone_sites: frozenset[str] = frozenset()
         self._capacity = capacity or Unlimited()
         self.chain = PromiseChain(settings=settings or PromiseSettings(), capacity=self._capacity)
         self._refresh_every = refresh_every
@@ -69,15 +74,19 @@ class Promises:
             return
         with self._db.read() as session:
             facilities = [f for f in list_facilities(session) if f.active]
-        self._remember(facilities, now)
+        sites = frozenset(self._drone_sites_reader() if self._drone_sites_reader else ())
+        self._remember(facilities, sites, now)
 
     def refresh(self, now: datetime) -> None:
         """Read everything again now (after facilities change; tests)."""
         self._capacity.refresh(now, force=True)
         self.prepare(now, force=True)
 
-    def _remember(self, facilities: Sequence[Facility], now: datetime) -> None:
+    def _remember(
+        self, facilities: Sequence[Facility], drone_sites: frozenset[str], now: datetime
+    ) -> None:
         with self._lock:
+            self._drone_sites = drone_sites
             self._kinds = {f.id: f.kind for f in facilities}
             self._lockers = tuple(
                 Site(f.id, f.lat, f.lng) for f in facilities if f.kind is FacilityKind.LOCKER
@@ -101,7 +110,9 @@ class Promises:
         needed: dict[str, int] = {}
         for item in items:
             needed[item.product_id] = needed.get(item.product_id, 0) + item.quantity
-        self._capacity.refresh(now)
+        self.prepare(now)  # capacity and drone bases as placement sees them
+        with self._lock:
+            drone_sites = self._drone_sites
         with self._db.read() as session:
             stock = free_stock(session, needed)
             facilities = [f for f in list_facilities(session) if f.active]
@@ -110,7 +121,7 @@ class Promises:
         for s in stock:
             held.setdefault(s.facility_id, {})[s.product_id] = s.available
         origins = tuple(
-            Origin(f, by_id[f].kind, by_id[f].lat, by_id[f].lng)
+            Origin(f, by_id[f].kind, by_id[f].lat, by_id[f].lng, f in drone_sites)
             for f, units in sorted(held.items())
             if f in by_id and all(units.get(p, 0) >= q for p, q in needed.items())
         )
@@ -174,7 +185,8 @@ class Promises:
         with self._lock:
             kind = self._kinds.get(facility_id, FacilityKind.FULFILLMENT_CENTER)
             lockers = self._lockers
-        origin = Origin(facility_id, kind, facility_lat, facility_lng)
+            flies = facility_id in self._drone_sites
+        origin = Origin(facility_id, kind, facility_lat, facility_lng, flies)
         request = PromiseRequest((origin,), lat, lng, items_weight_g, currency, now, lockers)
         quote = self.chain.quote(request)
         chosen = _pick(quote, requested, preferred)
