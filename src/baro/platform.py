@@ -91,7 +91,8 @@ class Platform:
         gateway = MeteredGateway(gateway)  # its latency and errors
         db = db or Database.connect(settings.database_url, pool_size=settings.db_pool_size)
         check_schema(db.engine)
-        promises = _promises(db, clock)
+        drones = Drones(db, clock)
+        promises = _promises(db, clock, drones)
         return cls(
             settings=settings,
             db=db,
@@ -131,7 +132,7 @@ class Platform:
             promises=promises,
             trunk=TrunkAccess(db, clock),
             route_planner=RoutePlanner(clock),
-            drones=Drones(db, clock),
+            drones=drones,
             tracking=Tracking(db),
         )
 
@@ -140,7 +141,7 @@ class Platform:
         self.db.dispose()
 
 
-def _promises(db: Database, clock: Clock) -> Promises:
+def _promises(db: Database, clock: Clock, drones: Drones) -> Promises:
     """The promise engine, its capacity counted from the orders table, its view of the
     network read now: the order path reads nothing until a minute has passed."""
 
@@ -148,6 +149,9 @@ def _promises(db: Database, clock: Clock) -> Promises:
         with db.read() as session:
             return promised_per_day(session, since)
 
-    promises = Promises(db, capacity=PromisedCounts(promised))
+    def drone_sites() -> list[str]:  # bases flying now; grounded ones promise no drone
+        return [b.facility_id for b in drones.bases() if not b.grounded_because]
+
+    promises = Promises(db, capacity=PromisedCounts(promised), drone_sites=drone_sites)
     promises.prepare(clock.now())
     return promises
