@@ -48,6 +48,7 @@ def test_a_lost_parcel_is_reshipped_free_linked_and_stock_reserved(
     assert not reship.replayed
     assert order.reship_of == lost_id and order.customer_id == buyer.customer_id
     assert order.total.minor == 0 and order.status is OrderStatus.ALLOCATED
+    assert order.delivery is not None and order.delivery.fee.minor == 0  # free delivery too
     assert [(ln.product_id, ln.quantity) for ln in order.lines] == [(item, 2)]
     assert platform.orders.get(buyer.principal, lost_id).status is OrderStatus.LOST
     with platform.db.read() as session:

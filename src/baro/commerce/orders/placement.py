@@ -24,7 +24,7 @@ import contextvars
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import DataError, IntegrityError
@@ -284,6 +284,8 @@ class Placer:
         allocations = self.allocation.plan(lines, near)
         now = self.clock.now()
         delivery = self._promise(attempt, lines, products, stock, allocations[0], now)
+        if attempt.reship_of and delivery is not None:  # a re-ship's delivery is free too
+            delivery = replace(delivery, fee=delivery.fee * 0)
         for allocation in allocations:
             taken[(allocation.facility_id, allocation.product_id)] += allocation.quantity
         attempt.card_token = buyer.card_token
