@@ -252,8 +252,9 @@ def test_a_drone_base_standing_at_the_fc_flies_its_stock(platform: Platform) -> 
 def test_the_view_is_read_again_before_a_batch_not_inside_it(
     platform: Platform, clock: SimulatedClock
 ) -> None:
-    """A minute on, the next press reads the facilities and the promised counts again:
-    before its transaction, once for the batch; the order's own statements are the same."""
+    """Once the view has expired (a minute of wall time, or ``expire``), the next batch
+    reads the facilities, drone bases and promised counts again: before its transaction,
+    once for the batch, never inside it."""
     item, _fc, buyer = world(platform)
     sent: list[str] = []
 
@@ -261,12 +262,19 @@ def test_the_view_is_read_again_before_a_batch_not_inside_it(
         if not statement.startswith("BEGIN"):
             sent.append(statement.split()[0] + " " + _table(statement))
 
-    clock.advance(timedelta(seconds=61))
-    event.listen(platform.db.engine, "before_cursor_execute", remember)
-    platform.orders.place_one_click_all(
-        [OneClick(buyer.principal, item.id, 1, f"k{n}") for n in range(3)]
-    )
-    event.remove(platform.db.engine, "before_cursor_execute", remember)
+    def batch(keys: str) -> None:
+        event.listen(platform.db.engine, "before_cursor_execute", remember)
+        platform.orders.place_one_click_all(
+            [OneClick(buyer.principal, item.id, 1, f"{keys}{n}") for n in range(3)]
+        )
+        event.remove(platform.db.engine, "before_cursor_execute", remember)
+
+    clock.advance(timedelta(days=1))  # simulated time alone: nothing read
+    batch("a")
+    assert not {"SELECT orders", "SELECT facilities", "SELECT drone_bases"} & set(sent)
+    sent.clear()
+    platform.promises.expire()
+    batch("b")
     first_write = sent.index("INSERT idempotency_keys")
     assert {"SELECT orders", "SELECT facilities", "SELECT drone_bases"} <= set(sent[:first_write])
     assert not {"SELECT orders", "SELECT facilities"} & set(sent[first_write:])

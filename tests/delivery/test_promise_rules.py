@@ -171,21 +171,26 @@ def test_a_full_drone_base_stops_promising_drones() -> None:
 
 
 def test_capacity_counts_what_this_process_promised_and_rereads_on_its_timer() -> None:
+    """The timer is wall time (a ticker in seconds), not the clock the promise is made at:
+    the twin's simulated hours do not make every batch read."""
     reads: list[datetime] = []
+    wall = [100.0]
 
     def reader(since: datetime) -> list[tuple[str, str, date, int]]:
         reads.append(since)
         return [("fac_base", "drone", date(2026, 11, 25), 1)]
 
-    counts = PromisedCounts(reader, {Mode.DRONE: 2})
+    counts = PromisedCounts(reader, {Mode.DRONE: 2}, ticker=lambda: wall[0])
     counts.refresh(MORNING)
     assert counts.has_room("fac_base", Mode.DRONE, date(2026, 11, 25))
     counts.promised("fac_base", Mode.DRONE, date(2026, 11, 25))
     assert not counts.has_room("fac_base", Mode.DRONE, date(2026, 11, 25))
-    counts.refresh(t(25, 9, 0).replace(second=59))
-    assert len(reads) == 1  # within the minute: no read
+    wall[0] = 159.0
+    counts.refresh(t(26, 9))  # a simulated day later, 59 s of wall time: no read
+    assert len(reads) == 1
+    wall[0] = 160.0
     counts.refresh(t(25, 9, 1))
-    assert len(reads) == 2 and reads[1] == t(25, 0)
+    assert len(reads) == 2 and reads[1] == t(25, 0)  # from the start of the clock's day
     assert counts.has_room("fac_base", Mode.DRONE, date(2026, 11, 25))  # the store says 1
 
 

@@ -2,13 +2,16 @@
 
 ``PromisedCounts`` counts the orders already promised per facility, mode and day. It
 reads them with an injected reader (platform.py gives it one over the orders table),
-keeps them in this process and reads again when ``refresh_every`` has passed, counting
-what this process promises in between: the order path asks it and adds no statement.
+keeps them in this process and reads again when ``refresh_every`` of wall time has passed
+(a timer, not the injected clock: the twin's simulated hours must not make every batch
+read), counting what this process promises in between: the order path asks it and adds
+no statement.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
@@ -57,26 +60,30 @@ class PromisedCounts:
         limits: Mapping[Mode, int] = DEFAULT_LIMITS,
         *,
         refresh_every: timedelta = timedelta(seconds=60),
+        ticker: Callable[[], float] = time.monotonic,
     ) -> None:
         for mode, limit in limits.items():
             if limit < 0:
                 raise ValueError(f"{mode.value} capacity must not be negative, got {limit}")
         self._reader = reader
         self._limits = dict(limits)
-        self._refresh_every = refresh_every
+        self._every_s = refresh_every.total_seconds()
         self._counts: Counter[tuple[str, str, date]] = Counter()
-        self._read_at: datetime | None = None
+        self._ticker = ticker
+        self._read_tick: float | None = None
         self._lock = threading.Lock()
 
     def refresh(self, now: datetime, *, force: bool = False) -> None:
-        if not force and self._read_at is not None and now - self._read_at < self._refresh_every:
+        tick = self._ticker()
+        fresh = self._read_tick is not None and tick - self._read_tick < self._every_s
+        if fresh and not force:
             return
         since = datetime.combine(now.date(), datetime.min.time(), tzinfo=now.tzinfo)
         counts: Counter[tuple[str, str, date]] = Counter()
         for facility_id, mode, day, orders in self._reader(since):
             counts[(facility_id, mode, day)] += orders
         with self._lock:
-            self._counts, self._read_at = counts, now
+            self._counts, self._read_tick = counts, tick
 
     def has_room(self, facility_id: str, mode: Mode, day: date) -> bool:
         limit = self._limits.get(mode)

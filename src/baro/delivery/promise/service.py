@@ -4,12 +4,13 @@
 once per order) reads nothing: it works on what the batch already read (the lines'
 weights, the facility the allocation chose) and on a per-process view of the network
 (facility kinds, locker banks) and of capacity, which ``prepare`` reads again, before a
-batch's transaction, when ``refresh_every`` has passed.
+batch's transaction, when ``refresh_every`` of wall time has passed (or after ``expire``).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -50,6 +51,7 @@ class Promises:
         capacity: CapacityCheck | None = None,
         refresh_every: timedelta = timedelta(seconds=60),
         drone_sites: Callable[[], Iterable[str]] | None = None,
+        ticker: Callable[[], float] = time.monotonic,
     ) -> None:
         """``drone_sites``: the facilities a drone base stands at and flies from now (not
         grounded); read with the rest of the view."""
@@ -58,10 +60,11 @@ class Promises:
         self._drone_sites: frozenset[str] = frozenset()
         self._capacity = capacity or Unlimited()
         self.chain = PromiseChain(settings=settings or PromiseSettings(), capacity=self._capacity)
-        self._refresh_every = refresh_every
+        self._every_s = refresh_every.total_seconds()
+        self._ticker = ticker
         self._kinds: Mapping[str, FacilityKind] = {}
         self._lockers: tuple[Site, ...] = ()
-        self._read_at: datetime | None = None
+        self._read_tick: float | None = None
         self._lock = threading.Lock()
 
     # the network view ------------------------------------------------------------------
@@ -69,21 +72,27 @@ class Promises:
     def prepare(self, now: datetime, *, force: bool = False) -> None:
         """Read the facilities and the capacity counts again if they are older than
         ``refresh_every`` (or ``force``). Called outside any transaction."""
-        self._capacity.refresh(now)
-        if not force and self._read_at is not None and now - self._read_at < self._refresh_every:
+        stale = self._read_tick is None
+        self._capacity.refresh(now, force=force or stale)
+        tick = self._ticker()
+        if not (force or stale) and tick - (self._read_tick or 0.0) < self._every_s:
             return
         with self._db.read() as session:
             facilities = [f for f in list_facilities(session) if f.active]
         sites = frozenset(self._drone_sites_reader() if self._drone_sites_reader else ())
-        self._remember(facilities, sites, now)
+        self._remember(facilities, sites, tick)
 
     def refresh(self, now: datetime) -> None:
         """Read everything again now (after facilities change; tests)."""
-        self._capacity.refresh(now, force=True)
         self.prepare(now, force=True)
 
+    def expire(self) -> None:
+        """Read everything again before the next batch (or quote)."""
+        with self._lock:
+            self._read_tick = None
+
     def _remember(
-        self, facilities: Sequence[Facility], drone_sites: frozenset[str], now: datetime
+        self, facilities: Sequence[Facility], drone_sites: frozenset[str], tick: float
     ) -> None:
         with self._lock:
             self._drone_sites = drone_sites
@@ -91,7 +100,7 @@ class Promises:
             self._lockers = tuple(
                 Site(f.id, f.lat, f.lng) for f in facilities if f.kind is FacilityKind.LOCKER
             )
-            self._read_at = now
+            self._read_tick = tick
 
     # quotes (API) ----------------------------------------------------------------------
 
