@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-
-from shapely.geometry import LineString, Point, Polygon
+from typing import TYPE_CHECKING
 
 from baro.core.errors import Conflict, InvalidRequest
 from baro.core.geo import haversine_km
+
+if TYPE_CHECKING:  # shapely (and numpy under it) loads when a zone is first used
+    from shapely.geometry import Polygon
 
 MAX_PAYLOAD_G = 2_300  # parcel and packaging together
 MAX_DISTANCE_KM = 16.0  # base to drop zone, straight line
@@ -166,6 +168,8 @@ class NoFlyZone:
 
 def zone_polygon(vertices: Iterable[Sequence[float]]) -> Polygon:
     """A polygon from (lat, lng) vertices; refused unless it has 3+ points and is valid."""
+    from shapely.geometry import Polygon
+
     points = [(float(lng), float(lat)) for lat, lng in vertices]
     if any(not (-90 <= y <= 90 and -180 <= x <= 180) for x, y in points):
         raise InvalidZone("a vertex is off the globe: [lat, lng] within ±90 and ±180")
@@ -284,6 +288,8 @@ def check(
             holds=holds,
         )
     holds.append("range")
+    from shapely.geometry import LineString, Point
+
     target = Point(lng, lat)
     inside = [z for z in no_fly if z.polygon.intersects(target)]
     if inside:
