@@ -116,3 +116,16 @@ def test_the_trust_policy_limits_reships_per_customer_per_period(
     figures = platform.orders.reships.figures()
     assert figures.reships == 4
     assert [(m.minor, m.currency) for m in figures.cost] == [(4 * 4_990, "BRL")]
+
+
+def test_a_reship_is_not_counted_as_a_sale(platform: Platform, clock: SimulatedClock) -> None:
+    facility = add_facility(platform, "SP", SAO_PAULO)
+    a, b = add_product(platform, sku="A"), add_product(platform, sku="B")  # a's id sorts first
+    for item in (a, b):
+        stock(platform, facility, item.id, 10)
+    buyer = shopper(platform)
+    lost = shipped(platform, buyer, a.id, "ka", quantity=1)
+    platform.orders.place_one_click(buyer.principal, b.id, 2, idempotency_key="kb")
+    platform.orders.reships.report_lost(buyer.principal, lost)
+    # a: 1 sold (its re-ship is no sale), b: 2 sold.
+    assert platform.best_sellers.since(clock.now() - timedelta(days=1)) == [b.id, a.id]

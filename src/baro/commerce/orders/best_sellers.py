@@ -11,7 +11,7 @@ from baro.commerce.orders.domain import OrderStatus
 from baro.commerce.orders.repository import OrderLineRow, OrderRow
 from baro.core.db import Database
 
-# Orders that were sold, whatever happened to them since, and not given back.
+# Orders that were sold, whatever happened to them since (lost too), and not given back.
 _SOLD = [
     status.value
     for status in OrderStatus
@@ -37,7 +37,11 @@ class BestSellers:
                 session.scalars(
                     select(OrderLineRow.product_id)
                     .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
-                    .where(OrderRow.placed_at >= moment, OrderRow.status.in_(_SOLD))
+                    .where(
+                        OrderRow.placed_at >= moment,
+                        OrderRow.status.in_(_SOLD),
+                        OrderRow.reship_of.is_(None),  # a free re-ship replaces a sale
+                    )
                     .group_by(OrderLineRow.product_id)
                     .order_by(units.desc(), OrderLineRow.product_id)
                     .limit(limit)
