@@ -116,6 +116,8 @@ def test_the_trust_policy_limits_reships_per_customer_per_period(
     figures = platform.orders.reships.figures()
     assert figures.reships == 4
     assert [(m.minor, m.currency) for m in figures.cost] == [(4 * 4_990, "BRL")]
+    assert figures.to_json() == {"reships": 4, "cost": [{"minor": 4 * 4_990, "currency": "BRL"}]}
+    assert platform.orders.reships.figures(since=clock.now()).reships == 1  # the last one
 
 
 def test_a_reship_is_not_counted_as_a_sale(platform: Platform, clock: SimulatedClock) -> None:

@@ -61,6 +61,12 @@ class ReshipFigures:
     reships: int
     cost: tuple[Money, ...]
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "reships": self.reships,
+            "cost": [{"minor": m.minor, "currency": m.currency} for m in self.cost],
+        }
+
 
 class Reships:
     def __init__(self, db: Database, clock: Clock, placer: Placer, policy: TrustPolicy) -> None:
