@@ -25,6 +25,7 @@ from baro.core.db import Base as Table
 from baro.core.db import Database, UTCDateTime
 from baro.core.errors import Conflict, InvalidRequest, NotFound
 from baro.core.events import DomainEvent, JSONType, record
+from baro.core.failpoints import failpoint
 from baro.core.geo import check_coordinates, haversine_km
 from baro.core.ids import new_id
 from baro.delivery.drones.dispatch import DroneState, Sortie, assign
@@ -254,9 +255,11 @@ class Drones:
     ) -> Sortie:
         """Queue the order for the drone of its nearest flyable base that can launch it
         soonest (FIFO: each dispatch takes what is left after the ones before it). A repeat
-        gives the order's sortie back."""
+        gives the order's sortie back, also when both ran at once: the second waits on the
+        fleet's row locks, then finds the first's sortie."""
+        sortie_of = select(SortieRow).where(SortieRow.order_id == order_id)
         with self._db.transaction() as session:
-            existing = session.scalar(select(SortieRow).where(SortieRow.order_id == order_id))
+            existing = session.scalar(sortie_of)
             if existing is not None:
                 return _sortie(existing)
             route = self._check(session, customer_id, items).best
@@ -266,6 +269,9 @@ class Drones:
                 .order_by(DroneRow.id)
                 .with_for_update()
             ).all()
+            existing = session.scalar(sortie_of)  # committed while this one waited
+            if existing is not None:
+                return _sortie(existing)
             fleet = [DroneState(d.id, d.base_id, d.free_at, d.battery) for d in drones]
             sortie, after = assign(
                 order_id, route.distance_km, ready_at or self._clock.now(), fleet, self._flight
@@ -287,6 +293,7 @@ class Drones:
                 )
             )
             record(session, [_event(sortie, "assigned", self._clock.now(), route.distance_km)])
+            failpoint("drones.dispatched")
             return sortie
 
     def advance(self) -> list[str]:
