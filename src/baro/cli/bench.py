@@ -297,8 +297,8 @@ def drones(
         factors = tuple(float(m) for m in multipliers.split(","))
     except ValueError as error:
         raise fail(f"multipliers are numbers, comma-separated: {error}") from error
-    if not factors or min(factors) <= 0:
-        raise fail("multipliers must be positive")
+    if not factors or min(factors) <= 0 or max(factors) > 64:
+        raise fail("multipliers must be above 0 and at most 64")
     scenario = DroneScenario(
         orders_per_day=orders_per_day,
         multipliers=factors,
