@@ -8,7 +8,8 @@ times, one after the other with the same time limit:
 - **pyvrp**: plain ``pyvrp.read`` + ``pyvrp.solve``, same seed (so any loss in baro's layer
   shows);
 - **ortools**: OR-Tools' routing library in its usual best setup for these problems
-  (:data:`ORTOOLS_SETUP`).
+  (:data:`ORTOOLS_SETUP`: savings on CVRP, parallel cheapest insertion with time windows,
+  then guided local search).
 
 Every solution is then checked by :func:`check`, which uses neither solver nor baro's
 conversion: it re-reads the coordinates, recomputes each leg with the instance's rounding
@@ -52,7 +53,9 @@ ORTOOLS_SETUP: dict[str, Any] = {
         "fleet": "ceil(1.2 k), k from the instance name (X-n101-k25: 30 vans)",
     },
     "solomon": {
-        "first_solution_strategy": "PATH_CHEAPEST_ARC",
+        # Insertion, as OR-Tools advises for time windows: PATH_CHEAPEST_ARC found no first
+        # solution at all on R101 and RC101 in 30 s (docs/benchmarks.md, first run).
+        "first_solution_strategy": "PARALLEL_CHEAPEST_INSERTION",
         "local_search_metaheuristic": "GUIDED_LOCAL_SEARCH",
         "fleet": "the instance's VEHICLES (25)",
     },
