@@ -39,7 +39,7 @@ import numpy as np
 import vrplib
 
 from baro.core.errors import DomainError
-from baro.delivery.routing import NO_ROAD, RoutingProblem, VanType
+from baro.delivery.routing import OPEN, RoutingProblem, VanType
 from baro.delivery.routing import solve as dispatch
 
 SOLVERS = ("baro", "pyvrp", "ortools")
@@ -157,7 +157,7 @@ def _service(instance: Instance) -> np.ndarray:
 def _windows(instance: Instance) -> list[tuple[int, int]]:
     size = int(instance.data["dimension"])
     if not instance.has_windows:
-        return [(0, NO_ROAD)] * size
+        return [(0, OPEN)] * size
     tw = np.asarray(instance.data["time_window"]) * instance.scale
     return [(int(a), int(b)) for a, b in tw]
 

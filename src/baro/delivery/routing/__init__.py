@@ -2,6 +2,7 @@
 with stops in order, ETAs, and the events that publish them."""
 
 from baro.delivery.routing.dispatch import NO_ROAD as NO_ROAD
+from baro.delivery.routing.dispatch import OPEN as OPEN
 from baro.delivery.routing.dispatch import DispatchResult as DispatchResult
 from baro.delivery.routing.dispatch import PlannedRoute as PlannedRoute
 from baro.delivery.routing.dispatch import RoutingProblem as RoutingProblem

@@ -38,6 +38,7 @@ from baro.delivery.routing.errors import (
 NO_ROAD = 1 << 40  # below PyVRP's MAX_VALUE (1 << 44), so sums of a few legs do not overflow
 assert NO_ROAD < MAX_VALUE
 OPEN = NO_ROAD  # "no time limit": a window that closes at the end of time
+UNBOUNDED = np.iinfo(np.int64).max
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ def build_model(problem: RoutingProblem) -> Model:
             start_depot=depot,
             end_depot=depot,
             tw_early=shift_opens,
-            tw_late=shift_closes,
+            tw_late=_closes(shift_closes),
         )
     for i in problem.stops:
         opens, closes = problem.windows[i]
@@ -199,7 +200,7 @@ def build_model(problem: RoutingProblem) -> Model:
             delivery=int(problem.demands[i]),
             service_duration=int(problem.service[i]),
             tw_early=int(opens),
-            tw_late=int(closes),
+            tw_late=_closes(closes),
             name=str(problem.names[i]),
         )
     distances = problem.distances.tolist()
@@ -210,6 +211,11 @@ def build_model(problem: RoutingProblem) -> Model:
             if i != j:
                 model.add_edge(frm, to, distance=row_d[j], duration=row_t[j])
     return model
+
+
+def _closes(at: int) -> int:
+    """PyVRP's own "no closing time" for an open window."""
+    return UNBOUNDED if at >= OPEN else int(at)
 
 
 def solve(problem: RoutingProblem, *, time_limit_s: float, seed: int = 0) -> DispatchResult:
