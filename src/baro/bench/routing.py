@@ -53,8 +53,8 @@ ORTOOLS_SETUP: dict[str, Any] = {
         "fleet": "ceil(1.2 k), k from the instance name (X-n101-k25: 30 vans)",
     },
     "solomon": {
-        # Insertion, as OR-Tools advises for time windows: PATH_CHEAPEST_ARC found no first
-        # solution at all on R101 and RC101 in 30 s (docs/benchmarks.md, first run).
+        # Insertion copes with tight windows: PATH_CHEAPEST_ARC found no first solution at
+        # all on R101 and RC101 in 30 s (docs/benchmarks.md, first run).
         "first_solution_strategy": "PARALLEL_CHEAPEST_INSERTION",
         "local_search_metaheuristic": "GUIDED_LOCAL_SEARCH",
         "fleet": "the instance's VEHICLES (25)",
