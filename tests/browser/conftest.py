@@ -101,7 +101,7 @@ class Site:
             engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     require_chromium()  # before spending seconds on a world no browser will visit
     url = f"sqlite:///{tmp_path_factory.mktemp('browser-world') / 'baro.db'}"
@@ -136,14 +136,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         )
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: sync Playwright keeps its event loop on the main thread while
+# it runs, and tests after this package that start their own loop (asyncio.run) would fail.
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     require_chromium()
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     # launch() gives the browser a fresh temporary profile (user-data dir) of its own.
     browser = playwright.chromium.launch(
