@@ -128,6 +128,14 @@ def test_1_click_follows_the_preference_and_the_order_shows_it(platform: Platfor
         assert bad.status_code == 422
         client.put("/v1/promise/preference", json={"option": None}, headers=bearer(key))
         fastest = one_click(client, key, product_id, "k2").json()
+        paid = one_click(client, key, product_id, "k3", delivery_option="same_day").json()
     assert order["delivery"]["option"] == "two_day"
     assert order["delivery"]["window_start"] == "2026-11-26T08:00:00Z"
-    assert fastest["delivery"]["option"] == "same_day"
+    # No preference, no option named: the fastest free one, never a fee nobody asked for.
+    assert fastest["delivery"]["option"] == "two_day"
+    assert fastest["delivery_fee"]["minor"] == 0
+    assert fastest["total"] == fastest["items_total"]
+    # Same-day asked for: its fee is part of what the card is charged.
+    assert paid["delivery"]["fee"] == {"amount": "12.99", "currency": "BRL", "minor": 1299}
+    assert paid["delivery_fee"] == paid["delivery"]["fee"]
+    assert paid["total"]["minor"] == paid["items_total"]["minor"] + 1299

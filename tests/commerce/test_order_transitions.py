@@ -20,15 +20,16 @@ AT = datetime(2026, 11, 25, 9, tzinfo=UTC)
 LEGAL_MOVES: dict[str, set[str]] = {
     "placed": {"paid", "payment_failed"},
     "paid": {"allocated", "cancelled"},
-    "allocated": {"picking", "cancelled"},
-    "picking": {"packed", "cancelled"},
-    "packed": {"shipped", "cancelled"},
-    "shipped": {"delivered", "lost"},
-    "delivered": {"lost"},  # reported lost by the customer (reship.py)
+    "allocated": {"picking", "cancelled", "returned"},
+    "picking": {"packed", "cancelled", "returned"},
+    "packed": {"shipped", "cancelled", "returned"},
+    "shipped": {"delivered", "lost", "returned"},
+    "delivered": {"lost", "returned"},  # reported lost by the customer (reship.py)
     "payment_failed": set(),
     "cancelled": {"refunded"},
     "refunded": set(),
     "lost": set(),
+    "returned": {"refunded"},  # uncollected from its locker (locker.uncollected)
 }
 LEGAL = sorted((before, after) for before, nexts in LEGAL_MOVES.items() for after in nexts)
 ILLEGAL = sorted(
@@ -54,7 +55,7 @@ def order_in(status: str) -> Order:
 
 def test_the_table_names_every_status_and_no_other() -> None:
     assert set(LEGAL_MOVES) == {status.value for status in OrderStatus}
-    assert len(LEGAL) + len(ILLEGAL) == 11 * 11
+    assert len(LEGAL) + len(ILLEGAL) == 12 * 12
 
 
 def test_the_published_table_is_the_one_written_here() -> None:

@@ -1,5 +1,6 @@
 """Orders ship with a promise: placement chooses the option from what the batch read,
-stores it on the order, and 1-Click honours the request, the preference, or the fastest.
+stores it on the order, and 1-Click honours the request, the preference, or the fastest
+option without a fee (the fastest of all only when none is free). The fee is charged.
 
 The world: a fulfilment centre at São Paulo, the shopper 10 km due north, 09:00 UTC.
 From the engine's hand-worked numbers (tests/delivery/test_promise_rules.py): same-day
@@ -17,7 +18,9 @@ from sqlalchemy import event
 
 from baro.commerce.catalog import Product
 from baro.commerce.orders import Delivery, OneClick, Orders, promised_per_day
+from baro.commerce.payments import Authorization, Capture, Refund, SandboxGateway
 from baro.core.clock import SimulatedClock
+from baro.core.config import Settings
 from baro.core.ids import new_id
 from baro.core.money import Money
 from baro.delivery.drones import Weather
@@ -60,6 +63,12 @@ def world(platform: Platform, grams: int = 500) -> tuple[Product, str, Shopper]:
     return item, facility, shopper(platform, at=NORTH_10KM)
 
 
+def drop_zone(platform: Platform, buyer: Shopper) -> None:
+    """The shopper's drop zone, at their address; the promise's view reads it now."""
+    platform.drones.set_drop_zone(buyer.customer_id, *NORTH_10KM, address=NORTH_10KM)
+    platform.promises.refresh(platform.clock.now())
+
+
 def drone_base(platform: Platform, item: Product) -> str:
     with platform.db.transaction() as session:
         base: str = open_facility(
@@ -75,14 +84,79 @@ def drone_base(platform: Platform, item: Product) -> str:
     return base
 
 
-def test_1_click_ships_by_the_fastest_option_and_the_order_keeps_it(platform: Platform) -> None:
+def test_1_click_ships_by_the_fastest_free_option_and_the_order_keeps_it(
+    platform: Platform,
+) -> None:
+    """Same-day is faster but costs 12.99: nobody asked for it, so two-day (free)."""
     item, _fc, buyer = world(platform)
     placed = platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k1")
-    assert placed.order.delivery == SAME_DAY
+    assert placed.order.delivery == TWO_DAY
+    assert placed.order.total == item.price
     stored = platform.orders.get(buyer.principal, placed.order.id)
-    assert stored.delivery == SAME_DAY
+    assert stored.delivery == TWO_DAY
     again = platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k1")
-    assert again.replayed and again.order.delivery == SAME_DAY  # the stored outcome keeps it
+    assert again.replayed and again.order.delivery == TWO_DAY  # the stored outcome keeps it
+
+
+class Recording(SandboxGateway):
+    """The sandbox, remembering each amount it was asked to move."""
+
+    def __init__(self, clock: SimulatedClock) -> None:
+        super().__init__(clock)
+        self.moved: list[tuple[str, Money]] = []
+
+    def authorize(self, token: str, amount: Money, *, idempotency_key: str) -> Authorization:
+        self.moved.append(("authorize", amount))
+        return super().authorize(token, amount, idempotency_key=idempotency_key)
+
+    def capture(
+        self, authorization: Authorization, amount: Money, *, idempotency_key: str
+    ) -> Capture:
+        self.moved.append(("capture", amount))
+        return super().capture(authorization, amount, idempotency_key=idempotency_key)
+
+    def refund(self, capture_id: str, amount: Money, *, idempotency_key: str) -> Refund:
+        self.moved.append(("refund", amount))
+        return super().refund(capture_id, amount, idempotency_key=idempotency_key)
+
+
+def test_the_fee_of_the_option_asked_for_is_charged_and_refunded(
+    settings: Settings, clock: SimulatedClock
+) -> None:
+    """Same-day asked for: the card is authorized and charged the items and the 12.99; a
+    cancel refunds both. The order, as stored and replayed, shows both parts."""
+    gateway = Recording(clock)
+    platform = Platform.start(settings, clock=clock, gateway=gateway)
+    try:
+        _charged_and_refunded(platform, gateway)
+    finally:
+        platform.close()
+
+
+def _charged_and_refunded(platform: Platform, gateway: Recording) -> None:
+    item, _fc, buyer = world(platform)
+    placed = platform.orders.place_one_click(
+        buyer.principal, item.id, 2, idempotency_key="k1", delivery_option="same_day"
+    )
+    order = placed.order
+    assert order.delivery == SAME_DAY
+    assert order.items_total == item.price * 2
+    assert order.delivery_fee == Money(1299, "BRL")
+    assert order.total == item.price * 2 + Money(1299, "BRL")
+    assert order.payment is not None
+    stored = platform.orders.get(buyer.principal, order.id)
+    assert stored.total == order.total
+    replay = platform.orders.place_one_click(
+        buyer.principal, item.id, 2, idempotency_key="k1", delivery_option="same_day"
+    )
+    assert replay.replayed and replay.order.total == order.total
+    cancelled = platform.orders.cancel(buyer.principal, order.id)
+    assert cancelled.refund is not None and cancelled.refund.amount == order.total
+    assert gateway.moved == [
+        ("authorize", order.total),
+        ("capture", order.total),
+        ("refund", order.total),
+    ]
 
 
 def test_1_click_uses_the_preferred_option_when_it_holds(platform: Platform) -> None:
@@ -94,15 +168,16 @@ def test_1_click_uses_the_preferred_option_when_it_holds(platform: Platform) -> 
     assert placed.order.delivery == TWO_DAY
 
 
-def test_a_preferred_option_that_does_not_hold_falls_back_to_the_fastest(
+def test_a_preferred_option_that_does_not_hold_falls_back_to_the_fastest_free(
     platform: Platform,
 ) -> None:
-    """Drone preferred, but no drone base holds the goods: the fastest, same-day."""
+    """Drone preferred, but no drone base holds the goods: not same-day (faster, but
+    paid), two-day: the fastest free one."""
     item, _fc, buyer = world(platform)
     platform.customers.set_delivery_preference(buyer.customer_id, "drone")
     principal = platform.customers.authenticate(buyer.api_key)
     placed = platform.orders.place_one_click(principal, item.id, 1, idempotency_key="k1")
-    assert placed.order.delivery == SAME_DAY
+    assert placed.order.delivery == TWO_DAY
 
 
 def test_an_option_asked_for_that_does_not_hold_is_refused_with_those_that_do(
@@ -136,7 +211,10 @@ def test_a_drone_base_with_the_stock_flies_light_parcels(platform: Platform) -> 
     ready 09:10, 5 min + 2 km at 80 km/h (1.5 min) = 09:16:30 -> 09:17-09:32, 9.99."""
     item, _fc, buyer = world(platform)
     base = drone_base(platform, item)
-    placed = platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k1")
+    drop_zone(platform, buyer)
+    placed = platform.orders.place_one_click(
+        buyer.principal, item.id, 1, idempotency_key="k1", delivery_option="drone"
+    )
     assert placed.order.facility_id == base
     assert placed.order.delivery == Delivery(
         "drone",
@@ -201,9 +279,11 @@ def test_a_full_van_fleet_stops_promising_same_day(
             promises=promises,
         )
 
+    platform.customers.set_delivery_preference(buyer.customer_id, "same_day")
+    principal = platform.customers.authenticate(buyer.api_key)
     orders = orders_with(PromisedCounts(promised, {Mode.SAME_DAY: 1}))
-    first = orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k1")
-    second = orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k2")
+    first = orders.place_one_click(principal, item.id, 1, idempotency_key="k1")
+    second = orders.place_one_click(principal, item.id, 1, idempotency_key="k2")
     assert first.order.delivery == SAME_DAY
     assert second.order.delivery == TWO_DAY
     with platform.db.read() as session:
@@ -211,7 +291,7 @@ def test_a_full_van_fleet_stops_promising_same_day(
             session, datetime(2026, 11, 25, tzinfo=UTC)
         )
     later = orders_with(PromisedCounts(promised, {Mode.SAME_DAY: 1}))
-    third = later.place_one_click(buyer.principal, item.id, 1, idempotency_key="k3")
+    third = later.place_one_click(principal, item.id, 1, idempotency_key="k3")
     assert third.order.delivery == TWO_DAY
     orders.close()
     later.close()
@@ -235,8 +315,10 @@ def test_a_drone_base_standing_at_the_fc_flies_its_stock(platform: Platform) -> 
     Grounded by wind, the base promises no drone: same-day again."""
     item, fc, buyer = world(platform)
     base = platform.drones.open_base(fc, 2)
-    platform.promises.refresh(platform.clock.now())
-    placed = platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k1")
+    drop_zone(platform, buyer)
+    platform.customers.set_delivery_preference(buyer.customer_id, "drone")
+    principal = platform.customers.authenticate(buyer.api_key)
+    placed = platform.orders.place_one_click(principal, item.id, 1, idempotency_key="k1")
     assert placed.order.delivery == Delivery(
         "drone",
         Money(999, "BRL"),
@@ -245,8 +327,38 @@ def test_a_drone_base_standing_at_the_fc_flies_its_stock(platform: Platform) -> 
     )
     platform.drones.set_weather(base.id, Weather(wind_ms=20))
     platform.promises.refresh(platform.clock.now())
-    grounded = platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="k2")
-    assert grounded.order.delivery == SAME_DAY
+    grounded = platform.orders.place_one_click(principal, item.id, 1, idempotency_key="k2")
+    assert grounded.order.delivery == TWO_DAY  # the preference does not hold: fastest free
+    with pytest.raises(DeliveryOptionUnavailable, match="grounded: wind 20 m/s"):
+        platform.orders.place_one_click(
+            principal, item.id, 1, idempotency_key="k3", delivery_option="drone"
+        )
+
+
+def test_a_drone_needs_the_customers_drop_zone_and_clear_air(platform: Platform) -> None:
+    """The drones' own check, on the promise's view (no SQL per order): without a drop
+    zone no drone; with one inside a no-fly zone, none either; both are said."""
+    item, fc, buyer = world(platform)
+    platform.drones.open_base(fc, 2)
+    platform.promises.refresh(platform.clock.now())
+    with pytest.raises(DeliveryOptionUnavailable, match="drop zone") as refused:
+        platform.orders.place_one_click(
+            buyer.principal, item.id, 1, idempotency_key="k1", delivery_option="drone"
+        )
+    assert [o["option"] for o in refused.value.context["options"]] == [
+        "same_day",
+        "two_day",
+        "standard",
+    ]
+    lat, lng = NORTH_10KM
+    platform.drones.add_no_fly_zone(
+        "Hospital", [[lat - 0.01, lng - 0.01], [lat - 0.01, lng + 0.01], [lat + 0.01, lng]]
+    )
+    drop_zone(platform, buyer)
+    with pytest.raises(DeliveryOptionUnavailable, match="no-fly zone 'Hospital'"):
+        platform.orders.place_one_click(
+            buyer.principal, item.id, 1, idempotency_key="k2", delivery_option="drone"
+        )
 
 
 def test_the_view_is_read_again_before_a_batch_not_inside_it(

@@ -35,6 +35,7 @@ router = APIRouter(tags=["lockers"])
 CLOSED = {
     OrderStatus.CANCELLED,
     OrderStatus.REFUNDED,
+    OrderStatus.RETURNED,
     OrderStatus.PAYMENT_FAILED,
     OrderStatus.DELIVERED,
 }

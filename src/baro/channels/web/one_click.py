@@ -31,6 +31,7 @@ class Press:
     quantity: int
     idempotency_key: str
     delivery_option: str | None = None  # named by the request; None: preferred, or fastest
+    locker_id: str | None = None  # the locker bank it ships to (a compartment is reserved)
     click: OneClick | None = None  # the press of a known customer
     outcome: PlacementOutcome | None = None
 
@@ -75,6 +76,7 @@ class OneClickDesk:
                 press.quantity,
                 press.idempotency_key,
                 press.delivery_option,
+                press.locker_id,
             )
         known = [press for press in presses if press.click is not None]
         clicks = [press.click for press in known if press.click is not None]

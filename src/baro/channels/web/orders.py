@@ -18,7 +18,8 @@ router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
 PLACED = {
     404: "Unknown product, or one no longer sold",
-    409: "Out of stock, the key's first request is still running, no default card or address",
+    409: "Out of stock, the key's first request is still running, no default card or "
+    "address, or the locker named is full (`alternatives` lists lockers nearby that hold)",
     422: "Invalid input or quantity, the key was used with other parameters, or the delivery "
     "option named does not hold (`options` lists those that do)",
 }
@@ -39,7 +40,9 @@ async def one_click(
 ) -> OrderOut:
     """Buy now: the saved default card is charged and the order ships to the default address."""
     option = body.delivery_option.value if body.delivery_option else None
-    press = Press(who.bearer(), who.client, body.product_id, body.quantity, key, option)
+    press = Press(
+        who.bearer(), who.client, body.product_id, body.quantity, key, option, body.locker_id
+    )
     return placed(await desk.place(press), response, who.platform)
 
 

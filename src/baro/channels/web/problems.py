@@ -43,6 +43,7 @@ from baro.commerce.orders import (
     IllegalTransition,
     InvalidPage,
     InvalidQuantity,
+    LockerNeedsLockerOption,
     NotLosable,
     OrderNotFound,
     ReshipLimitReached,
@@ -104,6 +105,7 @@ from baro.delivery.lockers import (
 from baro.delivery.promise import (
     DeliveryOptionUnavailable,
     NoDeliveryOption,
+    NoFeeTable,
     UnknownDeliveryOption,
 )
 from baro.delivery.routing import (
@@ -190,6 +192,8 @@ STATUS: Mapping[type[DomainError], int] = {
     UnknownDeliveryOption: 422,
     DeliveryOptionUnavailable: 422,  # the body names an option this order cannot have
     NoDeliveryOption: 422,  # an address out of every range: nothing to choose from
+    NoFeeTable: 422,  # goods priced in a currency delivery has no fees for
+    LockerNeedsLockerOption: 422,  # a locker named with another delivery option
     InvalidWave: 422,
     UnreachableStop: 422,
     OverCapacityStop: 422,

@@ -108,6 +108,7 @@ def quote_for(
         currency=wanted[0][0].price.currency,
         now=platform.clock.now(),
         has_vehicle=has_vehicle,
+        customer_id=principal.customer_id,  # their drop zone and car, as placement sees them
     )
 
 

@@ -137,7 +137,7 @@ class RefundOut(BaseModel):
 
 class DeliveryOut(BaseModel):
     option: str = Field(description="standard, two_day, same_day, drone, locker or in_car")
-    fee: MoneyOut = Field(description="Shown with the order; not yet part of the total charged")
+    fee: MoneyOut = Field(description="Part of the order's total (charged with the items)")
     window_start: datetime = Field(description="Earliest arrival promised, UTC")
     window_end: datetime = Field(description="Latest arrival promised, UTC")
 
@@ -145,7 +145,9 @@ class DeliveryOut(BaseModel):
 class OrderOut(BaseModel):
     id: str
     status: str
-    total: MoneyOut
+    total: MoneyOut = Field(description="What the card is charged: items_total + delivery_fee")
+    items_total: MoneyOut = Field(description="The lines' amounts added up")
+    delivery_fee: MoneyOut = Field(description="The chosen delivery option's fee (0 if free)")
     facility_id: str
     lines: list[OrderLineOut]
     placed_at: datetime
@@ -165,6 +167,8 @@ class OrderOut(BaseModel):
             id=order.id,
             status=order.status.value,
             total=MoneyOut.of(order.total),
+            items_total=MoneyOut.of(order.items_total),
+            delivery_fee=MoneyOut.of(order.delivery_fee),
             facility_id=order.facility_id,
             lines=[
                 OrderLineOut(
@@ -213,9 +217,14 @@ class OneClickIn(Input):
         Field(
             strict=False,
             description="Ship by this option (GET /v1/promise lists those that hold); "
-            "left out: your preferred option if it holds, else the fastest",
+            "left out: your preferred option if it holds, else the fastest free one",
         ),
     ] = None
+    locker_id: Id | None = Field(
+        default=None,
+        description="Ship to this locker bank (GET /v1/lockers lists those near you); a "
+        "compartment is reserved with the order. Implies delivery_option locker",
+    )
 
 
 class CartQuantityIn(Input):

@@ -29,6 +29,7 @@ from baro.commerce.orders.reship import ReshipLimitReached as ReshipLimitReached
 from baro.commerce.orders.reship import Reships as Reships
 from baro.commerce.orders.reship import TrustPolicy as TrustPolicy
 from baro.commerce.orders.service import InvalidPage as InvalidPage
+from baro.commerce.orders.service import LockerNeedsLockerOption as LockerNeedsLockerOption
 from baro.commerce.orders.service import OneClick as OneClick
 from baro.commerce.orders.service import Orders as Orders
 
@@ -45,6 +46,7 @@ __all__ = [
     "IllegalTransition",
     "InvalidPage",
     "InvalidQuantity",
+    "LockerNeedsLockerOption",
     "NotLosable",
     "OneClick",
     "Order",

@@ -21,6 +21,7 @@ _SOLD = [
         OrderStatus.PAYMENT_FAILED,
         OrderStatus.CANCELLED,
         OrderStatus.REFUNDED,
+        OrderStatus.RETURNED,
     )
 ]
 

@@ -75,18 +75,38 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
     LOST = "lost"  # the customer reported the parcel lost; a re-ship replaced it
+    RETURNED = "returned"  # not collected from its locker: sent back, to be refunded
 
 
 _CANCELLABLE = {OrderStatus.PAID, OrderStatus.ALLOCATED, OrderStatus.PICKING, OrderStatus.PACKED}
+# A parcel left uncollected in its locker comes back (``locker.uncollected``). It was shipped,
+# but the order's own fulfilment steps may not have been recorded yet: any of these returns.
+RETURNABLE = frozenset(
+    {
+        OrderStatus.ALLOCATED,
+        OrderStatus.PICKING,
+        OrderStatus.PACKED,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+    }
+)
 TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PLACED: frozenset({OrderStatus.PAID, OrderStatus.PAYMENT_FAILED}),
     OrderStatus.PAID: frozenset({OrderStatus.ALLOCATED, OrderStatus.CANCELLED}),
-    OrderStatus.ALLOCATED: frozenset({OrderStatus.PICKING, OrderStatus.CANCELLED}),
-    OrderStatus.PICKING: frozenset({OrderStatus.PACKED, OrderStatus.CANCELLED}),
-    OrderStatus.PACKED: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
-    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.LOST}),
+    OrderStatus.ALLOCATED: frozenset(
+        {OrderStatus.PICKING, OrderStatus.CANCELLED, OrderStatus.RETURNED}
+    ),
+    OrderStatus.PICKING: frozenset(
+        {OrderStatus.PACKED, OrderStatus.CANCELLED, OrderStatus.RETURNED}
+    ),
+    OrderStatus.PACKED: frozenset(
+        {OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.RETURNED}
+    ),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.LOST, OrderStatus.RETURNED}),
     OrderStatus.CANCELLED: frozenset({OrderStatus.REFUNDED}),
-    OrderStatus.DELIVERED: frozenset({OrderStatus.LOST}),  # "it never reached me": trusted
+    # "it never reached me": trusted; or its locker's deadline passed
+    OrderStatus.DELIVERED: frozenset({OrderStatus.LOST, OrderStatus.RETURNED}),
+    OrderStatus.RETURNED: frozenset({OrderStatus.REFUNDED}),
     OrderStatus.PAYMENT_FAILED: frozenset(),
     OrderStatus.REFUNDED: frozenset(),
     OrderStatus.LOST: frozenset(),
@@ -126,7 +146,7 @@ class Delivery:
     """How the order reaches the customer, as promised when it was placed."""
 
     option: str  # standard, two_day, same_day, drone, locker, in_car
-    fee: Money  # shown with the order; not yet added to what is charged
+    fee: Money  # part of the order's total: charged with the items, refunded with them
     window_start: datetime
     window_end: datetime
 
@@ -150,7 +170,7 @@ class Order:
     cancel_until: datetime
     payment: Payment | None = None
     refund: RefundRecord | None = None
-    cancelled_at: datetime | None = None
+    cancelled_at: datetime | None = None  # when it was called off: cancelled, or returned
     failure_reason: str | None = None
     idempotency_key: str | None = None  # the client's key: lets a crashed placement resume
     delivery: Delivery | None = None  # None: placed without a promise (older orders)
@@ -193,6 +213,7 @@ class Order:
         promised = (
             {
                 "delivery_option": delivery.option,
+                "delivery_fee_minor": delivery.fee.minor,
                 "delivery_window": [
                     delivery.window_start.isoformat(),
                     delivery.window_end.isoformat(),
@@ -221,8 +242,18 @@ class Order:
         return order
 
     @property
-    def total(self) -> Money:
+    def items_total(self) -> Money:
         return total((line.amount for line in self.lines), self.lines[0].unit_price.currency)
+
+    @property
+    def delivery_fee(self) -> Money:
+        fee = self.delivery.fee if self.delivery else None
+        return fee if fee is not None else Money.zero(self.lines[0].unit_price.currency)
+
+    @property
+    def total(self) -> Money:
+        """What the card is charged (and a refund returns): the items and the delivery fee."""
+        return self.items_total + self.delivery_fee
 
     @property
     def facility_id(self) -> str:
@@ -273,6 +304,12 @@ class Order:
             amount_minor=refund.amount.minor,
         )
         self.refund = refund
+
+    def mark_returned(self, at: datetime) -> None:
+        """Its parcel was not collected from the locker in time and went back; the
+        refund (items and fee) follows, as after a cancel."""
+        self._move(OrderStatus.RETURNED, at, reason="locker_uncollected")
+        self.cancelled_at = at
 
     def mark_lost(self, at: datetime, reship_id: str) -> None:
         """The customer reported the parcel lost; ``reship_id`` is the free order that

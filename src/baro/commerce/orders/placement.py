@@ -40,7 +40,7 @@ from baro.commerce.customers import (
 )
 from baro.commerce.orders import metrics, repository
 from baro.commerce.orders.cart import cart_lines, remove_products
-from baro.commerce.orders.delivery import DeliveryPromises
+from baro.commerce.orders.delivery import DeliveryPromises, LockerCompartments, ShippedItem
 from baro.commerce.orders.domain import (
     Delivery,
     EmptyCart,
@@ -134,6 +134,10 @@ class Attempt:
     payment: Payment | DomainError | None = None
     outcome: PlacementOutcome | None = None
     delivery_option: str | None = None  # named by the request; None: preferred, or fastest
+    locker_id: str | None = None  # the locker bank the request named (ships by locker)
+    # A locker order: the bank whose compartment the write reserves, and the goods' boxes.
+    hold_at: str | None = None
+    shipped: tuple[ShippedItem, ...] = ()
     # A re-ship (reship.py): the lost order it replaces; its lines are free of charge, and
     # ``before_write`` marks the lost order in the same transaction (or refuses by raising).
     reship_of: str | None = None
@@ -149,6 +153,7 @@ class Attempt:
     def start_over(self) -> None:
         """Forget what a rolled-back transaction made of this attempt."""
         self.claimed, self.order, self.outcome = False, None, None
+        self.hold_at, self.shipped = None, ()
 
 
 @dataclass
@@ -167,6 +172,8 @@ class Placer:
     gateway_calls: int = 8
     # The delivery promise each order ships with (None: orders carry no promise).
     promises: DeliveryPromises | None = None
+    # Locker compartments, reserved as a locker order is written (None: no lockers).
+    lockers: LockerCompartments | None = None
 
     def __post_init__(self) -> None:
         self._gateway_pool = (
@@ -320,6 +327,17 @@ class Placer:
             return None
         buyer = attempt.buyer
         assert buyer is not None
+        shipped = tuple(
+            ShippedItem(
+                ln.product_id,
+                products[ln.product_id].weight_g,
+                products[ln.product_id].dimensions.length_cm,
+                products[ln.product_id].dimensions.width_cm,
+                products[ln.product_id].dimensions.height_cm,
+                ln.quantity,
+            )
+            for ln in lines
+        )
         facility_id = first.facility_id  # the order's facility: where its first parcel ships from
         at = next(s for s in stock[first.product_id] if s.facility_id == facility_id)
         chosen = self.promises.choose(
@@ -332,15 +350,21 @@ class Placer:
             currency=products[lines[0].product_id].price.currency,
             now=now,
             preferred=buyer.delivery_preference,
-            requested=attempt.delivery_option,
+            requested=attempt.delivery_option or ("locker" if attempt.locker_id else None),
+            customer_id=buyer.customer_id,
+            items=shipped,
+            locker_id=attempt.locker_id,
         )
+        if chosen.code == "locker" and self.lockers is not None:
+            attempt.hold_at, attempt.shipped = chosen.via or attempt.locker_id, shipped
         return Delivery(chosen.code, chosen.fee, chosen.window_start, chosen.window_end)
 
-    @staticmethod
-    def _write(session: Session, attempts: Sequence[Attempt]) -> None:
+    def _write(self, session: Session, attempts: Sequence[Attempt]) -> None:
         """The new orders, their events, emptied carts; the keys of attempts that failed
         are freed, so that a retry runs again. The stock is reserved last, so its rows stay
-        locked for as short a time as possible."""
+        locked for as short a time as possible. A locker order's compartment is reserved
+        first: a full locker fails that attempt alone, before anything of it is written."""
+        self._hold_compartments(session, [a for a in attempts if a.hold_at and a.order])
         placed = [a for a in attempts if a.order is not None]
         failed = [a.key for a in attempts if a.order is None]
         orders = [a.order for a in placed if a.order is not None]
@@ -356,6 +380,24 @@ class Placer:
                     ordered = [line.product_id for line in attempt.order.lines]
                     remove_products(session, attempt.buyer.customer_id, ordered)
         reserve_stock(session, [a for order in orders for a in order.allocations])
+
+    def _hold_compartments(self, session: Session, attempts: Sequence[Attempt]) -> None:
+        """Only orders that ship to a locker (no statement for any other order). The
+        database refuses a second reservation of a compartment (baro.delivery.lockers), so
+        two placements cannot both get the last one."""
+        for attempt in attempts:
+            assert self.lockers and attempt.order and attempt.buyer and attempt.hold_at
+            try:
+                self.lockers.hold(
+                    session,
+                    customer_id=attempt.buyer.customer_id,
+                    order_id=attempt.order.id,
+                    locker_id=attempt.hold_at,
+                    items=attempt.shipped,
+                    near=(attempt.buyer.lat, attempt.buyer.lng),
+                )
+            except DomainError as error:  # a full locker: this order is not placed
+                attempt.order, attempt.outcome = None, error
 
     # resume, pay, settle ----------------------------------------------------------------
 

@@ -312,7 +312,7 @@ def resumable(
 _UNREFUNDED = (
     select(_orders)
     .where(
-        _orders.c.status == OrderStatus.CANCELLED.value,
+        _orders.c.status.in_([OrderStatus.CANCELLED.value, OrderStatus.RETURNED.value]),
         _orders.c.capture_id.is_not(None),
         _orders.c.cancelled_at < bindparam("before"),
     )
@@ -321,8 +321,8 @@ _UNREFUNDED = (
 
 
 def unrefunded(session: Session, *, before: datetime) -> list[Order]:
-    """Paid orders cancelled before ``before`` whose refund was never recorded (the
-    process died, or the gateway failed, between cancelling and refunding)."""
+    """Paid orders cancelled (or returned from a locker) before ``before`` whose refund
+    was never recorded (the process died, or the gateway failed, before refunding)."""
     return _with_lines(session, session.execute(_UNREFUNDED, {"before": before}).all())
 
 
@@ -342,7 +342,12 @@ _PROMISED = (
         _orders.c.status.not_in(
             [
                 s.value
-                for s in (OrderStatus.PAYMENT_FAILED, OrderStatus.CANCELLED, OrderStatus.REFUNDED)
+                for s in (
+                    OrderStatus.PAYMENT_FAILED,
+                    OrderStatus.CANCELLED,
+                    OrderStatus.REFUNDED,
+                    OrderStatus.RETURNED,
+                )
             ]
         ),
     )

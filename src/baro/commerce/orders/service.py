@@ -12,8 +12,9 @@ from datetime import timedelta
 
 from baro.commerce.customers import Forbidden, Principal
 from baro.commerce.orders import repository
-from baro.commerce.orders.delivery import DeliveryPromises
+from baro.commerce.orders.delivery import DeliveryPromises, LockerCompartments
 from baro.commerce.orders.domain import (
+    RETURNABLE,
     EmptyCart,
     Order,
     OrderStatus,
@@ -26,7 +27,7 @@ from baro.commerce.payments import GatewayUnavailable, PaymentGateway
 from baro.core.clock import Clock
 from baro.core.db import Database
 from baro.core.errors import DomainError, InvalidRequest
-from baro.core.events import record
+from baro.core.events import StoredEvent, first_delivery, record
 from baro.core.failpoints import failpoint
 from baro.core.idempotency import IdempotentRequest
 from baro.network import AllocationChain, Line, consume, release
@@ -47,6 +48,14 @@ class OneClick:
     quantity: int
     idempotency_key: str | None
     delivery_option: str | None = None  # None: the customer's preferred, else the fastest
+    locker_id: str | None = None  # ship to this locker bank (the option is then locker)
+
+
+class LockerNeedsLockerOption(InvalidRequest):
+    code = "locker_needs_locker_option"
+
+
+UNCOLLECTED_CONSUMER = "orders.refund_uncollected"
 
 
 class Orders:
@@ -64,6 +73,7 @@ class Orders:
         gateway_calls: int = 8,
         promises: DeliveryPromises | None = None,
         trust: TrustPolicy | None = None,
+        lockers: LockerCompartments | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -80,7 +90,9 @@ class Orders:
             allocation=allocation or AllocationChain(),
             gateway_calls=gateway_calls,
             promises=promises,
+            lockers=lockers,
         )
+        self._lockers = lockers
         # Free re-ships of lost parcels, placed by the same placer (reship.py).
         self.reships = Reships(db, clock, self._placer, trust or TrustPolicy())
 
@@ -97,10 +109,14 @@ class Orders:
         *,
         idempotency_key: str | None,
         delivery_option: str | None = None,
+        locker_id: str | None = None,
     ) -> Placement:
         """One press: the default card is charged and the order ships to the default address,
-        by ``delivery_option`` if named, else the preferred option or the fastest that holds."""
-        press = OneClick(principal, product_id, quantity, idempotency_key, delivery_option)
+        by ``delivery_option`` if named, else the preferred option or the fastest free one
+        that holds; with ``locker_id``, to that locker bank (a compartment is reserved)."""
+        press = OneClick(
+            principal, product_id, quantity, idempotency_key, delivery_option, locker_id
+        )
         (outcome,) = self.place_one_click_all([press])
         return _unwrap(outcome)
 
@@ -161,12 +177,21 @@ class Orders:
                 quantity=press.quantity,
                 # Only when named: keys of presses without one keep their fingerprint.
                 **({"delivery_option": press.delivery_option} if press.delivery_option else {}),
+                **({"locker_id": press.locker_id} if press.locker_id else {}),
             )
             check_quantity(press.quantity, self._max_quantity)
+            if press.locker_id and press.delivery_option not in (None, "locker"):
+                raise LockerNeedsLockerOption(
+                    f"a locker is for locker delivery, not {press.delivery_option}; "
+                    "leave delivery_option out or name locker",
+                    options=["locker"],
+                )
         except DomainError as error:
             return error
         lines = (Line(press.product_id, press.quantity),)
-        return Attempt(key, buyer, lines, delivery_option=press.delivery_option)
+        return Attempt(
+            key, buyer, lines, delivery_option=press.delivery_option, locker_id=press.locker_id
+        )
 
     def _place_one(self, attempt: Attempt) -> Placement:
         self._placer.place([attempt])
@@ -186,6 +211,8 @@ class Orders:
             if order.status is not OrderStatus.CANCELLED:
                 order.cancel(self._clock.now())
                 release(session, order.allocations)
+                if self._lockers and order.delivery and order.delivery.option == "locker":
+                    self._lockers.let_go(session, order.id)  # its compartment, with it
                 repository.save(session, order)
                 record(session, order.pull_events())
         failpoint("cancel.cancelled")
@@ -205,11 +232,37 @@ class Orders:
         failpoint("cancel.refunded")
         with self._db.transaction() as session:
             order = repository.load(session, order.id, customer_id=None, for_update=True)
-            if order.status is OrderStatus.CANCELLED:
+            if order.status in (OrderStatus.CANCELLED, OrderStatus.RETURNED):
                 order.record_refund(refunded)
                 repository.save(session, order)
                 record(session, order.pull_events())
         return order
+
+    def consume(self, event: StoredEvent) -> Order | None:
+        """What orders do with an outbox event another capability recorded (the relay's
+        ``deliver``, at least once): ``locker.uncollected`` refunds its order; any other
+        event is not the orders' business. The order it changed, or None."""
+        if event.event_type == "locker.uncollected":
+            return self.refund_uncollected(event.event_id, str(event.data["order_id"]))
+        return None
+
+    def refund_uncollected(self, event_id: str, order_id: str) -> Order | None:
+        """Consume ``locker.uncollected`` (the parcel sat in its locker past the deadline
+        and went back): the order is returned and refunded in full, items and fee, with
+        the order's own gateway key (as cancel does). Once per event (the consumer inbox):
+        a redelivery refunds nothing more and returns None; so does an order already
+        closed (cancelled and refunded: nothing left to give back)."""
+        with self._db.transaction() as session:
+            if not first_delivery(session, UNCOLLECTED_CONSUMER, event_id):
+                return None
+            order = repository.load(session, order_id, customer_id=None, for_update=True)
+            if order.payment is None or order.status not in RETURNABLE:
+                return None
+            order.mark_returned(self._clock.now())
+            repository.save(session, order)
+            record(session, order.pull_events())
+        failpoint("uncollected.returned")
+        return self._refund(order)
 
     def get(self, principal: Principal, order_id: str) -> Order:
         with self._db.read() as session:

@@ -114,6 +114,12 @@ class TrunkAccess:
             ) from error
         return RegisteredVehicle(vehicle_of(row), key)
 
+    def vehicle_owners(self) -> set[str]:
+        """The customers with a registered car (for the delivery promise's view: in-car
+        holds only for them; consent is still given per order)."""
+        with self._db.read() as session:
+            return set(session.scalars(select(VehicleRow.customer_id).distinct()))
+
     def vehicles(self, customer_id: str) -> list[Vehicle]:
         with self._db.read() as session:
             rows = session.scalars(

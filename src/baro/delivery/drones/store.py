@@ -235,6 +235,22 @@ class Drones:
                 row.lat, row.lng, row.set_at = lat, lng, self._clock.now()
         return (lat, lng)
 
+    def view(
+        self,
+    ) -> tuple[list[tuple[str, Base]], list[NoFlyZone], dict[str, tuple[float, float]]]:
+        """Everything eligibility reads, for a per-process view (the delivery promise's):
+        each base with the facility it stands at, the active no-fly zones, and every
+        customer's drop zone (a few queries: one per base for its facility)."""
+        with self._db.read() as session:
+            rows = session.scalars(select(DroneBaseRow).order_by(DroneBaseRow.id)).all()
+            bases = [(row.facility_id, _base(session, row)) for row in rows]
+            zones = [
+                NoFlyZone(z.id, z.name, zone_polygon(z.vertices))
+                for z in session.scalars(select(NoFlyZoneRow).where(NoFlyZoneRow.active))
+            ]
+            drops = {z.customer_id: (z.lat, z.lng) for z in session.scalars(select(DropZoneRow))}
+        return bases, zones, drops
+
     def drop_zone(self, customer_id: str) -> tuple[float, float] | None:
         with self._db.read() as session:
             row = session.get(DropZoneRow, customer_id)

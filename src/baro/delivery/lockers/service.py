@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,6 +39,7 @@ from .domain import (
     CompartmentSize,
     InvalidLocker,
     InvalidPickupCode,
+    Item,
     LockerBank,
     LockerFull,
     LockerNotFound,
@@ -53,6 +54,7 @@ from .domain import (
     ReservationState,
     ReservationStateConflict,
     event,
+    parcel_of,
     sizes_that_fit,
 )
 from .repository import CompartmentRow, ReservationRow, reservation_of
@@ -234,6 +236,52 @@ class Lockers:
         """Hold the smallest free compartment of ``locker_id`` that fits ``parcel`` for the
         order. Idempotent per order: a repeat returns the first reservation (True = replayed).
         A full locker raises LockerFull naming the lockers near ``near`` that do hold."""
+        with self._db.transaction() as session:
+            return self._reserve_in(session, customer_id, order_id, locker_id, parcel, near=near)
+
+    def hold(
+        self,
+        session: Session,
+        *,
+        customer_id: str,
+        order_id: str,
+        locker_id: str,
+        items: Sequence[Any],
+        near: tuple[float, float],
+    ) -> None:
+        """``reserve`` inside the caller's transaction (placement's write: the order and
+        its compartment commit together, or neither). ``items`` have the product's box
+        (``length_cm``, ``width_cm``, ``height_cm``) and ``quantity``. A full locker raises
+        LockerFull naming the lockers near ``near`` that hold, having written nothing."""
+        parcel = parcel_of(
+            [Item(Box(i.length_cm, i.width_cm, i.height_cm), i.quantity) for i in items]
+        )
+        self._reserve_in(session, customer_id, order_id, locker_id, parcel, near=near)
+
+    def let_go(self, session: Session, order_id: str) -> None:
+        """Free the order's compartment in the caller's transaction (the order was
+        cancelled) if the parcel has not arrived; nothing when it holds none."""
+        now = self._clock.now()
+        ended = session.scalars(
+            _end(ReservationState.RELEASED, now)
+            .where(
+                ReservationRow.active_order_id == order_id,
+                ReservationRow.state == ReservationState.RESERVED.value,
+            )
+            .returning(ReservationRow.id)
+        ).all()
+        record(session, [event("released", r, now) for r in self._load(session, list(ended))])
+
+    def _reserve_in(
+        self,
+        session: Session,
+        customer_id: str,
+        order_id: str,
+        locker_id: str,
+        parcel: Box,
+        *,
+        near: tuple[float, float],
+    ) -> tuple[Reservation, bool]:
         fitting = sizes_that_fit(parcel)
         if not fitting:
             largest = INNER[CompartmentSize.L]
@@ -244,70 +292,67 @@ class Lockers:
                 largest_cm=list(largest.sides),
             )
         now = self._clock.now()
-        with self._db.transaction() as session:
-            facility = _require_locker(session, locker_id)
+        facility = _require_locker(session, locker_id)
+        existing = _active_for(session, order_id)
+        if existing is not None:
+            return _same_locker(existing, customer_id, locker_id), True
+        distance = haversine_km(*near, facility.lat, facility.lng)
+        if distance > MAX_RADIUS_KM:
+            alternatives = [o for o in _near(session, *near, set(fitting), MAX_RADIUS_KM) if o.fits]
+            raise LockerOutOfRange(
+                f"locker {locker_id} is {distance:.0f} km from the delivery address; "
+                f"choose one within {MAX_RADIUS_KM:.0f} km ({len(alternatives)} nearby)",
+                locker_id=locker_id,
+                alternatives=[_option_json(option) for option in alternatives[:10]],
+            )
+        free = session.scalars(
+            select(CompartmentRow).where(
+                CompartmentRow.locker_id == locker_id,
+                CompartmentRow.size.in_([size.value for size in fitting]),
+                ~select(ReservationRow.id)
+                .where(ReservationRow.active_compartment_id == CompartmentRow.id)
+                .exists(),
+            )
+        ).all()
+        candidates = sorted(free, key=lambda c: (_SIZE_RANK[CompartmentSize(c.size)], c.label))
+        failpoint("lockers.compartment_chosen")
+        for compartment in candidates:
+            reservation_id = new_id("lkr")
+            taken = insert_or_ignore(
+                session,
+                table_of(ReservationRow),
+                {
+                    "id": reservation_id,
+                    "order_id": order_id,
+                    "customer_id": customer_id,
+                    "locker_id": locker_id,
+                    "compartment_id": compartment.id,
+                    "active_compartment_id": compartment.id,
+                    "active_order_id": order_id,
+                    "state": ReservationState.RESERVED.value,
+                    "code_hash": None,
+                    "reserved_at": now,
+                    "arrived_at": None,
+                    "collect_by": None,
+                    "ended_at": None,
+                },
+            )
+            if taken:
+                row = session.get_one(ReservationRow, reservation_id)
+                reservation = reservation_of(row, compartment)
+                record(session, [event("reserved", reservation, now, size=compartment.size)])
+                failpoint("lockers.reserved")
+                return reservation, False
+            # Someone took this compartment since we looked, or reserved for this very
+            # order: the unique indexes refused our row.
             existing = _active_for(session, order_id)
             if existing is not None:
                 return _same_locker(existing, customer_id, locker_id), True
-            distance = haversine_km(*near, facility.lat, facility.lng)
-            if distance > MAX_RADIUS_KM:
-                alternatives = [
-                    o for o in _near(session, *near, set(fitting), MAX_RADIUS_KM) if o.fits
-                ]
-                raise LockerOutOfRange(
-                    f"locker {locker_id} is {distance:.0f} km from the delivery address; "
-                    f"choose one within {MAX_RADIUS_KM:.0f} km ({len(alternatives)} nearby)",
-                    locker_id=locker_id,
-                    alternatives=[_option_json(option) for option in alternatives[:10]],
-                )
-            free = session.scalars(
-                select(CompartmentRow).where(
-                    CompartmentRow.locker_id == locker_id,
-                    CompartmentRow.size.in_([size.value for size in fitting]),
-                    ~select(ReservationRow.id)
-                    .where(ReservationRow.active_compartment_id == CompartmentRow.id)
-                    .exists(),
-                )
-            ).all()
-            candidates = sorted(free, key=lambda c: (_SIZE_RANK[CompartmentSize(c.size)], c.label))
-            failpoint("lockers.compartment_chosen")
-            for compartment in candidates:
-                reservation_id = new_id("lkr")
-                taken = insert_or_ignore(
-                    session,
-                    table_of(ReservationRow),
-                    {
-                        "id": reservation_id,
-                        "order_id": order_id,
-                        "customer_id": customer_id,
-                        "locker_id": locker_id,
-                        "compartment_id": compartment.id,
-                        "active_compartment_id": compartment.id,
-                        "active_order_id": order_id,
-                        "state": ReservationState.RESERVED.value,
-                        "code_hash": None,
-                        "reserved_at": now,
-                        "arrived_at": None,
-                        "collect_by": None,
-                        "ended_at": None,
-                    },
-                )
-                if taken:
-                    row = session.get_one(ReservationRow, reservation_id)
-                    reservation = reservation_of(row, compartment)
-                    record(session, [event("reserved", reservation, now, size=compartment.size)])
-                    failpoint("lockers.reserved")
-                    return reservation, False
-                # Someone took this compartment since we looked, or reserved for this very
-                # order: the unique indexes refused our row.
-                existing = _active_for(session, order_id)
-                if existing is not None:
-                    return _same_locker(existing, customer_id, locker_id), True
-            alternatives = [
-                option
-                for option in _near(session, *near, set(fitting), MAX_RADIUS_KM)
-                if option.fits and option.id != locker_id
-            ]
+        alternatives = [
+            option
+            for option in _near(session, *near, set(fitting), MAX_RADIUS_KM)
+            if option.fits and option.id != locker_id
+        ]
         raise LockerFull(
             f"locker {locker_id} has no free compartment for a parcel of {_cm(parcel)}; "
             f"{len(alternatives)} locker(s) nearby do",

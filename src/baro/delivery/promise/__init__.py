@@ -13,6 +13,7 @@ from baro.delivery.promise.capacity import Unlimited as Unlimited
 from baro.delivery.promise.engine import PromiseChain as PromiseChain
 from baro.delivery.promise.engine import default_rules as default_rules
 from baro.delivery.promise.model import DeliveryOptionUnavailable as DeliveryOptionUnavailable
+from baro.delivery.promise.model import DroneWorld as DroneWorld
 from baro.delivery.promise.model import Mode as Mode
 from baro.delivery.promise.model import NoDeliveryOption as NoDeliveryOption
 from baro.delivery.promise.model import Option as Option
@@ -30,12 +31,14 @@ from baro.delivery.promise.rules import ModeRule as ModeRule
 from baro.delivery.promise.rules import SameDay as SameDay
 from baro.delivery.promise.rules import Standard as Standard
 from baro.delivery.promise.rules import TwoDay as TwoDay
+from baro.delivery.promise.service import BoxedItem as BoxedItem
 from baro.delivery.promise.service import Item as Item
 from baro.delivery.promise.service import Promises as Promises
 from baro.delivery.promise.timing import DEFAULT_FEES as DEFAULT_FEES
 from baro.delivery.promise.timing import DEFAULT_TIMING as DEFAULT_TIMING
 from baro.delivery.promise.timing import DEFAULT_TRANSIT as DEFAULT_TRANSIT
 from baro.delivery.promise.timing import FacilityTiming as FacilityTiming
+from baro.delivery.promise.timing import NoFeeTable as NoFeeTable
 from baro.delivery.promise.timing import PromiseSettings as PromiseSettings
 from baro.delivery.promise.timing import Transit as Transit
 
@@ -44,9 +47,11 @@ __all__ = [
     "DEFAULT_LIMITS",
     "DEFAULT_TIMING",
     "DEFAULT_TRANSIT",
+    "BoxedItem",
     "CapacityCheck",
     "DeliveryOptionUnavailable",
     "Drone",
+    "DroneWorld",
     "FacilityTiming",
     "InCar",
     "Item",
@@ -54,6 +59,7 @@ __all__ = [
     "Mode",
     "ModeRule",
     "NoDeliveryOption",
+    "NoFeeTable",
     "Option",
     "Origin",
     "PromiseChain",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from baro.core.errors import Conflict, InvalidRequest
 from baro.core.money import Money
+from baro.delivery.drones import Base as DroneBase
+from baro.delivery.drones import Item as DroneItem
+from baro.delivery.drones import NoFlyZone
 from baro.network import FacilityKind
 
 
@@ -70,6 +74,18 @@ class Site:
 
 
 @dataclass(frozen=True)
+class DroneWorld:
+    """What the drone rule checks beyond weight and range, with baro.delivery.drones'
+    ``check``: the bases by the facility they stand at (with their weather now), the
+    active no-fly zones, and the customers' drop zones. Held in the promise's per-process
+    view (read with the facilities), so a placement reads none of it."""
+
+    bases: Mapping[str, DroneBase] = field(default_factory=dict)
+    no_fly: tuple[NoFlyZone, ...] = ()
+    drop_zones: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class PromiseRequest:
     """Everything a promise depends on; the engine reads nothing else (no clock, no I/O)."""
 
@@ -81,6 +97,13 @@ class PromiseRequest:
     now: datetime
     lockers: tuple[Site, ...] = ()
     has_vehicle: bool = False  # the customer registered a car for in-car delivery
+    # The drones' view and the customer's drop zone: None (an anonymous quote) checks only
+    # weight and range; given, a drone also needs a drop zone, clear air and flying weather.
+    drones: DroneWorld | None = None
+    drop_zone: tuple[float, float] | None = None
+    # The goods with their boxes (the drone's bay, its packaging model); empty: one parcel
+    # of ``items_weight_g`` whose size is not known.
+    items: tuple[DroneItem, ...] = ()
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
@@ -141,3 +164,11 @@ class Quote:
     @property
     def fastest(self) -> Option | None:
         return self.options[0] if self.options else None
+
+    @property
+    def unasked(self) -> Option | None:
+        """The option for a customer who named none: the fastest without a fee, and the
+        fastest of all only when none is free. Nobody is charged for speed they did not
+        ask for (1-Click charges the card with no checkout page to read a fee on)."""
+        free = [o for o in self.options if o.fee.minor == 0]
+        return free[0] if free else self.fastest

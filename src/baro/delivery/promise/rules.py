@@ -8,8 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
+from baro.core.errors import DomainError
 from baro.core.geo import haversine_km
 from baro.core.money import Money
+from baro.delivery.drones import Base as DroneBase
+from baro.delivery.drones import Item as DroneItem
+from baro.delivery.drones import check as drone_check
 from baro.delivery.promise.model import Mode, Option, Origin, PromiseRequest, Refusal
 from baro.delivery.promise.timing import DeliveryWindow, PromiseSettings
 from baro.network import FacilityKind
@@ -65,7 +69,7 @@ def parcel_g(request: PromiseRequest, settings: PromiseSettings) -> int:
 
 
 def _fee(mode: Mode, request: PromiseRequest, settings: PromiseSettings) -> Money:
-    return Money(settings.fees[mode], request.currency)
+    return settings.fee(mode, request.currency)
 
 
 def _km(request: PromiseRequest, origin: Origin) -> float:
@@ -193,6 +197,9 @@ class Drone:
                 "out_of_range",
                 f"{km:.1f} km from the drone base, over the {s.drone_km:.0f} km a drone flies",
             )
+        cleared = _cleared_to_fly(request, origin)
+        if cleared is not None:
+            return cleared
         ready = ready_at(request, origin, s)
         flight = s.transit[self.mode].duration(km)
         arrival = ready + flight
@@ -209,6 +216,24 @@ class Drone:
             arrival + s.drone_window,
             origin.facility_id,
         )
+
+
+def _cleared_to_fly(request: PromiseRequest, origin: Origin) -> Refusal | None:
+    """baro.delivery.drones' own eligibility (payload with its packaging, the bay, the
+    customer's drop zone, range from the base, no-fly zones, the base's weather), on the
+    view the request carries; None when it flies (or when no view was given)."""
+    world = request.drones
+    if world is None:
+        return None
+    base = world.bases.get(origin.facility_id) or DroneBase(
+        origin.facility_id, origin.facility_id, origin.lat, origin.lng
+    )
+    items = request.items or (DroneItem("parcel", request.items_weight_g, 1, 1, 1),)
+    try:
+        drone_check(items, request.drop_zone, [base], world.no_fly)
+    except DomainError as refused:  # drone_no_drop_zone, drone_no_fly_zone, drones_grounded…
+        return Refusal(Mode.DRONE, refused.code, refused.message)
+    return None
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,15 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from baro.core.db import Database
+from baro.delivery.drones import Item as DroneItem
 from baro.delivery.promise.capacity import CapacityCheck, Unlimited
 from baro.delivery.promise.engine import PromiseChain
 from baro.delivery.promise.model import (
     DeliveryOptionUnavailable,
+    DroneWorld,
     Mode,
     NoDeliveryOption,
     Option,
@@ -31,6 +34,23 @@ from baro.delivery.promise.model import (
 )
 from baro.delivery.promise.timing import PromiseSettings
 from baro.network import Facility, FacilityKind, OutOfStock, free_stock, list_facilities
+
+
+class BoxedItem(Protocol):
+    """A line with its product's weight and box (what the drones' check weighs)."""
+
+    @property
+    def product_id(self) -> str: ...
+    @property
+    def weight_g(self) -> int: ...
+    @property
+    def length_cm(self) -> int: ...
+    @property
+    def width_cm(self) -> int: ...
+    @property
+    def height_cm(self) -> int: ...
+    @property
+    def quantity(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -52,12 +72,21 @@ class Promises:
         refresh_every: timedelta = timedelta(seconds=60),
         drone_sites: Callable[[], Iterable[str]] | None = None,
         ticker: Callable[[], float] = time.monotonic,
+        drones: Callable[[], DroneWorld] | None = None,
+        vehicle_owners: Callable[[], Iterable[str]] | None = None,
     ) -> None:
-        """``drone_sites``: the facilities a drone base stands at and flies from now (not
-        grounded); read with the rest of the view."""
+        """Read with the rest of the view: ``drone_sites``, the facilities a drone base
+        stands at and flies from now (not grounded); or ``drones``, the drones' whole view
+        (bases with their weather, no-fly zones, drop zones), with which the drone rule runs
+        baro.delivery.drones' own check; ``vehicle_owners``, the customers with a car
+        registered for in-car delivery."""
         self._db = db
         self._drone_sites_reader = drone_sites
         self._drone_sites: frozenset[str] = frozenset()
+        self._drones_reader = drones
+        self._drones: DroneWorld | None = None
+        self._vehicle_owners_reader = vehicle_owners
+        self._vehicle_owners: frozenset[str] = frozenset()
         self._capacity = capacity or Unlimited()
         self.chain = PromiseChain(settings=settings or PromiseSettings(), capacity=self._capacity)
         self._every_s = refresh_every.total_seconds()
@@ -80,6 +109,12 @@ class Promises:
         with self._db.read() as session:
             facilities = [f for f in list_facilities(session) if f.active]
         sites = frozenset(self._drone_sites_reader() if self._drone_sites_reader else ())
+        drones = self._drones_reader() if self._drones_reader else None
+        if drones is not None:  # every base flies unless check says otherwise (weather)
+            sites |= frozenset(drones.bases)
+        owners = self._vehicle_owners_reader() if self._vehicle_owners_reader else ()
+        with self._lock:
+            self._drones, self._vehicle_owners = drones, frozenset(owners)
         self._remember(facilities, sites, tick)
 
     def refresh(self, now: datetime) -> None:
@@ -113,6 +148,7 @@ class Promises:
         currency: str,
         now: datetime,
         has_vehicle: bool = False,
+        customer_id: str | None = None,
     ) -> Quote:
         """The options for these items to (lat, lng), from the facilities that hold every
         line's units now. OutOfStock when none does; NoDeliveryOption when none holds."""
@@ -122,6 +158,9 @@ class Promises:
         self.prepare(now)  # capacity and drone bases as placement sees them
         with self._lock:
             drone_sites = self._drone_sites
+            drones = self._drones if customer_id is not None else None
+            drop_zone = drones.drop_zones.get(customer_id) if drones and customer_id else None
+            has_vehicle = has_vehicle or customer_id in self._vehicle_owners
         with self._db.read() as session:
             stock = free_stock(session, needed)
             facilities = [f for f in list_facilities(session) if f.active]
@@ -158,6 +197,8 @@ class Promises:
                 now,
                 lockers,
                 has_vehicle,
+                drones,
+                drop_zone,
             )
         )
         if not quote.options:
@@ -187,16 +228,44 @@ class Promises:
         now: datetime,
         preferred: str | None = None,
         requested: str | None = None,
+        customer_id: str | None = None,
+        items: Sequence[BoxedItem] = (),
+        locker_id: str | None = None,
     ) -> Option:
         """The option an order ships with: the one ``requested`` (or
         DeliveryOptionUnavailable listing those that hold), else the ``preferred`` one if
-        it holds, else the fastest. No I/O: the view ``prepare`` read."""
+        it holds, else the fastest without a fee (the fastest of all only when none is
+        free). ``customer_id`` finds their drop zone and car in the view; ``items`` (with
+        their boxes) are what the drones' check weighs; ``locker_id``: the bank the
+        customer chose. No I/O: the view ``prepare`` read."""
         with self._lock:
             kind = self._kinds.get(facility_id, FacilityKind.FULFILLMENT_CENTER)
             lockers = self._lockers
             flies = facility_id in self._drone_sites
+            drones = self._drones
+            has_vehicle = customer_id is not None and customer_id in self._vehicle_owners
+        drop_zone = drones.drop_zones.get(customer_id) if drones and customer_id else None
+        if locker_id is not None:  # the customer chose the bank: the promise is to that one
+            lockers = tuple(b for b in lockers if b.facility_id == locker_id)
         origin = Origin(facility_id, kind, facility_lat, facility_lng, flies)
-        request = PromiseRequest((origin,), lat, lng, items_weight_g, currency, now, lockers)
+        request = PromiseRequest(
+            (origin,),
+            lat,
+            lng,
+            items_weight_g,
+            currency,
+            now,
+            lockers,
+            has_vehicle,
+            drones,
+            drop_zone,
+            tuple(
+                DroneItem(
+                    i.product_id, i.weight_g, i.length_cm, i.width_cm, i.height_cm, i.quantity
+                )
+                for i in items
+            ),
+        )
         quote = self.chain.quote(request)
         chosen = _pick(quote, requested, preferred)
         self._capacity.promised(chosen.facility_id, chosen.mode, chosen.window_start.date())
@@ -225,4 +294,10 @@ def _pick(quote: Quote, requested: str | None, preferred: str | None) -> Option:
             + "; ".join(f"{r.mode.value}: {r.reason}" for r in quote.refused),
             options=[],
         )
-    return quote.fastest
+    # Nobody asked for speed here (no option named, no preference that holds), so nobody
+    # pays for it: the fastest option without a fee, and a paid one only when none is free.
+    # 1-Click charges the card without a checkout page to look at; a fee the customer never
+    # chose would be a surprise on their statement.
+    chosen = quote.unasked
+    assert chosen is not None
+    return chosen

@@ -14,13 +14,23 @@ opening. Ground modes then add a fixed handling time (sorting, loading) and the 
 distance (haversine × road factor) at the mode's speed; the parcel is delivered on the
 first day whose delivery window opens after it reaches the last mile.
 
-mode       speed   road factor  handling  window             fee (minor units)
-standard   50      1.3          24 h      day 08:00 - day+2 21:00   0
-two_day    60      1.3          12 h      day 08:00-21:00           0  (reached in ≤ 2 days)
-same_day   30      1.4          30 min    arrival + 2 h             1299 (≤ 30 km, before 13:00)
-drone      80      1.0          5 min     arrival + 15 min          999 (≤ 16 km, ≤ 2.3 kg)
-locker     60      1.3          12 h      day 08:00-21:00           0  (a bank ≤ 3 km away)
-in_car     60      1.3          12 h      day 09:00-17:00           0  (a registered car)
+mode       speed   road factor  handling  window                    holds when
+standard   50      1.3          24 h      day 08:00 - day+2 21:00
+two_day    60      1.3          12 h      day 08:00-21:00           reached in ≤ 2 days
+same_day   30      1.4          30 min    arrival + 2 h             ≤ 30 km, before 13:00
+drone      80      1.0          5 min     arrival + 15 min          ≤ 16 km, ≤ 2.3 kg, drop zone
+locker     60      1.3          12 h      day 08:00-21:00           a bank ≤ 3 km away
+in_car     60      1.3          12 h      day 09:00-17:00           a registered car
+
+Fees are Money, one table per currency (a number of minor units means ₩1,299 in KRW and
+R$12.99 in BRL: not the same fee). Only same-day and drone cost anything; the rest is free:
+
+currency   same_day     drone
+BRL        R$12.99      R$9.99
+USD        US$12.99     US$9.99
+KRW        ₩15,000      ₩12,000
+
+A currency with no table is refused (``NoFeeTable``), never charged a guessed fee.
 
 Packaging adds 200 g to the goods' weight.
 """
@@ -31,8 +41,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 
+from baro.core.errors import InvalidRequest
+from baro.core.money import Money
 from baro.delivery.promise.model import Mode
 from baro.network import FacilityKind
+
+
+class NoFeeTable(InvalidRequest):
+    """Delivery fees are set per currency; this one has none (``currencies``: those that do)."""
+
+    code = "no_delivery_fee_table"
 
 
 @dataclass(frozen=True)
@@ -89,13 +107,21 @@ DEFAULT_TRANSIT: Mapping[Mode, Transit] = {
     Mode.IN_CAR: Transit(60, 1.3, timedelta(hours=12)),
 }
 
-DEFAULT_FEES: Mapping[Mode, int] = {
-    Mode.STANDARD: 0,
-    Mode.TWO_DAY: 0,
-    Mode.SAME_DAY: 1299,
-    Mode.DRONE: 999,
-    Mode.LOCKER: 0,
-    Mode.IN_CAR: 0,
+
+def fee_table(currency: str, *, same_day: str, drone: str) -> Mapping[Mode, Money]:
+    """One currency's fees, in major units (``"12.99"``); every other mode is free."""
+    free = {mode: Money.zero(currency) for mode in Mode}
+    return {
+        **free,
+        Mode.SAME_DAY: Money.of(same_day, currency),
+        Mode.DRONE: Money.of(drone, currency),
+    }
+
+
+DEFAULT_FEES: Mapping[str, Mapping[Mode, Money]] = {
+    "BRL": fee_table("BRL", same_day="12.99", drone="9.99"),
+    "USD": fee_table("USD", same_day="12.99", drone="9.99"),
+    "KRW": fee_table("KRW", same_day="15000", drone="12000"),
 }
 
 
@@ -105,7 +131,7 @@ class PromiseSettings:
 
     timing: Mapping[FacilityKind, FacilityTiming] = field(default_factory=lambda: DEFAULT_TIMING)
     transit: Mapping[Mode, Transit] = field(default_factory=lambda: DEFAULT_TRANSIT)
-    fees: Mapping[Mode, int] = field(default_factory=lambda: DEFAULT_FEES)
+    fees: Mapping[str, Mapping[Mode, Money]] = field(default_factory=lambda: DEFAULT_FEES)
     packaging_g: int = 200
     day: DeliveryWindow = DeliveryWindow(time(8), time(21))
     in_car_day: DeliveryWindow = DeliveryWindow(time(9), time(17))
@@ -123,3 +149,23 @@ class PromiseSettings:
     drone_last_landing: time = time(21)
     locker_km: float = 3.0
     locker_max_g: int = 15000
+
+    def __post_init__(self) -> None:
+        for currency, table in self.fees.items():
+            if set(table) != set(Mode):
+                missing = ", ".join(sorted(m.value for m in set(Mode) - set(table)))
+                raise ValueError(f"the {currency} fee table has no fee for {missing}")
+            if any(fee.currency != currency or fee.minor < 0 for fee in table.values()):
+                raise ValueError(f"the {currency} fee table holds a fee of another currency")
+
+    def fee(self, mode: Mode, currency: str) -> Money:
+        """What ``mode`` costs in ``currency``; NoFeeTable when none is set for it."""
+        table = self.fees.get(currency)
+        if table is None:
+            known = sorted(self.fees)
+            raise NoFeeTable(
+                f"delivery has no fees set in {currency}; it is offered in {', '.join(known)}",
+                currency=currency,
+                currencies=known,
+            )
+        return table[mode]

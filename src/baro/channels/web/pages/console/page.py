@@ -25,6 +25,7 @@ STATUS_LABELS: Final = {
     OrderStatus.CANCELLED: "Cancelled",
     OrderStatus.REFUNDED: "Refunded",
     OrderStatus.LOST: "Lost",
+    OrderStatus.RETURNED: "Returned",
 }
 
 

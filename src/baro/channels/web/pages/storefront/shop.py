@@ -99,8 +99,8 @@ def _product(
     chosen = (form.values.get("delivery_option") if form else None) or (
         principal.delivery_preference if principal else None
     )
-    if options is not None and options.get_code(chosen) is None:
-        chosen = options.options[0].code
+    if options is not None and options.get_code(chosen) is None and options.unasked:
+        chosen = options.unasked.code  # what 1-Click picks: the fastest free option
     return render(
         request,
         "storefront/product.html",
