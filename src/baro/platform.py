@@ -29,7 +29,7 @@ from baro.core.event_log import EventLog
 from baro.delivery.access import TrunkAccess
 from baro.delivery.drones import Drones
 from baro.delivery.lockers import Lockers
-from baro.delivery.promise import PromisedCounts, PromisedRow, Promises
+from baro.delivery.promise import DroneWorld, PromisedCounts, PromisedRow, Promises
 from baro.delivery.routing import RoutePlanner
 from baro.delivery.tracking import Tracking
 from baro.network import Network
@@ -92,7 +92,11 @@ class Platform:
         db = db or Database.connect(settings.database_url, pool_size=settings.db_pool_size)
         check_schema(db.engine)
         drones = Drones(db, clock)
-        promises = _promises(db, clock, drones)
+        trunk = TrunkAccess(db, clock)
+        promises = _promises(db, clock, drones, trunk)
+        lockers = Lockers(
+            db, clock, idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours)
+        )
         return cls(
             settings=settings,
             db=db,
@@ -118,6 +122,7 @@ class Platform:
                 abandoned_after=timedelta(seconds=settings.abandoned_after_seconds),
                 gateway_calls=gateway_calls,
                 promises=promises,
+                lockers=lockers,
             ),
             cart=Cart(db, clock, settings.max_order_quantity),
             best_sellers=BestSellers(db),
@@ -126,11 +131,9 @@ class Platform:
             shelves=Shelves(db),
             event_log=EventLog(db),
             customer_directory=CustomerDirectory(db),
-            lockers=Lockers(
-                db, clock, idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours)
-            ),
+            lockers=lockers,
             promises=promises,
-            trunk=TrunkAccess(db, clock),
+            trunk=trunk,
             route_planner=RoutePlanner(clock),
             drones=drones,
             tracking=Tracking(db),
@@ -141,17 +144,25 @@ class Platform:
         self.db.dispose()
 
 
-def _promises(db: Database, clock: Clock, drones: Drones) -> Promises:
+def _promises(db: Database, clock: Clock, drones: Drones, trunk: TrunkAccess) -> Promises:
     """The promise engine, its capacity counted from the orders table, its view of the
-    network read now: the order path reads nothing until a minute has passed."""
+    network read now: the order path reads nothing until a minute has passed. The view
+    holds the drones' (bases and their weather, no-fly zones, drop zones) and who has a car
+    registered, so the drone and in-car rules read nothing per order either."""
 
     def promised(since: datetime) -> list[PromisedRow]:
         with db.read() as session:
             return promised_per_day(session, since)
 
-    def drone_sites() -> list[str]:  # bases flying now; grounded ones promise no drone
-        return [b.facility_id for b in drones.bases() if not b.grounded_because]
+    def drone_world() -> DroneWorld:
+        bases, no_fly, drop_zones = drones.view()
+        return DroneWorld(dict(bases), tuple(no_fly), drop_zones)
 
-    promises = Promises(db, capacity=PromisedCounts(promised), drone_sites=drone_sites)
+    promises = Promises(
+        db,
+        capacity=PromisedCounts(promised),
+        drones=drone_world,
+        vehicle_owners=trunk.vehicle_owners,
+    )
     promises.prepare(clock.now())
     return promises
