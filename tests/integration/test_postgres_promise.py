@@ -24,7 +24,9 @@ def test_placement_stores_the_chosen_option_and_its_window(platform: Platform) -
     fc = add_facility(platform, "FC São Paulo", SAO_PAULO)
     stock(platform, fc, item.id, 5)
     buyer = shopper(platform, at=NORTH_10KM)
-    fastest = platform.orders.place_one_click(buyer.principal, item.id, 1, idempotency_key="p1")
+    fastest = platform.orders.place_one_click(
+        buyer.principal, item.id, 1, idempotency_key="p1", delivery_option="same_day"
+    )
     platform.customers.set_delivery_preference(buyer.customer_id, "standard")
     principal = platform.customers.authenticate(buyer.api_key)
     assert principal.delivery_preference == "standard"
@@ -37,6 +39,7 @@ def test_placement_stores_the_chosen_option_and_its_window(platform: Platform) -
         datetime(2026, 11, 25, 11, 58, tzinfo=UTC),
         datetime(2026, 11, 25, 13, 58, tzinfo=UTC),
     )
+    assert stored.total == item.price + Money(1299, "BRL")  # the fee asked for is charged
     assert platform.orders.get(principal, preferred.order.id).delivery == Delivery(
         "standard",
         Money(0, "BRL"),

@@ -261,6 +261,7 @@ class Orders:
             order.mark_returned(self._clock.now())
             repository.save(session, order)
             record(session, order.pull_events())
+            failpoint("uncollected.before_commit")
         failpoint("uncollected.returned")
         return self._refund(order)
 
