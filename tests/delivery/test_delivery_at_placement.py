@@ -14,7 +14,9 @@ from datetime import timedelta
 import pytest
 
 from baro.commerce.orders import OrderStatus
+from baro.commerce.payments import GatewayUnavailable, Refund, SandboxGateway
 from baro.core.clock import SimulatedClock
+from baro.core.config import Settings
 from baro.core.events import read_log
 from baro.core.money import Money
 from baro.delivery.lockers import CompartmentSize, LockerFull, ReservationState
@@ -188,3 +190,47 @@ def test_fees_are_money_per_currency() -> None:
     assert refused.value.context["currencies"] == ["BRL", "KRW", "USD"]
     with pytest.raises(ValueError, match="another currency"):
         PromiseSettings(fees={"KRW": DEFAULT_FEES["BRL"]})
+
+
+class RefundDownOnce(SandboxGateway):
+    """The sandbox, except that its first refund does not answer."""
+
+    def __init__(self, clock: SimulatedClock) -> None:
+        super().__init__(clock)
+        self.refunds: list[str] = []
+
+    def refund(self, capture_id: str, amount: Money, *, idempotency_key: str) -> Refund:
+        self.refunds.append(idempotency_key)
+        if len(self.refunds) == 1:
+            raise GatewayUnavailable("the payment gateway did not answer in time")
+        return super().refund(capture_id, amount, idempotency_key=idempotency_key)
+
+
+def test_a_returned_order_whose_refund_met_an_outage_is_refunded_by_recovery(
+    settings: Settings, clock: SimulatedClock
+) -> None:
+    """The event is consumed and the order returned; the gateway is down, so the refund
+    waits: the recovery sweep refunds it with the same key, once."""
+    gateway = RefundDownOnce(clock)
+    platform = Platform.start(settings, clock=clock, gateway=gateway)
+    try:
+        item, _fc, bank, buyer = world(platform)
+        placed = platform.orders.place_one_click(
+            buyer.principal, item, 1, idempotency_key="k1", locker_id=bank
+        )
+        platform.lockers.mark_arrived(placed.order.id)
+        clock.advance(platform.lockers.pickup_window + timedelta(seconds=1))
+        platform.lockers.return_uncollected()
+        with platform.db.read() as session:
+            (uncollected,) = read_log(session, event_types=["locker.uncollected"])
+        with pytest.raises(GatewayUnavailable):
+            platform.orders.consume(uncollected)
+        waiting = platform.orders.get(buyer.principal, placed.order.id)
+        assert waiting.status is OrderStatus.RETURNED and waiting.refund is None
+        assert platform.orders.consume(uncollected) is None  # handled: the sweep refunds
+        clock.advance(timedelta(seconds=settings.abandoned_after_seconds + 1))
+        (recovered,) = platform.orders.recover_abandoned()
+    finally:
+        platform.close()
+    assert recovered.status is OrderStatus.REFUNDED
+    assert gateway.refunds == [f"{placed.order.id}:refund"] * 2

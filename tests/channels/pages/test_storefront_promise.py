@@ -47,6 +47,10 @@ def test_1_click_ships_by_the_option_picked_and_the_order_page_says_so(
     assert order.delivery is not None and order.delivery.option == "two_day"
     page = shopper.get(placed.headers["location"]).text
     assert 'data-testid="delivery-option">Two-day delivery<' in page
+    assert 'data-testid="order-delivery-fee">Free<' in page or (
+        'data-testid="order-delivery-fee">R$0.00<' in page
+    )
+    assert 'data-testid="order-items-total">' in page
     assert "11/26/26, 8:00\u202fAM" in page or "11/26/26, 8:00 AM" in page
     assert "9:00" in page.split('data-testid="delivery-window">')[1].split("<")[0]
     shopper.cookies.set("baro_lang", "ko")
