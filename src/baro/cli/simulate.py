@@ -37,6 +37,13 @@ def simulate(
         str | None,
         typer.Option(help=f"Several policies side by side, comma-separated, from: {POLICY_NAMES}"),
     ] = None,
+    delivery: Annotated[
+        str,
+        typer.Option(
+            help="sampled: the data set's carrier times; routed: baro's van waves (PyVRP) and "
+            "drones, side by side with the sampled baseline in one report"
+        ),
+    ] = "sampled",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same run")] = 7,
     out_dir: Annotated[
         Path, typer.Option("--out", help="Where metrics.json and report.html go")
@@ -65,6 +72,7 @@ def simulate(
             end=last.date() if last else None,
             seed=seed,
             database_url=Settings(database_url=db).database_url if db else None,
+            delivery=delivery,
         )
     except (UnknownChoice, ValueError) as error:
         raise fail(str(error)) from error
@@ -86,5 +94,12 @@ def simulate(
             f"{values['click_to_door_p50_h']} h / p90 {values['click_to_door_p90_h']} h "
             f"(actual {values['actual_click_to_door_p50_h']} / "
             f"{values['actual_click_to_door_p90_h']} h), on time {values['on_time_rate']}"
+            + (
+                f" (baro's promise {values['on_time_rate_baro']}), delivery "
+                f"{values['delivery_km_per_order']} km and {values['delivery_cost_per_order']} "
+                f"{values['currency']} per order"
+                if "delivery_by_mode" in values
+                else ""
+            )
         )
     err.print(f"wrote {result.metrics_path} and {result.report}")

@@ -15,8 +15,8 @@ generator; they only queue.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import numpy as np
@@ -29,12 +29,16 @@ from baro.commerce.payments import SUCCEEDS
 from baro.core.config import Settings
 from baro.core.db import upgrade
 from baro.core.errors import DomainError
-from baro.core.events import StoredEvent, read_log
+from baro.core.events import DomainEvent, StoredEvent, read_log, record
 from baro.core.geo import haversine_km
+from baro.delivery.drones import MAX_DISTANCE_KM
+from baro.delivery.drones import Item as DroneItem
 from baro.network import FacilityKind, Line, StockLevel, open_facility, open_stock
 from baro.platform import Platform
 from baro.twin.capacity import BackgroundOrder, StageQueues
 from baro.twin.clock import SimPyClock
+from baro.twin.delivery import Parcel, RoutedDelivery, RoutedSettings
+from baro.twin.drone_scenario import airport_zones
 from baro.twin.olist_catalogue import to_products
 from baro.twin.policies import StockPolicy
 from baro.twin.replay import ReplayData
@@ -56,6 +60,8 @@ class TwinRun:
     wall_s: float
     # Per stage: orders held back by its daily capacity, and days held in all (None: no limit).
     capacity_holds: dict[str, dict[str, int]] | None = None
+    delivery: str = "sampled"  # "routed": baro's vans and drones (twin/delivery.py)
+    waves: dict[str, object] | None = None  # the routed stage's log (routed only)
 
 
 def run_twin(
@@ -66,8 +72,16 @@ def run_twin(
     database_url: str,
     seed: int,
     progress: Progress | None = None,
+    routed: RoutedSettings | None = None,
+    drone_bases: bool = False,
+    name: str | None = None,
 ) -> TwinRun:
-    """Replay ``replay`` under ``policy`` on an empty database at ``database_url``."""
+    """Replay ``replay`` under ``policy`` on an empty database at ``database_url``.
+
+    routed: deliver with baro's vans and drones (``twin/delivery.py``) instead of the
+    sampled carrier times. drone_bases: open a drone base at each facility of the kinds
+    ``RoutedSettings.drone_base_kinds`` names (so the promise offers drones); a routed run
+    always does, and a sampled run it is compared with should too (the same world)."""
     import time
 
     started = time.perf_counter()
@@ -90,6 +104,26 @@ def run_twin(
         catalogue = _stock_catalogue(platform, replay)
         facilities = _place_stock(platform, policy, replay, catalogue)
         buyers, customers = _import_customers(platform, replay)
+        settings = routed or RoutedSettings()
+        bases = (
+            _open_drone_bases(platform, facilities, settings, buyers, seed)
+            if drone_bases or routed is not None
+            else []
+        )
+        stage = (
+            RoutedDelivery(
+                env,
+                clock,
+                {fid: (f[0], f[1], FacilityKind(f[3])) for fid, f in facilities.items()},
+                _recorder(platform),
+                settings,
+                drone_bases=bases,
+                no_fly=airport_zones(),
+            )
+            if routed is not None
+            else None
+        )
+        weights = _order_items(replay) if stage is not None else {}
         rng = np.random.default_rng(seed)
         order_keys: list[tuple[str, str]] = []
         failures: dict[str, int] = {}
@@ -136,6 +170,26 @@ def run_twin(
             platform.orders.advance(
                 order_id, OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED
             )
+            if stage is not None:
+                promised = result.order.delivery
+                weight, items = weights[str(order["order_id"])]
+                door = stage.hand_over(
+                    Parcel(
+                        order_id,
+                        result.order.facility_id,
+                        buyer.address.lat,
+                        buyer.address.lng,
+                        weight,
+                        promised.option if promised else None,
+                        items,
+                    )
+                )
+                if door is not None:
+                    at = yield door
+                    if at is not None:  # at the door by van or drone
+                        yield env.timeout(clock.seconds_until(at))
+                        platform.orders.advance(order_id, OrderStatus.DELIVERED)
+                        return
             yield env.timeout(delivery.total_seconds())
             if queues:
                 yield env.timeout(queues.delivery.hold(clock.now()).total_seconds())
@@ -172,7 +226,7 @@ def run_twin(
             ]
         )
         return TwinRun(
-            policy=policy.name,
+            policy=name or policy.name,
             events=events,
             facilities=facility_frame,
             customers=customers,
@@ -182,6 +236,8 @@ def run_twin(
             failed_placements=failures,
             wall_s=time.perf_counter() - started,
             capacity_holds=queues.summary() if queues else None,
+            delivery="routed" if stage is not None else "sampled",
+            waves=stage.log.as_dict() if stage is not None else None,
         )
     finally:
         platform.close()
@@ -263,3 +319,73 @@ def _import_customers(
         customer_id=pl.Series([p.customer_id for p in principals], dtype=pl.String)
     )
     return buyers, frame
+
+
+def _open_drone_bases(
+    platform: Platform,
+    facilities: dict[str, tuple[float, float, str, str, str]],
+    settings: RoutedSettings,
+    buyers: dict[str, Principal],
+    seed: int,
+) -> list[str]:
+    """A drone base at every facility of the kinds that have one, and the customers who
+    fly: of those within a drone's range of a base, ``drop_zone_share`` (drawn with the
+    seed) set a drop zone at their address and prefer drone delivery (the promise gives
+    them a drone where it holds, the fastest free option where it does not). ``buyers``
+    is updated in place (a Principal carries its preference). The promise sees it all."""
+    opened = []
+    for fid, (_lat, _lng, _name, kind, _state) in sorted(facilities.items()):
+        if FacilityKind(kind) in settings.drone_base_kinds:
+            platform.drones.open_base(fid, settings.drones_per_base)
+            opened.append(fid)
+    if not opened:
+        return opened
+    rng = np.random.default_rng([seed, 2])
+    for key in sorted(buyers):
+        buyer = buyers[key]
+        address = buyer.address
+        if address is None or buyer.customer_id is None:
+            continue
+        near = any(
+            haversine_km(facilities[f][0], facilities[f][1], address.lat, address.lng)
+            <= MAX_DISTANCE_KM
+            for f in opened
+        )
+        if not near or rng.random() >= settings.drop_zone_share:
+            continue
+        platform.drones.set_drop_zone(
+            buyer.customer_id, address.lat, address.lng, address=(address.lat, address.lng)
+        )
+        platform.customers.set_delivery_preference(buyer.customer_id, "drone")
+        buyers[key] = replace(buyer, delivery_preference="drone")
+    platform.promises.refresh(platform.clock.now())
+    return opened
+
+
+def _recorder(platform: Platform) -> Callable[[Sequence[DomainEvent]], None]:
+    def keep(events: Sequence[DomainEvent]) -> None:
+        with platform.db.transaction() as session:
+            record(session, events)
+
+    return keep
+
+
+def _order_items(replay: ReplayData) -> dict[str, tuple[int, list[DroneItem]]]:
+    """Per source order: its weight in grams and its lines as the drones see them."""
+    sizes = replay.products.select("product_id", *DEFAULT_SIZE)
+    frame = replay.lines.join(sizes, on="product_id", how="left").with_columns(
+        **{k: pl.col(k).fill_null(v).cast(pl.Int64) for k, v in DEFAULT_SIZE.items()}
+    )
+    out: dict[str, tuple[int, list[DroneItem]]] = {}
+    for row in frame.iter_rows(named=True):
+        item = DroneItem(
+            row["product_id"],
+            row["weight_g"],
+            row["length_cm"],
+            row["width_cm"],
+            row["height_cm"],
+            int(row["quantity"]),
+        )
+        weight, items = out.get(row["order_id"], (0, []))
+        out[row["order_id"]] = (weight + item.weight_g * item.quantity, [*items, item])
+    return out

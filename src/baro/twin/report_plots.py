@@ -332,3 +332,48 @@ def kpi_bars_figure(
     for ax in axes[len(panels) :]:
         ax.set_axis_off()
     return figure
+
+
+@dataclass(frozen=True)
+class ModePanel:
+    """One panel of the by-mode figure: per run, the value for each mode (None: no such
+    orders in that run)."""
+
+    title: str
+    values: Sequence[Sequence[float | None]]  # [run][mode]
+    value_format: Callable[[float], str]
+
+
+@_styled
+def by_mode_figure(
+    names: Sequence[str], colours: Sequence[str], modes: Sequence[str], panels: Sequence[ModePanel]
+) -> Figure:
+    """Grouped bars: one group per delivery mode, one bar per run, a panel per KPI."""
+    columns = min(3, len(panels))
+    rows = math.ceil(len(panels) / columns)
+    figure = Figure(figsize=(3.7 * columns + 0.4, 3.3 * rows + 0.5), layout="constrained")
+    axes = figure.subplots(rows, columns, squeeze=False).ravel()
+    width = 0.8 / max(len(names), 1)
+    positions = np.arange(len(modes))
+    # Beyond two runs the bars are narrow: their labels stand upright, so they never overlap.
+    upright = len(names) > 2
+    for ax in axes[len(panels) :]:
+        ax.set_axis_off()
+    for ax, panel in zip(axes, panels, strict=False):
+        top = 1e-9
+        for r, (colour, values) in enumerate(zip(colours, panel.values, strict=True)):
+            offsets = positions - 0.4 + width * (r + 0.5)
+            heights = [v if v is not None else 0.0 for v in values]
+            bars = ax.bar(offsets, heights, width=width * 0.92, color=colour)
+            texts = [panel.value_format(v) if v is not None else "" for v in values]
+            ax.bar_label(bars, texts, padding=2, fontsize=9, rotation=90 if upright else 0)
+            top = max(top, *heights)
+        ax.set_ylim(0, top * (1.4 if upright else 1.22))
+        ax.set_title(panel.title, fontsize=11, loc="left")
+        ax.set_xticks(positions, list(modes), fontsize=10)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.grid(axis="x", visible=False)
+    figure.suptitle("Delivery by mode", fontsize=13, fontweight="bold", x=0.01, ha="left")
+    handles = [Patch(color=c, label=n) for n, c in zip(names, colours, strict=True)]
+    figure.legend(handles=handles, loc="outside lower center", ncols=min(len(names), 4))
+    return figure

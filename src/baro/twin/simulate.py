@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ from baro.datasets import (
 )
 from baro.twin import kpis
 from baro.twin.capacity import HEADROOM_QUANTILE, Capacity
+from baro.twin.delivery import DELIVERY_MODES, RoutedSettings
+from baro.twin.delivery_kpis import delivery_kpis, order_modes
 from baro.twin.engine import TwinRun, run_twin
 from baro.twin.policies import POLICIES
 from baro.twin.replay import REPLAYS, ReplayData
@@ -52,8 +54,16 @@ class SimulationRequest:
     end: date | None = None
     seed: int = 7
     database_url: str | None = None
+    # "routed": baro's vans and drones deliver (twin/delivery.py), beside the sampled
+    # baseline (Olist's carrier times) in the same world, side by side in one report.
+    delivery: str = "sampled"
+    routed: RoutedSettings = field(default_factory=RoutedSettings)
 
     def __post_init__(self) -> None:
+        if self.delivery not in DELIVERY_MODES:
+            raise UnknownChoice(
+                f"unknown delivery {self.delivery!r}; choose from {list(DELIVERY_MODES)}"
+            )
         if self.dataset not in REPLAYS:
             raise UnknownChoice(f"unknown dataset {self.dataset!r}; choose from {sorted(REPLAYS)}")
         unknown = [p for p in self.policies if p not in POLICIES]
@@ -81,7 +91,11 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
     start = datetime.combine(request.start, time(), UTC) if request.start else None
     stages = stage_models_for(durations, everything.orders, before=start)
     actual = durations.join(replay.orders.select("order_id"), on="order_id", how="semi")
-    runs = [_run(replay, name, stages, request, progress) for name in request.policies]
+    runs = [
+        _run(replay, name, stages, request, progress, delivery)
+        for name in request.policies
+        for delivery in (("sampled", "routed") if request.delivery == "routed" else ("sampled",))
+    ]
     over_time = {run.policy: _over_time(run) for run in runs}
     actual_over_time = kpis.click_to_door_over_time(
         actual["purchased_at"], actual["click_to_door_h"]
@@ -103,6 +117,7 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
         else None,
         actual_over_time=actual_over_time if actual.height else None,
         notes=_notes(request, replay, stages),
+        by_mode=request.delivery == "routed",
     )
     return SimulationResult(metrics, report, metrics_path)
 
@@ -113,13 +128,17 @@ def _run(
     stages: StageModels,
     request: SimulationRequest,
     progress: Progress | None,
+    delivery: str = "sampled",
 ) -> TwinRun:
+    # Alone, a run is named for its policy; beside a routed run, for its delivery too.
+    name = f"{policy} ({delivery})" if request.delivery == "routed" else policy
+
     def report(done: int, total: int) -> None:
         if progress:
-            progress(policy, done, total)
+            progress(name, done, total)
 
     # A fresh database per run: on the server given by --db, or a temporary SQLite file.
-    with scratch_database(request.database_url, f"baro_twin_{policy}") as url:
+    with scratch_database(request.database_url, f"baro_twin_{policy}_{delivery}") as url:
         return run_twin(
             replay,
             POLICIES[policy],
@@ -127,6 +146,9 @@ def _run(
             database_url=url,
             seed=request.seed,
             progress=report,
+            routed=request.routed if delivery == "routed" else None,
+            drone_bases=request.delivery == "routed",
+            name=name,
         )
 
 
@@ -140,6 +162,7 @@ def _metrics(
     first, last = replay.period
     actual_hours = actual["click_to_door_h"]
     per_policy = {}
+    groups = _routed_groups(runs, request) if request.delivery == "routed" else {}
     for run in runs:
         orders, parcels = kpis.order_frames(run.events)
         promises = kpis.promised_dates(run.order_keys, replay.orders)
@@ -147,8 +170,26 @@ def _metrics(
         values = kpis.network_kpis(
             orders, parcels, run.facilities, run.customers, promises, baro_promised
         )
+        by_mode = (
+            delivery_kpis(
+                run.events,
+                orders,
+                parcels,
+                run.facilities,
+                run.customers,
+                promises,
+                baro_promised,
+                request.routed.costs,
+                groups.get(run.policy),
+            )
+            if request.delivery == "routed"
+            else {}
+        )
         per_policy[run.policy] = {
             **values,
+            **by_mode,
+            **({"delivery": run.delivery} if request.delivery == "routed" else {}),
+            **{f"wave_{k}": v for k, v in (run.waves or {}).items()},
             "currency": replay.currency,
             "actual_click_to_door_p50_h": kpis.quantile_or_none(actual_hours, 0.5),
             "actual_click_to_door_p90_h": kpis.quantile_or_none(actual_hours, 0.9),
@@ -167,8 +208,45 @@ def _metrics(
             "capacity": _capacity(stages.capacity),
         },
         "cost_model": kpis.COST_MODEL,
+        **(_routed_settings(request.routed) if request.delivery == "routed" else {}),
         "repeat_customer_revenue_share_in_data": _repeat_shares(request.data_dir),
         "policies": per_policy,
+    }
+
+
+def _routed_groups(runs: Sequence[TwinRun], request: SimulationRequest) -> dict[str, pl.DataFrame]:
+    """Per sampled run (beside a routed one): its order_id, mode = how the routed run
+    carried the same source order. Runs come in pairs, sampled then routed."""
+    groups = {}
+    for sampled, routed in zip(runs[::2], runs[1::2], strict=True):
+        modes = order_modes(routed.events, request.routed.costs).join(
+            routed.order_keys, on="order_id"
+        )
+        groups[sampled.policy] = sampled.order_keys.join(
+            modes.select("source_order_id", "mode"), on="source_order_id"
+        ).select("order_id", "mode")
+    return groups
+
+
+def _routed_settings(settings: RoutedSettings) -> dict[str, Any]:
+    return {
+        "delivery_cost_model": settings.costs.describe(),
+        "routed_delivery": {
+            "van_zone_km": settings.van_zone_km,
+            "wave": f"{settings.wave_start:%H:%M}-{settings.wave_end:%H:%M} UTC",
+            "fleets": {
+                kind.value: {"vans": f.vans, "capacity_g": f.capacity_g}
+                for kind, f in settings.fleets.items()
+            },
+            "max_stops_per_van": settings.max_stops_per_van,
+            "solver_s_per_wave": {
+                "per_stop": settings.time_per_stop_s,
+                "min": settings.min_time_s,
+                "max": settings.time_limit_s,
+            },
+            "drones_per_base": settings.drones_per_base,
+            "drone_base_kinds": sorted(k.value for k in settings.drone_base_kinds),
+        },
     }
 
 
@@ -274,10 +352,26 @@ def _notes(request: SimulationRequest, replay: ReplayData, stages: StageModels) 
         )
     elif stages.calibrated_on:
         calibration += " Too few weeks to calibrate daily capacity: the stages have no limit."
-    return [
+    notes = [
         f"Data set: {request.dataset}, {replay.orders.height} orders purchased from "
         f"{first:%Y-%m-%d} to {last:%Y-%m-%d}, replayed at their real timestamps "
         f"through baro's order services (seed {request.seed}).",
         calibration,
         f"Cost model: {kpis.COST_MODEL} ({replay.currency}).",
     ]
+    if request.delivery == "routed":
+        r = request.routed
+        notes.append(
+            'Delivery: "sampled" is the data set\'s carrier times; "routed" is baro\'s own '
+            f"fleet in the same world (a drone base at each "
+            f"{', '.join(sorted(k.value for k in r.drone_base_kinds))}, {r.drones_per_base} "
+            "drones): drone orders fly with the dispatcher's timing; parcels within "
+            f"{r.van_zone_km:g} km of their facility go on its daily van wave "
+            f"({r.wave_start:%H:%M}-{r.wave_end:%H:%M} UTC, PyVRP, "
+            f"{r.time_per_stop_s * 1000:g} ms a stop, {r.min_time_s:g}-{r.time_limit_s:g} s a "
+            "wave), door time = the stop's ETA, or the next day's wave if it did not fit; "
+            "the rest keep the carrier's sampled time. Fulfilment (click to hand-over) is "
+            f"the data set's in both. Delivery cost model: {r.costs.describe()}; carrier "
+            f"parcels as above ({replay.currency})."
+        )
+    return notes
