@@ -229,3 +229,36 @@ def test_a_week_of_olist_routed_beside_the_sampled_baseline(tmp_path: Path) -> N
     assert sampled["van_route_km"] == 0 and routed["drone_sorties"] >= 0
     html = result.report.read_text()
     assert "Delivery by mode" in html and "oracle (routed)" in html and "https://" not in html
+
+
+def test_locker_orders_go_to_the_banks_route_stop() -> None:
+    env = simpy.Environment()
+    clock = SimPyClock(env, T0)
+    log: list[DomainEvent] = []
+    bank = (SP[0] + 5 / 111.0, SP[1])
+    stage = RoutedDelivery(
+        env,
+        clock,
+        {"fc": (SP[0], SP[1], FacilityKind.FULFILLMENT_CENTER)},
+        log.extend,
+        FAST,
+        lockers={"bank": bank},
+    )
+    near_bank = [  # two customers ~1 km either side of the bank
+        Parcel("o1", "fc", bank[0] + 1 / 111.0, bank[1], 500, "locker"),
+        Parcel("o2", "fc", bank[0] - 1 / 111.0, bank[1], 500, "locker"),
+    ]
+
+    doors = deliver(env, clock, stage, near_bank, T0)
+
+    (route,) = [e for e in log if e.event_type == "route.planned"]
+    # One place for both: out 5 km and back, × the road factor, nothing between the stops.
+    assert route.data["distance_m"] == pytest.approx(2 * 5_000 * 1.3, rel=0.01)
+    assert doors["o1"] is not None and doors["o2"] is not None
+    placed = [
+        StoredEvent(n, f"p{n}", "order.placed", o, T0, {"delivery_option": "locker"})
+        for n, o in enumerate(("o1", "o2"))
+    ]
+    modes = order_modes(placed + stored(log), DeliveryCosts())
+    assert set(modes["mode"]) == {"locker"}
+    assert modes["km"].to_list() == pytest.approx([route.data["distance_m"] / 2000] * 2)
