@@ -11,20 +11,25 @@ from baro.channels.web.pages.console.inventory import KIND_LABELS, QUANTITY, RES
 from baro.channels.web.pages.console.page import STATUS_LABELS
 
 MESSAGE = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+# pgettext("delivery fee", "Free"): keyed "delivery fee\x04Free" in the catalogue.
+IN_CONTEXT = re.compile(r'pgettext\(\s*"([^"]*)",\s*"([^"]*)"')
 
 
 def console_template_messages() -> set[str]:
     folder = files("baro.channels.web.pages").joinpath("templates", "console")
     found = set()
     for template in folder.iterdir():
-        for double, single in MESSAGE.findall(template.read_text()):
+        text = template.read_text()
+        for double, single in MESSAGE.findall(text):
             found.add(double or single)
+        for context, message in IN_CONTEXT.findall(text):
+            found.add(f"{context}\x04{message}")
     return found
 
 
 def test_the_templates_are_read_for_their_words() -> None:
     """Guards the test below: an extraction that finds nothing would pass it vacuously."""
-    assert {"Live order feed", "Receive stock", "Signed in as %(name)s"} <= (
+    assert {"Live order feed", "Receive stock", "Signed in as %(name)s", "units\x04Free"} <= (
         console_template_messages()
     )
 

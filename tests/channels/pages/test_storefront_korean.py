@@ -12,6 +12,8 @@ from baro.channels.web.pages.home_rows import BestSellersRow, NewArrivalsRow
 from baro.channels.web.pages.storefront.account import NOTICES
 
 MESSAGE = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+# pgettext("delivery fee", "Free"): keyed "delivery fee\x04Free" in the catalogue.
+IN_CONTEXT = re.compile(r'pgettext\(\s*"([^"]*)",\s*"([^"]*)"')
 # A sentence handed to FormState.fail or whole_number: capitalised, ending in a full stop.
 SENTENCE = re.compile(r'(?<!")"([A-Z][^"{}\n]*\.)"(?!")')
 PAGES = files("baro.channels.web.pages")
@@ -22,7 +24,10 @@ def template_messages() -> set[str]:
     paths = [templates.joinpath("base.html"), templates.joinpath("macros.html")]
     paths += list(templates.joinpath("storefront").iterdir())
     paths += list(templates.joinpath("errors").iterdir())
-    return {a or b for path in paths for a, b in MESSAGE.findall(path.read_text())}
+    texts = [path.read_text() for path in paths]
+    return {a or b for text in texts for a, b in MESSAGE.findall(text)} | {
+        f"{context}\x04{message}" for text in texts for context, message in IN_CONTEXT.findall(text)
+    }
 
 
 def route_messages() -> set[str]:
@@ -37,9 +42,12 @@ def route_messages() -> set[str]:
 
 def test_the_sources_are_read_for_their_words() -> None:
     """Guards the test below: an extraction that finds nothing would pass it vacuously."""
-    assert {"Buy now with 1-Click", "Sign in", "We could not find that page"} <= (
-        template_messages()
-    )
+    assert {
+        "Buy now with 1-Click",
+        "Sign in",
+        "We could not find that page",
+        "delivery fee\x04Free",
+    } <= template_messages()
     assert {"Choose your city.", "The two passwords are not the same."} <= route_messages()
 
 
@@ -55,3 +63,10 @@ def test_every_storefront_word_has_its_korean() -> None:
     missing = sorted(word for word in words if word not in i18n.catalog("ko"))
 
     assert missing == []
+
+
+def test_free_delivery_and_free_units_are_different_words_in_korean() -> None:
+    """The fee "Free" is 무료; the unreserved units "Free" are 가용 (the console's)."""
+    assert i18n.translate_in_context("ko", "delivery fee", "Free") == "무료"
+    assert i18n.translate_in_context("ko", "units", "Free") == "가용"
+    assert i18n.translate_in_context("en", "delivery fee", "Free") == "Free"

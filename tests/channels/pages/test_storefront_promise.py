@@ -51,11 +51,39 @@ def test_1_click_ships_by_the_option_picked_and_the_order_page_says_so(
         'data-testid="order-delivery-fee">R$0.00<' in page
     )
     assert 'data-testid="order-items-total">' in page
-    assert "11/26/26, 8:00\u202fAM" in page or "11/26/26, 8:00 AM" in page
-    assert "9:00" in page.split('data-testid="delivery-window">')[1].split("<")[0]
+    window = page.split('data-testid="delivery-window">')[1].split("<")[0]
+    assert window.replace("\u202f", " ") == "Arrives Nov 26, 2026, 8:00 AM–9:00 PM UTC"
     shopper.cookies.set("baro_lang", "ko")
     korean = shopper.get(placed.headers["location"]).text
     assert 'data-testid="delivery-option">2일 배송<' in korean
+    assert 'data-testid="delivery-fee">무료<' in korean
+    korean_window = korean.split('data-testid="delivery-window">')[1].split("<")[0]
+    assert korean_window == "2026. 11. 26. 오전 8:00~오후 9:00 (UTC) 사이 도착"
+
+
+def test_a_free_option_says_free_in_korean_not_free_units(platform, shopper, shop) -> None:
+    """The fee "Free" is 무료; 가용 is the console's word for unreserved units."""
+    shopper.cookies.set("baro_lang", "ko")
+    page = shopper.get(f"/products/{shop.product}").text
+    options = page.split('data-testid="delivery-options"')[1].split("</fieldset>")[0]
+    assert '<span class="delivery-fee">무료</span>' in options
+    assert "가용" not in options
+
+
+def test_each_option_is_one_row_its_window_says_a_same_day_date_once(
+    platform, shopper, shop
+) -> None:
+    """The radio, the name, the window and the fee sit in one label, and a window inside
+    one day names its date once (not "between 11/26/26, 8:00 AM and 11/26/26, 9:00 PM")."""
+    page = shopper.get(f"/products/{shop.product}").text
+    rows = re.findall(r'<label class="delivery-option"[^>]*>(.*?)</label>', page, re.S)
+    assert len(rows) == 3
+    for row in rows:
+        assert 'type="radio"' in row and "delivery-name" in row
+        assert "delivery-window" in row and "delivery-fee" in row
+    two_day = next(row for row in rows if 'value="two_day"' in row)
+    assert "Arrives Nov 26, 2026, 8:00" in two_day.replace("\u202f", " ")
+    assert "between" not in two_day
 
 
 def test_an_option_not_offered_is_refused_beside_the_options(platform, shopper, shop) -> None:

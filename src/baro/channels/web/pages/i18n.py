@@ -3,7 +3,10 @@
 The shopper's choice (cookie ``baro_lang``, set by the switch in the header) wins; until
 they choose, the browser's ``Accept-Language``; else English. Templates mark their words
 with ``_()``; the Korean words are in ``messages/ko.json``, keyed by the English text, so a
-missing entry shows the English rather than nothing.
+missing entry shows the English rather than nothing. One English word with two meanings
+("Free": no fee; units nobody has reserved) is marked ``pgettext("delivery fee", "Free")``
+and keyed ``"delivery fee\u0004Free"`` (gettext's context separator), so each meaning has
+its own translation.
 """
 
 from __future__ import annotations
@@ -37,6 +40,14 @@ def catalog(language: str) -> dict[str, str]:
 
 def translate(language: str, message: str) -> str:
     return catalog(language).get(message, message)
+
+
+CONTEXT_SEPARATOR: Final = "\x04"
+
+
+def translate_in_context(language: str, context: str, message: str) -> str:
+    """``message`` as meant in ``context`` (``pgettext``); the English word when untranslated."""
+    return catalog(language).get(f"{context}{CONTEXT_SEPARATOR}{message}", message)
 
 
 def from_accept_language(header: str) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
@@ -52,6 +52,11 @@ def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
 
 
 @pass_context
+def _pgettext(context: Context, message_context: str, message: str) -> str:
+    return i18n.translate_in_context(context["lang"], message_context, message)
+
+
+@pass_context
 def money(context: Context, amount: Money) -> str:
     return amount.format(i18n.LOCALES[context["lang"]])
 
@@ -62,6 +67,25 @@ def when(context: Context, moment: datetime, style: str = "medium") -> str:
     shopper's zone: the countdown shows what matters in the browser's own)."""
     at = moment.astimezone(UTC)
     return f"{format_datetime(at, style, tzinfo=UTC, locale=i18n.LOCALES[context['lang']])} UTC"
+
+
+@pass_context
+def day(context: Context, moment: datetime) -> str:
+    """The UTC date alone, the locale's way (Nov 28, 2026; 2026. 11. 28.)."""
+    return format_date(moment.astimezone(UTC), "medium", locale=i18n.LOCALES[context["lang"]])
+
+
+@pass_context
+def clock(context: Context, moment: datetime) -> str:
+    """The UTC time of day alone, the locale's way (8:00 AM; 오전 8:00)."""
+    return format_time(
+        moment.astimezone(UTC), "short", tzinfo=UTC, locale=i18n.LOCALES[context["lang"]]
+    )
+
+
+def same_day(start: datetime, end: datetime) -> bool:
+    """Whether two moments fall on one UTC date (a window said with its date once)."""
+    return start.astimezone(UTC).date() == end.astimezone(UTC).date()
 
 
 def duration(left: timedelta) -> str:
@@ -96,12 +120,15 @@ def _environment() -> Environment:
         auto_reload=False,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        _gettext, _ngettext, newstyle=True
+        _gettext, _ngettext, newstyle=True, pgettext=_pgettext
     )
     env.filters["money"] = money
     env.filters["datetime"] = when
     env.filters["title"] = title
     env.filters["duration"] = duration
+    env.filters["day"] = day
+    env.filters["clock"] = clock
+    env.tests["same_day_as"] = same_day
     env.filters["category"] = category
     env.globals["version"] = __version__
     env.globals["languages"] = i18n.LANGUAGES
