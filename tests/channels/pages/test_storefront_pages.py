@@ -9,7 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from baro.channels.web.pages import rendering
-from baro.channels.web.pages.home_rows import BestSellersRow, HomeRows, NewArrivalsRow
+from baro.channels.web.pages.home_rows import (
+    ROW_LENGTH,
+    BestSellersRow,
+    HomeRows,
+    NewArrivalsRow,
+)
 from baro.commerce.catalog import Dimensions, Product
 from baro.core.ids import new_id
 from baro.core.money import Money
@@ -106,6 +111,32 @@ def test_a_404_page_still_knows_who_is_signed_in(shopper) -> None:
     response = shopper.get("/no-such-page")
 
     assert response.status_code == 404 and 'data-testid="nav-account"' in response.text
+
+
+def test_a_403_page_still_knows_who_is_signed_in(shopper) -> None:
+    """A form without its token is refused with the 403 page, whose header greets the
+    shopper signed in, like the 404's (not the signed-out header)."""
+    response = shopper.post("/cart/items", data={"product_id": "prd_x", "quantity": "1"})
+
+    assert response.status_code == 403 and 'data-testid="error-403"' in response.text
+    assert 'data-testid="nav-account"' in response.text
+
+
+def test_only_the_search_sidebar_stacks_its_categories_and_home_rows_fill_their_rows(
+    shopper, shop
+) -> None:
+    """The home page's category pills stay in rows at any width (only the search page's
+    sidebar stacks them), and a home row's columns divide its eight products."""
+    css = shopper.get("/static/baro.css").text
+    stacking = [
+        line for line in css.splitlines() if "flex-direction: column" in line and "facets" in line
+    ]
+    assert stacking and all(".columns > .facets ul" in line for line in stacking)
+    assert "columns" in shopper.get("/search").text.split('class="facets"')[0].rsplit("<div", 1)[1]
+    assert ROW_LENGTH % 4 == 0 and ROW_LENGTH % 2 == 0
+    assert "repeat(4, minmax(0, 1fr))" in css and "repeat(2, minmax(0, 1fr))" in css
+    home = shopper.get("/").text
+    assert 'class="grid row-grid"' in home
 
 
 def test_an_unknown_product_is_a_styled_404(browser) -> None:

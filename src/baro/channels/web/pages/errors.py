@@ -98,6 +98,8 @@ def _header(start: Message, name: bytes) -> str | None:
 
 
 async def csrf_rejected(request: Request, _error: Exception) -> Response:
+    # Signed in or not, the header says so, as on the 404 page.
+    await run_in_threadpool(web_session, request)
     return error_page(request, 403)
 
 
