@@ -181,3 +181,14 @@ def test_a_taken_email_is_said_beside_the_email(browser) -> None:
         'data-testid="error-email">An account with this e-mail address already exists.<'
         in again.text
     )
+
+
+def test_a_new_api_key_is_shown_in_the_notice_that_says_it_was_created(shopper) -> None:
+    """At the top of the page, not at the foot of a long one below the notice."""
+    created = post_form(shopper, "/account/api-keys", {"label": "my script"}, page="/account")
+
+    page = created.text
+    notice = page.split('data-testid="notice">')[1].split("</div>")[0]
+    assert "API key created." in notice and 'data-testid="new-api-key">bk_' in notice
+    assert page.count('data-testid="new-api-key"') == 1
+    assert page.index('data-testid="new-api-key"') < page.index('id="addresses"')
