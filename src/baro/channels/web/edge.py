@@ -17,6 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from baro.core.config import Settings
 
+from .observability import UNMATCHED, route_template
 from .problems import problem
 
 log = logging.getLogger("baro.web")
@@ -144,8 +145,9 @@ class ErrorGuard:
 def _log_unexpected(scope: Scope, error: Exception) -> None:
     """One line: what failed, where in our code, on which route (the template, not the
     path, which may hold ids)."""
-    route = scope.get("route")
-    template = getattr(route, "path", None) or "(no route)"
+    template = route_template(scope)
+    if template == UNMATCHED:
+        template = "(no route)"
     frames = traceback.extract_tb(error.__traceback__)
     where = f"{frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}" if frames else ""
     message = " ".join(str(error).split())[:500]

@@ -39,6 +39,26 @@ REQUEST_DURATION = Histogram(
     ["method", "route", "status_class"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+# Where FastAPI (0.16x) keeps the route a request matched, with the full path template:
+# it includes routers lazily, so scope["route"] is the route as its own router declared it,
+# without the prefixes it was included under (/ops/orders/{order_id} reads /orders/{order_id},
+# and /ops itself ""). Private to FastAPI, so read defensively: when absent, scope["route"].
+_FASTAPI_SCOPE = "fastapi"
+_EFFECTIVE_ROUTE = "effective_route_context"
+
+
+def route_template(scope: Scope) -> str:
+    """The full path template of the route that answered (``/ops/orders/{order_id}``), never
+    the raw path; ``UNMATCHED`` when no route did."""
+    fastapi_scope = scope.get(_FASTAPI_SCOPE)
+    if isinstance(fastapi_scope, dict):
+        full = getattr(fastapi_scope.get(_EFFECTIVE_ROUTE), "path", None)
+        if isinstance(full, str) and full.startswith("/"):
+            return full
+    own: object = getattr(scope.get("route"), "path", None)
+    return own if isinstance(own, str) and own else UNMATCHED
+
+
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 
@@ -73,8 +93,7 @@ class RequestTelemetry:
             self._record(scope, status, perf_counter() - started)
 
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
-        route = scope.get("route")
-        template: str = getattr(route, "path", None) or UNMATCHED
+        template = route_template(scope)
         method: str = scope["method"] if scope["method"] in _METHODS else "OTHER"
         key = (method, template, _STATUS_CLASSES[min(max(status // 100, 1), 5) - 1])
         observe = self._series.get(key)
