@@ -18,6 +18,7 @@ from baro.delivery.promise import (
     PromiseChain,
     PromisedCounts,
     PromiseRequest,
+    Quote,
     Site,
 )
 from baro.network import FacilityKind
@@ -150,6 +151,18 @@ def test_an_address_out_of_every_range_gets_no_option() -> None:
     quote = PromiseChain().quote(ask(FC, km=6000))
     assert quote.options == ()
     assert {r.mode: r.code for r in quote.refused}[Mode.STANDARD] == "out_of_range"
+
+
+def test_a_customer_who_names_no_option_gets_the_fastest_free_one_that_moves_nobody() -> None:
+    """In-car (the 26th, 09:00-17:00) and the locker beat two-day here, and same-day beats
+    all three, but none is picked unasked: one costs a fee, the others send the customer
+    to a locker or have a courier open their car."""
+    bank = Site("fac_locker", LAT + 9 * KM, LNG)
+    quote = PromiseChain().quote(ask(FC, lockers=(bank,), car=True))
+    assert [o.code for o in quote.options][:2] == ["same_day", "in_car"]
+    assert quote.unasked is not None and quote.unasked.code == "two_day"
+    locker = quote.get(Mode.LOCKER)
+    assert locker is not None and Quote(options=(locker,)).unasked is None
 
 
 def test_locker_and_in_car_need_a_bank_near_and_a_car() -> None:

@@ -26,6 +26,11 @@ class Mode(StrEnum):
     IN_CAR = "in_car"
 
 
+# Options that change where the customer must be or what they hand over (a locker bank to
+# walk to, a car a courier opens): never picked for a customer who did not name them.
+ONLY_WHEN_CHOSEN = frozenset({Mode.LOCKER, Mode.IN_CAR})
+
+
 class UnknownDeliveryOption(InvalidRequest):
     code = "unknown_delivery_option"
 
@@ -168,7 +173,10 @@ class Quote:
     @property
     def unasked(self) -> Option | None:
         """The option for a customer who named none: the fastest without a fee, and the
-        fastest of all only when none is free. Nobody is charged for speed they did not
-        ask for (1-Click charges the card with no checkout page to read a fee on)."""
-        free = [o for o in self.options if o.fee.minor == 0]
-        return free[0] if free else self.fastest
+        fastest with one only when none is free. Nobody is charged for speed they did not
+        ask for (1-Click charges the card with no checkout page to read a fee on), and
+        nobody is sent to a locker or has their car opened without choosing it: those
+        options only ever go to a customer who named them."""
+        usable = [o for o in self.options if o.mode not in ONLY_WHEN_CHOSEN]
+        choices = [o for o in usable if o.fee.minor == 0] or usable
+        return choices[0] if choices else None
