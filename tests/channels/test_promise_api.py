@@ -57,7 +57,7 @@ def test_an_address_out_of_range_is_a_problem_that_says_why(platform: Platform) 
     product_id, key = setup(platform, at=FAR)
     with api(platform) as client:
         response = client.get(f"/v1/promise?product_id={product_id}", headers=bearer(key))
-    body = assert_problem(response, 422, "no_delivery_option")
+    body = assert_problem(response, 409, "no_delivery_option")
     assert body["options"] == []
     assert {r["option"]: r["code"] for r in body["refused"]}["standard"] == "out_of_range"
 
@@ -99,7 +99,7 @@ def test_1_click_names_an_option_or_is_told_which_hold(platform: Platform) -> No
     product_id, key = setup(platform)
     with api(platform) as client:
         refused = one_click(client, key, product_id, "k1", delivery_option="drone")
-        body = assert_problem(refused, 422, "delivery_option_unavailable")
+        body = assert_problem(refused, 409, "delivery_option_unavailable")
         assert [o["option"] for o in body["options"]] == ["same_day", "two_day", "standard"]
         assert client.get("/v1/orders", headers=bearer(key)).json()["items"] == []
         unknown = one_click(client, key, product_id, "k2", delivery_option="boat")

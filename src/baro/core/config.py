@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = ""
     # Request bodies larger than this are refused with 413.
     max_body_bytes: int = Field(default=1_048_576, ge=1)
+    # Failed authentications (unknown keys, wrong codes) a client address may make a minute
+    # before it gets 429. Raised only for a fuzzer that sends invalid keys on purpose.
+    failed_auth_per_minute: int = Field(default=20, ge=1, le=1_000_000)
     # Argon2id's cost for passwords: RFC 9106's second choice (64 MiB, 3 passes) by default.
     # Lower only for tests and benches that sign up many people.
     argon2_memory_kib: int = Field(default=65536, ge=32, le=4_194_304)

@@ -68,7 +68,9 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.platform = platform
-    app.state.failed_auth = FailedAttempts.at(platform.settings.redis_url)
+    app.state.failed_auth = FailedAttempts.at(
+        platform.settings.redis_url, per_minute=platform.settings.failed_auth_per_minute
+    )
     one_click = OneClickDesk(
         platform,
         app.state.failed_auth,

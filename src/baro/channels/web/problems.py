@@ -190,8 +190,10 @@ STATUS: Mapping[type[DomainError], int] = {
     DroneBaseNotFound: 404,
     DroneBaseExists: 409,
     UnknownDeliveryOption: 422,
-    DeliveryOptionUnavailable: 422,  # the body names an option this order cannot have
-    NoDeliveryOption: 422,  # an address out of every range: nothing to choose from
+    # What holds depends on the state of stock, lockers, bases and the customer's address:
+    # a conflict with that state (409), not a malformed request.
+    DeliveryOptionUnavailable: 409,  # the body names an option this order cannot have
+    NoDeliveryOption: 409,  # an address out of every range: nothing to choose from
     NoFeeTable: 422,  # goods priced in a currency delivery has no fees for
     LockerNeedsLockerOption: 422,  # a locker named with another delivery option
     InvalidWave: 422,

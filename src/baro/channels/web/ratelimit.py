@@ -46,10 +46,12 @@ class FailedAttempts:
         self._window = SlidingWindowCounterRateLimiter(storage)
 
     @classmethod
-    def at(cls, redis_url: str | None) -> FailedAttempts:
-        """Counted in Redis at ``redis_url``, or in this process's memory without one."""
+    def at(cls, redis_url: str | None, *, per_minute: int = 20) -> FailedAttempts:
+        """Counted in Redis at ``redis_url``, or in this process's memory without one;
+        ``per_minute`` failures a client may make before it is refused."""
+        limit = RateLimitItemPerMinute(per_minute)
         if redis_url is None:
-            return cls(MemoryStorage())
+            return cls(MemoryStorage(), limit=limit)
         redis = RedisStorage(
             redis_url,
             key_prefix="baro",
@@ -57,7 +59,7 @@ class FailedAttempts:
             socket_timeout=REDIS_TIMEOUT_S,
             socket_connect_timeout=REDIS_TIMEOUT_S,
         )
-        return cls(redis)
+        return cls(redis, limit=limit)
 
     def refused(self, client: str) -> TooManyAttempts | None:
         """Whether ``client`` is already past the limit, counting nothing: for checks that

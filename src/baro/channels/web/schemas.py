@@ -210,6 +210,16 @@ class OrderPage(BaseModel):
 
 
 class OneClickIn(Input):
+    # Said in the document as well as checked: a locker_id goes only with delivery_option
+    # locker or none (JSON Schema's "dependencies"), so clients and fuzzers know it.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "dependencies": {
+                "locker_id": {"properties": {"delivery_option": {"enum": ["locker", None]}}}
+            }
+        }
+    )
+
     product_id: Id
     quantity: int = Field(default=1, ge=1, description="At most the shop's per-order limit")
     delivery_option: Annotated[
