@@ -8,7 +8,16 @@ from datetime import UTC, datetime
 import pytest
 
 from baro.core.db import Database
-from baro.core.events import DomainEvent, OutboxRelay, StoredEvent, first_delivery, read_log, record
+from baro.core.events import (
+    DomainEvent,
+    OutboxRelay,
+    StoredEvent,
+    first_delivery,
+    mark_handled,
+    read_log,
+    record,
+    unhandled,
+)
 
 AT = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -87,3 +96,36 @@ def test_a_slow_consumer_holds_no_transaction_writers_wait_on(database_url: str)
     seen: list[StoredEvent] = []
     assert OutboxRelay(db, seen.append, lambda: AT).drain() == 1  # the first was marked
     assert [e.data["n"] for e in seen] == [2]
+
+
+class Shipped(DomainEvent):
+    @property
+    def event_type(self) -> str:
+        return "parcel.shipped"
+
+
+def test_a_consumer_finds_what_it_has_not_handled_yet(database_url: str) -> None:
+    """In ``seq`` order, of the types it asked for, narrowed by the data; an event another
+    consumer handled is still this one's to handle, and one it handled is gone."""
+    db = Database.connect(database_url)
+    with db.transaction() as session:
+        record(session, [event(0)])
+        record(
+            session,
+            [
+                Shipped(aggregate_id=f"p{n}", occurred_at=AT, data={"mode": mode})
+                for n, mode in enumerate(["drone", "van", "drone", "drone"])
+            ],
+        )
+    with db.read() as session:
+        drones = unhandled(session, "fly", ["parcel.shipped"], data_equals={"mode": "drone"})
+    assert [e.aggregate_id for e in drones] == ["p0", "p2", "p3"]
+    with db.transaction() as session:
+        mark_handled(session, "fly", [drones[0].event_id, drones[2].event_id])
+        mark_handled(session, "fly", [drones[0].event_id])  # again: nothing changes
+        mark_handled(session, "audit", [drones[1].event_id])
+    with db.read() as session:
+        left = unhandled(session, "fly", ["parcel.shipped"], data_equals={"mode": "drone"})
+        everything = unhandled(session, "audit", ["parcel.shipped", "DomainEvent"], limit=2)
+    assert [e.aggregate_id for e in left] == ["p2"]
+    assert [e.aggregate_id for e in everything] == ["agg_0", "p0"]

@@ -21,10 +21,22 @@ from baro.twin.demo import DemoAccounts, add_demo_accounts
 from baro.twin.traffic import ShopperTraffic
 from baro.twin.world import WorldManifest, WorldSpec
 
+JobsEvery = Annotated[
+    float,
+    typer.Option(
+        "--jobs-every",
+        min=0,
+        max=3600,
+        help="Seconds between the platform's own ticks (locker returns and refunds, drone "
+        "sorties, recovery); 0: none (run `baro jobs run` elsewhere)",
+    ),
+]
 
-def run_server(url: str, host: str, port: int, workers: int) -> None:
+
+def run_server(url: str, host: str, port: int, workers: int, jobs_every: float) -> None:
     # Workers are separate processes that read their settings from the environment.
     os.environ["BARO_DATABASE_URL"] = url
+    os.environ["BARO_JOBS_INTERVAL_SECONDS"] = str(jobs_every)
     options = ServerOptions(host=host, port=port, workers=workers)
     missing = options.missing_speedups()
     if missing:
@@ -43,6 +55,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes")] = 1,
+    jobs_every: JobsEvery = 5.0,
 ) -> None:
     """Serve the API (uvicorn + uvloop + httptools; each worker its own socket)."""
     url = database_url(db)
@@ -52,7 +65,7 @@ def serve(
     finally:
         engine.dispose()
     err.print(f"baro on http://{host}:{port} (docs /docs) — database {safe(url)}")
-    run_server(url, host, port, workers)
+    run_server(url, host, port, workers, jobs_every)
 
 
 def demo(
@@ -68,6 +81,7 @@ def demo(
     traffic_rate: Annotated[
         float, typer.Option(min=0.01, max=50, help="Simulated orders per second")
     ] = 0.5,
+    jobs_every: JobsEvery = 5.0,
 ) -> None:
     """Generate a fresh world on embedded SQLite and serve it: the storefront, the operations
     console and the API."""
@@ -112,7 +126,7 @@ fulfillment centers, {len(manifest.customers)} customers on {path}
         shoppers.start()
         err.print(f"  Simulated shoppers order about {traffic_rate:g} times a second.\n")
     try:
-        run_server(url, host, port, workers=1)
+        run_server(url, host, port, workers=1, jobs_every=jobs_every)
     finally:
         if shoppers is not None:
             shoppers.stop()

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     # Lower only for tests and benches that sign up many people.
     argon2_memory_kib: int = Field(default=65536, ge=32, le=4_194_304)
     argon2_time_cost: int = Field(default=3, ge=1, le=100)
+    # Seconds between the platform's own ticks (locker returns and refunds, drone sorties,
+    # recovery; baro.jobs) in each server process; 0: none. ``baro serve`` runs them every
+    # 5 s; an app built in a test runs none unless asked, so its clock alone moves things.
+    jobs_interval_seconds: float = Field(default=0, ge=0, le=3600)
 
     def resolved_data_dir(self) -> Path:
         """Where the public data sets are: ``BARO_DATA_DIR``, else ``../shared/data`` beside

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -180,6 +181,27 @@ class Database:
     def read(self) -> Iterator[Session]:
         with self._reads() as session:
             yield session
+
+    @contextmanager
+    def only_one(self, key: int) -> Iterator[bool]:
+        """True while this process holds the lock named ``key`` among every process on this
+        database (a PostgreSQL session advisory lock on its own connection, outside any
+        transaction; False at once when another holds it). SQLite is one machine's embedded
+        store: always True there."""
+        if self.dialect != "postgresql":
+            yield True
+            return
+        engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            named = {"key": key}
+            ours = bool(
+                connection.execute(text("SELECT pg_try_advisory_lock(:key)"), named).scalar()
+            )
+            try:
+                yield ours
+            finally:
+                if ours:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), named)
 
     def dispose(self) -> None:
         self.engine.dispose()

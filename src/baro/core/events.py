@@ -8,8 +8,7 @@ remember what they have handled (:func:`first_delivery`) and skip repeats by eve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,7 +17,15 @@ from sqlalchemy import JSON, BigInteger, Index, Integer, String, select, text, u
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from baro.core.db import Base, Database, UTCDateTime, execute_many, insert_or_ignore, table_of
+from baro.core.db import (
+    Base,
+    Database,
+    UTCDateTime,
+    execute_many,
+    insert_or_ignore,
+    insert_or_ignore_all,
+    table_of,
+)
 from baro.core.ids import new_id
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -131,6 +138,45 @@ def first_delivery(session: Session, consumer: str, event_id: str) -> bool:
     )
 
 
+def unhandled(
+    session: Session,
+    consumer: str,
+    event_types: Sequence[str],
+    *,
+    data_equals: Mapping[str, str] | None = None,
+    limit: int = 500,
+) -> list[StoredEvent]:
+    """Events of ``event_types`` that ``consumer`` has not handled yet (no inbox row), in
+    ``seq`` order; ``data_equals`` narrows them to events whose data has those values.
+
+    A consumer that polls this, rather than a cursor of its own, cannot skip an event that
+    committed after a later one (sequence numbers are taken before commit), and one that
+    dies between its work and its inbox row finds the event again on its next poll."""
+    query = (
+        select(OutboxRow)
+        .where(
+            OutboxRow.event_type.in_(event_types),
+            ~select(ConsumerInboxRow.event_id)
+            .where(
+                ConsumerInboxRow.consumer == consumer,
+                ConsumerInboxRow.event_id == OutboxRow.event_id,
+            )
+            .exists(),
+        )
+        .order_by(OutboxRow.seq)
+        .limit(limit)
+    )
+    for key, value in (data_equals or {}).items():
+        query = query.where(OutboxRow.data[key].as_string() == value)
+    return [_stored(row) for row in session.scalars(query)]
+
+
+def mark_handled(session: Session, consumer: str, event_ids: Iterable[str]) -> None:
+    """Remember events ``consumer`` handled (or chose to skip), all in one statement."""
+    rows = [{"consumer": consumer, "event_id": event_id} for event_id in sorted(set(event_ids))]
+    insert_or_ignore_all(session, table_of(ConsumerInboxRow), rows)
+
+
 class OutboxRelay:
     """Delivers unpublished events in ``seq`` order to ``deliver``, at least once.
 
@@ -165,7 +211,7 @@ class OutboxRelay:
         A consumer's failure is re-raised only after the events delivered before it have
         been marked, so they are not sent again.
         """
-        with self._only_relay() as ours:
+        with self._db.only_one(self._LOCK_KEY) as ours:
             if not ours:
                 return 0
             with self._db.read() as session:
@@ -202,19 +248,3 @@ class OutboxRelay:
         while delivered := self.run_once():
             count += delivered
         return count
-
-    @contextmanager
-    def _only_relay(self) -> Iterator[bool]:
-        """True while this relay holds the relays' lock (always, on SQLite)."""
-        if self._db.dialect != "postgresql":
-            yield True
-            return
-        engine = self._db.engine.execution_options(isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            key = {"key": self._LOCK_KEY}
-            ours = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar())
-            try:
-                yield ours
-            finally:
-                if ours:
-                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)

@@ -28,6 +28,7 @@ from baro.commerce.orders.reship import ReshipFigures as ReshipFigures
 from baro.commerce.orders.reship import ReshipLimitReached as ReshipLimitReached
 from baro.commerce.orders.reship import Reships as Reships
 from baro.commerce.orders.reship import TrustPolicy as TrustPolicy
+from baro.commerce.orders.service import UNCOLLECTED_CONSUMER as UNCOLLECTED_CONSUMER
 from baro.commerce.orders.service import InvalidPage as InvalidPage
 from baro.commerce.orders.service import LockerNeedsLockerOption as LockerNeedsLockerOption
 from baro.commerce.orders.service import OneClick as OneClick
@@ -35,6 +36,7 @@ from baro.commerce.orders.service import Orders as Orders
 
 __all__ = [
     "TRANSITIONS",
+    "UNCOLLECTED_CONSUMER",
     "AlreadyShipped",
     "BestSellers",
     "CancelWindowClosed",

@@ -110,6 +110,13 @@ class InvalidDropZone(InvalidRequest):
     code = "invalid_drop_zone"
 
 
+class DropZoneTooFar(Conflict):
+    """The spot is fine, but not beside the customer's default address (or there is none);
+    ``max_km`` and ``address`` say where it may be."""
+
+    code = "drop_zone_too_far"
+
+
 class InvalidFleet(InvalidRequest):
     code = "invalid_drone_fleet"
 
@@ -216,10 +223,10 @@ class Drones:
         except ValueError as error:
             raise InvalidDropZone(str(error)) from error
         if address is None:
-            raise InvalidDropZone("set a default address first: the drop zone is beside it")
+            raise DropZoneTooFar("set a default address first: the drop zone is beside it")
         away = haversine_km(address[0], address[1], lat, lng)
         if away > DROP_ZONE_MAX_FROM_ADDRESS_KM:
-            raise InvalidDropZone(
+            raise DropZoneTooFar(
                 f"the drop zone is {away:.2f} km from your default address; it must be "
                 f"within {DROP_ZONE_MAX_FROM_ADDRESS_KM} km of it",
                 max_km=DROP_ZONE_MAX_FROM_ADDRESS_KM,
@@ -268,11 +275,14 @@ class Drones:
         customer_id: str,
         items: Sequence[Item],
         ready_at: datetime | None = None,
+        drop_from: datetime | None = None,
     ) -> Sortie:
         """Queue the order for the drone of its nearest flyable base that can launch it
-        soonest (FIFO: each dispatch takes what is left after the ones before it). A repeat
-        gives the order's sortie back, also when both ran at once: the second waits on the
-        fleet's row locks, then finds the first's sortie."""
+        soonest (FIFO: each dispatch takes what is left after the ones before it), not
+        before ``ready_at`` (default now) nor so early that the parcel lands before
+        ``drop_from`` (the promised window's start: the parcel is being picked and packed
+        until then). A repeat gives the order's sortie back, also when both ran at once:
+        the second waits on the fleet's row locks, then finds the first's sortie."""
         sortie_of = select(SortieRow).where(SortieRow.order_id == order_id)
         with self._db.transaction() as session:
             existing = session.scalar(sortie_of)
@@ -289,9 +299,10 @@ class Drones:
             if existing is not None:
                 return _sortie(existing)
             fleet = [DroneState(d.id, d.base_id, d.free_at, d.battery) for d in drones]
-            sortie, after = assign(
-                order_id, route.distance_km, ready_at or self._clock.now(), fleet, self._flight
-            )
+            ready = ready_at or self._clock.now()
+            if drop_from is not None:
+                ready = max(ready, drop_from - self._flight.to_drop(route.distance_km))
+            sortie, after = assign(order_id, route.distance_km, ready, fleet, self._flight)
             drone = next(d for d in drones if d.id == after.id)
             drone.free_at, drone.battery = after.free_at, after.battery
             session.add(

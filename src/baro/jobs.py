@@ -1,0 +1,156 @@
+"""The platform's own work, done on a clock with nobody pressing a button.
+
+Each tick (``baro jobs run``, or every ``BARO_JOBS_INTERVAL_SECONDS`` inside ``baro serve``):
+
+1. **Lockers.** Parcels past their collection deadline go back (``locker.uncollected``), and
+   every ``locker.uncollected`` that orders have not consumed yet is refunded.
+2. **Drones.** Every paid order that ships by drone gets its sortie (FIFO, the drone ready
+   soonest); sorties whose time has come are launched, dropped and returned.
+3. **Recovery.** Placements and refunds a dead process left halfway are finished
+   (``baro orders recover``).
+
+Consumers find their work with :func:`baro.core.events.unhandled` (events without a row in
+their inbox), not a cursor, so a crash between the work and its inbox row only means the
+event is found again; every step is safe to run twice, and on PostgreSQL one process runs a
+tick at a time while the others skip it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from prometheus_client import Counter
+
+from baro.commerce.orders import UNCOLLECTED_CONSUMER, Order, OrderLine, OrderStatus
+from baro.core.errors import DomainError
+from baro.core.events import mark_handled, unhandled
+from baro.delivery.drones import Item
+from baro.platform import Platform
+
+log = logging.getLogger(__name__)
+
+DRONE_CONSUMER = "drones.dispatch"
+_TICK_LOCK = 0x0BA21  # any constant shared by every process of one database
+
+# Paid and not yet on its way: the sortie can still be assigned.
+_FLYABLE = frozenset(
+    {OrderStatus.PAID, OrderStatus.ALLOCATED, OrderStatus.PICKING, OrderStatus.PACKED}
+)
+
+JOB_RESULTS = Counter(
+    "baro_jobs_results",
+    "What the background jobs did, by what (lockers_returned, uncollected_refunded, "
+    "sorties_assigned, drone_steps, orders_recovered, drone_orders_waiting)",
+    ["what"],
+)
+
+
+@dataclass
+class Tick:
+    """What one tick did. ``waiting`` names drone orders that could not get a sortie yet
+    and why (grounded by weather, no drone): they are tried again next tick."""
+
+    ran: bool = True  # False: another process was running a tick
+    lockers_returned: int = 0
+    uncollected_refunded: int = 0
+    sorties_assigned: int = 0
+    drone_steps: int = 0
+    orders_recovered: int = 0
+    waiting: dict[str, str] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "lockers_returned": self.lockers_returned,
+            "uncollected_refunded": self.uncollected_refunded,
+            "sorties_assigned": self.sorties_assigned,
+            "drone_steps": self.drone_steps,
+            "orders_recovered": self.orders_recovered,
+            "drone_orders_waiting": len(self.waiting),
+        }
+
+
+def drone_items(platform: Platform, lines: Sequence[OrderLine]) -> list[Item]:
+    """What a drone would carry for these lines: each product's weight and box."""
+    items = []
+    for line in lines:
+        product = platform.catalog.get(line.product_id).product
+        d = product.dimensions
+        items.append(
+            Item(product.id, product.weight_g, d.length_cm, d.width_cm, d.height_cm, line.quantity)
+        )
+    return items
+
+
+class Jobs:
+    """The ticks of one platform. Safe to run in several processes at once."""
+
+    def __init__(self, platform: Platform, *, batch: int = 200) -> None:
+        self._platform = platform
+        self._batch = batch
+
+    def tick(self) -> Tick:
+        with self._platform.db.only_one(_TICK_LOCK) as ours:
+            if not ours:
+                return Tick(ran=False)
+            done = Tick()
+            self._lockers(done)
+            self._drones(done)
+            done.orders_recovered = len(self._platform.orders.recover_abandoned())
+        for what, count in done.counts().items():
+            if count:
+                JOB_RESULTS.labels(what).inc(count)
+        return done
+
+    def _lockers(self, done: Tick) -> None:
+        platform = self._platform
+        done.lockers_returned = len(platform.lockers.return_uncollected())
+        with platform.db.read() as session:
+            events = unhandled(
+                session, UNCOLLECTED_CONSUMER, ["locker.uncollected"], limit=self._batch
+            )
+        for event in events:
+            try:
+                refunded = platform.orders.consume(event)
+            except DomainError as error:
+                # The return is recorded and the event consumed; a refund the gateway did
+                # not take is finished by recovery, on a later tick.
+                log.warning("refund of %s waits: %s", event.data.get("order_id"), error)
+                continue
+            done.uncollected_refunded += refunded is not None
+
+    def _drones(self, done: Tick) -> None:
+        platform = self._platform
+        with platform.db.read() as session:
+            events = unhandled(
+                session,
+                DRONE_CONSUMER,
+                ["order.placed"],
+                data_equals={"delivery_option": "drone"},
+                limit=self._batch,
+            )
+        handled = []
+        for event in events:
+            order = platform.order_book.get(event.aggregate_id)
+            if order.status is OrderStatus.PLACED:
+                continue  # its payment is still being taken
+            if order.status in _FLYABLE and not self._fly(order, done):
+                continue
+            handled.append(event.event_id)
+        if handled:
+            with platform.db.transaction() as session:
+                mark_handled(session, DRONE_CONSUMER, handled)
+        done.drone_steps = len(platform.drones.advance())
+
+    def _fly(self, order: Order, done: Tick) -> bool:
+        """Assign the order's sortie; False when it has to wait (grounded, no drone)."""
+        items = drone_items(self._platform, order.lines)
+        try:
+            promised = order.delivery.window_start if order.delivery else None
+            self._platform.drones.dispatch(order.id, order.customer_id, items, drop_from=promised)
+        except DomainError as error:
+            done.waiting[order.id] = error.code
+            return False
+        done.sorties_assigned += 1
+        return True
