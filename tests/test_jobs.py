@@ -27,7 +27,7 @@ from baro.core.failpoints import armed
 from baro.core.ids import new_id
 from baro.delivery.drones import Weather
 from baro.delivery.lockers import CompartmentSize
-from baro.jobs import Jobs
+from baro.jobs import Jobs, steps_to
 from baro.network import FacilityKind, open_facility
 from baro.platform import Platform
 from tests.builders import SAO_PAULO, Shopper, add_facility, product, shopper, stock
@@ -92,7 +92,9 @@ def test_a_paid_drone_order_gets_its_sortie_and_flies(
     assert by_drone.delivery is not None
     assert assigned.data["drop_at"] == by_drone.delivery.window_start.isoformat()
     clock.advance(timedelta(hours=2))
-    assert jobs.tick().drone_steps == 3  # launched, dropped, returned
+    flown = jobs.tick()
+    assert (flown.drone_steps, flown.orders_delivered_by_drone) == (3, 1)
+    assert platform.order_book.get(by_drone.id).status is OrderStatus.DELIVERED
     assert [e for e in events_of(platform, by_drone.id) if e.startswith("drone.")] == [
         "drone.assigned",
         "drone.launched",
@@ -100,6 +102,19 @@ def test_a_paid_drone_order_gets_its_sortie_and_flies(
         "drone.returned",
     ]
     assert not [e for e in events_of(platform, by_van.id) if e.startswith("drone.")]
+    assert jobs.tick().orders_delivered_by_drone == 0  # each step moves the order once
+
+
+def test_the_order_follows_its_sortie_only_forward() -> None:
+    assert steps_to(OrderStatus.ALLOCATED, OrderStatus.SHIPPED) == (
+        OrderStatus.PICKING,
+        OrderStatus.PACKED,
+        OrderStatus.SHIPPED,
+    )
+    assert steps_to(OrderStatus.SHIPPED, OrderStatus.DELIVERED) == (OrderStatus.DELIVERED,)
+    assert steps_to(OrderStatus.DELIVERED, OrderStatus.SHIPPED) == ()
+    assert steps_to(OrderStatus.DELIVERED, OrderStatus.DELIVERED) == ()
+    assert steps_to(OrderStatus.CANCELLED, OrderStatus.DELIVERED) == ()
 
 
 def test_a_grounded_base_keeps_the_order_waiting_until_the_weather_clears(

@@ -5,7 +5,8 @@ Each tick (``baro jobs run``, or every ``BARO_JOBS_INTERVAL_SECONDS`` inside ``b
 1. **Lockers.** Parcels past their collection deadline go back (``locker.uncollected``), and
    every ``locker.uncollected`` that orders have not consumed yet is refunded.
 2. **Drones.** Every paid order that ships by drone gets its sortie (FIFO, the drone ready
-   soonest); sorties whose time has come are launched, dropped and returned.
+   soonest, aimed at the promised window); sorties whose time has come are launched, dropped
+   and returned, and the order follows: shipped at take-off, delivered at the drop.
 3. **Recovery.** Placements and refunds a dead process left halfway are finished
    (``baro orders recover``).
 
@@ -32,6 +33,7 @@ from baro.platform import Platform
 log = logging.getLogger(__name__)
 
 DRONE_CONSUMER = "drones.dispatch"
+FOLLOWER = "orders.follow_drones"
 _TICK_LOCK = 0x0BA21  # any constant shared by every process of one database
 
 # Paid and not yet on its way: the sortie can still be assigned.
@@ -39,10 +41,22 @@ _FLYABLE = frozenset(
     {OrderStatus.PAID, OrderStatus.ALLOCATED, OrderStatus.PICKING, OrderStatus.PACKED}
 )
 
+# The order's path once paid, and where a sortie's steps take it: the parcel was picked and
+# packed at the base before it took off.
+_FORWARD = (
+    OrderStatus.ALLOCATED,
+    OrderStatus.PICKING,
+    OrderStatus.PACKED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+)
+_ORDER_AFTER = {"drone.launched": OrderStatus.SHIPPED, "drone.dropped": OrderStatus.DELIVERED}
+
 JOB_RESULTS = Counter(
     "baro_jobs_results",
     "What the background jobs did, by what (lockers_returned, uncollected_refunded, "
-    "sorties_assigned, drone_steps, orders_recovered, drone_orders_waiting)",
+    "sorties_assigned, drone_steps, orders_delivered_by_drone, orders_recovered, "
+    "drone_orders_waiting)",
     ["what"],
 )
 
@@ -57,6 +71,7 @@ class Tick:
     uncollected_refunded: int = 0
     sorties_assigned: int = 0
     drone_steps: int = 0
+    orders_delivered_by_drone: int = 0
     orders_recovered: int = 0
     waiting: dict[str, str] = field(default_factory=dict)
 
@@ -66,6 +81,7 @@ class Tick:
             "uncollected_refunded": self.uncollected_refunded,
             "sorties_assigned": self.sorties_assigned,
             "drone_steps": self.drone_steps,
+            "orders_delivered_by_drone": self.orders_delivered_by_drone,
             "orders_recovered": self.orders_recovered,
             "drone_orders_waiting": len(self.waiting),
         }
@@ -81,6 +97,14 @@ def drone_items(platform: Platform, lines: Sequence[OrderLine]) -> list[Item]:
             Item(product.id, product.weight_g, d.length_cm, d.width_cm, d.height_cm, line.quantity)
         )
     return items
+
+
+def steps_to(current: OrderStatus, target: OrderStatus) -> tuple[OrderStatus, ...]:
+    """The statuses an order passes from ``current`` to ``target`` on its way to the door;
+    none when it is there already, or off that way (cancelled, returned, lost)."""
+    if current not in _FORWARD:
+        return ()
+    return _FORWARD[_FORWARD.index(current) + 1 : _FORWARD.index(target) + 1]
 
 
 class Jobs:
@@ -142,6 +166,23 @@ class Jobs:
             with platform.db.transaction() as session:
                 mark_handled(session, DRONE_CONSUMER, handled)
         done.drone_steps = len(platform.drones.advance())
+        self._follow_sorties(done)
+
+    def _follow_sorties(self, done: Tick) -> None:
+        """The order follows its sortie: shipped when the drone takes off, delivered when
+        the parcel is on the ground."""
+        platform = self._platform
+        with platform.db.read() as session:
+            events = unhandled(session, FOLLOWER, list(_ORDER_AFTER), limit=self._batch)
+        for event in events:
+            order = platform.order_book.get(event.aggregate_id)
+            steps = steps_to(order.status, _ORDER_AFTER[event.event_type])
+            if steps:
+                platform.orders.advance(order.id, *steps)
+                done.orders_delivered_by_drone += steps[-1] is OrderStatus.DELIVERED
+        if events:
+            with platform.db.transaction() as session:
+                mark_handled(session, FOLLOWER, [e.event_id for e in events])
 
     def _fly(self, order: Order, done: Tick) -> bool:
         """Assign the order's sortie; False when it has to wait (grounded, no drone)."""
