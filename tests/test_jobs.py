@@ -146,6 +146,27 @@ def test_a_cancelled_drone_order_never_flies(platform: Platform) -> None:
     assert "drone.assigned" not in events_of(platform, order.id)
 
 
+def test_a_drone_order_cancelled_before_take_off_is_called_off(
+    platform: Platform, clock: SimulatedClock
+) -> None:
+    item, _base, buyer = drone_world(platform)
+    order = platform.orders.place_one_click(
+        buyer.principal, item.id, 1, idempotency_key="k1", delivery_option="drone"
+    ).order
+    jobs = Jobs(platform)
+    assert jobs.tick().sorties_assigned == 1  # take-off at 09:15, for the 09:17 window
+    platform.orders.cancel(buyer.principal, order.id)
+
+    called_off = jobs.tick()
+    clock.advance(timedelta(hours=2))
+    later = jobs.tick()
+
+    assert (called_off.sorties_cancelled, later.drone_steps) == (1, 0)
+    drone_steps = [e for e in events_of(platform, order.id) if e.startswith("drone.")]
+    assert drone_steps == ["drone.assigned", "drone.cancelled"]
+    assert platform.order_book.get(order.id).status is OrderStatus.REFUNDED
+
+
 def locker_order_left_uncollected(platform: Platform, clock: SimulatedClock) -> str:
     item = goods(platform)
     stock(platform, add_facility(platform, "FC São Paulo", SAO_PAULO), item.id, 10)

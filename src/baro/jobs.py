@@ -5,8 +5,9 @@ Each tick (``baro jobs run``, or every ``BARO_JOBS_INTERVAL_SECONDS`` inside ``b
 1. **Lockers.** Parcels past their collection deadline go back (``locker.uncollected``), and
    every ``locker.uncollected`` that orders have not consumed yet is refunded.
 2. **Drones.** Every paid order that ships by drone gets its sortie (FIFO, the drone ready
-   soonest, aimed at the promised window); sorties whose time has come are launched, dropped
-   and returned, and the order follows: shipped at take-off, delivered at the drop.
+   soonest, aimed at the promised window); a sortie whose order was cancelled before take-off
+   is called off; sorties whose time has come are launched, dropped and returned, and the
+   order follows: shipped at take-off, delivered at the drop.
 3. **Recovery.** Placements and refunds a dead process left halfway are finished
    (``baro orders recover``).
 
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 DRONE_CONSUMER = "drones.dispatch"
 FOLLOWER = "orders.follow_drones"
+GROUNDER = "drones.cancel"
 _TICK_LOCK = 0x0BA21  # any constant shared by every process of one database
 
 # Paid and not yet on its way: the sortie can still be assigned.
@@ -54,9 +56,7 @@ _ORDER_AFTER = {"drone.launched": OrderStatus.SHIPPED, "drone.dropped": OrderSta
 
 JOB_RESULTS = Counter(
     "baro_jobs_results",
-    "What the background jobs did, by what (lockers_returned, uncollected_refunded, "
-    "sorties_assigned, drone_steps, orders_delivered_by_drone, orders_recovered, "
-    "drone_orders_waiting)",
+    "What the platform's ticks did, by what (the fields of baro.jobs.Tick)",
     ["what"],
 )
 
@@ -70,6 +70,7 @@ class Tick:
     lockers_returned: int = 0
     uncollected_refunded: int = 0
     sorties_assigned: int = 0
+    sorties_cancelled: int = 0
     drone_steps: int = 0
     orders_delivered_by_drone: int = 0
     orders_recovered: int = 0
@@ -80,6 +81,7 @@ class Tick:
             "lockers_returned": self.lockers_returned,
             "uncollected_refunded": self.uncollected_refunded,
             "sorties_assigned": self.sorties_assigned,
+            "sorties_cancelled": self.sorties_cancelled,
             "drone_steps": self.drone_steps,
             "orders_delivered_by_drone": self.orders_delivered_by_drone,
             "orders_recovered": self.orders_recovered,
@@ -165,8 +167,20 @@ class Jobs:
         if handled:
             with platform.db.transaction() as session:
                 mark_handled(session, DRONE_CONSUMER, handled)
+        self._stop_cancelled(done)
         done.drone_steps = len(platform.drones.advance())
         self._follow_sorties(done)
+
+    def _stop_cancelled(self, done: Tick) -> None:
+        """A drone order cancelled before its drone took off: the sortie is called off."""
+        platform = self._platform
+        with platform.db.read() as session:
+            events = unhandled(session, GROUNDER, ["order.cancelled"], limit=self._batch)
+        for event in events:
+            done.sorties_cancelled += platform.drones.cancel(event.aggregate_id)
+        if events:
+            with platform.db.transaction() as session:
+                mark_handled(session, GROUNDER, [e.event_id for e in events])
 
     def _follow_sorties(self, done: Tick) -> None:
         """The order follows its sortie: shipped when the drone takes off, delivered when

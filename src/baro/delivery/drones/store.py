@@ -153,6 +153,7 @@ class BaseView:
 
 # Sortie states, in order; ``advance`` moves a sortie through them as its times pass.
 STEPS = ("assigned", "launched", "dropped", "returned")
+CANCELLED = "cancelled"  # its order was cancelled before take-off: it never flies
 
 
 class Drones:
@@ -331,7 +332,7 @@ class Drones:
         with self._db.transaction() as session:
             open_sorties = session.scalars(
                 select(SortieRow)
-                .where(SortieRow.state != "returned", SortieRow.launch_at <= now)
+                .where(SortieRow.state.in_(STEPS[:-1]), SortieRow.launch_at <= now)
                 .order_by(SortieRow.launch_at)
                 .with_for_update()
             ).all()
@@ -350,6 +351,21 @@ class Drones:
                     written.append(f"drone.{step}")
             record(session, events)
         return written
+
+    def cancel(self, order_id: str) -> bool:
+        """The order was cancelled: its sortie, if it has not taken off, never will
+        (``drone.cancelled``). True when one was stopped. The drone keeps the slot booked
+        (the sorties queued after it were planned on it): it only waits, never double-books."""
+        now = self._clock.now()
+        with self._db.transaction() as session:
+            row = session.scalar(
+                select(SortieRow).where(SortieRow.order_id == order_id).with_for_update()
+            )
+            if row is None or row.state != STEPS[0] or row.launch_at <= now:
+                return False
+            row.state = CANCELLED
+            record(session, [_event(_sortie(row), CANCELLED, now, row.distance_km)])
+            return True
 
     def _check(self, session: Session, customer_id: str, items: Sequence[Item]) -> Eligibility:
         zone = session.get(DropZoneRow, customer_id)

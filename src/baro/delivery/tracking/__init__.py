@@ -25,7 +25,9 @@ from baro.core.events import record as record_events
 
 # The events a customer sees, and of each one's data only what is theirs to read.
 SHOWN_PREFIXES = ("order.", "drone.", "parcel.")
-HIDDEN = frozenset({"drone.returned"})  # the drone's own business, after the drop
+# The drone's own business: its way home after the drop, a sortie called off (the customer
+# sees their order.cancelled).
+HIDDEN = frozenset({"drone.returned", "drone.cancelled"})
 PUBLIC_KEYS = frozenset(
     {
         "facility_id",
