@@ -33,5 +33,7 @@ from baro.delivery.drones.store import DroneBaseExists as DroneBaseExists
 from baro.delivery.drones.store import DroneBaseNotFound as DroneBaseNotFound
 from baro.delivery.drones.store import Drones as Drones
 from baro.delivery.drones.store import DroneView as DroneView
+from baro.delivery.drones.store import DropZoneTooFar as DropZoneTooFar
 from baro.delivery.drones.store import InvalidDropZone as InvalidDropZone
 from baro.delivery.drones.store import InvalidFleet as InvalidFleet
+from baro.delivery.drones.store import SortieView as SortieView

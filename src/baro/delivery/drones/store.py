@@ -151,6 +151,21 @@ class BaseView:
     drones: tuple[DroneView, ...]
 
 
+@dataclass(frozen=True)
+class SortieView:
+    """A sortie as operators follow it."""
+
+    order_id: str
+    drone_id: str
+    base_id: str
+    state: str  # assigned, launched, dropped, returned; or cancelled
+    distance_km: float
+    ready_at: datetime
+    launch_at: datetime
+    drop_at: datetime
+    return_at: datetime
+
+
 # Sortie states, in order; ``advance`` moves a sortie through them as its times pass.
 STEPS = ("assigned", "launched", "dropped", "returned")
 CANCELLED = "cancelled"  # its order was cancelled before take-off: it never flies
@@ -351,6 +366,27 @@ class Drones:
                     written.append(f"drone.{step}")
             record(session, events)
         return written
+
+    def sorties(self, limit: int = 50) -> list[SortieView]:
+        """The latest sorties, by take-off time, latest first."""
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(SortieRow).order_by(SortieRow.launch_at.desc()).limit(limit)
+            )
+            return [
+                SortieView(
+                    r.order_id,
+                    r.drone_id,
+                    r.base_id,
+                    r.state,
+                    r.distance_km,
+                    r.ready_at,
+                    r.launch_at,
+                    r.drop_at,
+                    r.return_at,
+                )
+                for r in rows
+            ]
 
     def cancel(self, order_id: str) -> bool:
         """The order was cancelled: its sortie, if it has not taken off, never will

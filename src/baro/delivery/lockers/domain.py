@@ -109,6 +109,20 @@ class LockerBank:
 
 
 @dataclass(frozen=True)
+class LockerUse:
+    """A locker bank as operators watch it: compartments, how many hold an order (on its
+    way or waiting), how many parcels wait to be collected, and how many are past their
+    deadline (the next tick sends those back)."""
+
+    id: str
+    name: str
+    compartments: int
+    held: int
+    waiting: int
+    overdue: int
+
+
+@dataclass(frozen=True)
 class LockerOption:
     """A locker near the customer, with what it has free now."""
 
@@ -169,13 +183,13 @@ class InvalidLocker(InvalidRequest):
     code = "invalid_locker"
 
 
-class ParcelTooLarge(InvalidRequest):
+class ParcelTooLarge(Conflict):
     """No compartment size holds the parcel: no locker can take this order."""
 
     code = "parcel_too_large"
 
 
-class LockerOutOfRange(InvalidRequest):
+class LockerOutOfRange(Conflict):
     """The chosen locker is too far from the delivery address; ``alternatives`` lists
     lockers in range that hold the parcel."""
 
@@ -206,7 +220,15 @@ class OrderNotOpen(Conflict):
 
 
 class InvalidPickupCode(InvalidRequest):
+    """Not even the shape of a pickup code (eight letters and digits of the code alphabet)."""
+
     code = "invalid_pickup_code"
+
+
+class PickupCodeNotFound(NotFound):
+    """A well-formed code that opens nothing at this locker (wrong, used, or replaced)."""
+
+    code = "pickup_code_not_found"
 
 
 class PickupCodeExpired(Conflict):

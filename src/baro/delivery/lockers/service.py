@@ -45,10 +45,12 @@ from .domain import (
     LockerNotFound,
     LockerOption,
     LockerOutOfRange,
+    LockerUse,
     Opened,
     ParcelTooLarge,
     PickupCode,
     PickupCodeExpired,
+    PickupCodeNotFound,
     Reservation,
     ReservationNotFound,
     ReservationState,
@@ -62,6 +64,10 @@ from .repository import CompartmentRow, ReservationRow, reservation_of
 # No 0/O, 1/I/L: read off a phone and typed on a locker's keypad. 31**8 ≈ 2**39.6.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
+# What a keypad or an app may send: the code in either case, dashes and spaces anywhere
+# (it is shown as ABCD-EFGH). The API states it, so a malformed code is refused up front.
+_CODE_CHARACTER = f"[{''.join(sorted(set(CODE_ALPHABET + CODE_ALPHABET.lower())))}]"
+PICKUP_CODE_PATTERN = f"^[ -]*(?:{_CODE_CHARACTER}[ -]*){{{CODE_LENGTH}}}$"
 DEFAULT_PICKUP_DAYS = 3
 DEFAULT_RADIUS_KM = 10.0
 MAX_RADIUS_KM = 50.0
@@ -206,6 +212,28 @@ class Lockers:
             returned = self._load(session, ids)
             record(session, [event("uncollected", r, now) for r in returned])
         return returned
+
+    def occupancy(self) -> list[LockerUse]:
+        """Every active locker bank, by name, with its compartments in use."""
+        now = self._clock.now()
+        with self._db.read() as session:
+            banks = [f for f in list_facilities(session, [FacilityKind.LOCKER]) if f.active]
+            sizes = Counter(session.scalars(select(CompartmentRow.locker_id)))
+            active = session.execute(
+                select(
+                    ReservationRow.locker_id, ReservationRow.state, ReservationRow.collect_by
+                ).where(ReservationRow.active_compartment_id.is_not(None))
+            ).all()
+        held, waiting, overdue = Counter[str](), Counter[str](), Counter[str]()
+        for locker_id, state, collect_by in active:
+            held[locker_id] += 1
+            if state == ReservationState.ARRIVED.value:
+                waiting[locker_id] += 1
+                overdue[locker_id] += collect_by is not None and collect_by <= now
+        return [
+            LockerUse(b.id, b.name, sizes[b.id], held[b.id], waiting[b.id], overdue[b.id])
+            for b in sorted(banks, key=lambda bank: bank.name)
+        ]
 
     # -- customers ---------------------------------------------------------------------
 
@@ -446,7 +474,7 @@ class Lockers:
                     raise PickupCodeExpired(
                         "this pickup code has expired; the parcel is being sent back"
                     )
-                raise InvalidPickupCode("that is not a pickup code of this locker")
+                raise PickupCodeNotFound("that is not a pickup code of this locker")
             (reservation,) = self._load(session, [opened])
             record(session, [event("collected", reservation, now)])
         return Opened(reservation)

@@ -14,7 +14,7 @@ from typing import Final
 
 from fastapi import APIRouter
 
-from . import customers, feed, inventory, orders
+from . import customers, delivery, feed, inventory, orders
 
 
 @dataclass(frozen=True)
@@ -48,5 +48,6 @@ SECTIONS: Final = ordered(
         ConsoleSection("Orders", "/orders", orders.router, order=20),
         ConsoleSection("Inventory", "/inventory", inventory.router, order=30),
         ConsoleSection("Customers", "/customers", customers.router, order=40),
+        ConsoleSection("Delivery", "/delivery", delivery.router, order=35),
     )
 )
