@@ -221,6 +221,7 @@ def test_a_week_of_olist_routed_beside_the_sampled_baseline(tmp_path: Path) -> N
         end=date(2017, 6, 8),
         delivery="routed",
         routed=RoutedSettings(time_limit_s=0.2, time_per_stop_s=0.005, min_time_s=0.02),
+        losses=False,  # every stop a replayed order's (lost parcels: test_reships.py)
     )
 
     result = simulate(request)

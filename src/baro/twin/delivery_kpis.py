@@ -103,35 +103,21 @@ def delivery_kpis(
     rather than the one it travelled by (a sampled run's orders under the mode the routed
     run gave the same orders, so that each mode compares the same parcels); km and cost
     stay those of how it travelled."""
-    modes = order_modes(events, costs)
     shipped = pl.DataFrame(
         [(e.aggregate_id, e.occurred_at) for e in events if e.event_type == "order.shipped"],
         schema={"order_id": pl.String, "shipped_at": pl.Datetime("us", "UTC")},
         orient="row",
     )
-    carrier_km = _carrier_km(parcels, orders, facilities, customers)
+    priced = parcel_costs(events, orders, parcels, facilities, customers, costs)
     delivered = (
         orders.drop_nulls("delivered_at")
-        .join(modes, on="order_id", how="left")
-        .join(carrier_km, on="order_id", how="left")
+        .join(priced, on="order_id", how="left")
         .join(promises.rename({"promised_at": "data_promised_at"}), on="order_id", how="left")
         .join(baro_promised.rename({"promised_at": "baro_promised_at"}), on="order_id", how="left")
         .join(shipped, on="order_id", how="left")
         .with_columns(
-            mode=pl.col("mode").fill_null("carrier"),
             hours=(pl.col("delivered_at") - pl.col("placed_at")).dt.total_seconds() / 3600,
             door_h=(pl.col("delivered_at") - pl.col("shipped_at")).dt.total_seconds() / 3600,
-        )
-        .with_columns(
-            km=pl.when(pl.col("mode") == "carrier")
-            .then(pl.col("carrier_km"))
-            .otherwise(pl.col("km")),
-            cost=pl.when(pl.col("mode") == "carrier")
-            .then(
-                float(PARCEL_HANDLING) * pl.col("parcels").fill_null(1)
-                + float(PER_KM) * pl.col("carrier_km").fill_null(0.0)
-            )
-            .otherwise(pl.col("cost")),
         )
     )
     if groups is not None:
@@ -174,6 +160,39 @@ def delivery_kpis(
         "van_hours": round(sum(h for _, h in van_routes), 1),
         "drone_sorties": sum(1 for e in events if e.event_type == "drone.assigned"),
     }
+
+
+def parcel_costs(
+    events: Sequence[StoredEvent],
+    orders: pl.DataFrame,
+    parcels: pl.DataFrame,
+    facilities: pl.DataFrame,
+    customers: pl.DataFrame,
+    costs: DeliveryCosts,
+) -> pl.DataFrame:
+    """order_id, mode, km, cost (the data set's currency, major units) of every order in
+    ``orders``: its share of a van route, its drone sortie, or the carrier's parcels
+    (``kpis.COST_MODEL``); a run without vans or drones has carrier orders only."""
+    modes = order_modes(events, costs)
+    carrier_km = _carrier_km(parcels, orders, facilities, customers)
+    return (
+        orders.select("order_id")
+        .join(modes.select("order_id", "mode", "km", "cost"), on="order_id", how="left")
+        .join(carrier_km, on="order_id", how="left")
+        .with_columns(mode=pl.col("mode").fill_null("carrier"))
+        .with_columns(
+            km=pl.when(pl.col("mode") == "carrier")
+            .then(pl.col("carrier_km"))
+            .otherwise(pl.col("km")),
+            cost=pl.when(pl.col("mode") == "carrier")
+            .then(
+                float(PARCEL_HANDLING) * pl.col("parcels").fill_null(1)
+                + float(PER_KM) * pl.col("carrier_km").fill_null(0.0)
+            )
+            .otherwise(pl.col("cost")),
+        )
+        .select("order_id", "mode", "km", "cost")
+    )
 
 
 def _mean(values: pl.Series) -> float:

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import polars as pl
 import simpy
 
 from baro.commerce.customers import NewCustomer, Principal
-from baro.commerce.orders import OrderStatus
+from baro.commerce.orders import Order, OrderStatus
 from baro.commerce.payments import SUCCEEDS
 from baro.core.config import Settings
 from baro.core.db import upgrade
@@ -39,6 +39,7 @@ from baro.twin.capacity import BackgroundOrder, StageQueues
 from baro.twin.clock import SimPyClock
 from baro.twin.delivery import Parcel, RoutedDelivery, RoutedSettings
 from baro.twin.drone_scenario import airport_zones
+from baro.twin.losses import LossModel, LossReportEvent
 from baro.twin.olist_catalogue import to_products
 from baro.twin.policies import StockPolicy
 from baro.twin.replay import ReplayData
@@ -64,6 +65,22 @@ class TwinRun:
     waves: dict[str, object] | None = None  # the routed stage's log (routed only)
 
 
+@dataclass(frozen=True)
+class _Shipment:
+    """An order on its way in the twin: who bought it and which data set order it replays."""
+
+    order: Order
+    buyer: Principal
+    source_id: str
+
+    def promised_end(self, lengths: dict[str, timedelta]) -> datetime:
+        """When the customer stops waiting: the end of baro's promised window, or, for an
+        order placed without one, the data set's promise (as long after the click)."""
+        if self.order.delivery is not None:
+            return self.order.delivery.window_end
+        return self.order.placed_at + lengths.get(self.source_id, timedelta())
+
+
 def run_twin(
     replay: ReplayData,
     policy: StockPolicy,
@@ -75,13 +92,16 @@ def run_twin(
     routed: RoutedSettings | None = None,
     drone_bases: bool = False,
     name: str | None = None,
+    losses: LossModel | None = None,
 ) -> TwinRun:
     """Replay ``replay`` under ``policy`` on an empty database at ``database_url``.
 
     routed: deliver with baro's vans and drones (``twin/delivery.py``) instead of the
     sampled carrier times. drone_bases: open a drone base at each facility of the kinds
     ``RoutedSettings.drone_base_kinds`` names (so the promise offers drones); a routed run
-    always does, and a sampled run it is compared with should too (the same world)."""
+    always does, and a sampled run it is compared with should too (the same world).
+    losses: lose that share of the parcels on their way (``losses.py``); the customer
+    reports each once the promise has passed, through the platform's re-ship path."""
     import time
 
     started = time.perf_counter()
@@ -105,6 +125,7 @@ def run_twin(
         facilities = _place_stock(platform, policy, replay, catalogue)
         buyers, customers = _import_customers(platform, replay)
         settings = routed or RoutedSettings()
+        keep_events = _recorder(platform)
         bases = (
             _open_drone_bases(platform, facilities, settings, buyers, seed)
             if drone_bases or routed is not None
@@ -115,7 +136,7 @@ def run_twin(
                 env,
                 clock,
                 {fid: (f[0], f[1], FacilityKind(f[3])) for fid, f in facilities.items()},
-                _recorder(platform),
+                keep_events,
                 settings,
                 drone_bases=bases,
                 no_fly=airport_zones(),
@@ -125,6 +146,9 @@ def run_twin(
         )
         weights = _order_items(replay) if stage is not None else {}
         rng = np.random.default_rng(seed)
+        lost_rng = np.random.default_rng([seed, 3])  # which parcels are lost
+        reship_rng = np.random.default_rng([seed, 4])  # the re-ships' stages and losses
+        promise_lengths = _promise_lengths(replay)
         order_keys: list[tuple[str, str]] = []
         failures: dict[str, int] = {}
         lines_by_order = {
@@ -159,11 +183,18 @@ def run_twin(
             if order["status"] in REAL_WORLD_CANCELLED:
                 platform.orders.cancel(buyer, order_id)
                 return
-            origin = facilities[result.order.facility_id]
-            assert buyer.address is not None
-            km = haversine_km(origin[0], origin[1], buyer.address.lat, buyer.address.lng)
-            fulfilment = stages.fulfilment.sample(rng)
-            delivery = stages.delivery.sample(km, rng)
+            parcel = _Shipment(result.order, buyer, str(order["order_id"]))
+            # Drawn at the click, in purchase order, like the stages' base times: the same
+            # seed loses the same orders whatever the queues and the fleet then do.
+            fulfilment, delivery = draws(parcel, rng)
+            lost = losses is not None and bool(lost_rng.random() < losses.rate)
+            yield from carry(parcel, fulfilment, delivery, lost)
+
+        def carry(
+            parcel: _Shipment, fulfilment: timedelta, delivery: timedelta, lost: bool
+        ) -> simpy.events.ProcessGenerator:
+            """Fulfilment, hand-over, and the way to the door (routed or sampled)."""
+            order_id = parcel.order.id
             yield env.timeout(fulfilment.total_seconds())
             if queues:
                 yield env.timeout(queues.handover.hold(clock.now()).total_seconds())
@@ -171,14 +202,16 @@ def run_twin(
                 order_id, OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED
             )
             if stage is not None:
-                promised = result.order.delivery
-                weight, items = weights[str(order["order_id"])]
+                promised = parcel.order.delivery
+                weight, items = weights[parcel.source_id]
+                address = parcel.buyer.address
+                assert address is not None
                 door = stage.hand_over(
                     Parcel(
                         order_id,
-                        result.order.facility_id,
-                        buyer.address.lat,
-                        buyer.address.lng,
+                        parcel.order.facility_id,
+                        address.lat,
+                        address.lng,
                         weight,
                         promised.option if promised else None,
                         items,
@@ -188,12 +221,45 @@ def run_twin(
                     at = yield door
                     if at is not None:  # at the door by van or drone
                         yield env.timeout(clock.seconds_until(at))
-                        platform.orders.advance(order_id, OrderStatus.DELIVERED)
+                        yield from arrive(parcel, lost)
                         return
             yield env.timeout(delivery.total_seconds())
             if queues:
                 yield env.timeout(queues.delivery.hold(clock.now()).total_seconds())
-            platform.orders.advance(order_id, OrderStatus.DELIVERED)
+            yield from arrive(parcel, lost)
+
+        def arrive(parcel: _Shipment, lost: bool) -> simpy.events.ProcessGenerator:
+            """At the door; or, lost on the way (it still took its place on the van, the
+            drone or the carrier's day), reported by the customer once the promised window
+            has passed too, and re-shipped, or refused, by the platform's trust policy."""
+            if not lost:
+                platform.orders.advance(parcel.order.id, OrderStatus.DELIVERED)
+                return
+            yield env.timeout(clock.seconds_until(parcel.promised_end(promise_lengths)))
+            try:
+                placement = platform.orders.reships.report_lost(parcel.buyer, parcel.order.id)
+            except DomainError as error:
+                record_loss(parcel.order.id, outcome="refused", code=error.code)
+                return
+            record_loss(parcel.order.id, outcome="reshipped", reship_id=placement.order.id)
+            again = _Shipment(placement.order, parcel.buyer, parcel.source_id)
+            # The re-ships' own generator: a re-ship drawing from the orders' would shift
+            # every later order's draws.
+            fulfilment, delivery = draws(again, reship_rng)
+            assert losses is not None
+            yield from carry(again, fulfilment, delivery, bool(reship_rng.random() < losses.rate))
+
+        def draws(parcel: _Shipment, generator: np.random.Generator) -> tuple[timedelta, timedelta]:
+            origin = facilities[parcel.order.facility_id]
+            address = parcel.buyer.address
+            assert address is not None
+            km = haversine_km(origin[0], origin[1], address.lat, address.lng)
+            return stages.fulfilment.sample(generator), stages.delivery.sample(km, generator)
+
+        def record_loss(order_id: str, **data: str) -> None:
+            keep_events(
+                [LossReportEvent(aggregate_id=order_id, occurred_at=clock.now(), data=data)]
+            )
 
         def elsewhere(order: BackgroundOrder, queues: StageQueues) -> simpy.events.ProcessGenerator:
             """An order outside the replay: it only takes its turn in the stages' queues."""
@@ -360,6 +426,14 @@ def _open_drone_bases(
         buyers[key] = replace(buyer, delivery_preference="drone")
     platform.promises.refresh(platform.clock.now())
     return opened
+
+
+def _promise_lengths(replay: ReplayData) -> dict[str, timedelta]:
+    """Per source order: how long after the click the data set promised it (where it did)."""
+    frame = replay.orders.drop_nulls("estimated_at").select(
+        "order_id", length=pl.col("estimated_at") - pl.col("purchased_at")
+    )
+    return dict(frame.iter_rows())
 
 
 def _recorder(platform: Platform) -> Callable[[Sequence[DomainEvent]], None]:

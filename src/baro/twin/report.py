@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from baro.core.money import Money
 from baro.twin.kpis import ClickToDoorOverTime
 from baro.twin.report_plots import (
     ACTUAL_COLOUR,
@@ -80,6 +81,10 @@ _KPIS = (
     _Kpi("cost_per_order", "Cost per order", -1),
     _Kpi("delivery_km_per_order", "Delivery per order (route, flight or carrier km)", -1),
     _Kpi("delivery_cost_per_order", "Delivery cost per order (vans, drones, carrier)", -1),
+    _Kpi("lost_parcels", "Parcels lost on the way (re-ships included)", 0),
+    _Kpi("reships", "Re-shipped free by the platform", 0),
+    _Kpi("reships_refused_by_policy", "Re-ships refused by the trust policy", 0),
+    _Kpi("reship_cost_per_order", "Re-ship cost per order (goods + second parcel)", -1),
     _Kpi("repeat_customer_revenue_share", "Revenue from repeat customers", +1),
     _Kpi("orders_per_customer_per_month", "Orders per customer per month", +1),
 )
@@ -87,6 +92,8 @@ _KPIS = (
 _CURRENCY = "currency"
 # Shown in the table by mode, not as a row of "other metrics".
 _BY_MODE = "delivery_by_mode"
+# Shown in the table of lost parcels and re-ships (``reship_kpis``).
+_RESHIPS = "reship_figures"
 _MODE_LABELS = {"van": "van", "locker": "van to locker", "drone": "drone", "carrier": "carrier"}
 # The side-by-side bars: (key, panel title, key of the actual data's value, if any).
 _BAR_KPIS = (
@@ -137,6 +144,35 @@ _MODE_COLUMNS = (
 )
 
 
+_RESHIP_COLUMNS = (
+    "Lost",
+    "Re-shipped",
+    "Refused: trust policy",
+    "Refused: other",
+    "Goods given again",
+    "Second parcels",
+    "Re-ship cost",
+    "Per order",
+    "Per re-ship",
+    "Click → re-ship at door p50",
+)
+
+
+@dataclass(frozen=True)
+class _ReshipRow:
+    run: str
+    colour: str
+    cells: Sequence[str]
+
+
+@dataclass(frozen=True)
+class _ReshipModeRow:
+    mode: str
+    run: str
+    colour: str
+    cells: Sequence[str]
+
+
 @dataclass(frozen=True)
 class _FigureView:
     title: str
@@ -182,6 +218,9 @@ def render_report(
         other_rows=_other_rows(runs),
         mode_rows=mode_rows,
         mode_columns=[label for _, label in _MODE_COLUMNS],
+        reship_rows=_reship_rows(runs, colours),
+        reship_columns=_RESHIP_COLUMNS,
+        reship_mode_rows=_reship_mode_rows(runs, colours),
         figures=figures,
         notices=notices,
     )
@@ -210,7 +249,7 @@ def _kpi_rows(runs: Sequence[PolicyRun]) -> list[_Row]:
 
 
 def _other_rows(runs: Sequence[PolicyRun]) -> list[_Row]:
-    known = {kpi.key for kpi in _KPIS} | {_CURRENCY, _BY_MODE}
+    known = {kpi.key for kpi in _KPIS} | {_CURRENCY, _BY_MODE, _RESHIPS}
     keys = sorted({key for run in runs for key in run.metrics} - known)
     return [
         _Row(key, key, [_Cell(_format(key, run.metrics.get(key), None)) for run in runs])
@@ -238,6 +277,73 @@ def _mode_rows(runs: Sequence[PolicyRun], colours: Sequence[str]) -> list[_ModeR
                 for key, _ in _MODE_COLUMNS
             ]
             rows.append(_ModeRow(_MODE_LABELS[mode], run.name, colour, cells))
+    return rows
+
+
+def _money(minor: Any, currency: str) -> str:
+    """Minor units as the currency's amount: 123456 BRL -> "1,234.56 BRL"."""
+    if minor is None:
+        return _MISSING
+    amount = Money(int(minor), currency).amount
+    return f"{amount:,} {currency}"
+
+
+def _reship_rows(runs: Sequence[PolicyRun], colours: Sequence[str]) -> list[_ReshipRow]:
+    rows = []
+    for run, colour in zip(runs, colours, strict=True):
+        figures = run.metrics.get(_RESHIPS)
+        if not figures:
+            continue
+        currency = figures["currency"]
+        other = sum(n for code, n in figures["refusals"].items() if code != "reship_limit_reached")
+        rows.append(
+            _ReshipRow(
+                run.name,
+                colour,
+                [
+                    f"{figures['lost_parcels']:,}",
+                    f"{figures['reships']:,}",
+                    f"{figures['refused_by_policy']:,}",
+                    f"{other:,}",
+                    _money(figures["goods_minor"], currency),
+                    _money(figures["delivery_minor"], currency),
+                    _money(figures["cost_minor"], currency),
+                    _money(figures["cost_per_order_minor"], currency),
+                    _money(figures["cost_per_reship_minor"], currency),
+                    _format("_h", figures["lost_click_to_reship_door_p50_h"], None),
+                ],
+            )
+        )
+    return rows
+
+
+def _reship_mode_rows(runs: Sequence[PolicyRun], colours: Sequence[str]) -> list[_ReshipModeRow]:
+    """Per mode (of the lost order, the same orders in every run), the runs together."""
+    modes = [
+        m
+        for m in _MODE_LABELS
+        if any(m in ((r.metrics.get(_RESHIPS) or {}).get("by_mode") or {}) for r in runs)
+    ]
+    rows = []
+    for mode in modes:
+        for run, colour in zip(runs, colours, strict=True):
+            figures = run.metrics.get(_RESHIPS) or {}
+            values = (figures.get("by_mode") or {}).get(mode)
+            if values is None:
+                continue
+            rows.append(
+                _ReshipModeRow(
+                    _MODE_LABELS[mode],
+                    run.name,
+                    colour,
+                    [
+                        f"{values['lost']:,}",
+                        f"{values['reshipped']:,}",
+                        f"{values['refused']:,}",
+                        _money(values["cost_minor"], figures["currency"]),
+                    ],
+                )
+            )
     return rows
 
 

@@ -29,11 +29,13 @@ from baro.datasets import (
 from baro.twin import kpis
 from baro.twin.capacity import HEADROOM_QUANTILE, Capacity
 from baro.twin.delivery import DELIVERY_MODES, RoutedSettings
-from baro.twin.delivery_kpis import delivery_kpis, order_modes
+from baro.twin.delivery_kpis import delivery_kpis, order_modes, parcel_costs
 from baro.twin.engine import TwinRun, run_twin
+from baro.twin.losses import LossModel, calibrate_losses
 from baro.twin.policies import POLICIES
 from baro.twin.replay import REPLAYS, ReplayData
 from baro.twin.report import PolicyRun, render_report
+from baro.twin.reship_kpis import headline, reship_kpis
 from baro.twin.stages import StageModels, stage_durations, stage_models_for
 
 MAP_RESOLUTION = 5  # H3 cells of ~250 km²: a city-level demand map
@@ -58,6 +60,8 @@ class SimulationRequest:
     # baseline (Olist's carrier times) in the same world, side by side in one report.
     delivery: str = "sampled"
     routed: RoutedSettings = field(default_factory=RoutedSettings)
+    # Lose parcels at the rate calibrated before --from, and re-ship them (losses.py).
+    losses: bool = True
 
     def __post_init__(self) -> None:
         if self.delivery not in DELIVERY_MODES:
@@ -90,9 +94,11 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
     )
     start = datetime.combine(request.start, time(), UTC) if request.start else None
     stages = stage_models_for(durations, everything.orders, before=start)
+    # The loss rate from the orders before --from only, as known at --from (losses.py).
+    losses = calibrate_losses(everything.orders, before=start) if request.losses else None
     actual = durations.join(replay.orders.select("order_id"), on="order_id", how="semi")
     runs = [
-        _run(replay, name, stages, request, progress, delivery)
+        _run(replay, name, stages, request, progress, delivery, losses)
         for name in request.policies
         for delivery in (("sampled", "routed") if request.delivery == "routed" else ("sampled",))
     ]
@@ -100,7 +106,7 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
     actual_over_time = kpis.click_to_door_over_time(
         actual["purchased_at"], actual["click_to_door_h"]
     )
-    metrics = _metrics(request, replay, stages, actual, runs)
+    metrics = _metrics(request, replay, stages, actual, runs, losses)
     metrics["click_to_door_over_time"] = {
         "actual": actual_over_time.to_json(),
         **{name: series.to_json() for name, series in over_time.items()},
@@ -116,7 +122,7 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
         if actual.height
         else None,
         actual_over_time=actual_over_time if actual.height else None,
-        notes=_notes(request, replay, stages),
+        notes=_notes(request, replay, stages, losses),
         by_mode=request.delivery == "routed",
     )
     return SimulationResult(metrics, report, metrics_path)
@@ -129,6 +135,7 @@ def _run(
     request: SimulationRequest,
     progress: Progress | None,
     delivery: str = "sampled",
+    losses: LossModel | None = None,
 ) -> TwinRun:
     # Alone, a run is named for its policy; beside a routed run, for its delivery too.
     name = f"{policy} ({delivery})" if request.delivery == "routed" else policy
@@ -149,6 +156,7 @@ def _run(
             routed=request.routed if delivery == "routed" else None,
             drone_bases=request.delivery == "routed",
             name=name,
+            losses=losses,
         )
 
 
@@ -158,13 +166,15 @@ def _metrics(
     stages: StageModels,
     actual: pl.DataFrame,
     runs: Sequence[TwinRun],
+    losses: LossModel | None,
 ) -> dict[str, Any]:
     first, last = replay.period
     actual_hours = actual["click_to_door_h"]
     per_policy = {}
     groups = _routed_groups(runs, request) if request.delivery == "routed" else {}
     for run in runs:
-        orders, parcels = kpis.order_frames(run.events)
+        everything, all_parcels = kpis.order_frames(run.events)
+        orders, parcels = _replayed(run, everything, all_parcels)
         promises = kpis.promised_dates(run.order_keys, replay.orders)
         baro_promised = kpis.baro_promises(run.events)
         values = kpis.network_kpis(
@@ -185,9 +195,26 @@ def _metrics(
             if request.delivery == "routed"
             else {}
         )
+        reships = reship_kpis(
+            run.events,
+            parcel_costs(
+                run.events,
+                everything,
+                all_parcels,
+                run.facilities,
+                run.customers,
+                request.routed.costs,
+            ),
+            everything,
+            currency=replay.currency,
+            orders_in_period=orders.height,
+            groups=groups.get(run.policy),
+        )
         per_policy[run.policy] = {
             **values,
             **by_mode,
+            **headline(reships),
+            "reship_figures": reships,
             **({"delivery": run.delivery} if request.delivery == "routed" else {}),
             **{f"wave_{k}": v for k, v in (run.waves or {}).items()},
             "currency": replay.currency,
@@ -206,12 +233,22 @@ def _metrics(
             "orders": stages.calibrated_on,
             "in_sample": stages.in_sample,
             "capacity": _capacity(stages.capacity),
+            "lost_parcels": losses.describe() if losses else None,
         },
         "cost_model": kpis.COST_MODEL,
         **(_routed_settings(request.routed) if request.delivery == "routed" else {}),
         "repeat_customer_revenue_share_in_data": _repeat_shares(request.data_dir),
         "policies": per_policy,
     }
+
+
+def _replayed(
+    run: TwinRun, orders: pl.DataFrame, parcels: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The replayed orders alone: a re-ship is a second parcel of an order already counted
+    (its figures are ``reship_kpis``'), not an order of its own."""
+    kept = orders.join(run.order_keys.select("order_id"), on="order_id", how="semi")
+    return kept, parcels.join(kept.select("order_id"), on="order_id", how="semi")
 
 
 def _routed_groups(runs: Sequence[TwinRun], request: SimulationRequest) -> dict[str, pl.DataFrame]:
@@ -274,7 +311,7 @@ def _holds(run: TwinRun) -> dict[str, int]:
 
 
 def _over_time(run: TwinRun) -> kpis.ClickToDoorOverTime:
-    orders, _ = kpis.order_frames(run.events)
+    orders, _ = _replayed(run, *kpis.order_frames(run.events))
     delivered = orders.drop_nulls("delivered_at")
     return kpis.click_to_door_over_time(
         delivered["placed_at"], kpis.click_to_door_hours(delivered)["hours"]
@@ -305,7 +342,7 @@ def _repeat_shares(data_dir: Path) -> dict[str, float | None]:
 def _policy_run(
     run: TwinRun, metrics: dict[str, Any], over_time: kpis.ClickToDoorOverTime
 ) -> PolicyRun:
-    orders, _ = kpis.order_frames(run.events)
+    orders, _ = _replayed(run, *kpis.order_frames(run.events))
     located = orders.join(run.customers.select("customer_id", "lat", "lng"), on="customer_id")
     cells = [
         h3_cell(lat, lng, MAP_RESOLUTION) for lat, lng in located.select("lat", "lng").iter_rows()
@@ -331,7 +368,12 @@ def _policy_run(
     )
 
 
-def _notes(request: SimulationRequest, replay: ReplayData, stages: StageModels) -> list[str]:
+def _notes(
+    request: SimulationRequest,
+    replay: ReplayData,
+    stages: StageModels,
+    losses: LossModel | None,
+) -> list[str]:
     first, last = replay.period
     sample = "in-sample (too few earlier orders)" if stages.in_sample else "out-of-sample"
     calibration = (
@@ -358,6 +400,7 @@ def _notes(request: SimulationRequest, replay: ReplayData, stages: StageModels) 
         f"through baro's order services (seed {request.seed}).",
         calibration,
         f"Cost model: {kpis.COST_MODEL} ({replay.currency}).",
+        _loss_note(request, losses),
     ]
     if request.delivery == "routed":
         r = request.routed
@@ -375,3 +418,31 @@ def _notes(request: SimulationRequest, replay: ReplayData, stages: StageModels) 
             f"parcels as above ({replay.currency})."
         )
     return notes
+
+
+def _loss_note(request: SimulationRequest, losses: LossModel | None) -> str:
+    if not request.losses:
+        return "Lost parcels: not simulated (asked so)."
+    if losses is None:
+        return (
+            "Lost parcels: not simulated: no parcel of the data set before the period had a "
+            "known fate (handed to the carrier, a promised date, and that date plus the "
+            "grace passed by the period's start)."
+        )
+    low, high = losses.interval()
+    where = (
+        "in-sample: every order whose fate the data set knew at its end"
+        if losses.in_sample
+        else f"the orders bought before {losses.as_of:%Y-%m-%d}, as known on that day"
+    )
+    return (
+        f"Lost parcels: {losses.rate:.2%} of the parcels handed to the carrier "
+        f"(95 % interval {low:.2%} to {high:.2%}; {losses.lost} of {losses.shipped}, {where}) "
+        f"were not at the door {losses.grace.days} days after the promised date; the twin "
+        "loses that share of its parcels on their way (seeded). The customer reports each "
+        "once it should have arrived and baro's promised window has passed too, and the "
+        "platform re-ships it at once, "
+        "free, under its trust policy (at most 2 re-ships a customer in 90 days), or "
+        "refuses. A re-ship costs the goods at their price and the second parcel's "
+        "delivery; re-ships are not counted as orders."
+    )
