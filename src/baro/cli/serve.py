@@ -17,7 +17,7 @@ from baro.cli.world import build_world
 from baro.core.config import Settings
 from baro.core.db import check_schema, make_engine
 from baro.platform import Platform
-from baro.twin.demo import DemoAccounts, add_demo_accounts
+from baro.twin.demo import DemoAccounts, add_demo_accounts, add_demo_delivery
 from baro.twin.traffic import ShopperTraffic
 from baro.twin.world import WorldManifest, WorldSpec
 
@@ -89,7 +89,7 @@ def demo(
         stale.unlink(missing_ok=True)
     url = f"sqlite:///{path}"
     manifest = build_world(url, WorldSpec(seed=seed))
-    people = _demo_accounts(url, manifest)
+    people = _demo_accounts(url, manifest, seed)
     credentials = path.with_suffix(".json")
     credentials.write_text(
         json.dumps({**manifest.to_json(), "web": people.to_json()}, indent=2, ensure_ascii=False)
@@ -132,9 +132,10 @@ fulfillment centers, {len(manifest.customers)} customers on {path}
             shoppers.stop()
 
 
-def _demo_accounts(url: str, manifest: WorldManifest) -> DemoAccounts:
+def _demo_accounts(url: str, manifest: WorldManifest, seed: int) -> DemoAccounts:
     platform = Platform.start(Settings(database_url=url))
     try:
+        add_demo_delivery(platform, manifest, seed)
         return add_demo_accounts(platform, manifest)
     finally:
         platform.close()
