@@ -275,14 +275,32 @@ def _verdict(holds: bool | None) -> str:
 
 @app.command("drones")
 def drones(
-    drones_per_base: Annotated[int, typer.Option(min=1, help="Drones at each base")] = 40,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Data sets folder: the demand is Olist's orders there, if present"),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="First day of the demand's period (YYYY-MM-DD, Brazil's day)"),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Day after the period's last (YYYY-MM-DD)")
+    ] = None,
     orders_per_day: Annotated[
-        int,
-        typer.Option(min=1, help="Orders a day at 1× (all modes; the drones take those that fly)"),
-    ] = 5_000,
+        int | None,
+        typer.Option(
+            min=1,
+            help="Assume this many orders a day at 1x instead of reading the data "
+            "(without the data, 5,000 are assumed)",
+        ),
+    ] = None,
+    drones_per_base: Annotated[int, typer.Option(min=1, help="Drones at each base")] = 40,
     multipliers: Annotated[
-        str, typer.Option(help="Demand multipliers, comma-separated")
-    ] = "1,1.5,2,4,8",
+        str,
+        typer.Option(
+            help="Demand multiples, comma-separated; auto: 1, 2, 5, 10, … until it breaks"
+        ),
+    ] = "auto",
     seed: Annotated[int, typer.Option(help="Random seed")] = 7,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
     png_path: Annotated[
@@ -290,24 +308,84 @@ def drones(
     ] = None,
 ) -> None:
     """Drones on the demo world's demand (SimPy): the share of drone orders at the door
-    within 30 minutes of the click, per demand multiplier, and where it breaks."""
-    from baro.twin.drone_scenario import DroneScenario, plot_png, run  # the twin extra
+    within 30 minutes of the click on the data's mean and busiest day, per demand multiple,
+    and where it breaks."""
+    from datetime import datetime
+
+    from baro.twin.drone_scenario import DroneScenario, plot_png, run, world_demand  # twin extra
 
     try:
-        factors = tuple(float(m) for m in multipliers.split(","))
+        factors = (
+            () if multipliers.strip() == "auto" else tuple(float(m) for m in multipliers.split(","))
+        )
+        first, last = (
+            datetime.strptime(text, "%Y-%m-%d").date() if text else None  # noqa: DTZ007 - a day
+            for text in (start, end)
+        )
     except ValueError as error:
-        raise fail(f"multipliers are numbers, comma-separated: {error}") from error
-    if not factors or min(factors) <= 0 or max(factors) > 64:
-        raise fail("multipliers must be above 0 and at most 64")
-    scenario = DroneScenario(
-        orders_per_day=orders_per_day,
-        multipliers=factors,
-        drones_per_base=drones_per_base,
-        seed=seed,
-    )
-    result = run(scenario)
+        raise fail(
+            f"multiples are numbers, comma-separated, or auto; days YYYY-MM-DD: {error}"
+        ) from error
+    if first and last and first >= last:
+        raise fail(f"--from {first} must be before --to {last}")
+    try:
+        scenario = DroneScenario(multipliers=factors, drones_per_base=drones_per_base, seed=seed)
+    except ValueError as error:
+        raise fail(str(error)) from error
+    try:
+        demand = world_demand(
+            data_dir or Settings().resolved_data_dir(),
+            start=first,
+            end=last,
+            orders_per_day=orders_per_day,
+        )
+    except ValueError as error:  # no orders in the period asked for
+        raise fail(str(error)) from error
+    colour = "green" if demand.source != "synthetic" else "yellow"
+    err.print(f"[{colour}]demand ({demand.source}): {demand.note}[/]")
+    if demand.peak_day:
+        err.print(
+            f"mean day {demand.mean_per_day:,.1f} orders; busiest {demand.peak_day}, "
+            f"{demand.peak_per_day} orders"
+        )
+    result = run(scenario, demand)
     if png_path:
         png_path.parent.mkdir(parents=True, exist_ok=True)
         png_path.write_bytes(plot_png(result))
         err.print(f"wrote {png_path}")
     write_json(result, json_path)
+    err.print(drones_summary(result))
+
+
+def drones_summary(result: dict[str, Any]) -> str:
+    """The answer in two lines: the target at the mean and the busiest day, and the break."""
+
+    def share(outcome: dict[str, Any] | None) -> str:
+        if outcome is None:
+            return "unknown (the demand is assumed)"
+        return (
+            f"{outcome['share_within_goal']:.1%} of {outcome['eligible']:,} drone orders "
+            f"({outcome['orders']:,} orders)"
+        )
+
+    fleet = result["fleet"]
+    lines = [
+        f"≤ 30 min: mean day {share(result['mean_day'])}; busiest day "
+        f"{share(result['peak_day'])}; fleet {fleet['bases']} bases × "
+        f"{fleet['drones_per_base']} drones"
+    ]
+    broken = result["break"]
+    if broken:
+        lines.append(
+            f"breaks between {broken['holds_at_multiplier']:g}x "
+            f"({broken['holds_at_orders_per_day']:,.0f} orders a day, "
+            f"{broken['share_within_goal_at_hold']:.1%}) and {broken['fails_at_multiplier']:g}x "
+            f"({broken['fails_at_orders_per_day']:,.0f} a day, "
+            f"{broken['share_within_goal_at_fail']:.1%}); first at "
+            f"{broken['first_base_below_target']}"
+        )
+    elif result["breaks_at_multiplier"] is not None:
+        lines.append(f"below the target from {result['breaks_at_multiplier']:g}x")
+    else:
+        lines.append("did not break in the multiples run")
+    return "\n".join(lines)

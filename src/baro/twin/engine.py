@@ -11,6 +11,13 @@ capacity limits and one without differ only by the days orders were held. Where 
 have a daily capacity (``capacity.py``), the orders around the replay that share it (still
 on their way when it starts, placed after it ends) are processes too, drawn from their own
 generator; they only queue.
+
+Lost parcels (``losses.py``): with a loss model, each shipped parcel is lost with its rate,
+drawn at the click from a generator of its own (the other draws stay as they were). A lost
+parcel still travels (it takes its van stop, its sortie, its carrier day) but never arrives;
+the customer reports it through ``Reships.report_lost`` once it should have arrived and the
+promised window has passed, and the re-ship (a new order, placed by the platform) goes the
+same way, with draws from the re-ships' own generator.
 """
 
 from __future__ import annotations
@@ -40,14 +47,13 @@ from baro.twin.clock import SimPyClock
 from baro.twin.delivery import Parcel, RoutedDelivery, RoutedSettings
 from baro.twin.drone_scenario import airport_zones
 from baro.twin.losses import LossModel, LossReportEvent
-from baro.twin.olist_catalogue import to_products
+from baro.twin.olist_catalogue import DEFAULT_SIZE, to_products
 from baro.twin.policies import StockPolicy
 from baro.twin.replay import ReplayData
 from baro.twin.stages import StageModels
 
 Progress = Callable[[int, int], None]
 REAL_WORLD_CANCELLED = ("canceled", "unavailable")
-DEFAULT_SIZE = {"weight_g": 1_000, "length_cm": 30, "width_cm": 20, "height_cm": 10}
 
 
 @dataclass(frozen=True)

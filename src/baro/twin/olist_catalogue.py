@@ -21,6 +21,9 @@ from baro.datasets import (
     load_olist_products,
 )
 
+# A product whose size the data set does not give ships as this parcel.
+DEFAULT_SIZE = {"weight_g": 1_000, "length_cm": 30, "width_cm": 20, "height_cm": 10}
+
 KOREAN_CATEGORY = {
     "furniture_decor": "가구·인테리어",
     "bed_bath_table": "침구·욕실",
