@@ -58,29 +58,12 @@ from baro.delivery.drones import (
     FlightModel,
     Item,
     NoDropZone,
-    NoFlyZone,
     assign,
     check,
-    zone_polygon,
 )
+from baro.twin.airports import AIRPORTS, airport_zones
 from baro.twin.olist_catalogue import DEFAULT_SIZE
 from baro.twin.world import WorldSpec, synthetic_geography, synthetic_products
-
-# No-fly zones: squares of ~3.3 km around the airports near the three bases (data, not
-# the law's exact shapes): Congonhas (São Paulo), Galeão (Rio), Pampulha (Belo Horizonte).
-AIRPORTS = (("Congonhas", -23.6273, -46.6566), ("Galeão", -22.8100, -43.2506),
-            ("Pampulha", -19.8512, -43.9506))  # fmt: skip
-AIRPORT_HALF_SIDE_DEG = 0.015
-
-
-def airport_zones() -> list[NoFlyZone]:
-    h = AIRPORT_HALF_SIDE_DEG
-    return [
-        NoFlyZone(f"nfz-{name.lower()}", name,
-                  zone_polygon([(a - h, b - h), (a - h, b + h), (a + h, b + h), (a + h, b - h)]))
-        for name, a, b in AIRPORTS
-    ]  # fmt: skip
-
 
 GOAL = timedelta(minutes=30)
 TARGET_SHARE = 0.90

@@ -42,10 +42,10 @@ from baro.delivery.drones import MAX_DISTANCE_KM
 from baro.delivery.drones import Item as DroneItem
 from baro.network import FacilityKind, Line, StockLevel, open_facility, open_stock
 from baro.platform import Platform
+from baro.twin.airports import airport_zones
 from baro.twin.capacity import BackgroundOrder, StageQueues
 from baro.twin.clock import SimPyClock
 from baro.twin.delivery import Parcel, RoutedDelivery, RoutedSettings
-from baro.twin.drone_scenario import airport_zones
 from baro.twin.losses import LossModel, LossReportEvent
 from baro.twin.olist_catalogue import DEFAULT_SIZE, to_products
 from baro.twin.policies import StockPolicy
