@@ -3,9 +3,12 @@ rules on SQLite (one order per compartment, arrival, release, codes)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from baro.core.clock import SimulatedClock
 from baro.delivery.lockers import (
@@ -17,13 +20,19 @@ from baro.delivery.lockers import (
     InvalidPickupCode,
     Item,
     Lockers,
+    PickupCodeNotFound,
     ReservationNotFound,
     ReservationState,
     ReservationStateConflict,
     parcel_of,
     sizes_that_fit,
 )
-from baro.delivery.lockers.service import normalise_code
+from baro.delivery.lockers.service import (
+    PICKUP_CODE_PATTERN,
+    new_pickup_code,
+    normalise_code,
+    show_code,
+)
 from baro.platform import Platform
 from tests.builders import SAO_PAULO
 
@@ -65,6 +74,18 @@ def test_codes_are_read_forgivingly_but_only_from_the_alphabet() -> None:
     assert normalise_code("ABCD EFGH") == "ABCDEFGH"
     assert normalise_code("ABCD-EFG0") is None  # 0 is not in the alphabet
     assert normalise_code("ABC") is None
+
+
+@given(st.from_regex(PICKUP_CODE_PATTERN, fullmatch=True))
+def test_whatever_the_documented_pattern_allows_reads_as_a_code(typed: str) -> None:
+    """The API refuses what the pattern refuses; the rest must be a code the service can
+    look up, or a schema-valid request would be refused as malformed."""
+    assert normalise_code(typed) is not None
+
+
+def test_an_issued_code_as_shown_fits_the_documented_pattern() -> None:
+    for _ in range(200):
+        assert re.fullmatch(PICKUP_CODE_PATTERN, show_code(new_pickup_code()))
 
 
 @pytest.fixture
@@ -118,8 +139,10 @@ def test_a_code_opens_only_at_its_own_locker(lockers: Lockers) -> None:
     lockers.mark_arrived("ord_1")
     code = lockers.issue_pickup_code("cus_1", "ord_1").code
 
-    with pytest.raises(InvalidPickupCode):
+    with pytest.raises(PickupCodeNotFound):
         lockers.pickup(b, code)
+    with pytest.raises(InvalidPickupCode):  # not even shaped like a code
+        lockers.pickup(a, code[:-1])
     assert lockers.pickup(a, code).reservation.state is ReservationState.COLLECTED
 
 

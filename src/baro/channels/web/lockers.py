@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from baro.commerce.customers import NoDefaultAddress, Principal
 from baro.commerce.orders import Order, OrderStatus
 from baro.delivery.lockers import (
+    PICKUP_CODE_PATTERN,
     Box,
     CompartmentSize,
     InvalidPickupCode,
@@ -20,6 +21,7 @@ from baro.delivery.lockers import (
     LockerBank,
     LockerOption,
     OrderNotOpen,
+    PickupCodeNotFound,
     Reservation,
     parcel_of,
 )
@@ -102,7 +104,9 @@ class PickupCodeOut(BaseModel):
 
 class PickupIn(Input):
     code: Annotated[
-        str, StringConstraints(min_length=1, max_length=32, pattern=NO_CONTROL_CHARACTERS)
+        str,
+        StringConstraints(min_length=1, max_length=32, pattern=PICKUP_CODE_PATTERN),
+        Field(description="The 8 characters shown (ABCD-EFGH); any case, dashes and spaces"),
     ]
 
 
@@ -119,7 +123,7 @@ class LockerIn(Input):
     lng: float = Field(ge=-180, le=180)
     compartments: dict[Literal["S", "M", "L"], Annotated[int, Field(ge=0, le=500)]] = Field(
         description="How many compartments of each size (inner cm: S 40×30×10, M 40×30×25, "
-        "L 60×45×40)"
+        "L 60×45×40), 1 to 500 in all"
     )
 
 
@@ -175,9 +179,9 @@ def lockers_near_me(
         409,
         described=NOT_YOURS
         | {
-            409: "The locker is full (`alternatives` lists lockers near you that hold the "
-            "parcel), the order holds another locker, or it is closed",
-            422: "Invalid input, or a parcel too large for any compartment",
+            409: "The locker is full or too far from the order's address (`alternatives` "
+            "lists lockers near it that hold the parcel), the parcel is too large for any "
+            "compartment, the order holds another locker, or it is closed",
         },
     ),
 )
@@ -248,11 +252,12 @@ def pickup_code(
     "/v1/lockers/{locker_id}/pickup",
     responses=errors(
         *JSON_BODY,
+        404,
         409,
         429,
         described={
+            404: "No parcel at this locker has that code (wrong, used or replaced)",
             409: "The code has expired",
-            422: "Not a pickup code of this locker",
             429: "Too many wrong codes from this address: wait `Retry-After` seconds",
         },
     ),
@@ -266,7 +271,7 @@ def pickup(locker_id: Id, body: PickupIn, request: Request, platform: PlatformDe
         raise refused
     try:
         opened = platform.lockers.pickup(locker_id, body.code)
-    except InvalidPickupCode as error:
+    except (InvalidPickupCode, PickupCodeNotFound) as error:
         if failed.failed(guesser) is not None:
             raise TooManyAttempts(
                 "too many wrong pickup codes from your address; wait a minute"
@@ -287,7 +292,11 @@ def pickup(locker_id: Id, body: PickupIn, request: Request, platform: PlatformDe
         *AUTHENTICATED,
         *JSON_BODY,
         409,
-        described={409: "The first request with this Idempotency-Key is still running"},
+        described={
+            409: "The first request with this Idempotency-Key is still running",
+            422: "Invalid input, or not 1 to 500 compartments in all (a sum JSON Schema "
+            "cannot check)",
+        },
     ),
 )
 def open_locker(

@@ -19,9 +19,10 @@ router = APIRouter(prefix="/v1/orders", tags=["orders"])
 PLACED = {
     404: "Unknown product, or one no longer sold",
     409: "Out of stock, the key's first request is still running, no default card or "
-    "address, or the locker named is full (`alternatives` lists lockers nearby that hold)",
-    422: "Invalid input or quantity, the key was used with other parameters, or the delivery "
-    "option named does not hold (`options` lists those that do)",
+    "address, the delivery option named does not hold (`options` lists those that do), or "
+    "the locker named is full, too far or too small for the parcel (`alternatives` lists "
+    "lockers nearby that hold)",
+    422: "Invalid input or quantity, or the key was used with other parameters",
 }
 PLACEMENT_ERRORS = errors(*AUTHENTICATED, 400, 402, 404, 409, 422, 502, described=PLACED)
 NOT_YOURS = {404: "No such order, or not yours"}

@@ -99,6 +99,7 @@ from baro.delivery.lockers import (
     OrderNotOpen,
     ParcelTooLarge,
     PickupCodeExpired,
+    PickupCodeNotFound,
     ReservationNotFound,
     ReservationStateConflict,
 )
@@ -205,13 +206,14 @@ STATUS: Mapping[type[DomainError], int] = {
     ReservationNotFound: 404,
     InvalidLocker: 422,
     InvalidParcel: 422,
-    ParcelTooLarge: 422,
+    ParcelTooLarge: 409,  # the order's goods, not the request, are too large
     LockerFull: 409,
-    LockerOutOfRange: 422,
+    LockerOutOfRange: 409,  # from the order's address
     AlreadyReserved: 409,
     OrderNotOpen: 409,
     ReservationStateConflict: 409,
     InvalidPickupCode: 422,
+    PickupCodeNotFound: 404,
     PickupCodeExpired: 409,
     VehicleNotFound: 404,
     CourierNotFound: 404,
