@@ -63,9 +63,10 @@ def test_a_light_item_flies_to_a_drop_zone_near_the_base(client, world: World) -
     body = assert_problem(client.get(url, headers=me), 409, "drone_no_drop_zone")
     assert body["holds"] == ["payload", "size"]
     far = {"lat": SAO_PAULO[0] + 0.05, "lng": SAO_PAULO[1]}
-    assert_problem(
-        client.put("/v1/drones/drop-zone", json=far, headers=me), 422, "invalid_drop_zone"
+    refused = assert_problem(
+        client.put("/v1/drones/drop-zone", json=far, headers=me), 409, "drop_zone_too_far"
     )
+    assert refused["max_km"] == 0.5 and refused["address"] == list(SAO_PAULO)
     assert client.put("/v1/drones/drop-zone", json=NEAR_HOME, headers=me).status_code == 200
 
     answer = client.get(url, headers=me)
@@ -81,7 +82,7 @@ def test_too_heavy_says_how_many_would_fly(client, platform: Platform, world: Wo
     me = bearer(world.buyer.api_key)
     client.put("/v1/drones/drop-zone", json=NEAR_HOME, headers=me)
     url = f"/v1/drones/eligibility?product_id={heavy.id}&quantity=3"
-    body = assert_problem(client.get(url, headers=me), 422, "drone_payload_too_heavy")
+    body = assert_problem(client.get(url, headers=me), 409, "drone_payload_too_heavy")
     assert body["max_payload_g"] == 2300 and body["payload_g"] > 2300
     fits = body["max_quantity_that_flies"][heavy.id]
     assert fits == 2
@@ -97,7 +98,7 @@ def test_an_address_out_of_range_names_the_nearest_base(  # type: ignore[no-unty
     me = bearer(carioca.api_key)
     client.put("/v1/drones/drop-zone", json={"lat": RIO[0], "lng": RIO[1]}, headers=me)
     url = f"/v1/drones/eligibility?product_id={world.product}"
-    body = assert_problem(client.get(url, headers=me), 422, "drone_out_of_range")
+    body = assert_problem(client.get(url, headers=me), 409, "drone_out_of_range")
     assert body["max_distance_km"] == 16 and body["nearest_base_km"] > 300
     assert body["holds"] == ["payload", "size", "drop_zone"]
 
@@ -143,10 +144,32 @@ def test_a_no_fly_zone_over_the_drop_zone_refuses(  # type: ignore[no-untyped-de
     me = bearer(shopper(platform, "Leste", at=EAST).api_key)
     client.put("/v1/drones/drop-zone", json={"lat": lat, "lng": lng}, headers=me)
     url = f"/v1/drones/eligibility?product_id={world.product}"
-    assert_problem(client.get(url, headers=me), 422, "drone_no_fly_zone")
+    assert_problem(client.get(url, headers=me), 409, "drone_no_fly_zone")
     line = {"name": "Line", "vertices": [[0, 0], [1, 1], [2, 2]]}
     assert_problem(
         client.post("/v1/admin/drones/no-fly-zones", json=line, headers=bearer(world.admin_key)),
         422,
         "invalid_drone_zone",
     )
+
+
+@pytest.mark.parametrize(
+    "vertices",
+    [
+        [[0, 0], [0, 1], [91, 0]],  # off the globe
+        [[0, 0], [0, 1], [1, 181]],
+        [[0, 0], [0, 1], ["1", 0]],  # a number as text: strict, like every number sent
+        [[0, 0], [0, 1], [1, 0, 0]],  # not a pair
+    ],
+)
+def test_a_vertex_the_document_refuses_is_422_before_the_service(  # type: ignore[no-untyped-def]
+    client, world: World, vertices: list
+) -> None:
+    """The document bounds each [lat, lng] pair, so a schema-valid zone is on the globe:
+    only the polygon's shape is left to the service."""
+    zone = {"name": "Off", "vertices": vertices}
+    refused = client.post(
+        "/v1/admin/drones/no-fly-zones", json=zone, headers=bearer(world.admin_key)
+    )
+    body = assert_problem(refused, 422, "invalid_request")
+    assert body["errors"][0]["loc"][:3] == ["body", "vertices", 2]

@@ -12,7 +12,7 @@ from baro.core.events import read_log
 from baro.delivery.drones import (
     FLIGHT,
     DroneBaseExists,
-    InvalidDropZone,
+    DropZoneTooFar,
     Item,
     NoDropZone,
     Weather,
@@ -36,7 +36,7 @@ def test_a_base_dispatches_in_turn_and_records_each_step(
     ana, bia = shopper(platform, "Ana"), shopper(platform, "Bia")
     with pytest.raises(NoDropZone):
         platform.drones.check(ana.customer_id, ITEM)
-    with pytest.raises(InvalidDropZone):  # 11 km from her address
+    with pytest.raises(DropZoneTooFar):  # 11 km from her address
         platform.drones.set_drop_zone(ana.customer_id, -23.45, -46.6333, address=SAO_PAULO)
     for who in (ana, bia):
         platform.drones.set_drop_zone(who.customer_id, *NEAR_HOME, address=SAO_PAULO)

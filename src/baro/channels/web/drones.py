@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, Strict, StringConstraints
 
 from baro.delivery.drones import BaseView, Item, Sortie, Weather
 
@@ -22,10 +22,13 @@ Name = Annotated[
 ]
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Lng = Annotated[float, Field(ge=-180, le=180)]
+# A [lat, lng] pair, bounded in the document: JSON has no tuples, so the pair alone is read
+# laxly (strict mode refuses a list as a tuple); its numbers stay strict.
+Vertex = Annotated[tuple[Annotated[Lat, Strict()], Annotated[Lng, Strict()]], Strict(False)]
 NOT_ELIGIBLE = {
-    409: "No drop zone set, or the drones that could fly are grounded by the weather",
-    422: "Too heavy (with packaging) or too big for a drone, out of range, or in a no-fly zone; "
-    "`holds` lists the checks that passed, and the problem what would fly",
+    409: "It cannot fly: too heavy (with packaging) or too big for a drone, out of range, or "
+    "in a no-fly zone (`holds` lists the checks that passed, and the problem what would "
+    "fly); or no drop zone is set, or the drones that could fly are grounded by the weather",
 }
 
 
@@ -76,8 +79,11 @@ class WeatherIn(Input):
 
 class ZoneIn(Input):
     name: Name
-    vertices: list[Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
-        min_length=3, max_length=500, description="[lat, lng] pairs"
+    vertices: list[Vertex] = Field(
+        min_length=3,
+        max_length=500,
+        description="[lat, lng] pairs that make a simple polygon with an area (edges that do "
+        "not cross; not all on one line)",
     )
 
 
@@ -164,7 +170,16 @@ def weather(base_id: Id, body: WeatherIn, who: CallerDep, platform: PlatformDep)
 
 
 @router.post(
-    "/v1/admin/drones/no-fly-zones", status_code=201, responses=errors(*AUTHENTICATED, *JSON_BODY)
+    "/v1/admin/drones/no-fly-zones",
+    status_code=201,
+    responses=errors(
+        *AUTHENTICATED,
+        *JSON_BODY,
+        described={
+            422: "Invalid input, or vertices that do not make a simple polygon (a check "
+            "JSON Schema cannot state)"
+        },
+    ),
 )
 def no_fly_zone(body: ZoneIn, who: CallerDep, platform: PlatformDep) -> ZoneOut:
     """A polygon drones must neither drop in nor fly over ([lat, lng] vertices)."""
@@ -176,7 +191,7 @@ def no_fly_zone(body: ZoneIn, who: CallerDep, platform: PlatformDep) -> ZoneOut:
 @router.post(
     "/v1/admin/orders/{order_id}/drone",
     status_code=201,
-    responses=errors(*AUTHENTICATED, 404, described={404: "No such order"} | NOT_ELIGIBLE),
+    responses=errors(*AUTHENTICATED, 404, 422, described={404: "No such order"} | NOT_ELIGIBLE),
 )
 def dispatch(order_id: Id, who: CallerDep, platform: PlatformDep) -> SortieOut:
     """Queue an order for a drone (FIFO, the drone ready soonest). Safe to repeat: an order
@@ -197,7 +212,17 @@ def advance(who: CallerDep, platform: PlatformDep) -> list[str]:
 # customers ----------------------------------------------------------------------------
 
 
-@router.put("/v1/drones/drop-zone", responses=errors(*AUTHENTICATED, *JSON_BODY))
+@router.put(
+    "/v1/drones/drop-zone",
+    responses=errors(
+        *AUTHENTICATED,
+        *JSON_BODY,
+        409,
+        described={
+            409: "Not within 500 m of your default address (`address`, `max_km`), or you have none"
+        },
+    ),
+)
 def set_drop_zone(body: DropZoneIn, who: CallerDep, platform: PlatformDep) -> DropZoneOut:
     """Where a drone lowers your parcels: within 500 m of your default address."""
     principal = who.customer()
@@ -209,7 +234,9 @@ def set_drop_zone(body: DropZoneIn, who: CallerDep, platform: PlatformDep) -> Dr
     return DropZoneOut(lat=lat, lng=lng)
 
 
-@router.get("/v1/drones/eligibility", responses=errors(*AUTHENTICATED, 404, described=NOT_ELIGIBLE))
+@router.get(
+    "/v1/drones/eligibility", responses=errors(*AUTHENTICATED, 404, 422, described=NOT_ELIGIBLE)
+)
 def eligibility(
     who: CallerDep,
     platform: PlatformDep,

@@ -78,6 +78,7 @@ from baro.delivery.drones import (
     DroneBaseNotFound,
     DroneNotEligible,
     DronesGrounded,
+    DropZoneTooFar,
     InNoFlyZone,
     InvalidDropZone,
     InvalidFleet,
@@ -177,13 +178,16 @@ STATUS: Mapping[type[DomainError], int] = {
     StockChanged: 409,
     NotLosable: 409,
     ReshipLimitReached: 409,  # the trust policy's limit per customer and period
-    DroneNotEligible: 422,
-    TooHeavyForDrone: 422,
-    TooBigForDrone: 422,
-    OutOfDroneRange: 422,
-    InNoFlyZone: 422,
+    # Whether an order can fly depends on the stored product, address, bases and zones:
+    # a conflict with that state, like any option that does not hold.
+    DroneNotEligible: 409,
+    TooHeavyForDrone: 409,
+    TooBigForDrone: 409,
+    OutOfDroneRange: 409,
+    InNoFlyZone: 409,
     InvalidZone: 422,
     InvalidDropZone: 422,
+    DropZoneTooFar: 409,  # the spot is fine; the customer's address is elsewhere
     InvalidFleet: 422,
     NoDropZone: 409,  # the request is fine; the customer has not set a drop zone
     DronesGrounded: 409,

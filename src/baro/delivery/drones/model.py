@@ -185,9 +185,10 @@ class InvalidZone(InvalidRequest):
     code = "invalid_drone_zone"
 
 
-class DroneNotEligible(InvalidRequest):
-    """The order cannot fly; ``holds`` says which of the checks did pass, and the context
-    names what would (the quantity that fits, the bases in range)."""
+class DroneNotEligible(Conflict):
+    """The order cannot fly: what it holds, where it goes or the no-fly zones, not the
+    request, say no. ``holds`` says which of the checks did pass, and the context names
+    what would (the quantity that fits, the bases in range)."""
 
     code = "drone_not_eligible"
 
