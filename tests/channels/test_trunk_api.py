@@ -439,3 +439,42 @@ def test_a_cancelled_order_gets_no_trunk_delivery(client, world: World) -> None:
     assert_problem(
         consent(client, world.buyer.api_key, order, car), 409, "order_not_open_for_trunk"
     )
+
+
+@pytest.mark.parametrize("plate", ["---", "ÄB-123", "AB\u3000C", "AB.C1", "X" * 17])
+def test_a_plate_outside_the_documented_pattern_is_422(client, world: World, plate: str) -> None:
+    """The document's pattern is registration's own rule: what it refuses never reaches
+    the service, and what it allows (below) is registered."""
+    refused = client.post(
+        "/v1/vehicles",
+        json={"plate": plate, "make": "Kia", "model": "EV6", "lat": 0.0, "lng": 0.0},
+        headers=bearer(world.buyer.api_key),
+    )
+
+    assert_problem(refused, 422, "invalid_request")
+
+
+@pytest.mark.parametrize(("plate", "stored"), [("12가 3456", "12가3456"), ("-a1-", "-A1-")])
+def test_a_plate_in_the_documented_pattern_is_registered(
+    client, world: World, plate: str, stored: str
+) -> None:
+    registered = client.post(
+        "/v1/vehicles",
+        json={"plate": plate, "make": "Kia", "model": "EV6", "lat": 0.0, "lng": 0.0},
+        headers=bearer(world.buyer.api_key),
+    )
+
+    assert registered.status_code == 201, registered.text
+    assert registered.json()["plate"] == stored
+
+
+@pytest.mark.parametrize("name", ["   ", "\u3000", " \u00a0 "])
+def test_a_courier_named_only_spaces_is_refused_by_the_schema(
+    client, world: World, name: str
+) -> None:
+    refused = client.post(
+        "/v1/admin/couriers", json={"name": name}, headers=bearer(world.admin_key)
+    )
+
+    body = assert_problem(refused, 422, "invalid_request")
+    assert body["errors"][0]["loc"] == ["body", "name"]

@@ -50,7 +50,7 @@ def test_windows_that_cannot_hold_are_refused(trunk: TrunkAccess, start, end) ->
     assert refused.value.context["earliest_start"] == START
 
 
-@pytest.mark.parametrize("plate", ["", "AB C!", "X" * 17])
+@pytest.mark.parametrize("plate", ["", "AB C!", "X" * 17, "---", "ÄB1", "²", "AB\tC"])
 def test_a_plate_is_letters_digits_and_dashes(trunk: TrunkAccess, plate: str) -> None:
     with pytest.raises(InvalidVehicle):
         car(trunk, plate)

@@ -16,6 +16,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 from baro.delivery.access import (
+    MAX_PLATE_LENGTH,
+    PLATE_PATTERN,
     AccessDenied,
     Attempt,
     Courier,
@@ -47,6 +49,9 @@ _car_key = HTTPBearer(
 CourierKey = Annotated[HTTPAuthorizationCredentials | None, Security(_courier_key)]
 CarKey = Annotated[HTTPAuthorizationCredentials | None, Security(_car_key)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=NO_CONTROL_CHARACTERS)]
+# Something besides spaces, which the service strips (Python's \s and pydantic's are the
+# same characters outside the control range).
+NAMED = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
 NOT_YOURS = {404: "No such order, vehicle or delivery, or not yours"}
 DENIED = {
     403: "The trunk stays shut: `reason` says why (wrong_code, wrong_vehicle, wrong_courier, "
@@ -57,7 +62,9 @@ DENIED = {
 
 class VehicleIn(Input):
     plate: Annotated[
-        str, StringConstraints(min_length=1, max_length=16, pattern=NO_CONTROL_CHARACTERS)
+        str,
+        StringConstraints(min_length=1, max_length=MAX_PLATE_LENGTH, pattern=PLATE_PATTERN),
+        Field(description="Letters (A-Z, Hangul), digits and dashes; spaces are dropped"),
     ]
     make: Text
     model: Text
@@ -120,9 +127,7 @@ class TrunkDeliveryOut(BaseModel):
 
 
 class CourierIn(Input):
-    name: Annotated[
-        str, StringConstraints(min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS)
-    ]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NAMED)]
 
 
 class CourierOut(BaseModel):
@@ -221,8 +226,9 @@ def park(vehicle_id: Id, body: ParkedIn, who: CallerDep, platform: PlatformDep) 
         described=NOT_YOURS
         | {
             409: "The order already has another in-car consent",
-            422: "Invalid input, or a window in the past (`earliest_start`, `max_hours` say "
-            "what holds)",
+            422: "Invalid input, or a window JSON Schema cannot check: one that ends before "
+            "it starts, lasts over 12 hours, starts in the past or more than 14 days ahead "
+            "(`earliest_start`, `latest_start`, `max_hours` say what holds)",
         },
     ),
 )

@@ -1,7 +1,9 @@
 """In-car (trunk) delivery: a customer's vehicle and consent per order, couriers, and the
 one-time trunk code bound to the delivery, the vehicle, the courier and the time window."""
 
+from baro.delivery.access.domain import MAX_PLATE_LENGTH as MAX_PLATE_LENGTH
 from baro.delivery.access.domain import MAX_WRONG_ATTEMPTS as MAX_WRONG_ATTEMPTS
+from baro.delivery.access.domain import PLATE_PATTERN as PLATE_PATTERN
 from baro.delivery.access.domain import AccessCode as AccessCode
 from baro.delivery.access.domain import AccessDenied as AccessDenied
 from baro.delivery.access.domain import AlreadyConsented as AlreadyConsented
@@ -29,7 +31,9 @@ from baro.delivery.access.domain import VehicleNotFound as VehicleNotFound
 from baro.delivery.access.service import TrunkAccess as TrunkAccess
 
 __all__ = [
+    "MAX_PLATE_LENGTH",
     "MAX_WRONG_ATTEMPTS",
+    "PLATE_PATTERN",
     "AccessCode",
     "AccessDenied",
     "AlreadyConsented",

@@ -18,6 +18,11 @@ from baro.core.errors import Conflict, DomainError, InvalidRequest, NotFound
 from baro.core.events import DomainEvent
 
 MAX_WRONG_ATTEMPTS = 5
+# A plate as typed: Latin letters, Hangul (Korean plates read 12가3456), digits and dashes,
+# at least one letter or digit, with spaces anywhere (they are dropped). The API states the
+# same pattern, so what it calls valid is what registration accepts.
+PLATE_PATTERN = r"^[ -]*[0-9A-Za-z가-힣][0-9A-Za-z가-힣 -]*$"
+MAX_PLATE_LENGTH = 16
 
 
 class TrunkState(StrEnum):

@@ -4,6 +4,7 @@ log and in the wrong-code count); the refusal is raised after the commit."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -21,7 +22,9 @@ from baro.core.tokens import hash_secret, new_secret, same_secret
 
 from .domain import (
     LIVE,
+    MAX_PLATE_LENGTH,
     MAX_WRONG_ATTEMPTS,
+    PLATE_PATTERN,
     AccessCode,
     AccessDenied,
     AlreadyConsented,
@@ -81,9 +84,12 @@ class TrunkAccess:
         self, customer_id: str, *, plate: str, make: str, model: str, lat: float, lng: float
     ) -> RegisteredVehicle:
         """The customer's car; its telematics key (returned once) reports the trunk locked."""
-        plate = "".join(plate.split()).upper()
-        if not 1 <= len(plate) <= 16 or not plate.replace("-", "").isalnum():
-            raise InvalidVehicle("a plate is 1 to 16 letters, digits and dashes", field="plate")
+        if len(plate) > MAX_PLATE_LENGTH or not re.fullmatch(PLATE_PATTERN, plate):
+            raise InvalidVehicle(
+                f"a plate is 1 to {MAX_PLATE_LENGTH} letters (A-Z, Hangul), digits and dashes",
+                field="plate",
+            )
+        plate = plate.replace(" ", "").upper()
         _check_place(lat, lng)
         key = new_secret("tk")
         now = self._clock.now()
