@@ -75,9 +75,12 @@ def test_quantities_document_the_shops_per_order_limit(database_url: str, clock)
         Settings(database_url=database_url, max_order_quantity=7), clock=clock
     )
     try:
-        schemas = create_app(platform).openapi()["components"]["schemas"]
+        spec = create_app(platform).openapi()
     finally:
         platform.close()
 
+    schemas = spec["components"]["schemas"]
     for model in ("OneClickIn", "CartQuantityIn"):
         assert schemas[model]["properties"]["quantity"]["maximum"] == 7, model
+    promise = spec["paths"]["/v1/promise"]["get"]["parameters"]
+    assert next(p for p in promise if p["name"] == "quantity")["schema"]["maximum"] == 7

@@ -15,6 +15,9 @@ from .schemas import CartQuantityIn, OneClickIn, Problem
 
 # Request bodies whose ``quantity`` the order service holds to BARO_MAX_ORDER_QUANTITY.
 ORDERED_QUANTITIES = (OneClickIn, CartQuantityIn)
+# Operations whose ``quantity`` query parameter is held to the same limit (a promise is
+# for a quantity one order may hold).
+QUOTED_QUANTITIES = (("/v1/promise", "get"),)
 
 
 def document(app: FastAPI) -> None:
@@ -29,9 +32,13 @@ def document(app: FastAPI) -> None:
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         schemas["Problem"] = Problem.model_json_schema()
         platform: Platform = app.state.platform
+        limit = platform.settings.max_order_quantity
         for model in ORDERED_QUANTITIES:
-            quantity = schemas[model.__name__]["properties"]["quantity"]
-            quantity["maximum"] = platform.settings.max_order_quantity
+            schemas[model.__name__]["properties"]["quantity"]["maximum"] = limit
+        for path, method in QUOTED_QUANTITIES:
+            parameters = schema["paths"][path][method]["parameters"]
+            quantity = next(p for p in parameters if p["name"] == "quantity")
+            quantity["schema"]["maximum"] = limit
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

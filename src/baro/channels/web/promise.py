@@ -117,7 +117,9 @@ def promise(
     who: CallerDep,
     platform: PlatformDep,
     product_id: Annotated[Id, Query()],
-    quantity: Annotated[int, Query(ge=1)] = 1,
+    quantity: Annotated[
+        int, Query(ge=1, description="At most the shop's per-order limit (BARO_MAX_ORDER_QUANTITY)")
+    ] = 1,
     has_vehicle: Annotated[bool, Query(description=VEHICLE)] = False,
 ) -> PromiseOut:
     """How this product can reach your default address, and when."""
