@@ -171,7 +171,7 @@ def test_reships_and_their_cost_are_figures_of_the_report(
     assert "Lost parcels and re-ships" in html and "Refused: trust policy" in html
     assert "Re-ship cost per order" in html
     cost = runs["baseline (routed)"]["reship_figures"]["cost_minor"]
-    assert f"{cost / 100:,.2f} BRL" in html
+    assert f"<td>{cost / 100:,.2f}</td>" in html and "Re-ship cost (BRL)" in html
 
 
 def test_a_lost_reships_goods_are_those_of_the_order_it_replaced() -> None:

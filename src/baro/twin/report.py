@@ -144,17 +144,18 @@ _MODE_COLUMNS = (
 )
 
 
+# {currency} is the runs' currency: the money cells are plain amounts.
 _RESHIP_COLUMNS = (
     "Lost",
     "Re-shipped",
     "Refused: trust policy",
     "Refused: other",
-    "Goods given again",
-    "Second parcels",
-    "Re-ship cost",
-    "Per order",
-    "Per re-ship",
-    "Click → re-ship at door p50",
+    "Goods given again ({currency})",
+    "Second parcels ({currency})",
+    "Re-ship cost ({currency})",
+    "Per order ({currency})",
+    "Per re-ship ({currency})",
+    "Click→re-ship door p50",
 )
 
 
@@ -219,7 +220,8 @@ def render_report(
         mode_rows=mode_rows,
         mode_columns=[label for _, label in _MODE_COLUMNS],
         reship_rows=_reship_rows(runs, colours),
-        reship_columns=_RESHIP_COLUMNS,
+        reship_columns=[c.format(currency=_reship_currency(runs)) for c in _RESHIP_COLUMNS],
+        reship_currency=_reship_currency(runs),
         reship_mode_rows=_reship_mode_rows(runs, colours),
         figures=figures,
         notices=notices,
@@ -281,11 +283,16 @@ def _mode_rows(runs: Sequence[PolicyRun], colours: Sequence[str]) -> list[_ModeR
 
 
 def _money(minor: Any, currency: str) -> str:
-    """Minor units as the currency's amount: 123456 BRL -> "1,234.56 BRL"."""
+    """Minor units as the currency's amount: 123456 BRL -> "1,234.56" (the unit is in the
+    column's head)."""
     if minor is None:
         return _MISSING
-    amount = Money(int(minor), currency).amount
-    return f"{amount:,} {currency}"
+    return f"{Money(int(minor), currency).amount:,}"
+
+
+def _reship_currency(runs: Sequence[PolicyRun]) -> str:
+    currencies = {(r.metrics.get(_RESHIPS) or {}).get("currency") for r in runs} - {None}
+    return ", ".join(sorted(currencies)) or ""
 
 
 def _reship_rows(runs: Sequence[PolicyRun], colours: Sequence[str]) -> list[_ReshipRow]:
