@@ -11,7 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from baro.channels.web import create_app
-from baro.channels.web.observability import ObservabilitySettings
+from baro.channels.web.observability import ObservabilitySettings, RequestIds
 from baro.commerce.orders import metrics as order_metrics
 from baro.platform import Platform
 from tests.builders import SAO_PAULO, add_facility, add_product, shopper, stock
@@ -205,3 +205,10 @@ def test_settings_come_from_the_environment(monkeypatch) -> None:
 
 def test_metrics_are_not_in_the_public_api_document(client) -> None:
     assert "/metrics" not in client.get("/openapi.json").json()["paths"]
+
+
+def test_fresh_request_ids_never_repeat_within_or_across_processes() -> None:
+    first, second = RequestIds(), RequestIds()
+    ids = [first() for _ in range(1000)] + [second() for _ in range(1000)]
+    assert len(set(ids)) == 2000
+    assert all(len(i) == HEX_ID and int(i, 16) >= 0 for i in ids)
