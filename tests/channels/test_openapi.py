@@ -84,3 +84,15 @@ def test_quantities_document_the_shops_per_order_limit(database_url: str, clock)
         assert schemas[model]["properties"]["quantity"]["maximum"] == 7, model
     promise = spec["paths"]["/v1/promise"]["get"]["parameters"]
     assert next(p for p in promise if p["name"] == "quantity")["schema"]["maximum"] == 7
+
+
+@pytest.mark.parametrize("path", ["/v1/orders/{order_id}/locker", "/v1/orders/{order_id}/trunk"])
+def test_a_repeat_answered_with_200_is_in_the_document(spec: dict, path: str) -> None:
+    """Reserving a locker or consenting to in-car delivery again answers with the first one
+    and 200 (`Idempotent-Replayed: true`), not 201: the document must list that answer too,
+    with the same body (schemathesis met the undocumented 200)."""
+    responses = spec["paths"][path]["post"]["responses"]
+
+    assert {"200", "201"} <= set(responses)
+    assert responses["200"]["content"] == responses["201"]["content"]
+    assert "Idempotent-Replayed" in responses["200"]["headers"]

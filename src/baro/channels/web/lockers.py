@@ -28,6 +28,7 @@ from baro.delivery.lockers import (
 from baro.platform import Platform
 
 from .deps import CallerDep, IdempotencyKey, PlatformDep
+from .openapi import replayed
 from .problems import AUTHENTICATED, JSON_BODY, errors
 from .ratelimit import FailedAttempts, TooManyAttempts
 from .schemas import NO_CONTROL_CHARACTERS, Id, Input
@@ -172,7 +173,8 @@ def lockers_near_me(
 @router.post(
     "/v1/orders/{order_id}/locker",
     status_code=201,
-    responses=errors(
+    responses=replayed(ReservationOut, "Reserved before: the order's compartment")
+    | errors(
         *AUTHENTICATED,
         *JSON_BODY,
         404,

@@ -1,6 +1,7 @@
 """What the OpenAPI document says beyond what FastAPI derives from the routes: the Problem
-schema that every error response refers to (``problems.errors``), and the shop's per-order
-quantity limit, a setting the request models cannot know when they are defined."""
+schema that every error response refers to (``problems.errors``), the shop's per-order
+quantity limit, a setting the request models cannot know when they are defined, and the 200
+of a repeat answered with the first result (``replayed``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 from baro.platform import Platform
 
@@ -42,3 +44,13 @@ def document(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def replayed(model: type[BaseModel], what: str) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a create that answers a repeat with what the first made, as
+    200 with ``Idempotent-Replayed: true`` instead of 201."""
+    header = {
+        "description": "true: made by an earlier request",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+    return {200: {"model": model, "description": what, "headers": {"Idempotent-Replayed": header}}}

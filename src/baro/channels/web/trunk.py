@@ -32,6 +32,7 @@ from baro.platform import Platform
 
 from .deps import CallerDep, PlatformDep
 from .lockers import CLOSED
+from .openapi import replayed
 from .problems import AUTHENTICATED, JSON_BODY, errors
 from .ratelimit import FailedAttempts, TooManyAttempts
 from .schemas import NO_CONTROL_CHARACTERS, Id, Input
@@ -218,7 +219,8 @@ def park(vehicle_id: Id, body: ParkedIn, who: CallerDep, platform: PlatformDep) 
 @router.post(
     "/v1/orders/{order_id}/trunk",
     status_code=201,
-    responses=errors(
+    responses=replayed(TrunkDeliveryOut, "Given before: the same car and window")
+    | errors(
         *AUTHENTICATED,
         *JSON_BODY,
         404,
