@@ -20,15 +20,15 @@ tick at a time while the others skip it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from prometheus_client import Counter
 
-from baro.commerce.orders import UNCOLLECTED_CONSUMER, Order, OrderLine, OrderStatus
+from baro.commerce.orders import UNCOLLECTED_CONSUMER, Order, OrderStatus
 from baro.core.errors import DomainError
 from baro.core.events import mark_handled, unhandled
-from baro.delivery.drones import Item
+from baro.delivery.drones import Item, Sortie
 from baro.platform import Platform
 
 log = logging.getLogger(__name__)
@@ -89,16 +89,28 @@ class Tick:
         }
 
 
-def drone_items(platform: Platform, lines: Sequence[OrderLine]) -> list[Item]:
-    """What a drone would carry for these lines: each product's weight and box."""
+def drone_items(platform: Platform, wanted: Iterable[tuple[str, int]]) -> list[Item]:
+    """What a drone would carry for these (product id, quantity) pairs: each product's
+    weight and box."""
     items = []
-    for line in lines:
-        product = platform.catalog.get(line.product_id).product
+    for product_id, quantity in wanted:
+        product = platform.catalog.get(product_id).product
         d = product.dimensions
         items.append(
-            Item(product.id, product.weight_g, d.length_cm, d.width_cm, d.height_cm, line.quantity)
+            Item(product.id, product.weight_g, d.length_cm, d.width_cm, d.height_cm, quantity)
         )
     return items
+
+
+def send_by_drone(platform: Platform, order: Order) -> Sortie:
+    """Queue the order's sortie. A drone order's parcel lands as its promised window opens
+    (not before: until then it is being picked and packed); an order promised by another
+    mode that an operator sends by drone flies as soon as a drone is free. A repeat gives
+    the same sortie."""
+    items = drone_items(platform, ((line.product_id, line.quantity) for line in order.lines))
+    by_drone = order.delivery is not None and order.delivery.option == "drone"
+    promised = order.delivery.window_start if order.delivery and by_drone else None
+    return platform.drones.dispatch(order.id, order.customer_id, items, drop_from=promised)
 
 
 def steps_to(current: OrderStatus, target: OrderStatus) -> tuple[OrderStatus, ...]:
@@ -200,10 +212,8 @@ class Jobs:
 
     def _fly(self, order: Order, done: Tick) -> bool:
         """Assign the order's sortie; False when it has to wait (grounded, no drone)."""
-        items = drone_items(self._platform, order.lines)
         try:
-            promised = order.delivery.window_start if order.delivery else None
-            self._platform.drones.dispatch(order.id, order.customer_id, items, drop_from=promised)
+            send_by_drone(self._platform, order)
         except DomainError as error:
             done.waiting[order.id] = error.code
             return False

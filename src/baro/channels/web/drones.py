@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, Strict, StringConstraints
 
-from baro.delivery.drones import BaseView, Item, Sortie, Weather
+from baro.delivery.drones import BaseView, Sortie, Weather
+from baro.jobs import drone_items, send_by_drone
 
 from .deps import CallerDep, PlatformDep
 from .problems import AUTHENTICATED, JSON_BODY, errors
@@ -197,9 +198,7 @@ def dispatch(order_id: Id, who: CallerDep, platform: PlatformDep) -> SortieOut:
     """Queue an order for a drone (FIFO, the drone ready soonest). Safe to repeat: an order
     has one sortie."""
     who.admin()
-    order = platform.order_book.get(order_id)
-    items = [_item(platform, line.product_id, line.quantity) for line in order.lines]
-    return SortieOut.of(platform.drones.dispatch(order.id, order.customer_id, items))
+    return SortieOut.of(send_by_drone(platform, platform.order_book.get(order_id)))
 
 
 @router.post("/v1/admin/drones/advance", responses=errors(*AUTHENTICATED))
@@ -246,7 +245,7 @@ def eligibility(
     """Can this item fly to you? Yes with the base and the flight, or a problem that says
     which check failed, which held, and what would fly."""
     customer_id = who.customer_id()
-    found = platform.drones.check(customer_id, [_item(platform, product_id, quantity)])
+    found = platform.drones.check(customer_id, drone_items(platform, [(product_id, quantity)]))
     best = found.best
     return EligibleOut(
         eligible=True,
@@ -256,9 +255,3 @@ def eligibility(
         payload_g=found.payload_g,
         flight_to_drop_minutes=round(best.to_drop.total_seconds() / 60, 1),
     )
-
-
-def _item(platform: PlatformDep, product_id: str, quantity: int) -> Item:
-    product = platform.catalog.get(product_id).product
-    d = product.dimensions
-    return Item(product.id, product.weight_g, d.length_cm, d.width_cm, d.height_cm, quantity)
