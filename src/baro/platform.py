@@ -117,6 +117,7 @@ class Platform:
                 clock,
                 gateway,
                 cancel_window=timedelta(minutes=settings.cancel_window_minutes),
+                return_window=timedelta(days=settings.return_window_days),
                 idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
                 max_quantity=settings.max_order_quantity,
                 abandoned_after=timedelta(seconds=settings.abandoned_after_seconds),

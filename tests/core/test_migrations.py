@@ -21,4 +21,4 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
             },
         )
         assert compare_metadata(context, Base.metadata) == []
-    assert current_revision(database_url) == head_revision() == "0008"
+    assert current_revision(database_url) == head_revision() == "0009"

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     cancel_window_minutes: int = Field(default=30, ge=0, le=60 * 24 * 30)
+    # A delivered order may be returned (and is refunded in full) for this many days.
+    return_window_days: int = Field(default=30, ge=0, le=365)
     idempotency_ttl_hours: int = Field(default=48, ge=24)
     max_order_quantity: int = Field(default=100, ge=1)
     data_dir: Path | None = None

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from baro.commerce.orders import OrderStatus
+from baro.core.events import read_log
 from baro.core.money import Money
 from tests.channels.pages.conftest import TestClient, csrf_token, post_form, sign_up
 
@@ -289,3 +291,78 @@ def test_a_declined_card_is_said_on_the_product_page(platform, browser, shop) ->
     assert response.status_code == 409
     assert 'data-testid="form-error">Your card was declined. Try another card.<' in response.text
     assert platform.catalog.get(shop.product).available == 5
+
+
+def delivered_order_page(platform, shopper, shop) -> str:
+    """A 1-Click order of the shopper, delivered now; its page's path."""
+    placed = post_form(
+        shopper, f"/products/{shop.product}/buy", one_click_form(shopper, shop.product)
+    )
+    (order,) = orders_of(platform, shopper)
+    platform.orders.advance(
+        order.id,
+        OrderStatus.PICKING,
+        OrderStatus.PACKED,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+    )
+    return placed.headers["location"]
+
+
+def return_form(client, path: str) -> dict[str, str]:
+    page = client.get(path)
+    assert 'data-testid="return-order"' in page.text, "no Return button on a delivered order"
+    found = KEY.search(page.text)
+    assert found, "the return form carries no key"
+    return {"idempotency_key": found.group(1)}
+
+
+def test_a_delivered_order_is_returned_with_its_button_once(platform, shopper, shop) -> None:
+    path = delivered_order_page(platform, shopper, shop)
+    form = return_form(shopper, path)
+
+    first = post_form(shopper, f"{path}/return", form, page=path)
+    second = post_form(shopper, f"{path}/return", form, page=path)  # resubmitted
+    after = shopper.get(path)
+
+    assert first.status_code == second.status_code == 303
+    assert 'data-status="refunded"' in after.text
+    assert 'data-testid="refund-status" data-refund="refunded">Refunded R$19.90' in after.text
+    assert 'data-testid="return-order"' not in after.text
+    with platform.db.read() as session:
+        assert len(read_log(session, event_types=["order.returned"])) == 1
+
+
+def test_after_the_return_window_there_is_no_button_and_a_late_post_is_told_why(
+    platform, shopper, shop, clock
+) -> None:
+    # A shop with a week's window (BARO_RETURN_WINDOW_DAYS=7): the shopper's session (14
+    # days) outlives it, where it would not outlive the default 30 days.
+    platform.orders.return_window = timedelta(days=7)
+    path = delivered_order_page(platform, shopper, shop)
+    form = return_form(shopper, path)
+    clock.advance(timedelta(days=7, seconds=1))
+
+    page = shopper.get(path)
+    late = post_form(shopper, f"{path}/return", form, page=path)
+
+    assert 'data-testid="return-order"' not in page.text
+    assert 'data-testid="return-closed"' in page.text
+    assert late.status_code == 409
+    assert "The return window has closed." in late.text
+
+
+def test_an_order_on_its_way_has_no_return_button(platform, shopper, shop) -> None:
+    placed = post_form(
+        shopper, f"/products/{shop.product}/buy", one_click_form(shopper, shop.product)
+    )
+    page = shopper.get(placed.headers["location"])
+    assert 'data-testid="return-order"' not in page.text
+    assert 'data-testid="return-closed"' not in page.text
+
+
+def test_in_korean_the_return_button_speaks_korean(platform, shopper, shop) -> None:
+    path = delivered_order_page(platform, shopper, shop)
+    page = shopper.get(path, headers={"Accept-Language": "ko"})
+    assert "반품하고 전액 환불받을 수 있습니다" in page.text
+    assert ">반품</button>" in page.text

@@ -62,4 +62,4 @@ def advance_order(order_id: Id, body: AdvanceIn, who: CallerDep, platform: Platf
     """Move an order to picking, packed, shipped or delivered; illegal steps are refused."""
     who.admin()
     order = platform.orders.advance(order_id, OrderStatus(body.status))
-    return OrderOut.of(order, platform.clock.now())
+    return OrderOut.of(order, platform.clock.now(), return_window=platform.orders.return_window)

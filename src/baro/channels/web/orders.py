@@ -1,4 +1,4 @@
-"""Orders: 1-Click, read, list, cancel."""
+"""Orders: 1-Click, read, list, cancel, return."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from baro.commerce.orders import Placement
+from baro.commerce.orders import Order, Placement
+from baro.platform import Platform
 
 from .deps import CallerDep, IdempotencyKey, OneClickDeskDep, PlatformDep
 from .gateway_threads import GatewayThreadsDep
 from .one_click import Press
+from .openapi import replayed
 from .problems import AUTHENTICATED, errors
 from .schemas import Id, OneClickIn, OrderOut, OrderPage
 
@@ -28,11 +30,15 @@ PLACEMENT_ERRORS = errors(*AUTHENTICATED, 400, 402, 404, 409, 422, 502, describe
 NOT_YOURS = {404: "No such order, or not yours"}
 
 
+def order_out(order: Order, platform: Platform) -> OrderOut:
+    return OrderOut.of(order, platform.clock.now(), return_window=platform.orders.return_window)
+
+
 def placed(placement: Placement, response: Response, platform: PlatformDep) -> OrderOut:
     response.headers["Location"] = f"/v1/orders/{placement.order.id}"
     if placement.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return OrderOut.of(placement.order, platform.clock.now())
+    return order_out(placement.order, platform)
 
 
 @router.post("/one-click", status_code=201, responses=errors(413) | PLACEMENT_ERRORS)
@@ -56,16 +62,15 @@ def list_orders(
 ) -> OrderPage:
     """Your orders, newest first."""
     orders = platform.orders.list(who.customer(), limit=limit, before=before)
-    now = platform.clock.now()
     return OrderPage(
-        items=[OrderOut.of(order, now) for order in orders],
+        items=[order_out(order, platform) for order in orders],
         next_before=orders[-1].id if len(orders) == limit else None,
     )
 
 
 @router.get("/{order_id}", responses=errors(*AUTHENTICATED, 404, 422, described=NOT_YOURS))
 def get_order(order_id: Id, who: CallerDep, platform: PlatformDep) -> OrderOut:
-    return OrderOut.of(platform.orders.get(who.customer(), order_id), platform.clock.now())
+    return order_out(platform.orders.get(who.customer(), order_id), platform)
 
 
 @router.post(
@@ -79,4 +84,44 @@ async def cancel_order(
 ) -> OrderOut:
     """Cancel within the cancel window; the payment is refunded at once. Safe to repeat."""
     order = await threads.run(lambda: platform.orders.cancel(who.customer(), order_id))
-    return OrderOut.of(order, platform.clock.now())
+    return order_out(order, platform)
+
+
+@router.post(
+    "/{order_id}/return",
+    responses=replayed(OrderOut, "The same return, asked again with its Idempotency-Key")
+    | errors(
+        *AUTHENTICATED,
+        400,
+        404,
+        409,
+        422,
+        502,
+        described=NOT_YOURS
+        | {
+            409: "Not delivered (`order_not_returnable`: still on its way, so cancel it, or "
+            "already returned), the return window closed (`return_window_closed`, with "
+            "`returnable_until`), or the key's first request is still running",
+            422: "Invalid input, or the key was used with other parameters",
+            502: "The payment gateway failed: the order is returned and its refund is "
+            "retried (repeat with the same key, or the platform's recovery does it)",
+        },
+    ),
+)
+async def return_order(
+    order_id: Id,
+    who: CallerDep,
+    key: IdempotencyKey,
+    platform: PlatformDep,
+    threads: GatewayThreadsDep,
+    response: Response,
+) -> OrderOut:
+    """Send a delivered order back within the return window (BARO_RETURN_WINDOW_DAYS, 30
+    days by default): it is refunded in full, items and delivery fee, at once. Safe to
+    repeat with the same key (`Idempotent-Replayed: true`)."""
+    returned = await threads.run(
+        lambda: platform.orders.return_order(who.customer(), order_id, idempotency_key=key)
+    )
+    if returned.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return order_out(returned.order, platform)

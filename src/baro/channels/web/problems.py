@@ -45,8 +45,10 @@ from baro.commerce.orders import (
     InvalidQuantity,
     LockerNeedsLockerOption,
     NotLosable,
+    NotReturnable,
     OrderNotFound,
     ReshipLimitReached,
+    ReturnWindowClosed,
     StockContention,
 )
 from baro.commerce.payments import GatewayUnavailable, InvalidCard, PaymentDeclined
@@ -163,6 +165,8 @@ STATUS: Mapping[type[DomainError], int] = {
     IllegalTransition: 409,
     CancelWindowClosed: 409,
     AlreadyShipped: 409,
+    NotReturnable: 409,  # not delivered (yet, or any more): the order's state refuses it
+    ReturnWindowClosed: 409,
     InvalidQuantity: 422,
     InvalidPage: 422,
     EmptyCart: 409,  # the request is fine; the cart's state refuses it

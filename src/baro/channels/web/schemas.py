@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -160,9 +160,16 @@ class OrderOut(BaseModel):
     delivery: DeliveryOut | None = Field(
         default=None, description="The delivery promised at placement"
     )
+    delivered_at: datetime | None = Field(default=None, description="When it was delivered")
+    returnable_until: datetime | None = Field(
+        default=None,
+        description="While delivered: until when POST /v1/orders/{order_id}/return takes it "
+        "back (the return window, BARO_RETURN_WINDOW_DAYS after delivery)",
+    )
+    can_return: bool = Field(default=False, description="Whether it can be returned now")
 
     @classmethod
-    def of(cls, order: Order, now: datetime) -> OrderOut:
+    def of(cls, order: Order, now: datetime, *, return_window: timedelta) -> OrderOut:
         return cls(
             id=order.id,
             status=order.status.value,
@@ -201,6 +208,9 @@ class OrderOut(BaseModel):
             )
             if order.delivery
             else None,
+            delivered_at=order.delivered_at,
+            returnable_until=order.returnable_until(return_window),
+            can_return=order.can_return(now, return_window),
         )
 
 

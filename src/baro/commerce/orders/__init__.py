@@ -14,11 +14,13 @@ from baro.commerce.orders.domain import Delivery as Delivery
 from baro.commerce.orders.domain import EmptyCart as EmptyCart
 from baro.commerce.orders.domain import IllegalTransition as IllegalTransition
 from baro.commerce.orders.domain import InvalidQuantity as InvalidQuantity
+from baro.commerce.orders.domain import NotReturnable as NotReturnable
 from baro.commerce.orders.domain import Order as Order
 from baro.commerce.orders.domain import OrderEvent as OrderEvent
 from baro.commerce.orders.domain import OrderLine as OrderLine
 from baro.commerce.orders.domain import OrderNotFound as OrderNotFound
 from baro.commerce.orders.domain import OrderStatus as OrderStatus
+from baro.commerce.orders.domain import ReturnWindowClosed as ReturnWindowClosed
 from baro.commerce.orders.placement import Placement as Placement
 from baro.commerce.orders.placement import PlacementOutcome as PlacementOutcome
 from baro.commerce.orders.placement import StockContention as StockContention
@@ -33,6 +35,7 @@ from baro.commerce.orders.service import InvalidPage as InvalidPage
 from baro.commerce.orders.service import LockerNeedsLockerOption as LockerNeedsLockerOption
 from baro.commerce.orders.service import OneClick as OneClick
 from baro.commerce.orders.service import Orders as Orders
+from baro.commerce.orders.service import Returned as Returned
 
 __all__ = [
     "TRANSITIONS",
@@ -50,6 +53,7 @@ __all__ = [
     "InvalidQuantity",
     "LockerNeedsLockerOption",
     "NotLosable",
+    "NotReturnable",
     "OneClick",
     "Order",
     "OrderBook",
@@ -65,6 +69,8 @@ __all__ = [
     "ReshipFigures",
     "ReshipLimitReached",
     "Reships",
+    "ReturnWindowClosed",
+    "Returned",
     "StockContention",
     "TrustPolicy",
     "promised_per_day",

@@ -35,6 +35,14 @@ class AlreadyShipped(Conflict):
     code = "order_already_shipped"
 
 
+class NotReturnable(Conflict):
+    code = "order_not_returnable"
+
+
+class ReturnWindowClosed(Conflict):
+    code = "return_window_closed"
+
+
 class InvalidQuantity(InvalidRequest):
     code = "invalid_quantity"
 
@@ -75,7 +83,7 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
     LOST = "lost"  # the customer reported the parcel lost; a re-ship replaced it
-    RETURNED = "returned"  # not collected from its locker: sent back, to be refunded
+    RETURNED = "returned"  # sent back (by the customer, or uncollected from its locker)
 
 
 _CANCELLABLE = {OrderStatus.PAID, OrderStatus.ALLOCATED, OrderStatus.PICKING, OrderStatus.PACKED}
@@ -175,6 +183,7 @@ class Order:
     idempotency_key: str | None = None  # the client's key: lets a crashed placement resume
     delivery: Delivery | None = None  # None: placed without a promise (older orders)
     reship_of: str | None = None  # the lost order this one replaces, free of charge
+    delivered_at: datetime | None = None  # when it reached the customer: the return window
     events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -311,6 +320,37 @@ class Order:
         self._move(OrderStatus.RETURNED, at, reason="locker_uncollected")
         self.cancelled_at = at
 
+    def returnable_until(self, window: timedelta) -> datetime | None:
+        """The last moment the customer may send it back: ``window`` after its delivery.
+        None unless it is delivered (a parcel still on its way is cancelled, not returned)."""
+        if self.status is not OrderStatus.DELIVERED or self.delivered_at is None:
+            return None
+        return self.delivered_at + window
+
+    def can_return(self, at: datetime, window: timedelta) -> bool:
+        until = self.returnable_until(window)
+        return until is not None and at <= until
+
+    def return_delivered(self, at: datetime, window: timedelta) -> None:
+        """The customer sends the delivered order back inside the return window; the
+        refund (items and fee) follows, as after a cancel. ``cancelled_at`` is set, as for
+        a locker return, so that the recovery sweep finishes a refund that died halfway."""
+        if self.status is not OrderStatus.DELIVERED:
+            raise NotReturnable(
+                f"order {self.id} is {self.status.value}; only a delivered order can be returned",
+                current=self.status.value,
+            )
+        until = self.returnable_until(window)
+        assert until is not None, "a delivered order knows when (migration 0009 filled it in)"
+        if at > until:
+            raise ReturnWindowClosed(
+                f"order {self.id} could be returned until {until.isoformat()}; "
+                f"it is now {at.isoformat()}",
+                returnable_until=until.isoformat(),
+            )
+        self._move(OrderStatus.RETURNED, at, reason="customer_return")
+        self.cancelled_at = at
+
     def mark_lost(self, at: datetime, reship_id: str) -> None:
         """The customer reported the parcel lost; ``reship_id`` is the free order that
         replaces it."""
@@ -319,6 +359,8 @@ class Order:
     def advance(self, status: OrderStatus, at: datetime) -> None:
         """Fulfilment and delivery steps (picking … delivered)."""
         self._move(status, at)
+        if status is OrderStatus.DELIVERED:
+            self.delivered_at = at
 
     def pull_events(self) -> list[DomainEvent]:
         events, self.events = self.events, []

@@ -55,6 +55,8 @@ class OrderRow(Base):
     refund_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     failure_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # When it was delivered: a return is accepted for the return window after it.
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     # The delivery promised at placement (baro.delivery.promise): option, fee, window.
     delivery_option: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -90,6 +92,7 @@ def _mutable_columns(order: Order) -> dict[str, object]:
         "refund_minor": refund.amount.minor if refund else None,
         "refunded_at": refund.refunded_at if refund else None,
         "failure_reason": order.failure_reason,
+        "delivered_at": order.delivered_at,
     }
 
 
@@ -159,6 +162,7 @@ _MUTABLE = (
     "refund_minor",
     "refunded_at",
     "failure_reason",
+    "delivered_at",
 )
 _orders = table_of(OrderRow)
 _SAVE = (
@@ -216,6 +220,7 @@ def _to_domain(row: Any, lines: Sequence[Any]) -> Order:
         idempotency_key=row.idempotency_key,
         delivery=_delivery(row),
         reship_of=row.reship_of,
+        delivered_at=row.delivered_at,
     )
 
 
@@ -321,8 +326,9 @@ _UNREFUNDED = (
 
 
 def unrefunded(session: Session, *, before: datetime) -> list[Order]:
-    """Paid orders cancelled (or returned from a locker) before ``before`` whose refund
-    was never recorded (the process died, or the gateway failed, before refunding)."""
+    """Paid orders cancelled or returned (by the customer, or from a locker) before
+    ``before`` whose refund was never recorded (the process died, or the gateway failed,
+    before refunding). A return sets ``cancelled_at`` as a cancel does."""
     return _with_lines(session, session.execute(_UNREFUNDED, {"before": before}).all())
 
 

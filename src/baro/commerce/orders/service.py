@@ -29,7 +29,7 @@ from baro.core.db import Database
 from baro.core.errors import DomainError, InvalidRequest
 from baro.core.events import StoredEvent, first_delivery, record
 from baro.core.failpoints import failpoint
-from baro.core.idempotency import IdempotentRequest
+from baro.core.idempotency import IdempotentRequest, claim, complete
 from baro.network import AllocationChain, Line, consume, release
 
 MAX_PAGE = 100
@@ -58,6 +58,15 @@ class LockerNeedsLockerOption(InvalidRequest):
 UNCOLLECTED_CONSUMER = "orders.refund_uncollected"
 
 
+@dataclass(frozen=True)
+class Returned:
+    """A customer's return: the order as it is now, and whether the request repeated an
+    earlier one with the same Idempotency-Key (``replayed``)."""
+
+    order: Order
+    replayed: bool
+
+
 class Orders:
     def __init__(
         self,
@@ -68,6 +77,7 @@ class Orders:
         cancel_window: timedelta,
         idempotency_ttl: timedelta,
         max_quantity: int,
+        return_window: timedelta = timedelta(days=30),
         abandoned_after: timedelta = timedelta(minutes=2),
         allocation: AllocationChain | None = None,
         gateway_calls: int = 8,
@@ -80,6 +90,8 @@ class Orders:
         self._gateway = gateway
         self._max_quantity = max_quantity
         self._abandoned_after = abandoned_after
+        self._idempotency_ttl = idempotency_ttl
+        self.return_window = return_window
         self._placer = Placer(
             db,
             clock,
@@ -152,7 +164,8 @@ class Orders:
 
     def recover_abandoned(self) -> list[Order]:
         """Finish what died halfway (``baro orders recover``, on a schedule): orders left
-        awaiting payment, and cancelled orders whose refund was never recorded. The gateway
+        awaiting payment, and cancelled or returned orders (by the customer, or from a
+        locker) whose refund was never recorded. The gateway
         keys are the first attempt's, so nothing is charged or refunded twice."""
         placed = self._placer.recover()
         before = self._clock.now() - self._abandoned_after
@@ -218,10 +231,39 @@ class Orders:
         failpoint("cancel.cancelled")
         return self._refund(order)
 
+    def return_order(
+        self, principal: Principal, order_id: str, *, idempotency_key: str | None
+    ) -> Returned:
+        """The customer sends a delivered order back inside the return window: it moves to
+        ``returned`` (``order.returned``, reason ``customer_return``) and is refunded in
+        full, items and fee, with the order's own gateway key (``<order id>:refund``), as a
+        cancel is. The Idempotency-Key is claimed in the return's transaction: a repeat with
+        the key is a replay, and finishes a refund the first request could not make (the
+        gateway was down). The order row is locked, so a second return of the same order
+        with another key waits and then finds it returned (409, ``order_not_returnable``):
+        the gateway is asked once per order, and its key makes even that once. If the
+        process dies between the return and the refund, the recovery sweep refunds it."""
+        customer_id = _customer_of(principal)
+        request = IdempotentRequest.of(customer_id, idempotency_key, "return", order_id=order_id)
+        now = self._clock.now()
+        with self._db.transaction() as session:
+            earlier = claim(session, request, now=now, ttl=self._idempotency_ttl)
+            order = repository.load(session, order_id, customer_id=customer_id, for_update=True)
+            if earlier is None:
+                order.return_delivered(now, self.return_window)
+                repository.save(session, order)
+                record(session, order.pull_events())
+                complete(session, request, {"order_id": order.id})
+                failpoint("return.before_commit")
+        failpoint("return.returned")
+        if order.status is OrderStatus.RETURNED:
+            order = self._refund(order)
+        return Returned(order, replayed=earlier is not None)
+
     def _refund(self, order: Order) -> Order:
-        """Refund a cancelled order's payment (the gateway key is the order's: a repeat
+        """Refund a cancelled or returned order's payment (the gateway key is the order's: a repeat
         returns the same refund) and record it."""
-        assert order.payment is not None, "only paid orders can be cancelled"
+        assert order.payment is not None, "only paid orders can be cancelled or returned"
         if order.total.minor == 0:  # a free re-ship: nothing was charged
             refunded = RefundRecord(f"free:{order.id}", order.total, self._clock.now())
         else:

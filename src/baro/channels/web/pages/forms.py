@@ -33,6 +33,8 @@ FRIENDLY = {
     "empty_cart": "Your cart is empty.",
     "cancel_window_closed": "The cancel window has closed.",
     "order_already_shipped": "This order has shipped and can no longer be cancelled.",
+    "return_window_closed": "The return window has closed.",
+    "order_not_returnable": "Only a delivered order can be returned.",
     "email_taken": "An account with this e-mail address already exists.",
     "delivery_option_unavailable": "That delivery option cannot reach you. Choose another.",
     "no_delivery_option": "No delivery option reaches your address.",

@@ -1,5 +1,6 @@
 """The cart and its checkout, the orders list, and an order's page: its status, the cancel
-button with a live countdown of the cancel window, and the refund once cancelled."""
+button with a live countdown of the cancel window, the return button while a delivered
+order's return window is open, and the refund once cancelled or returned."""
 
 from __future__ import annotations
 
@@ -170,6 +171,10 @@ def _order(
         products=_products(platform, [order]),
         now=now,
         can_cancel=order.can_cancel(now),
+        can_return=order.can_return(now, platform.orders.return_window),
+        returnable_until=order.returnable_until(platform.orders.return_window),
+        # Made now and posted back: a second post of the form is the same return.
+        return_key=new_key(),
         live=order.status not in FINAL,
         tracking=platform.tracking.history(order.id),  # the _tracking.html include
         form=form or FormState(),
@@ -208,3 +213,34 @@ async def cancel(request: Request, order_id: Id, platform: PlatformDep, who: Sho
 
         return await run_in_threadpool(refusal)
     return RedirectResponse(f"/orders/{order_id}", status_code=303)
+
+
+@router.post("/orders/{order_id}/return")
+async def return_order(
+    request: Request, order_id: Id, platform: PlatformDep, who: Shopper, fields: Fields
+) -> Response:
+    """Send a delivered order back inside the return window: the same exactly-once return
+    as ``POST /v1/orders/{order_id}/return`` (the form's key), refunded at once, on the
+    gateway threads as a cancel is."""
+    threads: GatewayThreads = request.app.state.gateway_threads
+    form = FormState()
+    key = usable_key(fields.get("idempotency_key", ""))
+    if key is None:
+        form.fail(request, "_form", "This form has expired. Please press the button again.")
+    else:
+        try:
+            await threads.run(
+                lambda: platform.orders.return_order(who.principal, order_id, idempotency_key=key)
+            )
+        except (OrderNotFound, Forbidden):
+            raise
+        except DomainError as refused:
+            form.refused(request, refused)
+        else:
+            return RedirectResponse(f"/orders/{order_id}", status_code=303)
+
+    def refusal() -> Response:
+        order = platform.orders.get(who.principal, order_id)
+        return _order(request, platform, order, form=form, status=422 if key is None else 409)
+
+    return await run_in_threadpool(refusal)
