@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
 import baro.platform  # noqa: F401 - registers every table
-from baro.core.db import Base, current_revision, head_revision, make_engine
+from baro.core.db import Base, current_revision, head_revision, make_engine, upgrade
 
 
 def test_migrated_schema_matches_the_models(database_url: str) -> None:
@@ -22,3 +26,43 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
         )
         assert compare_metadata(context, Base.metadata) == []
     assert current_revision(database_url) == head_revision() == "0009"
+
+
+def test_0009_takes_the_delivery_time_of_orders_delivered_before_it(tmp_path: Path) -> None:
+    """An order delivered before 0009 gets the time of its ``order.delivered`` event; a
+    delivered order without one gets its placement time (its return window closes
+    earliest); an order not delivered gets none."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0008")
+    placed, delivered = "2026-11-01 10:00:00.000000", "2026-11-03 15:30:00.000000"
+    with sqlite3.connect(tmp_path / "old.db") as old:  # no foreign keys: only these rows
+        for order_id, status in (
+            ("ord_a", "delivered"),
+            ("ord_b", "delivered"),
+            ("ord_c", "shipped"),
+        ):
+            old.execute(
+                "INSERT INTO orders (id, customer_id, status, currency, total_minor, facility_id,"
+                " address_id, payment_method_id, placed_at, cancel_until)"
+                " VALUES (?, 'cus_1', ?, 'BRL', 1990, 'fac_1', 'adr_1', 'pm_1', ?, ?)",
+                (order_id, status, placed, placed),
+            )
+        old.execute(
+            "INSERT INTO outbox_events (event_id, event_type, aggregate_id, occurred_at, data)"
+            " VALUES ('evt_1', 'order.delivered', 'ord_a', ?, '{}')",
+            (delivered,),
+        )
+
+    upgrade(url)
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, delivered_at FROM orders ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("ord_a", delivered),
+        ("ord_b", placed),
+        ("ord_c", None),
+    ]
