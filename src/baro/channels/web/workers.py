@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -41,8 +42,7 @@ from baro.core.metrics import mark_process_dead, prepare_multiprocess_dir
 # request allocates thousands of short-lived objects; collecting every 700 costs CPU for
 # nothing, since reference counting frees them anyway.
 GC_YOUNG_THRESHOLD = 20_000
-QUICK_DEATH_S = 5.0  # a worker that dies this soon after starting did not start
-MAX_QUICK_DEATHS = 5  # in a row: the workers cannot start (bad settings), so give up
+MAX_DEATHS_BEFORE_SERVING = 5  # in a row, before serving: the workers cannot start (bad settings)
 STOP_GRACE_S = 20.0
 
 log = logging.getLogger("baro.server")
@@ -124,8 +124,24 @@ def _check_port_free(host: str, port: int) -> None:
             raise OSError(f"cannot listen on {host}:{port}: {error.strerror}") from error
 
 
-def _run_worker(options: ServerOptions, sock: socket.socket | None) -> None:
-    """One worker: the app on uvicorn, on ``sock`` (or binding host:port itself)."""
+class _Worker(uvicorn.Server):
+    """uvicorn's server, saying when it serves (its app started, its socket listening)."""
+
+    def __init__(self, config: uvicorn.Config, serving: EventType | None) -> None:
+        super().__init__(config)
+        self._serving = serving
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and self._serving is not None:
+            self._serving.set()
+
+
+def _run_worker(
+    options: ServerOptions, sock: socket.socket | None, serving: EventType | None = None
+) -> None:
+    """One worker: the app on uvicorn, on ``sock`` (or binding host:port itself); sets
+    ``serving`` once it serves."""
     arm_from_environment()
     config = uvicorn.Config(APP_FACTORY, **options.uvicorn_settings())
     config.load()  # builds the app, its services and every module they import
@@ -134,11 +150,11 @@ def _run_worker(options: ServerOptions, sock: socket.socket | None) -> None:
     # seconds under load, a pause that every request in flight waits out.
     gc.freeze()
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
-    server = uvicorn.Server(config)
+    server = _Worker(config, serving)
     server.run(sockets=[sock] if sock is not None else None)
 
 
-def _worker_main(options: ServerOptions) -> None:
+def _worker_main(options: ServerOptions, serving: EventType) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -146,7 +162,7 @@ def _worker_main(options: ServerOptions) -> None:
     # Not listening yet: uvicorn listens once the app has started, so that the kernel hands
     # this worker no connection while it is still importing and starting (a restarted
     # worker takes seconds; its connections would wait that long).
-    _run_worker(options, sock)
+    _run_worker(options, sock, serving)
 
 
 class Supervisor:
@@ -159,9 +175,10 @@ class Supervisor:
     def __init__(self, options: ServerOptions) -> None:
         self._options = options
         self._context = multiprocessing.get_context("spawn")
-        self._workers: dict[int, tuple[BaseProcess, float]] = {}  # slot -> process, started
+        # slot -> the worker's process, and the event it sets once it serves
+        self._workers: dict[int, tuple[BaseProcess, EventType]] = {}
         self._stopping = False
-        self._quick_deaths = 0
+        self._deaths_before_serving = 0
 
     def run(self) -> None:
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -181,31 +198,35 @@ class Supervisor:
         self._stopping = True
 
     def _start(self, slot: int) -> None:
+        serving = self._context.Event()
         process = self._context.Process(
-            target=_worker_main, args=(self._options,), name=f"baro-worker-{slot}"
+            target=_worker_main, args=(self._options, serving), name=f"baro-worker-{slot}"
         )
         process.start()
-        self._workers[slot] = (process, time.monotonic())
+        self._workers[slot] = (process, serving)
 
     def _replace_dead(self) -> None:
-        for slot, (process, started) in list(self._workers.items()):
+        for slot, (process, serving) in list(self._workers.items()):
             if process.is_alive() or self._stopping:
                 continue
             assert process.pid is not None
             mark_process_dead(process.pid)
-            lived_s = time.monotonic() - started
+            served = serving.is_set()
             log.warning(
-                "worker %s exited with %s after %.1f s; starting another",
+                "worker %s exited with %s %s; starting another",
                 process.pid,
                 process.exitcode,
-                lived_s,
+                "after serving" if served else "before it served",
                 extra={"pid": process.pid, "exit_code": process.exitcode},
             )
-            self._quick_deaths = self._quick_deaths + 1 if lived_s < QUICK_DEATH_S else 0
-            if self._quick_deaths >= MAX_QUICK_DEATHS:
+            # Not by how long it lived: on a loaded machine a worker that cannot start (bad
+            # settings) takes longer to import and die than any fixed "quick" limit, and
+            # the supervisor would restart it for ever.
+            self._deaths_before_serving = 0 if served else self._deaths_before_serving + 1
+            if self._deaths_before_serving >= MAX_DEATHS_BEFORE_SERVING:
                 raise WorkersCannotStart(
-                    f"{MAX_QUICK_DEATHS} workers in a row died within {QUICK_DEATH_S:.0f} s "
-                    "of starting; see the log above"
+                    f"{MAX_DEATHS_BEFORE_SERVING} workers in a row died before they served; "
+                    "see the log above"
                 )
             self._start(slot)
 
