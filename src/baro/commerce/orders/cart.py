@@ -1,10 +1,20 @@
 """The cart: products a customer has put aside; checkout turns it into one order.
 
-Concurrency: a put is one upsert, so two puts of one product both succeed (the later
-quantity wins). A checkout locks the cart rows it reads (``for_update``) and deletes exactly
-those rows: a put of another product meanwhile stays in the cart, a put of a product being
-ordered waits for the checkout and then lands in the emptied cart, and a second checkout
-of the same cart waits and then finds it empty. Nothing is lost, nothing is ordered twice.
+Concurrency: two puts of one product both succeed (the later quantity wins): a put locks
+the product's row, or inserts it, or, when another put inserted it first, waits for that one
+and then updates it. A checkout locks the cart rows it reads (``for_update``) and deletes
+exactly those rows: a put of another product meanwhile stays in the cart, a put of a product
+being ordered waits for the checkout and then lands in the emptied cart, and a second
+checkout of the same cart waits and then finds it empty. Nothing is lost, nothing is ordered
+twice.
+
+Signals: each change is an outbox event in the change's own transaction, on the customer
+(``aggregate_id``): ``cart.item_added`` or ``cart.item_removed`` with ``customer_id``,
+``product_id``, ``quantity`` (the units added or taken out, always positive) and
+``cart_quantity`` (what the cart holds of the product afterwards). A put that changes
+nothing records nothing. Checkout records none of them: the cart's rows leave as the order's
+lines, which ``order.placed`` already carries; counting them again as removals would read as
+a shopper who changed their mind.
 """
 
 from __future__ import annotations
@@ -19,7 +29,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from baro.commerce.catalog import Product, products_by_id
 from baro.commerce.orders.domain import check_quantity, check_sellable
 from baro.core.clock import Clock
-from baro.core.db import Base, Database, UTCDateTime, table_of, upsert
+from baro.core.db import Base, Database, UTCDateTime, insert_or_ignore, table_of, upsert
+from baro.core.events import DomainEvent, record
 from baro.core.failpoints import failpoint
 from baro.network import Line
 
@@ -39,6 +50,38 @@ class CartItem:
     quantity: int
 
 
+@dataclass(frozen=True, kw_only=True)
+class CartEvent(DomainEvent):
+    """``cart.item_added`` or ``cart.item_removed``; ``aggregate_id`` is the customer."""
+
+    what: str
+
+    @property
+    def event_type(self) -> str:
+        return f"cart.{self.what}"
+
+
+def change(
+    customer_id: str, product_id: str, before: int, after: int, at: datetime
+) -> list[CartEvent]:
+    """The event of a product's quantity in a cart going from ``before`` to ``after``."""
+    if before == after:
+        return []
+    return [
+        CartEvent(
+            aggregate_id=customer_id,
+            occurred_at=at,
+            what="item_added" if after > before else "item_removed",
+            data={
+                "customer_id": customer_id,
+                "product_id": product_id,
+                "quantity": abs(after - before),
+                "cart_quantity": after,
+            },
+        )
+    ]
+
+
 _items = table_of(CartItemRow)
 _LINES = (
     select(_items.c.product_id, _items.c.quantity)
@@ -49,6 +92,11 @@ _REMOVE = delete(_items).where(
     _items.c.customer_id == bindparam("customer_id"),
     _items.c.product_id.in_(bindparam("product_ids", expanding=True)),
 )
+_ONE = (_items.c.customer_id == bindparam("customer_id")) & (
+    _items.c.product_id == bindparam("product_id")
+)
+_HELD = select(_items.c.quantity).where(_ONE).with_for_update()
+_TAKE_OUT = delete(_items).where(_ONE).returning(_items.c.quantity)
 
 
 def cart_lines(session: Session, customer_id: str, *, for_update: bool = False) -> list[Line]:
@@ -71,23 +119,29 @@ class Cart:
         self._max_quantity = max_quantity
 
     def put(self, customer_id: str, product_id: str, quantity: int) -> list[CartItem]:
-        """Set how many of a product are in the cart (adding it if needed)."""
+        """Set how many of a product are in the cart (adding it if needed); the change is
+        recorded (``cart.item_added`` / ``cart.item_removed``) in the same transaction."""
         check_quantity(quantity, self._max_quantity)
+        now = self._clock.now()
         with self._db.transaction() as session:
             check_sellable([Line(product_id, quantity)], products_by_id(session, [product_id]))
             row = {
                 "customer_id": customer_id,
                 "product_id": product_id,
                 "quantity": quantity,
-                "added_at": self._clock.now(),
+                "added_at": now,
             }
-            upsert(session, _items, row, update=["quantity"])
+            before = _set(session, row)
+            record(session, change(customer_id, product_id, before, quantity, now))
             failpoint("cart.put")
             return self._items(session, customer_id)
 
     def remove(self, customer_id: str, product_id: str) -> list[CartItem]:
+        """Take a product out of the cart (``cart.item_removed``, if it was there)."""
+        key = {"customer_id": customer_id, "product_id": product_id}
         with self._db.transaction() as session:
-            remove_products(session, customer_id, [product_id])
+            before = session.execute(_TAKE_OUT, key).scalar()
+            record(session, change(customer_id, product_id, before or 0, 0, self._clock.now()))
             return self._items(session, customer_id)
 
     def items(self, customer_id: str) -> list[CartItem]:
@@ -99,3 +153,19 @@ class Cart:
         lines = cart_lines(session, customer_id)
         products = products_by_id(session, [line.product_id for line in lines])
         return [CartItem(products[line.product_id], line.quantity) for line in lines]
+
+
+def _set(session: Session, row: dict[str, object]) -> int:
+    """Put ``row``'s quantity of its product in the cart; the quantity it held before (0:
+    none). The row is locked first, so the change recorded is this put's alone: when
+    another put inserted the product between our read and our insert, our insert waits for
+    it, and we then read (and lock) what it left."""
+    key = {"customer_id": row["customer_id"], "product_id": row["product_id"]}
+    before = session.execute(_HELD, key).scalar()
+    if before is None:
+        if insert_or_ignore(session, _items, row):
+            return 0
+        before = session.execute(_HELD, key).scalar()
+    # An upsert, not an update: a checkout may have taken the row in the meantime.
+    upsert(session, _items, row, update=["quantity"])
+    return before or 0
