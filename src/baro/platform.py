@@ -102,7 +102,9 @@ class Platform:
             db=db,
             clock=clock,
             gateway=gateway,
-            catalog=Catalog(db),
+            catalog=Catalog(
+                db, clock, idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours)
+            ),
             showcase=Showcase(db),
             customers=Customers(db, clock, tokenize_card),
             accounts=Accounts(
@@ -142,6 +144,7 @@ class Platform:
 
     def close(self) -> None:
         self.orders.close()
+        self.catalog.close()  # the demand signals it still holds
         self.db.dispose()
 
 

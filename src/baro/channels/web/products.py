@@ -1,4 +1,5 @@
-"""The catalogue: search and product pages (no key needed)."""
+"""The catalogue: search and product pages (no key needed; a customer's key makes a search
+count as theirs)."""
 
 from __future__ import annotations
 
@@ -6,27 +7,55 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from .deps import PlatformDep
-from .problems import errors
+from baro.commerce.catalog import Visitor
+
+from .deps import Caller, CallerDep, PlatformDep
+from .problems import AUTHENTICATED, errors
 from .schemas import Category, Id, ProductDetailOut, ProductOut, ProductPage, SearchText
 
 router = APIRouter(prefix="/v1/products", tags=["catalogue"])
 
 
-@router.get("", responses=errors(422))
+@router.get(
+    "",
+    responses=errors(
+        *AUTHENTICATED,
+        422,
+        described={
+            401: "An API key was sent and is unknown (send none to search anonymously)",
+            403: "An operator's key: search without one (a search with a key is a customer's)",
+        },
+    ),
+)
 def search_products(
     platform: PlatformDep,
+    who: CallerDep,
     q: Annotated[SearchText, Query(description="Words to find, in Korean or English")] = "",
     category: Annotated[Category | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> ProductPage:
-    found = platform.catalog.search(q, category=category, limit=limit, offset=offset)
+    """Active products matching every word of `q`, best first. No key is needed; with a
+    customer's key the search counts as theirs. A first page (`offset` 0) with words or a
+    category is recorded as a search (`search.performed`: the words, the category, the
+    first matches and their categories), the customer's or anonymous."""
+    found = platform.catalog.search(
+        q, category=category, limit=limit, offset=offset, visitor=_visitor(who)
+    )
     return ProductPage(
         items=[ProductOut.of(f.product, f.available) for f in found], limit=limit, offset=offset
     )
 
 
+def _visitor(who: Caller) -> Visitor:
+    """Anonymous without a key; with one, the key's customer. A key that is sent is
+    checked as on every customer route: unknown 401, an operator's 403."""
+    return Visitor(who.customer_id() if who.api_key is not None else None)
+
+
 @router.get("/{product_id}", responses=errors(404, 422, described={404: "No such product"}))
 def get_product(product_id: Id, platform: PlatformDep) -> ProductDetailOut:
+    """A product and its stock per facility. Not a view (clients fetch products for many
+    reasons): a client that shows a product to a customer says so with POST
+    /v1/events/view."""
     return ProductDetailOut.detail(platform.catalog.get(product_id))

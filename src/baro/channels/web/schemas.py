@@ -312,5 +312,9 @@ class ReceiveIn(Input):
     )
 
 
+class ViewIn(Input):
+    product_id: Id
+
+
 class AdvanceIn(Input):
     status: Literal["picking", "packed", "shipped", "delivered"]

@@ -12,8 +12,12 @@ from baro.commerce.catalog.service import InvalidSearch as InvalidSearch
 from baro.commerce.catalog.service import ProductWithStock as ProductWithStock
 from baro.commerce.catalog.shelves import Shelf as Shelf
 from baro.commerce.catalog.shelves import Shelves as Shelves
+from baro.commerce.catalog.signals import ANONYMOUS as ANONYMOUS
+from baro.commerce.catalog.signals import SignalBuffer as SignalBuffer
+from baro.commerce.catalog.signals import Visitor as Visitor
 
 __all__ = [
+    "ANONYMOUS",
     "Catalog",
     "Dimensions",
     "InvalidProduct",
@@ -25,5 +29,7 @@ __all__ = [
     "Shelf",
     "Shelves",
     "Showcase",
+    "SignalBuffer",
+    "Visitor",
     "products_by_id",
 ]

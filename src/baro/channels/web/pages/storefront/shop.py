@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from baro.commerce.catalog import ProductWithStock
+from baro.commerce.catalog import ProductWithStock, Visitor
 from baro.commerce.customers import (
     NoDefaultAddress,
     NoDefaultPaymentMethod,
@@ -56,9 +56,14 @@ def search(
     category: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
-    # One more than a page: whether there is a next page, without counting them all.
+    # One more than a page: whether there is a next page, without counting them all. The
+    # first page is the shopper's search (a demand signal), signed in or not.
     found = platform.catalog.search(
-        q, category=category or None, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+        q,
+        category=category or None,
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+        visitor=_visitor(who),
     )
 
     def link(**change: object) -> str:
@@ -83,7 +88,15 @@ def search(
 def product_page(
     request: Request, product_id: Id, platform: PlatformDep, who: MaybeShopper
 ) -> Response:
-    return _product(request, platform, platform.catalog.get(product_id), who)
+    """The product, its delivery options and its 1-Click button. Shown to a signed-in
+    shopper, it is a view (``product.viewed``); the same page shown again after a refused
+    1-Click is not."""
+    item = platform.catalog.get(product_id, visitor=_visitor(who))
+    return _product(request, platform, item, who)
+
+
+def _visitor(who: WebSession | None) -> Visitor:
+    return Visitor(who.principal.customer_id if who else None)
 
 
 def _product(
