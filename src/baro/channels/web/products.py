@@ -26,6 +26,8 @@ router = APIRouter(prefix="/v1/products", tags=["catalogue"])
             403: "An operator's key: search without one (a search with a key is a customer's)",
         },
     ),
+    # The key is optional: with none, the search is anonymous (OpenAPI's empty requirement).
+    openapi_extra={"security": [{}]},
 )
 def search_products(
     platform: PlatformDep,
