@@ -165,8 +165,8 @@ class Orders:
     def recover_abandoned(self) -> list[Order]:
         """Finish what died halfway (``baro orders recover``, on a schedule): orders left
         awaiting payment, and cancelled or returned orders (by the customer, or from a
-        locker) whose refund was never recorded. The gateway
-        keys are the first attempt's, so nothing is charged or refunded twice."""
+        locker) whose refund was never recorded. The gateway keys are the first attempt's,
+        so nothing is charged or refunded twice."""
         placed = self._placer.recover()
         before = self._clock.now() - self._abandoned_after
         with self._db.read() as session:
@@ -261,8 +261,8 @@ class Orders:
         return Returned(order, replayed=earlier is not None)
 
     def _refund(self, order: Order) -> Order:
-        """Refund a cancelled or returned order's payment (the gateway key is the order's: a repeat
-        returns the same refund) and record it."""
+        """Refund a cancelled or returned order's payment (the gateway key is the order's:
+        a repeat returns the same refund) and record it."""
         assert order.payment is not None, "only paid orders can be cancelled or returned"
         if order.total.minor == 0:  # a free re-ship: nothing was charged
             refunded = RefundRecord(f"free:{order.id}", order.total, self._clock.now())
