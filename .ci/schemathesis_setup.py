@@ -3,8 +3,8 @@ route that needs a courier's or a car's key would only ever answer 401.
 
 Through the API, on the served world: the first customer's order (1-Click), their car with
 in-car consent for that order, a courier assigned to it, a locker bank near them holding a
-second order that has arrived, and a drone base at the first fulfilment centre. Prints
-``NAME=value`` lines for the script to export.
+second order that has arrived, a third order delivered (to be returned), and a drone base
+at the first fulfilment centre. Prints ``NAME=value`` lines for the script to export.
 
 Usage: python .ci/schemathesis_setup.py BASE_URL WORLD_JSON
 """
@@ -59,6 +59,10 @@ def main(base: str, world_file: str) -> None:
         held = call("POST", "/v1/orders/one-click", me, {"product_id": world["products"][0]["id"]})
         call("POST", f"/v1/orders/{held['id']}/locker", me, {"locker_id": locker["id"]})
         call("POST", f"/v1/admin/orders/{held['id']}/locker/arrived", admin)
+        # A third order, delivered: it can be returned.
+        kept = call("POST", "/v1/orders/one-click", me, {"product_id": world["products"][0]["id"]})
+        for step in ("picking", "packed", "shipped", "delivered"):
+            call("POST", f"/v1/admin/orders/{kept['id']}/advance", admin, {"status": step})
         drone_base = call(
             "POST",
             "/v1/admin/drones/bases",
@@ -73,6 +77,7 @@ def main(base: str, world_file: str) -> None:
         "COURIER_KEY": courier["key"],
         "LOCKER_ID": locker["id"],
         "LOCKER_ORDER_ID": held["id"],
+        "DELIVERED_ORDER_ID": kept["id"],
         "BASE_ID": drone_base["id"],
     }
     for name, value in found.items():
