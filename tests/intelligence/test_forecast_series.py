@@ -9,12 +9,14 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
+from baro.core.geo import h3_cell
 from baro.intelligence.forecast import (
     POOL,
     ForecastSettings,
     InvalidDemand,
     InvalidSettings,
     NoHistory,
+    h3_regions,
     training_frame,
 )
 
@@ -195,3 +197,16 @@ def test_a_weekly_cutoff_must_start_a_week() -> None:
             cutoff=CUTOFF + timedelta(days=2),
             settings=ForecastSettings(horizon=2, period="week"),
         )
+
+
+def test_a_region_can_be_the_h3_cell_of_the_customers_point() -> None:
+    """Two São Paulo addresses 300 m apart share a resolution-5 cell, not a resolution-9 one;
+    a row without a point has no region (and the demand check would refuse it)."""
+    points = pl.DataFrame({"lat": [-23.5505, -23.5530, None], "lng": [-46.6333, -46.6350, 1.0]})
+
+    coarse = h3_regions(points, resolution=5)["region"].to_list()
+    fine = h3_regions(points, resolution=9)["region"].to_list()
+
+    assert coarse[0] == coarse[1] == h3_cell(-23.5505, -46.6333, 5)
+    assert fine[0] != fine[1]
+    assert coarse[2] is None

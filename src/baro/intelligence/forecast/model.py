@@ -16,23 +16,28 @@ weeks and the whole history, and the month. Signals, when given: each signal's s
 ending a horizon before the day (``series._signal_features``), known at the cut-off.
 
 **Intervals.** Conformal (mlforecast's ``PredictionIntervals``): the model is backtested on the
-last ``calibration_windows`` horizons before the cut-off and each horizon step's absolute errors
-give its interval, at the levels asked for; when the history is too short for whole-horizon
-windows, one-step errors give a constant width.
+last ``calibration_windows`` horizons before the cut-off, and each series' absolute errors at
+each horizon step give the half-width of its interval at the levels asked for (one-step errors,
+a constant width, when the history is too short for whole-horizon windows). The interval is
+centred on the reconciled mean and cut at zero. Not hierarchicalforecast's reconciled normal
+intervals: those take the series' errors as independent, so a total's interval is about
+√n items wide instead of n, and on the validation window (trained before 2011-06-11) its 80 %
+intervals held 27 % of the totals' days and 57 % of the items' (the conformal ones, 54 % and
+67 %: two windows are few to estimate a tail from, and every interval is narrower than it says).
 
-**Reconciliation.** MinTrace with WLS structural weights (Wickramasuriya, Athanasopoulos &
-Hyndman 2019), sparse: each base forecast is trusted in proportion to the bottom series it sums
-(a region's total is one number, a bottom series is noisy), which needs no in-sample residuals,
-that many short series (new products) would not give reliably; non-negative (a negative bottom
-forecast is set to zero and the levels above are summed again). The total, region and category
-forecasts then add up exactly to the bottom ones, and intervals are reconciled assuming normal
-errors (``intervals_method="normality"``), then cut at zero.
+**Reconciliation.** MinTrace (Wickramasuriya, Athanasopoulos & Hyndman 2019) with structural
+weights, sparse: a base forecast's error variance is taken to grow with the number of bottom
+series it sums (structural scaling), which needs no in-sample residuals, that the many short
+series (new products) would not give reliably, and unlike plain bottom-up lets the smoother
+totals and regions correct the sum of noisy items. Non-negative: a negative bottom forecast is
+set to zero and the levels above are summed again. The total, region and category forecasts
+then add up exactly to the bottom ones. Chosen over bottom-up and OLS weights on a validation
+window before the default test (trained before 2011-06-11): lower WAPE at every level.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from datetime import date
 
@@ -49,7 +54,6 @@ from baro.intelligence.forecast.series import POOL, Training, training_frame
 from baro.intelligence.forecast.settings import ForecastSettings
 
 MODEL = "lgbm"
-BOUND = re.compile(r"-(lo|hi)-\d+(\.\d+)?$")
 DAYS_IN_YEAR = 365
 
 
@@ -74,7 +78,7 @@ def forecast_demand(
 
 def base_forecasts(training: Training) -> pl.DataFrame:
     """unique_id, ds, lgbm, lgbm-lo-<l>, lgbm-hi-<l>: the global model's forecast of every
-    series of every level, before reconciliation."""
+    series of every level, before reconciliation (the mean cut at zero, the bounds not)."""
     settings = training.settings
     history = training.history
     if training.features is not None:
@@ -102,7 +106,7 @@ def base_forecasts(training: Training) -> pl.DataFrame:
         # One-step calibration on a short history is the fallback the docstring states.
         warnings.filterwarnings("ignore", "Prediction intervals are calculated using 1-step")
         forecast = forecaster.predict(settings.horizon, level=settings.levels, X_df=future)
-    return forecast.with_columns(pl.exclude("unique_id", "ds").clip(lower_bound=0.0))
+    return forecast.with_columns(pl.col(MODEL).clip(lower_bound=0.0))
 
 
 def reconcile(training: Training, base: pl.DataFrame) -> pl.DataFrame:
@@ -112,20 +116,29 @@ def reconcile(training: Training, base: pl.DataFrame) -> pl.DataFrame:
         reconcilers=[MinTraceSparse(method="wls_struct", nonnegative=True, qp=False)]
     )
     reconciled = reconciler.reconcile(
-        Y_hat_df=base,
+        Y_hat_df=base.select("unique_id", "ds", MODEL),
         S_df=training.summing,
         tags=training.tags,
-        level=settings.levels,
-        intervals_method="normality",
     )
-    name = next(c for c in reconciled.columns if c.startswith(f"{MODEL}/") and not BOUND.search(c))
+    name = next(c for c in reconciled.columns if c.startswith(f"{MODEL}/"))
+    # Conformal intervals are symmetric about the unclipped mean: half their width is the
+    # backtested error at that level of confidence, whatever clipping did to either end.
+    half = {
+        f"half_{level}": (pl.col(f"{MODEL}-hi-{level}") - pl.col(f"{MODEL}-lo-{level}")) / 2
+        for level in settings.levels
+    }
     bounds = {
-        f"{side}_{level}": pl.col(f"{name}-{side}-{level}").clip(lower_bound=0.0)
+        f"{side}_{level}": (
+            pl.col("mean") - pl.col(f"half_{level}")
+            if side == "lo"
+            else pl.col("mean") + pl.col(f"half_{level}")
+        ).clip(lower_bound=0.0)
         for level in settings.levels
         for side in ("lo", "hi")
     }
     return (
-        reconciled.select("unique_id", "ds", mean=pl.col(name).clip(lower_bound=0.0), **bounds)
+        reconciled.select("unique_id", "ds", mean=pl.col(name).clip(lower_bound=0.0))
+        .join(base.select("unique_id", "ds", **half), on=["unique_id", "ds"], how="left")
         .join(training.series, on="unique_id", how="left")
         .select(
             "unique_id",
@@ -139,7 +152,7 @@ def reconcile(training: Training, base: pl.DataFrame) -> pl.DataFrame:
             pool_size=pl.col("pool_size"),
             period=pl.col("ds"),
             mean=pl.col("mean"),
-            **{column: pl.col(column) for column in bounds},
+            **bounds,
         )
         .sort("level", "unique_id", "period")
     )
