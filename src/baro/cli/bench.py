@@ -389,3 +389,77 @@ def drones_summary(result: dict[str, Any]) -> str:
     else:
         lines.append("did not break in the multiples run")
     return "\n".join(lines)
+
+
+@app.command("forecast")
+def forecast(
+    data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
+    retail_test_from: Annotated[
+        str | None,
+        typer.Option(
+            help="First day of Online Retail's test (YYYY-MM-DD); training is every day "
+            "before it. Default: the data's last eight weeks"
+        ),
+    ] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """Demand forecast accuracy on Online Retail's last weeks: baro's forecast against seasonal
+    naive and AutoETS, WAPE and MASE overall and per level."""
+    from datetime import datetime
+
+    from baro.bench import forecast as forecast_bench  # the intelligence extra
+    from baro.datasets import DatasetError
+    from baro.intelligence.forecast import ForecastError
+
+    try:
+        test_from = (
+            datetime.strptime(retail_test_from, "%Y-%m-%d").date()  # noqa: DTZ007 - a day
+            if retail_test_from
+            else None
+        )
+    except ValueError as error:
+        raise fail(f"--retail-test-from is a day, YYYY-MM-DD: {error}") from error
+    folder = data_dir or Settings().resolved_data_dir()
+    with progress_bar() as bar:
+        task = bar.add_task(forecast_bench.STEPS[0], total=len(forecast_bench.STEPS))
+
+        def advance(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total)
+
+        try:
+            result = forecast_bench.run(folder, test_from=test_from, progress=advance)
+        except (DatasetError, ForecastError) as error:
+            raise fail(str(error)) from error
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(result, indent=2) + "\n")
+        err.print(f"wrote {json_path}")
+    out.print(forecast_table(result))
+
+
+def forecast_table(result: dict[str, Any]) -> Table:
+    methods = result["methods"]
+    table = Table(
+        title=f"baro bench forecast — Online Retail, trained to {result['train_to']}, "
+        f"test {result['test_from']}..{result['test_to']} ({result['granularity']}s)"
+    )
+    table.add_column("level")
+    for method in methods:
+        table.add_column(f"{method} WAPE", justify="right")
+    for method in methods:
+        table.add_column(f"{method} MASE", justify="right")
+    for level, scores in result["levels"].items():
+        table.add_row(
+            level,
+            *(_measure(scores, method, "wape", methods) for method in methods),
+            *(_measure(scores, method, "mase", methods) for method in methods),
+        )
+    return table
+
+
+def _measure(scores: dict[str, Any], method: str, measure: str, methods: list[str]) -> str:
+    value = scores[method][measure]
+    if value is None:
+        return "—"
+    best = min(scores[m][measure] for m in methods if scores[m][measure] is not None)
+    return f"[green]{value:.3f}[/]" if value == best else f"{value:.3f}"
