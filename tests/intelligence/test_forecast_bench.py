@@ -77,6 +77,8 @@ def test_the_command_writes_every_method_and_level_on_another_data_directory(
 ) -> None:
     """The bench reads everything from the data: 84 days from 2011-03-01 end on 2011-05-23,
     so the test is the eight weeks from 2011-03-29 and training the 28 days before."""
+    # The one default test that runs AutoETS: numba compiles it on first use (about 10 s on
+    # two cores, cached after), on three products so the fit itself is instant.
     folder = small_retail(tmp_path / "data")
     json_path = tmp_path / "forecast.json"
 
