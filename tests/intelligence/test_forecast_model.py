@@ -65,6 +65,21 @@ def test_a_constant_demand_is_forecast_as_that_constant() -> None:
         assert rows["mean"].to_list() == pytest.approx([12.0] * 14, abs=0.6)
 
 
+def test_weekly_periods_sum_the_days_from_monday() -> None:
+    """Given 3 units a day for twenty weeks, a weekly forecast says 21 a week, each week
+    starting on a Monday."""
+    cutoff = START + timedelta(weeks=20)
+    settings = ForecastSettings(horizon=4, period="week", trees=60, learning_rate=0.2, threads=1)
+
+    forecast = forecast_demand(
+        daily_demand(lambda _: 3.0, end=cutoff), cutoff=cutoff, settings=settings
+    )
+
+    rows = item_rows(forecast, "p1")
+    assert rows["period"].to_list() == [cutoff + timedelta(weeks=i) for i in range(4)]
+    assert rows["mean"].to_list() == pytest.approx([21.0] * 4, abs=1.0)
+
+
 def test_a_weekly_demand_is_forecast_with_its_weekdays() -> None:
     """Given the same week over and over (nothing on Mondays, 30 on Thursdays), the forecast
     repeats that week."""
