@@ -15,6 +15,11 @@ EXTRA_OF_LIBRARY = {
     "vrplib": "twin",
     "matplotlib": "twin",
     "jinja2": "twin",
+    "statsforecast": "intelligence",
+    "mlforecast": "intelligence",
+    "hierarchicalforecast": "intelligence",
+    "lightgbm": "intelligence",
+    "highspy": "intelligence",
     "aiohttp": "bench",
 }
 
