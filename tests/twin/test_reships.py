@@ -18,7 +18,7 @@ from baro.twin.replay import ReplayData
 from baro.twin.reship_kpis import reship_kpis
 from baro.twin.simulate import SimulationRequest, simulate
 from tests.twin.test_simulate import needs_olist
-from tests.twin.test_twin import CITIES, SHARED_DATA, products
+from tests.twin.test_twin import SHARED_DATA, products, tiny_places
 
 FROM = date(2017, 3, 1)
 START = datetime(2017, 3, 1, tzinfo=UTC)
@@ -29,23 +29,7 @@ def history(test_period: str = "delivered") -> ReplayData:
     known by mid-February); March (the test period): 18 orders of three customers, all
     ``test_period`` in the data (so that a rate read from them would be 0 % or 100 %); one
     order in June, when the data set ends."""
-    states = list(CITIES)
-    sellers = pl.DataFrame(
-        {
-            "seller_id": [f"s{n}" for n in range(3)],
-            "lat": [CITIES[s][0] for s in states],
-            "lng": [CITIES[s][1] for s in states],
-            "state": states,
-        }
-    )
-    customers = pl.DataFrame(
-        {
-            "customer_key": [f"c{n}" for n in range(3)],
-            "lat": [CITIES[s][0] + 0.05 for s in states],
-            "lng": [CITIES[s][1] for s in states],
-            "state": states,
-        }
-    )
+    sellers, customers = tiny_places()
     rows = []
     for n in range(20):
         rows.append(_order(f"h{n:02d}", datetime(2017, 1, 2, 9, tzinfo=UTC) + timedelta(hours=n),

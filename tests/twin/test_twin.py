@@ -26,8 +26,8 @@ SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 CITIES = {"SP": (-23.55, -46.63), "RJ": (-22.91, -43.17), "MG": (-19.92, -43.93)}
 
 
-def tiny_replay(orders: int = 30) -> ReplayData:
-    """Three sellers, a customer per state, orders an hour apart; every 10th cancelled."""
+def tiny_places() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A seller in each state's city, and a customer 5.5 km north of it."""
     states = list(CITIES)
     sellers = pl.DataFrame(
         {
@@ -45,6 +45,12 @@ def tiny_replay(orders: int = 30) -> ReplayData:
             "state": states,
         }
     )
+    return sellers, customers
+
+
+def tiny_replay(orders: int = 30) -> ReplayData:
+    """Three sellers, a customer per state, orders an hour apart; every 10th cancelled."""
+    sellers, customers = tiny_places()
     rows = []
     for n in range(orders):
         purchased = START + timedelta(hours=n)
