@@ -29,6 +29,7 @@ from baro.intelligence.anticipate.sites import (
     refuse_nulls,
     refuse_rows,
     require_columns,
+    with_unit_value,
 )
 from baro.intelligence.anticipate.solver import Lane, Node, move_stock
 
@@ -180,13 +181,9 @@ def plan_transfers(
 def _demand(forecast: pl.DataFrame, unit_value_minor: int | None) -> pl.DataFrame:
     """product_id, region, period?, mean, std, value_minor: checked."""
     require_columns(forecast, "forecast", ["product_id", "region", "mean"])
-    if "value_minor" not in forecast.columns:
-        if unit_value_minor is None:
-            raise InvalidRequest(
-                "forecast has no value_minor column: pass unit_value_minor (what a unit filled "
-                "locally is worth, in minor units)"
-            )
-        forecast = forecast.with_columns(value_minor=pl.lit(unit_value_minor))
+    forecast = with_unit_value(
+        forecast, "forecast", unit_value_minor, "what a unit filled locally is worth"
+    )
     keys = ["product_id", "region"] + (["period"] if "period" in forecast.columns else [])
     demand = forecast.with_columns(
         pl.col("product_id", "region").cast(pl.String),

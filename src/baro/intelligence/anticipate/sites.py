@@ -38,6 +38,20 @@ def require_columns(frame: pl.DataFrame, name: str, columns: Iterable[str]) -> N
         )
 
 
+def with_unit_value(
+    frame: pl.DataFrame, name: str, unit_value_minor: int | None, worth: str
+) -> pl.DataFrame:
+    """``frame`` with a ``value_minor`` column: its own, else ``unit_value_minor`` on every
+    row; neither is an error that says what the value stands for (``worth``)."""
+    if "value_minor" in frame.columns:
+        return frame
+    if unit_value_minor is None:
+        raise InvalidRequest(
+            f"{name} has no value_minor column: pass unit_value_minor ({worth}, in minor units)"
+        )
+    return frame.with_columns(value_minor=pl.lit(unit_value_minor))
+
+
 def _examples(frame: pl.DataFrame) -> str:
     rows = frame.head(_SHOWN).rows(named=True)
     more = f" and {frame.height - _SHOWN} more" if frame.height > _SHOWN else ""

@@ -35,6 +35,7 @@ from baro.intelligence.anticipate.sites import (
     refuse_nulls,
     refuse_rows,
     require_columns,
+    with_unit_value,
 )
 from baro.intelligence.anticipate.solver import Lane, Node, move_stock
 
@@ -171,13 +172,9 @@ def speculate(
 
 def _purchases(probabilities: pl.DataFrame, unit_value_minor: int | None) -> pl.DataFrame:
     require_columns(probabilities, "probabilities", ["customer_id", "product_id", "probability"])
-    if "value_minor" not in probabilities.columns:
-        if unit_value_minor is None:
-            raise InvalidRequest(
-                "probabilities has no value_minor column: pass unit_value_minor (what a faster "
-                "delivery is worth, in minor units)"
-            )
-        probabilities = probabilities.with_columns(value_minor=pl.lit(unit_value_minor))
+    probabilities = with_unit_value(
+        probabilities, "probabilities", unit_value_minor, "what a faster delivery is worth"
+    )
     purchases = probabilities.select(
         pl.col("customer_id", "product_id").cast(pl.String),
         pl.col("probability").cast(pl.Float64),
