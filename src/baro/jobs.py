@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from prometheus_client import Counter
 
@@ -61,6 +61,9 @@ JOB_RESULTS = Counter(
 )
 
 
+_NOT_COUNTS = frozenset({"ran", "waiting"})
+
+
 @dataclass
 class Tick:
     """What one tick did. ``waiting`` names drone orders that could not get a sortie yet
@@ -77,16 +80,9 @@ class Tick:
     waiting: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        return {
-            "lockers_returned": self.lockers_returned,
-            "uncollected_refunded": self.uncollected_refunded,
-            "sorties_assigned": self.sorties_assigned,
-            "sorties_cancelled": self.sorties_cancelled,
-            "drone_steps": self.drone_steps,
-            "orders_delivered_by_drone": self.orders_delivered_by_drone,
-            "orders_recovered": self.orders_recovered,
-            "drone_orders_waiting": len(self.waiting),
-        }
+        """Every count of the tick, by name (the waiting orders as a count)."""
+        done = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_COUNTS}
+        return done | {"drone_orders_waiting": len(self.waiting)}
 
 
 def drone_items(platform: Platform, wanted: Iterable[tuple[str, int]]) -> list[Item]:
