@@ -1,5 +1,6 @@
-"""What each facility holds: totals per facility (the console's map) and one facility's
-stock line by line, fewest units free first (what an operator restocks next)."""
+"""What each facility holds: totals per facility (the console's map), with the units on their
+way to it, and one facility's stock line by line, fewest units free first (what an operator
+restocks next)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from baro.network.facilities import Facility, get_facility, list_facilities
 from baro.network.inventory import InventoryRow, StockLevel
+from baro.network.transfers import incoming_by_facility
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class FacilityHoldings:
     products: int  # products with at least one unit on hand
     on_hand: int
     reserved: int
+    incoming: int = 0  # in transit toward it: not on hand, so no order can take it yet
 
     @property
     def available(self) -> int:
@@ -25,7 +28,7 @@ class FacilityHoldings:
 
 
 def holdings(session: Session) -> list[FacilityHoldings]:
-    """Every facility with its totals (two queries); a facility without stock holds zeros."""
+    """Every facility with its totals (three queries); a facility without stock holds zeros."""
     totals = {
         row.facility_id: row
         for row in session.execute(
@@ -37,6 +40,7 @@ def holdings(session: Session) -> list[FacilityHoldings]:
             ).group_by(InventoryRow.facility_id)
         )
     }
+    coming = incoming_by_facility(session)
     result = []
     for facility in list_facilities(session):
         row = totals.get(facility.id)
@@ -46,6 +50,7 @@ def holdings(session: Session) -> list[FacilityHoldings]:
                 int(row.products) if row else 0,
                 int(row.on_hand) if row else 0,
                 int(row.reserved) if row else 0,
+                coming.get(facility.id, 0),
             )
         )
     return result

@@ -15,7 +15,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, bindparam, func, se
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from baro.core.db import Base, execute_many, insert_or_ignore, table_of
+from baro.core.db import Base, execute_many, insert_or_ignore, insert_or_ignore_all, table_of
 from baro.core.errors import Conflict, InvalidRequest, NotFound
 from baro.core.geo import haversine_km
 from baro.network.allocation import Allocation, StockAt
@@ -103,6 +103,29 @@ def receive(session: Session, facility_id: str, product_id: str, quantity: int) 
             f"pass the most one count can hold ({MAX_UNITS:,})"
         )
     return StockLevel(facility_id, product_id, row.on_hand, row.reserved)
+
+
+_ADD = (
+    update(table_of(InventoryRow))
+    .where(InventoryRow.facility_id == bindparam("f"), InventoryRow.product_id == bindparam("p"))
+    .values(on_hand=InventoryRow.on_hand + bindparam("q"))
+)
+
+
+def receive_all(session: Session, arrivals: Iterable[tuple[str, str, int]]) -> None:
+    """Units that came back into the network (facility, product, units: a transfer landed or
+    called back), which left a count of it before: opens the stock lines they need, then
+    adds to them in one global order (facility, product), as ``reserve`` takes rows."""
+    wanted: dict[tuple[str, str], int] = defaultdict(int)
+    for facility_id, product_id, units in arrivals:
+        wanted[(facility_id, product_id)] += units
+    pairs = sorted(wanted)
+    insert_or_ignore_all(
+        session,
+        table_of(InventoryRow),
+        [{"facility_id": f, "product_id": p, "on_hand": 0, "reserved": 0} for f, p in pairs],
+    )
+    execute_many(session, _ADD, [{"f": f, "p": p, "q": wanted[(f, p)]} for f, p in pairs])
 
 
 def open_stock(session: Session, levels: Sequence[StockLevel]) -> None:

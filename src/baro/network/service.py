@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from baro.core import idempotency
@@ -10,6 +11,20 @@ from baro.core.db import Database
 from baro.core.idempotency import IdempotentRequest
 from baro.network.facilities import Facility, list_facilities
 from baro.network.inventory import StockLevel, receive
+from baro.network.transfers import (
+    Dispatch,
+    Incoming,
+    Move,
+    PlanSummary,
+    Transfer,
+    TransferPlanRecord,
+    arrive_due,
+    cancel_transfer,
+    dispatch,
+    incoming,
+    latest_plans,
+    latest_transfers,
+)
 
 
 class Network:
@@ -51,3 +66,40 @@ class Network:
                 },
             )
         return level
+
+    def dispatch(
+        self, moves: Sequence[Move], summary: PlanSummary, *, idempotency_key: str | None
+    ) -> Dispatch:
+        """Record a plan and send its moves (see ``baro.network.transfers``); a repeated key
+        returns the first dispatch. All or nothing: NotEnoughToSend writes nothing."""
+        with self._db.transaction() as session:
+            return dispatch(
+                session,
+                moves,
+                now=self._clock.now(),
+                idempotency_key=idempotency_key,
+                summary=summary,
+            )
+
+    def arrive_due(self) -> list[Transfer]:
+        """Land the transfers whose time has come; those this call landed."""
+        with self._db.transaction() as session:
+            return arrive_due(session, self._clock.now())
+
+    def cancel_transfer(self, transfer_id: str) -> Transfer:
+        with self._db.transaction() as session:
+            return cancel_transfer(session, transfer_id, self._clock.now())
+
+    def incoming(self, product_ids: Iterable[str] | None = None) -> list[Incoming]:
+        with self._db.read() as session:
+            return incoming(session, product_ids)
+
+    def plans(self, limit: int) -> list[TransferPlanRecord]:
+        """The latest plans, newest first."""
+        with self._db.read() as session:
+            return latest_plans(session, limit)
+
+    def transfers(self, limit: int) -> list[Transfer]:
+        """The latest transfers, newest dispatch first."""
+        with self._db.read() as session:
+            return latest_transfers(session, limit)
