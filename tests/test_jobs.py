@@ -1,7 +1,8 @@
 """The platform's own ticks (baro.jobs): a paid drone order gets its sortie and flies with
 nobody calling the drone API; a grounded base keeps it waiting until the weather clears; a
 parcel left in its locker is returned and refunded, once, also when the first try died
-halfway; ``baro serve`` runs the ticks by itself.
+halfway; stock sent between facilities lands when its time comes; ``baro serve`` runs the
+ticks by itself.
 
 The world (as in tests/delivery/test_promise_orders.py): a fulfilment centre at São Paulo,
 the shopper 10 km due north, 09:00 UTC; a drone base with one drone 2 km from the shopper;
@@ -28,9 +29,9 @@ from baro.core.ids import new_id
 from baro.delivery.drones import Weather
 from baro.delivery.lockers import CompartmentSize
 from baro.jobs import Jobs, steps_to
-from baro.network import FacilityKind, open_facility
+from baro.network import FacilityKind, Move, PlanSummary, open_facility, stock_level
 from baro.platform import Platform
-from tests.builders import SAO_PAULO, Shopper, add_facility, product, shopper, stock
+from tests.builders import RIO, SAO_PAULO, Shopper, add_facility, product, shopper, stock
 
 KM = 1 / 111.19508
 NORTH_10KM = (SAO_PAULO[0] + 10 * KM, SAO_PAULO[1])
@@ -217,6 +218,27 @@ def test_a_refund_that_died_halfway_is_found_again_next_tick(
 
     assert (done.lockers_returned, done.uncollected_refunded) == (0, 1)
     assert platform.order_book.get(order_id).status is OrderStatus.REFUNDED
+
+
+def test_a_transfer_lands_on_the_tick_after_its_arrival_time(
+    platform: Platform, clock: SimulatedClock
+) -> None:
+    item = goods(platform)
+    sp, rio = add_facility(platform, "FC SP", SAO_PAULO), add_facility(platform, "FC Rio", RIO)
+    stock(platform, sp, item.id, 10)
+    arrives = clock.now() + timedelta(hours=8)
+    platform.network.dispatch(
+        [Move(item.id, sp, rio, 4, arrives)], PlanSummary("by hand"), idempotency_key="k"
+    )
+    jobs = Jobs(platform)
+
+    early = jobs.tick()
+    clock.advance(timedelta(hours=8))
+    landed = jobs.tick()
+
+    assert (early.transfers_arrived, landed.transfers_arrived) == (0, 1)
+    with platform.db.read() as session:
+        assert stock_level(session, rio, item.id).on_hand == 4
 
 
 def test_serve_ticks_by_itself(settings: Settings, clock: SimulatedClock) -> None:

@@ -8,7 +8,9 @@ Each tick (``baro jobs run``, or every ``BARO_JOBS_INTERVAL_SECONDS`` inside ``b
    soonest, aimed at the promised window); a sortie whose order was cancelled before take-off
    is called off; sorties whose time has come are launched, dropped and returned, and the
    order follows: shipped at take-off, delivered at the drop.
-3. **Recovery.** Placements and refunds a dead process left halfway are finished
+3. **Transfers.** Stock sent between facilities whose arrival time has come lands in its
+   destination's on hand (``transfer.arrived``); ``baro anticipate run`` sends it.
+4. **Recovery.** Placements and refunds a dead process left halfway are finished
    (``baro orders recover``).
 
 Consumers find their work with :func:`baro.core.events.unhandled` (events without a row in
@@ -76,6 +78,7 @@ class Tick:
     sorties_cancelled: int = 0
     drone_steps: int = 0
     orders_delivered_by_drone: int = 0
+    transfers_arrived: int = 0
     orders_recovered: int = 0
     waiting: dict[str, str] = field(default_factory=dict)
 
@@ -131,6 +134,7 @@ class Jobs:
             done = Tick()
             self._lockers(done)
             self._drones(done)
+            done.transfers_arrived = len(self._platform.network.arrive_due())
             done.orders_recovered = len(self._platform.orders.recover_abandoned())
         for what, count in done.counts().items():
             if count:
