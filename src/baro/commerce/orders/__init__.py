@@ -1,6 +1,8 @@
 """Orders: 1-Click and cart checkout, exactly once, with a cancel window and refunds."""
 
 from baro.commerce.orders.best_sellers import BestSellers as BestSellers
+from baro.commerce.orders.best_sellers import SoldLine as SoldLine
+from baro.commerce.orders.best_sellers import sold_lines as sold_lines
 from baro.commerce.orders.browse import OrderBook as OrderBook
 from baro.commerce.orders.browse import OrderFilter as OrderFilter
 from baro.commerce.orders.cart import Cart as Cart
@@ -71,7 +73,9 @@ __all__ = [
     "Reships",
     "ReturnWindowClosed",
     "Returned",
+    "SoldLine",
     "StockContention",
     "TrustPolicy",
     "promised_per_day",
+    "sold_lines",
 ]

@@ -1,12 +1,18 @@
 """What sells: products ranked by the units of their recent orders that stood (placed and
-paid, not cancelled or failed). A read for storefront rows, not an accounting figure."""
+paid, not cancelled or failed), a read for storefront rows, not an accounting figure; and
+those orders' lines with where they went and when (``sold_lines``), the demand history a
+forecast learns from."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from baro.commerce.catalog.repository import ProductRow
+from baro.commerce.customers.repository import AddressRow
 from baro.commerce.orders.domain import OrderStatus
 from baro.commerce.orders.repository import OrderLineRow, OrderRow
 from baro.core.db import Database
@@ -48,3 +54,42 @@ class BestSellers:
                     .limit(limit)
                 )
             )
+
+
+@dataclass(frozen=True)
+class SoldLine:
+    """Units of a product sold in one order line: its category, the point it was sent to
+    (the order's address) and when the order was placed."""
+
+    product_id: str
+    category: str
+    lat: float
+    lng: float
+    placed_at: datetime
+    units: int
+
+
+def sold_lines(session: Session, *, since: datetime, until: datetime) -> list[SoldLine]:
+    """The lines of orders that stood (as best sellers count them), placed in [since, until),
+    oldest first."""
+    rows = session.execute(
+        select(
+            OrderLineRow.product_id,
+            ProductRow.category,
+            AddressRow.lat,
+            AddressRow.lng,
+            OrderRow.placed_at,
+            OrderLineRow.quantity,
+        )
+        .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
+        .join(ProductRow, ProductRow.id == OrderLineRow.product_id)
+        .join(AddressRow, AddressRow.id == OrderRow.address_id)
+        .where(
+            OrderRow.placed_at >= since,
+            OrderRow.placed_at < until,
+            OrderRow.status.in_(_SOLD),
+            OrderRow.reship_of.is_(None),
+        )
+        .order_by(OrderRow.placed_at, OrderLineRow.order_id, OrderLineRow.line_no)
+    )
+    return [SoldLine(*row) for row in rows]
