@@ -183,7 +183,14 @@ def test_the_navigation_lists_every_section_in_order(operator: TestClient) -> No
     page = operator.get("/ops")
 
     links = re.findall(r'<a href="([^"]+)" data-testid="nav-section"', page.text)
-    assert links == ["/ops", "/ops/orders", "/ops/inventory", "/ops/delivery", "/ops/customers"]
+    assert links == [
+        "/ops",
+        "/ops/orders",
+        "/ops/inventory",
+        "/ops/delivery",
+        "/ops/anticipation",
+        "/ops/customers",
+    ]
 
 
 def test_signing_out_ends_the_session(operator: TestClient) -> None:

@@ -7,6 +7,7 @@ from importlib.resources import files
 
 from baro.channels.web.pages import i18n
 from baro.channels.web.pages.console import SECTIONS
+from baro.channels.web.pages.console.anticipation import TRANSFER_STATES
 from baro.channels.web.pages.console.delivery import SORTIE_STATES
 from baro.channels.web.pages.console.inventory import KIND_LABELS, QUANTITY, RESENT
 from baro.channels.web.pages.console.page import STATUS_LABELS
@@ -42,6 +43,7 @@ def test_every_console_word_has_its_korean() -> None:
         | set(STATUS_LABELS.values())
         | set(KIND_LABELS.values())
         | set(SORTIE_STATES.values())
+        | set(TRANSFER_STATES.values())
         | {QUANTITY, RESENT}
     )
 

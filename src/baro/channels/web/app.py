@@ -29,6 +29,7 @@ from . import (
     problems,
     products,
     tracking,
+    transfers,
     trunk,
 )
 from .gateway_threads import GatewayThreads
@@ -113,6 +114,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(trunk.router)
     app.include_router(drones.router)
     app.include_router(tracking.router)
+    app.include_router(transfers.router)
     pages.install(app, platform)
     telemetry = observability.install(app, platform)
     edge.trust_proxies(app, platform.settings)

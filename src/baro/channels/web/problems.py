@@ -124,8 +124,12 @@ from baro.network import (
     InvalidFacility,
     InvalidLine,
     InvalidStockChange,
+    InvalidTransfer,
+    NotEnoughToSend,
     OutOfStock,
     StockChanged,
+    TransferNotFound,
+    TransferNotInTransit,
     UnknownProduct,
 )
 
@@ -180,6 +184,10 @@ STATUS: Mapping[type[DomainError], int] = {
     UnknownProduct: 404,
     OutOfStock: 409,
     StockChanged: 409,
+    InvalidTransfer: 422,
+    NotEnoughToSend: 409,
+    TransferNotFound: 404,
+    TransferNotInTransit: 409,
     NotLosable: 409,
     ReshipLimitReached: 409,  # the trust policy's limit per customer and period
     # Whether an order can fly depends on the stored product, address, bases and zones:

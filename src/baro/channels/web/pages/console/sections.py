@@ -14,7 +14,7 @@ from typing import Final
 
 from fastapi import APIRouter
 
-from . import customers, delivery, feed, inventory, orders
+from . import anticipation, customers, delivery, feed, inventory, orders
 
 
 @dataclass(frozen=True)
@@ -49,5 +49,6 @@ SECTIONS: Final = ordered(
         ConsoleSection("Inventory", "/inventory", inventory.router, order=30),
         ConsoleSection("Customers", "/customers", customers.router, order=40),
         ConsoleSection("Delivery", "/delivery", delivery.router, order=35),
+        ConsoleSection("Anticipation", "/anticipation", anticipation.router, order=37),
     )
 )
