@@ -1,4 +1,5 @@
-"""The physical network: facilities, the stock they hold, and which of them ships what."""
+"""The physical network: facilities, the stock they hold and move between them, and which of
+them ships what."""
 
 from baro.network.allocation import Allocation as Allocation
 from baro.network.allocation import AllocationChain as AllocationChain
@@ -7,6 +8,7 @@ from baro.network.allocation import InvalidLine as InvalidLine
 from baro.network.allocation import Line as Line
 from baro.network.allocation import NearestFirst as NearestFirst
 from baro.network.allocation import OutOfStock as OutOfStock
+from baro.network.allocation import PreferFacilities as PreferFacilities
 from baro.network.allocation import StockAt as StockAt
 from baro.network.allocation import StockFilter as StockFilter
 from baro.network.allocation import StockOrder as StockOrder
@@ -38,36 +40,69 @@ from baro.network.inventory import seen_from as seen_from
 from baro.network.inventory import stock_level as stock_level
 from baro.network.inventory import stock_levels as stock_levels
 from baro.network.service import Network as Network
+from baro.network.transfers import Dispatch as Dispatch
+from baro.network.transfers import Incoming as Incoming
+from baro.network.transfers import InvalidTransfer as InvalidTransfer
+from baro.network.transfers import Move as Move
+from baro.network.transfers import NotEnoughToSend as NotEnoughToSend
+from baro.network.transfers import PlanSummary as PlanSummary
+from baro.network.transfers import Transfer as Transfer
+from baro.network.transfers import TransferNotFound as TransferNotFound
+from baro.network.transfers import TransferNotInTransit as TransferNotInTransit
+from baro.network.transfers import TransferPlanRecord as TransferPlanRecord
+from baro.network.transfers import TransferStatus as TransferStatus
+from baro.network.transfers import arrive_due as arrive_due
+from baro.network.transfers import cancel_transfer as cancel_transfer
+from baro.network.transfers import dispatch as dispatch
+from baro.network.transfers import incoming as incoming
+from baro.network.transfers import incoming_by_facility as incoming_by_facility
 
 __all__ = [
     "Allocation",
     "AllocationChain",
+    "Dispatch",
     "Facility",
     "FacilityHoldings",
     "FacilityKind",
     "FacilityNotFound",
     "FreeStock",
     "HasStock",
+    "Incoming",
     "InvalidFacility",
     "InvalidLine",
     "InvalidStockChange",
+    "InvalidTransfer",
     "Line",
+    "Move",
     "NearestFirst",
     "Network",
+    "NotEnoughToSend",
     "OutOfStock",
+    "PlanSummary",
+    "PreferFacilities",
     "StockAt",
     "StockChanged",
     "StockFilter",
     "StockLevel",
     "StockOrder",
+    "Transfer",
+    "TransferNotFound",
+    "TransferNotInTransit",
+    "TransferPlanRecord",
+    "TransferStatus",
     "UnknownProduct",
     "WithinRange",
     "adjust",
+    "arrive_due",
     "available_by_product",
+    "cancel_transfer",
     "consume",
+    "dispatch",
     "free_stock",
     "get_facility",
     "holdings",
+    "incoming",
+    "incoming_by_facility",
     "list_facilities",
     "open_facility",
     "open_stock",
