@@ -38,6 +38,7 @@ from baro.intelligence.forecast import (
     ForecastSettings,
     forecast_demand,
     product_forecast,
+    recent_products,
 )
 from baro.intelligence.forecast.settings import Period
 from baro.network import (
@@ -190,11 +191,7 @@ def run_once(
         forecast = forecaster(demand, settings.cutoff(now), settings.forecast_settings())
     except ForecastError as error:
         return _record(platform, now, lines, arrived, f"no forecast: {error.message}")
-    wanted = (
-        demand.select("product_id", "category")
-        .unique()
-        .join(pl.DataFrame({"region": [c.id for c in centres]}), how="cross")
-    )
+    wanted = recent_products(demand, [c.id for c in centres], cutoff=settings.cutoff(now))
     by_product = product_forecast(forecast, wanted).filter(pl.col("mean") > 0)
     progress("planning")
     need_by = settings.need_by(now)

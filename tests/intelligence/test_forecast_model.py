@@ -15,6 +15,7 @@ from baro.intelligence.forecast import (
     ForecastSettings,
     forecast_demand,
     product_forecast,
+    recent_products,
 )
 
 START = date(2024, 1, 1)  # a Monday
@@ -197,3 +198,47 @@ def test_a_product_with_no_history_gets_its_share_of_its_category_pool() -> None
     )
     assert by_product["new-vase"]["source"].unique().to_list() == ["none"]
     assert by_product["new-vase"]["mean"].to_list() == [0.0] * 14
+
+
+def test_weights_share_a_pool_by_recent_sales_and_keep_its_total() -> None:
+    """p3 and p4 are pooled in the south; p3 sold only in the first weeks, p4 only in the last
+    month, so p4 gets more of the pool, and the two shares still add up to the pool."""
+    every_day = daily_demand(lambda _: 12.0, (("p2", "mugs", "south"),))
+    p3 = daily_demand(
+        lambda d: 4.0 if d.toordinal() % 14 == 0 and d < START + timedelta(days=60) else 0.0,
+        (("p3", "mugs", "south"),),
+    )
+    p4 = daily_demand(
+        lambda d: 4.0 if d.toordinal() % 14 == 7 and d > CUTOFF - timedelta(days=30) else 0.0,
+        (("p4", "mugs", "south"),),
+    )
+    demand = pl.concat([every_day, p3, p4])
+    forecast = forecast_demand(demand, cutoff=CUTOFF, settings=SETTINGS)
+    wanted = recent_products(demand, ["south"], cutoff=CUTOFF)
+
+    found = product_forecast(forecast, wanted).filter(pl.col("source") == "category_pool")
+
+    share = found.group_by("product_id").agg(pl.col("mean").sum()).sort("product_id")
+    pool = forecast.filter(pl.col("level") == "item", pl.col("item") == POOL)["mean"].sum()
+    assert share["product_id"].to_list() == ["p3", "p4"]
+    assert share["mean"].sum() == pytest.approx(pool)
+    assert share["mean"][1] > share["mean"][0]
+
+
+def test_recent_products_weighs_halves_by_age_and_ignores_the_cut_off_and_after() -> None:
+    demand = pl.DataFrame(
+        {
+            "product_id": ["old", "new", "future"],
+            "category": ["mugs"] * 3,
+            "region": ["north"] * 3,
+            "day": [CUTOFF - timedelta(weeks=8), CUTOFF - timedelta(days=1), CUTOFF],
+            "units": [4.0, 1.0, 100.0],
+        }
+    )
+
+    wanted = recent_products(demand, ["north", "south"], cutoff=CUTOFF)
+
+    weights = {(r["product_id"], r["region"]): r["weight"] for r in wanted.iter_rows(named=True)}
+    assert set(weights) == {(p, r) for p in ("old", "new") for r in ("north", "south")}
+    assert weights[("old", "south")] == pytest.approx(4.0 * 0.25)  # two half-lives
+    assert weights[("new", "north")] == pytest.approx(0.5 ** (1 / 28))

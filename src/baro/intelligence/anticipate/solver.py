@@ -19,6 +19,9 @@ transfers are integral (the usual case); otherwise HiGHS's branch and bound fini
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -192,8 +195,24 @@ def _solve(
     return _run(lp, time_limit_s)
 
 
+def _quiet_highs() -> highspy.Highs:
+    """A solver whose banner goes to stderr. HiGHS prints it from C++ to the process's
+    stdout when the first instance is made, before any option can silence it; stdout is a
+    program's output (a bench's JSON, a command's summary), so fd 1 points at stderr for the
+    construction, and C's buffer is flushed before it is put back."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        ctypes.CDLL(None).fflush(None)
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _run(lp: highspy.HighsLp, time_limit_s: float) -> _Solved:
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    highs = _quiet_highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", float(time_limit_s))
     highs.setOptionValue("mip_rel_gap", 1e-6)

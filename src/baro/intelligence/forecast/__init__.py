@@ -20,7 +20,9 @@ from baro.intelligence.forecast.errors import ForecastError as ForecastError
 from baro.intelligence.forecast.errors import InvalidDemand as InvalidDemand
 from baro.intelligence.forecast.errors import InvalidSettings as InvalidSettings
 from baro.intelligence.forecast.errors import NoHistory as NoHistory
+from baro.intelligence.forecast.lookup import RECENCY_HALF_LIFE as RECENCY_HALF_LIFE
 from baro.intelligence.forecast.lookup import product_forecast as product_forecast
+from baro.intelligence.forecast.lookup import recent_products as recent_products
 from baro.intelligence.forecast.model import base_forecasts as base_forecasts
 from baro.intelligence.forecast.model import forecast_demand as forecast_demand
 from baro.intelligence.forecast.model import reconcile as reconcile
@@ -35,6 +37,7 @@ __all__ = [
     "BASELINES",
     "LEVELS",
     "POOL",
+    "RECENCY_HALF_LIFE",
     "ForecastError",
     "ForecastSettings",
     "InvalidDemand",
@@ -49,6 +52,7 @@ __all__ = [
     "h3_regions",
     "interval_coverage",
     "product_forecast",
+    "recent_products",
     "reconcile",
     "training_frame",
 ]
