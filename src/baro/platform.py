@@ -32,7 +32,7 @@ from baro.delivery.lockers import Lockers
 from baro.delivery.promise import DroneWorld, PromisedCounts, PromisedRow, Promises
 from baro.delivery.routing import RoutePlanner
 from baro.delivery.tracking import Tracking
-from baro.network import AllocationChain, Network
+from baro.network import Network
 
 
 @dataclass
@@ -74,7 +74,6 @@ class Platform:
         clock: Clock | None = None,
         gateway: PaymentGateway | None = None,
         db: Database | None = None,
-        allocation: AllocationChain | None = None,
     ) -> Platform:
         clock = clock or SystemClock()
         # Threads let a batch's charges wait on a remote gateway side by side
@@ -127,7 +126,6 @@ class Platform:
                 gateway_calls=gateway_calls,
                 promises=promises,
                 lockers=lockers,
-                allocation=allocation,
             ),
             cart=Cart(db, clock, settings.max_order_quantity),
             best_sellers=BestSellers(db),
@@ -145,18 +143,9 @@ class Platform:
         )
 
     def close(self) -> None:
-        self._close_services()
-        self.db.dispose()
-
-    def with_allocation(self, allocation: AllocationChain) -> Platform:
-        """The same database, settings and clock, the services wired again around another
-        allocation chain (the twin knows its centres' ids only once it has opened them)."""
-        self._close_services()
-        return Platform.start(self.settings, clock=self.clock, db=self.db, allocation=allocation)
-
-    def _close_services(self) -> None:
         self.orders.close()
         self.catalog.close()  # the demand signals it still holds
+        self.db.dispose()
 
 
 def _promises(db: Database, clock: Clock, drones: Drones, trunk: TrunkAccess) -> Promises:

@@ -43,7 +43,9 @@ def test_two_weeks_of_olist_side_by_side(tmp_path: Path) -> None:
     baseline, oracle = metrics["policies"]["baseline"], metrics["policies"]["oracle"]
     assert baseline["orders"] == oracle["orders"] == metrics["orders_in_period"] > 200
     assert oracle["transport_km_per_order"] < baseline["transport_km_per_order"]
-    assert oracle["local_fill_rate_nearest"] == 1.0
+    # The oracle's centres hold what their regions buy (the budget allowing): it ships from
+    # the customer's region far more often than the sellers did.
+    assert oracle["local_fill_rate"] > 0.8 > baseline["local_fill_rate"]
     capacity = metrics["calibration"]["capacity"]
     assert capacity["handover_headroom"] > 1 and capacity["delivery_headroom"] > 1
     over_time = metrics["click_to_door_over_time"]

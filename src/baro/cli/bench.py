@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import TaskID
 from rich.table import Table
 
 from baro.cli._console import err, fail, out, progress_bar
@@ -165,6 +167,90 @@ def twin(
     write_json(result, json_path)
 
 
+@app.command("anticipate")
+def anticipate(
+    test_from: Annotated[
+        str, typer.Option(help="First day of the test (YYYY-MM-DD); policies plan from before it")
+    ],
+    test_to: Annotated[
+        str | None,
+        typer.Option(help="Day after the test's last (YYYY-MM-DD). Default: two months on"),
+    ] = None,
+    retail_test_from: Annotated[
+        str | None,
+        typer.Option(
+            help="First day of Online Retail's forecast test (YYYY-MM-DD). Default: the "
+            "data's last eight weeks"
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same run")] = 7,
+    report_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Also keep the twin's report.html and metrics.json here"),
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """Anticipatory shipping on held-out Olist orders: baseline, central, proportional,
+    anticipate and oracle side by side in the twin, and the forecast's accuracy on Online
+    Retail against seasonal naive and AutoETS."""
+    from baro.bench import anticipate as anticipate_bench  # the intelligence extra
+    from baro.core.errors import InvalidRequest
+    from baro.datasets import DatasetError
+    from baro.intelligence.forecast import ForecastError
+
+    days = {
+        "--test-from": test_from,
+        "--test-to": test_to,
+        "--retail-test-from": retail_test_from,
+    }
+    try:
+        parsed = {
+            name: datetime.strptime(value, "%Y-%m-%d").date() if value else None  # noqa: DTZ007
+            for name, value in days.items()
+        }
+    except ValueError as error:
+        raise fail(f"days are YYYY-MM-DD: {error}") from error
+    folder = data_dir or Settings().resolved_data_dir()
+    with progress_bar() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(f"replay {step}", total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        try:
+            result = anticipate_bench.run(
+                folder,
+                test_from=parsed["--test-from"],  # type: ignore[arg-type]
+                test_to=parsed["--test-to"],
+                retail_test_from=parsed["--retail-test-from"],
+                seed=seed,
+                out_dir=report_dir,
+                progress=advance,
+            )
+        except (DatasetError, ForecastError, InvalidRequest, ValueError) as error:
+            raise fail(str(error)) from error
+    write_json(result, json_path)
+    out.print(anticipate_table(result))
+
+
+def anticipate_table(result: dict[str, Any]) -> Table:
+    table = Table(
+        title=f"baro bench anticipate — Olist {result['test_from']}..{result['test_to']} "
+        f"(oracle gain captured: {result['oracle_gain_captured']})"
+    )
+    fields = ["local_fill_rate", "same_region_fill_rate", "click_to_door_p50_h"]
+    fields += ["click_to_door_p90_h", "transfer_units", "speculative_units", "cost_per_order"]
+    table.add_column("policy")
+    for field in fields:
+        table.add_column(field.replace("_", " "), justify="right")
+    for name, values in result["policies"].items():
+        table.add_row(name, *("—" if values[f] is None else str(values[f]) for f in fields))
+    return table
+
+
 @app.command("siting")
 def siting(
     customers: Annotated[int, typer.Option(min=1, help="Customers to site centers for")] = 100_000,
@@ -310,7 +396,6 @@ def drones(
     """Drones on the demo world's demand (SimPy): the share of drone orders at the door
     within 30 minutes of the click on the data's mean and busiest day, per demand multiple,
     and where it breaks."""
-    from datetime import datetime
 
     from baro.twin.drone_scenario import DroneScenario, plot_png, run, world_demand  # twin extra
 
@@ -405,7 +490,6 @@ def forecast(
 ) -> None:
     """Demand forecast accuracy on Online Retail's last weeks: baro's forecast against seasonal
     naive and AutoETS, WAPE and MASE overall and per level."""
-    from datetime import datetime
 
     from baro.bench import forecast as forecast_bench  # the intelligence extra
     from baro.datasets import DatasetError

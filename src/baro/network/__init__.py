@@ -8,7 +8,6 @@ from baro.network.allocation import InvalidLine as InvalidLine
 from baro.network.allocation import Line as Line
 from baro.network.allocation import NearestFirst as NearestFirst
 from baro.network.allocation import OutOfStock as OutOfStock
-from baro.network.allocation import PreferFacilities as PreferFacilities
 from baro.network.allocation import StockAt as StockAt
 from baro.network.allocation import StockFilter as StockFilter
 from baro.network.allocation import StockOrder as StockOrder
@@ -79,7 +78,6 @@ __all__ = [
     "NotEnoughToSend",
     "OutOfStock",
     "PlanSummary",
-    "PreferFacilities",
     "StockAt",
     "StockChanged",
     "StockFilter",

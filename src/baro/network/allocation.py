@@ -88,22 +88,6 @@ class NearestFirst:
         return stock.distance_km
 
 
-# Farther than any two points on Earth: a penalty that puts every other facility after all
-# the preferred ones, whatever the distances.
-_AFTER_ALL_KM = 40_075.0
-
-
-@dataclass(frozen=True)
-class PreferFacilities:
-    """The ``preferred`` facilities (the retailer's own centres) first, nearest first among
-    them; any other (a marketplace seller shipping itself) only for what they do not hold."""
-
-    preferred: frozenset[str]
-
-    def key(self, stock: StockAt) -> float:
-        return stock.distance_km + (0.0 if stock.facility_id in self.preferred else _AFTER_ALL_KM)
-
-
 @dataclass(frozen=True)
 class AllocationChain:
     filters: Sequence[StockFilter] = field(default_factory=lambda: (HasStock(),))

@@ -40,7 +40,13 @@ from baro.core.events import DomainEvent, StoredEvent, read_log, record
 from baro.core.geo import haversine_km
 from baro.delivery.drones import MAX_DISTANCE_KM
 from baro.delivery.drones import Item as DroneItem
-from baro.network import FacilityKind, Line, StockLevel, open_facility, open_stock
+from baro.network import (
+    FacilityKind,
+    Line,
+    StockLevel,
+    open_facility,
+    open_stock,
+)
 from baro.platform import Platform
 from baro.twin.airports import airport_zones
 from baro.twin.capacity import BackgroundOrder, StageQueues
@@ -51,6 +57,7 @@ from baro.twin.olist_catalogue import DEFAULT_SIZE, to_products
 from baro.twin.policies import StockPolicy
 from baro.twin.replay import ReplayData
 from baro.twin.stages import StageModels
+from baro.twin.stocking import Placement
 
 Progress = Callable[[int, int], None]
 REAL_WORLD_CANCELLED = ("canceled", "unavailable")
@@ -69,6 +76,9 @@ class TwinRun:
     capacity_holds: dict[str, dict[str, int]] | None = None
     delivery: str = "sampled"  # "routed": baro's vans and drones (twin/delivery.py)
     waves: dict[str, object] | None = None  # the routed stage's log (routed only)
+    # What the policy did and why (stocking.Placement's figures and notes).
+    placement_figures: dict[str, float | int | str | None] | None = None
+    placement_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,7 @@ def run_twin(
     drone_bases: bool = False,
     name: str | None = None,
     losses: LossModel | None = None,
+    history: ReplayData | None = None,
 ) -> TwinRun:
     """Replay ``replay`` under ``policy`` on an empty database at ``database_url``.
 
@@ -107,7 +118,8 @@ def run_twin(
     ``RoutedSettings.drone_base_kinds`` names (so the promise offers drones); a routed run
     always does, and a sampled run it is compared with should too (the same world).
     losses: lose that share of the parcels on their way (``losses.py``); the customer
-    reports each once the promise has passed, through the platform's re-ship path."""
+    reports each once the promise has passed, through the platform's re-ship path.
+    history: the orders before the replay, all a policy may plan from (none by default)."""
     import time
 
     started = time.perf_counter()
@@ -121,6 +133,9 @@ def run_twin(
     background = queues.background if queues else []
     earliest = min([first_purchase, *(order.purchased_at for order in background)])
     clock = SimPyClock(env, earliest - timedelta(hours=1))
+    placement = policy.place(
+        replay, history if history is not None else replay.between(None, first_purchase.date())
+    )
     upgrade(database_url)
     platform = Platform.start(
         Settings(database_url=database_url, currency=replay.currency, max_order_quantity=1_000_000),
@@ -128,12 +143,12 @@ def run_twin(
     )
     try:
         catalogue = _stock_catalogue(platform, replay)
-        facilities = _place_stock(platform, policy, replay, catalogue)
+        facilities, _ = _place_stock(platform, placement, catalogue)
         buyers, customers = _import_customers(platform, replay)
-        settings = routed or RoutedSettings()
+        routing = routed or RoutedSettings()
         keep_events = _recorder(platform)
         bases = (
-            _open_drone_bases(platform, facilities, settings, buyers, seed)
+            _open_drone_bases(platform, facilities, routing, buyers, seed)
             if drone_bases or routed is not None
             else []
         )
@@ -143,7 +158,7 @@ def run_twin(
                 clock,
                 {fid: (f[0], f[1], FacilityKind(f[3])) for fid, f in facilities.items()},
                 keep_events,
-                settings,
+                routing,
                 drone_bases=bases,
                 no_fly=airport_zones(),
             )
@@ -310,6 +325,8 @@ def run_twin(
             capacity_holds=queues.summary() if queues else None,
             delivery="routed" if stage is not None else "sampled",
             waves=stage.log.as_dict() if stage is not None else None,
+            placement_figures=placement.figures,
+            placement_notes=placement.notes,
         )
     finally:
         platform.close()
@@ -333,9 +350,11 @@ def _stock_catalogue(platform: Platform, replay: ReplayData) -> dict[str, str]:
 
 
 def _place_stock(
-    platform: Platform, policy: StockPolicy, replay: ReplayData, catalogue: dict[str, str]
-) -> dict[str, tuple[float, float, str, str, str]]:
-    placement = policy.place(replay.lines, replay.sellers, replay.customers, replay.orders)
+    platform: Platform, placement: Placement, catalogue: dict[str, str]
+) -> tuple[dict[str, tuple[float, float, str, str, str]], dict[str, str]]:
+    """Open the placement's facilities and stock them; returns them by baro id, and the ids
+    by the placement's keys. A unit of a product the replay never sells is left out: it
+    spent the policy's budget, and no order will ask for it."""
     ids: dict[str, str] = {}
     facilities: dict[str, tuple[float, float, str, str, str]] = {}
     with platform.db.transaction() as session:
@@ -361,9 +380,10 @@ def _place_stock(
             [
                 StockLevel(ids[key], catalogue[product], int(units), 0)
                 for key, product, units in placement.stock.iter_rows()
+                if product in catalogue
             ],
         )
-    return facilities
+    return facilities, ids
 
 
 def _import_customers(

@@ -246,6 +246,49 @@ def network_kpis(
     }
 
 
+def regional_fill(
+    orders: pl.DataFrame,
+    parcels: pl.DataFrame,
+    facilities: pl.DataFrame,
+    customers: pl.DataFrame,
+    centres: pl.DataFrame,
+) -> dict[str, float | None]:
+    """local_fill_rate: share of parcels shipped from the customer's region, the catchment of
+    the centre nearest them (centres: key, lat, lng; the same for every policy, so a seller
+    in the customer's region counts as local too). same_region_fill_rate: from the
+    customer's state. Both over the parcels of ``orders``."""
+    if centres.height == 0:
+        return {"local_fill_rate": None, "same_region_fill_rate": None}
+    region = _nearest_centre(facilities, centres, "facility_id")
+    home = _nearest_centre(customers, centres, "customer_id")
+    located = (
+        parcels.join(orders.select("order_id", "customer_id"), on="order_id")
+        .join(
+            facilities.select("facility_id", f_state="state").join(region, on="facility_id"),
+            on="facility_id",
+        )
+        .join(
+            customers.select("customer_id", c_state="state").join(
+                home.rename({"centre": "home"}), on="customer_id"
+            ),
+            on="customer_id",
+        )
+    )
+    return {
+        "local_fill_rate": _share(located, pl.col("centre") == pl.col("home")),
+        "same_region_fill_rate": _share(located, pl.col("f_state") == pl.col("c_state")),
+    }
+
+
+def _nearest_centre(points: pl.DataFrame, centres: pl.DataFrame, key: str) -> pl.DataFrame:
+    """key, centre: the centre nearest each point."""
+    nearest = _nearest_facility(
+        points.select(customer_id=key, lat="lat", lng="lng"),
+        centres.select(facility_id="key", lat="lat", lng="lng"),
+    )
+    return nearest.select(pl.col("customer_id").alias(key), centre="nearest_id")
+
+
 def _on_time(orders: pl.DataFrame, promised: pl.DataFrame | None) -> float | None:
     """Share of the delivered orders that baro made a promise for which arrived by its end."""
     if promised is None:

@@ -1,7 +1,12 @@
 """Where stock sits before the orders come: the policies the twin compares.
 
-A policy places facilities and stocks them from what the replay will sell; the real order
-services then allocate each line (nearest facility that can fill it) exactly as in production.
+A policy places facilities and stocks them; the real order services then allocate each line
+exactly as in production. ``place(test, history)`` sees the period to replay and everything
+before it: only ``baseline`` (Olist as it was) and ``oracle`` (an upper bound that knows the
+future by construction) read the test's orders; every other policy decides from ``history``
+alone (``tests/twin/test_policies.py`` poisons the test period and checks they do not move).
+The world they share (centres, regions, budget, the sellers behind the centres) is
+``stocking``; ``anticipate`` is in ``anticipation``.
 """
 
 from __future__ import annotations
@@ -11,31 +16,27 @@ from typing import Protocol
 
 import polars as pl
 
-from baro.network import FacilityKind
-from baro.twin.facility_siting import distances_km, weighted_k_medoids
-
-SAFETY_FACTOR = 2  # stock twice what will be sold: the policy is about place, not quantity
-
-
-@dataclass(frozen=True)
-class Placement:
-    """facilities: key, name, kind, lat, lng, state. stock: facility key, product_id, units."""
-
-    facilities: pl.DataFrame
-    stock: pl.DataFrame
+from baro.twin.anticipation import AnticipatoryStock
+from baro.twin.replay import ReplayData
+from baro.twin.stocking import (
+    NO_HISTORY,
+    Placement,
+    central_stock,
+    centre_sites,
+    inventory_budget,
+    proportional_stock,
+    sellers_only,
+    sellers_placement,
+    sold_lines,
+    with_sellers,
+)
 
 
 class StockPolicy(Protocol):
     name: str
 
-    def place(
-        self,
-        lines: pl.DataFrame,
-        sellers: pl.DataFrame,
-        customers: pl.DataFrame,
-        orders: pl.DataFrame,
-    ) -> Placement:
-        """lines/sellers/customers/orders: the replay's frames (``baro.twin.replay``)."""
+    def place(self, test: ReplayData, history: ReplayData) -> Placement:
+        """test: the period the twin replays; history: every order before it."""
         ...
 
 
@@ -45,90 +46,89 @@ class SellerShipsBaseline:
 
     name: str = "baseline"
 
-    def place(
-        self,
-        lines: pl.DataFrame,
-        sellers: pl.DataFrame,
-        customers: pl.DataFrame,
-        orders: pl.DataFrame,
-    ) -> Placement:
-        sold = lines.group_by("seller_id", "product_id").agg(units=pl.col("quantity").sum())
-        facilities = sellers.join(sold.select("seller_id").unique(), on="seller_id").select(
-            key=pl.col("seller_id"),
-            name=pl.lit("Seller ") + pl.col("seller_id").str.slice(0, 8),
-            kind=pl.lit(FacilityKind.SELLER_WAREHOUSE.value),
-            lat="lat",
-            lng="lng",
-            state="state",
-        )
-        stock = sold.select(
-            key=pl.col("seller_id"), product_id="product_id", units=pl.col("units") * SAFETY_FACTOR
-        )
+    def place(self, test: ReplayData, history: ReplayData) -> Placement:
+        facilities, stock = sellers_placement(test)
         return Placement(facilities, stock)
 
 
 @dataclass(frozen=True)
-class OracleRegionalCenters:
-    """An upper bound, not a forecast: K fulfillment centers sited by weighted k-medoids over
-    the customers who will order, each stocked with exactly what its region will buy. It
-    knows the future by construction; real policies (anticipatory shipping) are measured
-    against it and against the baseline."""
+class CentralStock:
+    """The whole budget in one centre, the one whose region bought most before the test;
+    each product gets the budget's share of its units sold then."""
 
-    centers: int = 5
-    seed: int = 7
+    name: str = "central"
+
+    def place(self, test: ReplayData, history: ReplayData) -> Placement:
+        if history.orders.height == 0:
+            return sellers_only(test, self.name)
+        sites = centre_sites(history)
+        budget = inventory_budget(history, test)
+        sold = sold_lines(history, sites)
+        busiest = (
+            sold.group_by("region").agg(pl.col("quantity").sum()).sort("quantity", "region")
+        )["region"][-1]
+        stock = central_stock(sold, budget, busiest)
+        return with_sellers(test, sites, stock, {"budget_units": budget, "transfer_units": 0})
+
+
+@dataclass(frozen=True)
+class ProportionalStock:
+    """The budget split by each region's share of each category's units sold before the
+    test (``stocking.proportional_stock``)."""
+
+    name: str = "proportional"
+
+    def place(self, test: ReplayData, history: ReplayData) -> Placement:
+        if history.orders.height == 0:
+            return sellers_only(test, self.name)
+        sites = centre_sites(history)
+        budget = inventory_budget(history, test)
+        sold = sold_lines(history, sites)
+        stock = proportional_stock(sold, budget)
+        return with_sellers(test, sites, stock, {"budget_units": budget, "transfer_units": 0})
+
+
+@dataclass(frozen=True)
+class OracleRegionalCenters:
+    """An upper bound, not a forecast: the centres stocked with exactly what their regions
+    will buy in the test period, within the budget (the earliest purchases first when the
+    budget is short). The centres are the other policies' (sited on the history); with no
+    history, they are sited on the test's own customers (it knows the future anyway), and the
+    budget is then what the test sells."""
+
     name: str = "oracle"
 
-    def place(
-        self,
-        lines: pl.DataFrame,
-        sellers: pl.DataFrame,
-        customers: pl.DataFrame,
-        orders: pl.DataFrame,
-    ) -> Placement:
-        demand = (
-            orders.group_by("customer_key").agg(orders=pl.len()).join(customers, on="customer_key")
-        )
-        k = min(self.centers, demand.height)
-        medoids = weighted_k_medoids(
-            demand["lat"].to_numpy(),
-            demand["lng"].to_numpy(),
-            demand["orders"].to_numpy().astype(float),
-            k,
-            seed=self.seed,
-        )
-        sites = demand[medoids.tolist()].with_row_index("center")
-        facilities = sites.select(
-            key=pl.format("fc{}", "center"),
-            name=pl.format("FC {} ({})", pl.col("center") + 1, "state"),
-            kind=pl.lit(FacilityKind.FULFILLMENT_CENTER.value),
-            lat="lat",
-            lng="lng",
-            state="state",
-        )
-        region = _nearest_site(demand, sites).select(
-            "customer_key", key=pl.format("fc{}", "center")
+    def place(self, test: ReplayData, history: ReplayData) -> Placement:
+        known = history.orders.height > 0
+        sites = centre_sites(history if known else test)
+        sold = sold_lines(test, sites).sort("purchased_at", "order_id", "product_id")
+        budget = inventory_budget(history, test) if known else int(sold["quantity"].sum() or 0)
+        within = sold.with_columns(
+            units=pl.min_horizontal(
+                "quantity",
+                pl.max_horizontal(
+                    pl.lit(budget) - pl.col("quantity").cum_sum().shift(1, fill_value=0), 0
+                ),
+            )
         )
         stock = (
-            lines.join(orders.select("order_id", "customer_key"), on="order_id")
-            .join(region, on="customer_key")
-            .group_by("key", "product_id")
-            .agg(units=pl.col("quantity").sum() * SAFETY_FACTOR)
+            within.group_by("region", "product_id")
+            .agg(pl.col("units").sum())
+            .select(key="region", product_id="product_id", units="units")
         )
-        return Placement(facilities, stock.select("key", "product_id", "units"))
-
-
-def _nearest_site(points: pl.DataFrame, sites: pl.DataFrame) -> pl.DataFrame:
-
-    distance = distances_km(
-        points["lat"].to_numpy(),
-        points["lng"].to_numpy(),
-        sites["lat"].to_numpy(),
-        sites["lng"].to_numpy(),
-    )
-    return points.with_columns(center=pl.Series(distance.argmin(axis=1), dtype=pl.UInt32))
+        notes = () if known else (f"oracle: {NO_HISTORY}; sited on the test's customers",)
+        return with_sellers(
+            test, sites, stock, {"budget_units": budget, "transfer_units": 0}, notes
+        )
 
 
 POLICIES: dict[str, StockPolicy] = {
-    "baseline": SellerShipsBaseline(),
-    "oracle": OracleRegionalCenters(),
+    policy.name: policy
+    for policy in (
+        SellerShipsBaseline(),
+        CentralStock(),
+        ProportionalStock(),
+        AnticipatoryStock(),
+        OracleRegionalCenters(),
+    )
 }

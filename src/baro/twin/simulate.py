@@ -37,6 +37,7 @@ from baro.twin.replay import REPLAYS, ReplayData
 from baro.twin.report import PolicyRun, render_report
 from baro.twin.reship_kpis import headline, reship_kpis
 from baro.twin.stages import StageModels, stage_durations, stage_models_for
+from baro.twin.stocking import regions_of
 
 MAP_RESOLUTION = 5  # H3 cells of ~250 km²: a city-level demand map
 Progress = Callable[[str, int, int], None]
@@ -97,8 +98,10 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
     # The loss rate from the orders before --from only, as known at --from (losses.py).
     losses = calibrate_losses(everything.orders, before=start) if request.losses else None
     actual = durations.join(replay.orders.select("order_id"), on="order_id", how="semi")
+    # What the policies may plan from: every order before the replay, none of it.
+    history = everything.between(None, replay.period[0].date())
     runs = [
-        _run(replay, name, stages, request, progress, delivery, losses)
+        _run(replay, history, name, stages, request, progress, delivery, losses)
         for name in request.policies
         for delivery in (("sampled", "routed") if request.delivery == "routed" else ("sampled",))
     ]
@@ -106,7 +109,7 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
     actual_over_time = kpis.click_to_door_over_time(
         actual["purchased_at"], actual["click_to_door_h"]
     )
-    metrics = _metrics(request, replay, stages, actual, runs, losses)
+    metrics = _metrics(request, replay, stages, actual, runs, losses, regions_of(history, replay))
     metrics["click_to_door_over_time"] = {
         "actual": actual_over_time.to_json(),
         **{name: series.to_json() for name, series in over_time.items()},
@@ -130,6 +133,7 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
 
 def _run(
     replay: ReplayData,
+    history: ReplayData,
     policy: str,
     stages: StageModels,
     request: SimulationRequest,
@@ -157,6 +161,7 @@ def _run(
             drone_bases=request.delivery == "routed",
             name=name,
             losses=losses,
+            history=history,
         )
 
 
@@ -167,6 +172,7 @@ def _metrics(
     actual: pl.DataFrame,
     runs: Sequence[TwinRun],
     losses: LossModel | None,
+    regions: pl.DataFrame,
 ) -> dict[str, Any]:
     first, last = replay.period
     actual_hours = actual["click_to_door_h"]
@@ -212,6 +218,9 @@ def _metrics(
         )
         per_policy[run.policy] = {
             **values,
+            **kpis.regional_fill(orders, parcels, run.facilities, run.customers, regions),
+            **(run.placement_figures or {}),
+            "placement_notes": list(run.placement_notes),
             **by_mode,
             **headline(reships),
             "reship_figures": reships,

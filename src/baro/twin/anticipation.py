@@ -1,0 +1,142 @@
+"""``anticipate``: the centres stocked from a forecast of what each region will buy.
+
+At the test's start the policy knows only the orders before it. It forecasts units per
+product (per category's pool for a sparse product) x region (a centre's catchment) x week over
+the test period (``baro.intelligence.forecast``: LightGBM through mlforecast, reconciled
+across products, categories and regions, with conformal intervals), and plans the inbound
+transfers from the sellers to the centres that maximise expected local fill within the
+inventory budget (``baro.intelligence.anticipate.plan_transfers``: the newsvendor under a
+budget, solved by HiGHS). What the plan sends is what each centre holds when the test begins.
+
+A unit filled locally is worth the same whatever it is (``UNIT_VALUE_MINOR``): what is
+measured is the share of demand filled near the customer, not revenue. Sellers ship what the
+centres do not hold (``stocking.with_sellers``).
+
+Bad input degrades, it does not crash: no history (the sellers ship, as the baseline), too
+little history to forecast (the budget split as ``proportional``, said in the notes), a zero
+budget (nothing moves), a product with no history (its category's pool, or nothing).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+import polars as pl
+
+from baro.intelligence.anticipate import Sites, plan_transfers
+from baro.intelligence.forecast import (
+    ForecastError,
+    ForecastSettings,
+    forecast_demand,
+    product_forecast,
+    recent_products,
+)
+from baro.twin.replay import ReplayData
+from baro.twin.stocking import (
+    Placement,
+    centre_sites,
+    inventory_budget,
+    proportional_stock,
+    sellers_only,
+    sold_lines,
+    start_of,
+    test_days,
+    with_sellers,
+)
+
+UNIT_VALUE_MINOR = 1_000
+INBOUND_LEAD_HOURS = 72.0  # seller to centre: the plan is made this long before the test
+SUPPLY = "~sellers"
+RECENCY_HALF_LIFE = timedelta(weeks=4)  # the plan's source: the marketplace sellers, all together
+
+
+def weekly_forecast(history: ReplayData, sites: pl.DataFrame, test: ReplayData) -> pl.DataFrame:
+    """Each product x each region it sold in before the test x each week of the test: its
+    forecast units (``product_forecast``: own series, else its share of its category's pool)."""
+    sold = sold_lines(history, sites)
+    demand = sold.group_by("product_id", "category", "region", "day").agg(
+        units=pl.col("quantity").sum().cast(pl.Float64)
+    )
+    # Weeks run from Monday: the cut-off is the Monday on or before the test's first day
+    # (the days between are not learned from), and the weeks cover the test to its end.
+    first = start_of(test).date()
+    cutoff = first - timedelta(days=first.weekday())
+    weeks = math.ceil(((first - cutoff).days + test_days(test)) / 7)
+    settings = ForecastSettings(horizon=weeks, period="week")
+    forecast = forecast_demand(demand, cutoff=cutoff, settings=settings)
+    wanted = recent_products(demand, sites["key"].to_list(), cutoff=cutoff)
+    return product_forecast(forecast, wanted)
+
+
+def inbound_sites(sites: pl.DataFrame, products: pl.Series, budget: int) -> Sites:
+    """The centres, each serving its own region, fed by the sellers (one source holding up to
+    the budget of every product) over lanes of ``INBOUND_LEAD_HOURS``."""
+    keys = sites["key"].to_list()
+    return Sites(
+        facilities=pl.DataFrame(
+            {"facility_id": [SUPPLY, *keys], "capacity_units": [None] * (len(keys) + 1)},
+            schema={"facility_id": pl.String, "capacity_units": pl.Int64},
+        ),
+        stock=pl.DataFrame({"product_id": products.unique().sort()}).with_columns(
+            facility_id=pl.lit(SUPPLY), units=pl.lit(budget, dtype=pl.Int64)
+        ),
+        catchment=pl.DataFrame(
+            {"facility_id": keys, "region": keys, "transit_hours": [0.0] * len(keys)}
+        ),
+        lanes=pl.DataFrame(
+            {
+                "from_facility": [SUPPLY] * len(keys),
+                "to_facility": keys,
+                "lead_hours": [INBOUND_LEAD_HOURS] * len(keys),
+                "cost_minor": [0] * len(keys),
+            }
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class AnticipatoryStock:
+    name: str = "anticipate"
+
+    def place(self, test: ReplayData, history: ReplayData) -> Placement:
+        if history.orders.height == 0:
+            return sellers_only(test, self.name)
+        sites = centre_sites(history)
+        budget = inventory_budget(history, test)
+        try:
+            demand = weekly_forecast(history, sites, test)
+        except ForecastError as error:
+            return with_sellers(
+                test,
+                sites,
+                proportional_stock(sold_lines(history, sites), budget),
+                {"budget_units": budget, "transfer_units": 0},
+                (f"anticipate: no forecast ({error}); stocked as proportional",),
+            )
+        start = start_of(test)
+        plan = plan_transfers(
+            demand,
+            inbound_sites(sites, demand["product_id"], budget),
+            budget_units=budget,
+            now=start - timedelta(hours=INBOUND_LEAD_HOURS),
+            need_by=start,
+            unit_value_minor=UNIT_VALUE_MINOR,
+        )
+        stock = plan.transfers.group_by(key="to_facility", product_id="product_id").agg(
+            units=pl.col("quantity").sum()
+        )
+        return with_sellers(
+            test,
+            sites,
+            stock,
+            {
+                "budget_units": budget,
+                "transfer_units": int(plan.transfers["quantity"].sum() or 0),
+                "forecast_units": round(plan.expected_demand, 1),
+                "expected_local_fill": round(plan.expected_local_fill(), 4),
+                "plan_status": plan.status,
+            },
+            tuple(f"anticipate: {note}" for note in plan.notes),
+        )
