@@ -49,12 +49,30 @@ from baro.twin.stocking import (
 UNIT_VALUE_MINOR = 1_000
 INBOUND_LEAD_HOURS = 72.0  # seller to centre: the plan is made this long before the test
 SUPPLY = "~sellers"
+TOTAL_BOUNDS = ("mean", "lo_80", "hi_80")
 RECENCY_HALF_LIFE = timedelta(weeks=4)  # the plan's source: the marketplace sellers, all together
 
 
-def weekly_forecast(history: ReplayData, sites: pl.DataFrame, test: ReplayData) -> pl.DataFrame:
-    """Each product x each region it sold in before the test x each week of the test: its
-    forecast units (``product_forecast``: own series, else its share of its category's pool)."""
+@dataclass(frozen=True)
+class WeeklyForecast:
+    """by_product: product_id, category, region, period, source, mean, lo_/hi_ bounds, for
+    every product sold before the test x every region x every week of the test
+    (``product_forecast``: its own series, else its share of its category's pool there).
+    total: period, mean, lo_80, hi_80, lo_95, hi_95: all products in all regions."""
+
+    by_product: pl.DataFrame
+    total: pl.DataFrame
+
+    def total_json(self) -> list[dict[str, object]]:
+        """The total per week, for the report: week (ISO day), mean, lo_80, hi_80."""
+        return [
+            {"week": row["period"].isoformat(), **{k: round(row[k], 1) for k in TOTAL_BOUNDS}}
+            for row in self.total.sort("period").iter_rows(named=True)
+        ]
+
+
+def weekly_forecast(history: ReplayData, sites: pl.DataFrame, test: ReplayData) -> WeeklyForecast:
+    """The forecast the plan is made from, trained on ``history`` alone."""
     sold = sold_lines(history, sites)
     demand = sold.group_by("product_id", "category", "region", "day").agg(
         units=pl.col("quantity").sum().cast(pl.Float64)
@@ -67,7 +85,10 @@ def weekly_forecast(history: ReplayData, sites: pl.DataFrame, test: ReplayData) 
     settings = ForecastSettings(horizon=weeks, period="week")
     forecast = forecast_demand(demand, cutoff=cutoff, settings=settings)
     wanted = recent_products(demand, sites["key"].to_list(), cutoff=cutoff)
-    return product_forecast(forecast, wanted)
+    return WeeklyForecast(
+        product_forecast(forecast, wanted),
+        forecast.filter(pl.col("level") == "total").select("period", *TOTAL_BOUNDS),
+    )
 
 
 def inbound_sites(sites: pl.DataFrame, products: pl.Series, budget: int) -> Sites:
@@ -106,7 +127,7 @@ class AnticipatoryStock:
         sites = centre_sites(history)
         budget = inventory_budget(history, test)
         try:
-            demand = weekly_forecast(history, sites, test)
+            forecast = weekly_forecast(history, sites, test)
         except ForecastError as error:
             return with_sellers(
                 test,
@@ -117,8 +138,8 @@ class AnticipatoryStock:
             )
         start = start_of(test)
         plan = plan_transfers(
-            demand,
-            inbound_sites(sites, demand["product_id"], budget),
+            forecast.by_product,
+            inbound_sites(sites, forecast.by_product["product_id"], budget),
             budget_units=budget,
             now=start - timedelta(hours=INBOUND_LEAD_HOURS),
             need_by=start,
@@ -137,6 +158,7 @@ class AnticipatoryStock:
                 "forecast_units": round(plan.expected_demand, 1),
                 "expected_local_fill": round(plan.expected_local_fill(), 4),
                 "plan_status": plan.status,
+                "forecast_weekly": forecast.total_json(),
             },
             tuple(f"anticipate: {note}" for note in plan.notes),
         )

@@ -77,7 +77,7 @@ class TwinRun:
     delivery: str = "sampled"  # "routed": baro's vans and drones (twin/delivery.py)
     waves: dict[str, object] | None = None  # the routed stage's log (routed only)
     # What the policy did and why (stocking.Placement's figures and notes).
-    placement_figures: dict[str, float | int | str | None] | None = None
+    placement_figures: dict[str, object] | None = None
     placement_notes: tuple[str, ...] = ()
 
 

@@ -50,7 +50,7 @@ class Placement:
     facilities: pl.DataFrame
     stock: pl.DataFrame
     centres: frozenset[str] = frozenset()
-    figures: dict[str, float | int | str | None] | None = None
+    figures: dict[str, object] | None = None
     notes: tuple[str, ...] = ()
 
 
@@ -195,7 +195,7 @@ def with_sellers(
     test: ReplayData,
     sites: pl.DataFrame,
     stock: pl.DataFrame,
-    figures: dict[str, float | int | str | None],
+    figures: dict[str, object],
     notes: tuple[str, ...] = (),
 ) -> Placement:
     """The centres with ``stock`` (key, product_id, units), and the sellers beside them."""
