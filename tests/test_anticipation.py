@@ -80,8 +80,7 @@ def test_the_run_sends_stock_toward_the_region_that_buys(
         "landing transfers due",
         "reading demand",
         "forecasting",
-        "planning",
-        "sending",
+        "planning and sending",
     ]
     assert "7 units in 1 transfer(s)" in run.summary()
 

@@ -193,19 +193,34 @@ def run_once(
         return _record(platform, now, lines, arrived, f"no forecast: {error.message}")
     wanted = recent_products(demand, [c.id for c in centres], cutoff=settings.cutoff(now))
     by_product = product_forecast(forecast, wanted).filter(pl.col("mean") > 0)
-    progress("planning")
+    progress("planning and sending")
+    plan, sent = plan_and_send(platform, by_product, facilities, centres, settings, now)
+    return Run(now, len(lines), sent, arrived, plan, plan.notes)
+
+
+def plan_and_send(
+    platform: Platform,
+    forecast: pl.DataFrame,
+    facilities: Sequence[Facility],
+    centres: Sequence[Facility],
+    settings: AnticipationSettings,
+    now: datetime,
+) -> tuple[TransferPlan, Dispatch]:
+    """Plan on ``forecast`` (product_id, region = a centre's id, mean and bounds, optional
+    period) with the stock of ``facilities`` as it stands, and send the plan's transfers
+    under a key made of its deadline and moves. The budget is ``settings.budget_units``, or,
+    without one, every unit the facilities hold: the plan then only moves stock."""
     need_by = settings.need_by(now)
-    sites = network_sites(platform, facilities, centres, by_product, need_by, settings)
+    sites = network_sites(platform, facilities, centres, forecast, need_by, settings)
     budget = settings.budget_units
     plan = plan_transfers(
-        by_product.drop("category", "source"),
+        forecast.drop("category", "source", strict=False),
         sites,
         budget_units=int(sites.stock["units"].sum()) if budget is None else budget,
         now=now,
         need_by=need_by,
         unit_value_minor=settings.unit_value_minor,
     )
-    progress("sending")
     lead = {
         (r["from_facility"], r["to_facility"]): r["lead_hours"]
         for r in sites.lanes.iter_rows(named=True)
@@ -230,7 +245,7 @@ def run_once(
         plan.expected_local_fill(),
     )
     sent = platform.network.dispatch(moves, summary, idempotency_key=plan_key(need_by, moves))
-    return Run(now, len(lines), sent, arrived, plan, plan.notes)
+    return plan, sent
 
 
 def _record(
@@ -298,7 +313,9 @@ def network_sites(
         .agg(pl.col("units").sum())
     )
     by_id = {f.id: f for f in facilities}
-    holders = sorted(set(stock["facility_id"].to_list()) & set(by_id))
+    # Only the facilities given plan: stock elsewhere (a seller's own) is not theirs to move.
+    stock = stock.filter(pl.col("facility_id").is_in(list(by_id)))
+    holders = sorted(set(stock["facility_id"].to_list()))
     catchment = [
         (c.id, region.id, haversine_km(c.lat, c.lng, region.lat, region.lng))
         for c in centres

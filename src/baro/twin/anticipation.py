@@ -20,11 +20,13 @@ budget (nothing moves), a product with no history (its category's pool, or nothi
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import polars as pl
 
+from baro.anticipation import AnticipationSettings, plan_and_send
 from baro.intelligence.anticipate import Sites, plan_transfers
 from baro.intelligence.forecast import (
     ForecastError,
@@ -33,6 +35,8 @@ from baro.intelligence.forecast import (
     product_forecast,
     recent_products,
 )
+from baro.network import list_facilities
+from baro.platform import Platform
 from baro.twin.replay import ReplayData
 from baro.twin.stocking import (
     Placement,
@@ -117,6 +121,49 @@ def inbound_sites(sites: pl.DataFrame, products: pl.Series, budget: int) -> Site
     )
 
 
+# Re-plans between the centres: a lane's lead time (4 h handling + road at 60 km/h) must fit
+# within REBALANCE.lead_hours, two days, so every centre can reach every other in Brazil;
+# moving a unit costs 20 per 100 km, and is worth it where the forecast says the unit will
+# fill a region's demand that the centre holding it would not.
+REBALANCE = AnticipationSettings(lead_hours=48.0, unit_value_minor=UNIT_VALUE_MINOR)
+
+
+@dataclass(frozen=True)
+class WeeklyRebalance:
+    """Every week on the twin's clock, the stock left in the centres is re-planned against
+    the forecast of the weeks still to come (made at the test's start: nothing is learned
+    from the test) and moved between them through the network's transfers, which land after
+    their lane's lead time (``baro.anticipation.plan_and_send``, as ``baro anticipate run``
+    does live)."""
+
+    forecast: pl.DataFrame  # WeeklyForecast.by_product: the data set's ids, centre keys
+    every: timedelta = timedelta(weeks=1)
+    settings: AnticipationSettings = REBALANCE
+
+    def replan(
+        self,
+        platform: Platform,
+        centres: Mapping[str, str],
+        catalogue: Mapping[str, str],
+        now: datetime,
+    ) -> int:
+        # Weeks still to come once the moves land: the one they land in, and after.
+        landing = self.settings.need_by(now).date()
+        remaining = self.forecast.filter(pl.col("period") + timedelta(days=7) > landing)
+        forecast = remaining.with_columns(
+            product_id=pl.col("product_id").replace_strict(
+                dict(catalogue), default=None, return_dtype=pl.String
+            ),
+            region=pl.col("region").replace_strict(dict(centres), return_dtype=pl.String),
+        ).filter(pl.col("product_id").is_not_null(), pl.col("mean") > 0)
+        if forecast.is_empty():
+            return 0
+        with platform.db.read() as session:
+            ours = [f for f in list_facilities(session) if f.id in set(centres.values())]
+        _plan, sent = plan_and_send(platform, forecast, ours, ours, self.settings, now)
+        return sum(t.quantity for t in sent.transfers) if not sent.replayed else 0
+
+
 @dataclass(frozen=True)
 class AnticipatoryStock:
     name: str = "anticipate"
@@ -161,4 +208,5 @@ class AnticipatoryStock:
                 "forecast_weekly": forecast.total_json(),
             },
             tuple(f"anticipate: {note}" for note in plan.notes),
+            WeeklyRebalance(forecast.by_product),
         )

@@ -57,10 +57,11 @@ from baro.twin.olist_catalogue import DEFAULT_SIZE, to_products
 from baro.twin.policies import StockPolicy
 from baro.twin.replay import ReplayData
 from baro.twin.stages import StageModels
-from baro.twin.stocking import Placement
+from baro.twin.stocking import Placement, Replanner, start_of
 
 Progress = Callable[[int, int], None]
 REAL_WORLD_CANCELLED = ("canceled", "unavailable")
+LANDING_CHECK = timedelta(hours=6)  # how often the twin lands transfers that have arrived
 
 
 @dataclass(frozen=True)
@@ -133,17 +134,16 @@ def run_twin(
     background = queues.background if queues else []
     earliest = min([first_purchase, *(order.purchased_at for order in background)])
     clock = SimPyClock(env, earliest - timedelta(hours=1))
-    placement = policy.place(
-        replay, history if history is not None else replay.between(None, first_purchase.date())
-    )
+    past = history if history is not None else replay.between(None, first_purchase.date())
+    placement = policy.place(replay, past)
     upgrade(database_url)
     platform = Platform.start(
         Settings(database_url=database_url, currency=replay.currency, max_order_quantity=1_000_000),
         clock=clock,
     )
     try:
-        catalogue = _stock_catalogue(platform, replay)
-        facilities, _ = _place_stock(platform, placement, catalogue)
+        catalogue = _stock_catalogue(platform, replay, past)
+        facilities, ids = _place_stock(platform, placement, catalogue)
         buyers, customers = _import_customers(platform, replay)
         routing = routed or RoutedSettings()
         keep_events = _recorder(platform)
@@ -291,6 +291,23 @@ def run_twin(
             yield env.timeout(order.delivery.total_seconds())
             queues.delivery.hold(clock.now(), replayed=False)
 
+        replanned: list[int] = []  # units each re-plan sent
+
+        def replans(replanner: Replanner) -> simpy.events.ProcessGenerator:
+            """The policy's plans after its placement, every ``every`` from the test's start,
+            and the transfers they send landing as they arrive (checked every few hours)."""
+            centres = {key: ids[key] for key in placement.centres}
+            _, last_purchase = replay.period
+            next_plan = start_of(replay) + replanner.every
+            while clock.now() < last_purchase:
+                yield env.timeout(LANDING_CHECK.total_seconds())
+                platform.network.arrive_due()
+                if clock.now() >= next_plan:
+                    replanned.append(replanner.replan(platform, centres, catalogue, clock.now()))
+                    next_plan += replanner.every
+
+        if placement.replanner is not None:
+            env.process(replans(placement.replanner))
         for order in replay.orders.iter_rows(named=True):
             env.process(life(order))
         for other in background:
@@ -325,16 +342,33 @@ def run_twin(
             capacity_holds=queues.summary() if queues else None,
             delivery="routed" if stage is not None else "sampled",
             waves=stage.log.as_dict() if stage is not None else None,
-            placement_figures=placement.figures,
+            placement_figures=_figures(placement, replanned),
             placement_notes=placement.notes,
         )
     finally:
         platform.close()
 
 
-def _stock_catalogue(platform: Platform, replay: ReplayData) -> dict[str, str]:
-    """Add every product the replay sells; returns source product id -> baro product id."""
-    sold = replay.lines.group_by("product_id").agg(line_price=pl.col("price_minor").median())
+def _figures(placement: Placement, replanned: list[int]) -> dict[str, object] | None:
+    """The placement's figures, with what its re-plans moved added to its transfers."""
+    if placement.replanner is None:
+        return placement.figures
+    figures = dict(placement.figures or {})
+    initial = figures.get("transfer_units")
+    figures["transfer_units"] = (initial if isinstance(initial, int) else 0) + sum(replanned)
+    figures["replans"] = len(replanned)
+    figures["replan_units"] = sum(replanned)
+    return figures
+
+
+def _stock_catalogue(platform: Platform, replay: ReplayData, history: ReplayData) -> dict[str, str]:
+    """Add every product the replay or its history sells (a policy may stock any product
+    it saw sell); returns source product id -> baro product id."""
+    sold = (
+        pl.concat([replay.lines, history.lines])
+        .group_by("product_id")
+        .agg(line_price=pl.col("price_minor").median())
+    )
     frame = (
         sold.join(replay.products, on="product_id", how="left")
         .with_columns(

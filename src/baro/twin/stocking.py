@@ -20,13 +20,16 @@ Every one of them is measured in the same world (``baro bench anticipate`` compa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Protocol
 
 import numpy as np
 import polars as pl
 
 from baro.network import FacilityKind
+from baro.platform import Platform
 from baro.twin.facility_siting import distances_km, weighted_k_medoids
 from baro.twin.replay import ReplayData
 
@@ -39,19 +42,39 @@ NO_HISTORY = (
 )
 
 
+class Replanner(Protocol):
+    """A policy that acts again on the twin's clock, every ``every`` from the test's start."""
+
+    every: timedelta
+
+    def replan(
+        self,
+        platform: Platform,
+        centres: Mapping[str, str],
+        catalogue: Mapping[str, str],
+        now: datetime,
+    ) -> int:
+        """Plan on the network as it stands and send the transfers through it; returns the
+        units sent. centres: the placement's centre keys -> facility ids; catalogue: the
+        data set's product ids -> the platform's."""
+        ...
+
+
 @dataclass(frozen=True)
 class Placement:
     """facilities: key, name, kind, lat, lng, state. stock: key, product_id, units.
 
-    centres: keys of the retailer's own centres (empty: none). figures: what the policy did, for the
-    report (units moved by its plans, speculative units, the forecast's size...). notes: why
-    it did what it did, in words (a degraded plan always says why)."""
+    centres: keys of the retailer's own centres (empty: none). replanner: what the policy
+    does again on the twin's clock (None: it places stock once). figures: what the policy
+    did, for the report (units moved by its plans, the forecast's size...). notes: why it did
+    what it did, in words (a degraded plan always says why)."""
 
     facilities: pl.DataFrame
     stock: pl.DataFrame
     centres: frozenset[str] = frozenset()
     figures: dict[str, object] | None = None
     notes: tuple[str, ...] = ()
+    replanner: Replanner | None = None
 
 
 def start_of(test: ReplayData) -> datetime:
@@ -197,6 +220,7 @@ def with_sellers(
     stock: pl.DataFrame,
     figures: dict[str, object],
     notes: tuple[str, ...] = (),
+    replanner: Replanner | None = None,
 ) -> Placement:
     """The centres with ``stock`` (key, product_id, units), and the sellers beside them."""
     seller_sites, seller_stock = sellers_placement(test)
@@ -209,6 +233,7 @@ def with_sellers(
         centres=frozenset(sites["key"].to_list()),
         figures={"centre_units": int(held["units"].sum() or 0), **figures},
         notes=notes,
+        replanner=replanner,
     )
 
 
