@@ -269,19 +269,29 @@ def plan_key(need_by: datetime, moves: Sequence[Move]) -> str:
     return "anticipate:" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
 
 
+def nearest_centres(
+    points: Sequence[tuple[float, float]], centres: Sequence[Facility]
+) -> dict[tuple[float, float], str]:
+    """Each point's region: the id of the nearest centre (ties to the lower id)."""
+    return {
+        point: min(centres, key=lambda c: (haversine_km(c.lat, c.lng, *point), c.id)).id
+        for point in set(points)
+    }
+
+
 def demand_frame(lines: Sequence[SoldLine], centres: Sequence[Facility]) -> pl.DataFrame:
     """product_id, category, region (the nearest centre's id), day (UTC), units."""
-    nearest: dict[tuple[float, float], str] = {}
-    rows = []
-    for line in lines:
-        point = (line.lat, line.lng)
-        if point not in nearest:
-            nearest[point] = min(
-                centres, key=lambda c: (haversine_km(c.lat, c.lng, *point), c.id)
-            ).id
-        rows.append(
-            (line.product_id, line.category, nearest[point], line.placed_at.date(), line.units)
+    region = nearest_centres([(line.lat, line.lng) for line in lines], centres)
+    rows = [
+        (
+            line.product_id,
+            line.category,
+            region[(line.lat, line.lng)],
+            line.placed_at.date(),
+            line.units,
         )
+        for line in lines
+    ]
     frame = pl.DataFrame(rows, schema=DEMAND_SCHEMA, orient="row")
     return frame.group_by("product_id", "category", "region", "day").agg(pl.col("units").sum())
 

@@ -35,9 +35,10 @@ from baro.intelligence.forecast import (
     product_forecast,
     recent_products,
 )
-from baro.network import list_facilities
+from baro.network import Facility, list_facilities
 from baro.platform import Platform
 from baro.twin.replay import ReplayData
+from baro.twin.speculation import Speculation, weekly_repeat_rate
 from baro.twin.stocking import (
     Placement,
     centre_sites,
@@ -137,12 +138,34 @@ class WeeklyRebalance:
     does live)."""
 
     forecast: pl.DataFrame  # WeeklyForecast.by_product: the data set's ids, centre keys
+    speculation: Speculation | None = None
     every: timedelta = timedelta(weeks=1)
     settings: AnticipationSettings = REBALANCE
 
     def replan(
         self,
         platform: Platform,
+        centres: Mapping[str, str],
+        catalogue: Mapping[str, str],
+        now: datetime,
+    ) -> dict[str, int]:
+        with platform.db.read() as session:
+            ours = [f for f in list_facilities(session) if f.id in set(centres.values())]
+        moved = self._rebalance(platform, ours, centres, catalogue, now)
+        if self.speculation is None:
+            return {"replan_units": moved}
+        settled = self.speculation.settle(platform, ours, now)
+        return {
+            "replan_units": moved,
+            "speculative_units": self.speculation.send(platform, ours, now),
+            "speculative_assigned_units": settled.assigned,
+            "speculative_waste_units": settled.wasted,
+        }
+
+    def _rebalance(
+        self,
+        platform: Platform,
+        ours: list[Facility],
         centres: Mapping[str, str],
         catalogue: Mapping[str, str],
         now: datetime,
@@ -158,8 +181,6 @@ class WeeklyRebalance:
         ).filter(pl.col("product_id").is_not_null(), pl.col("mean") > 0)
         if forecast.is_empty():
             return 0
-        with platform.db.read() as session:
-            ours = [f for f in list_facilities(session) if f.id in set(centres.values())]
         _plan, sent = plan_and_send(platform, forecast, ours, ours, self.settings, now)
         return sum(t.quantity for t in sent.transfers) if not sent.replayed else 0
 
@@ -208,5 +229,8 @@ class AnticipatoryStock:
                 "forecast_weekly": forecast.total_json(),
             },
             tuple(f"anticipate: {note}" for note in plan.notes),
-            WeeklyRebalance(forecast.by_product),
+            WeeklyRebalance(
+                forecast.by_product,
+                Speculation(weekly_repeat_rate(history), test.period[1], REBALANCE),
+            ),
         )

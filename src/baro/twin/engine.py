@@ -22,7 +22,7 @@ same way, with draws from the re-ships' own generator.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -291,7 +291,7 @@ def run_twin(
             yield env.timeout(order.delivery.total_seconds())
             queues.delivery.hold(clock.now(), replayed=False)
 
-        replanned: list[int] = []  # units each re-plan sent
+        replanned: list[Mapping[str, int]] = []  # what each re-plan did
 
         def replans(replanner: Replanner) -> simpy.events.ProcessGenerator:
             """The policy's plans after its placement, every ``every`` from the test's start,
@@ -349,16 +349,26 @@ def run_twin(
         platform.close()
 
 
-def _figures(placement: Placement, replanned: list[int]) -> dict[str, object] | None:
-    """The placement's figures, with what its re-plans moved added to its transfers."""
+def _figures(placement: Placement, replanned: list[Mapping[str, int]]) -> dict[str, object] | None:
+    """The placement's figures, with its re-plans' added up, and what they moved between
+    the centres added to its transfers."""
     if placement.replanner is None:
         return placement.figures
-    figures = dict(placement.figures or {})
+    figures: dict[str, object] = dict(placement.figures or {})
+    totals: dict[str, int] = {}
+    for counts in replanned:
+        for name, units in counts.items():
+            totals[name] = totals.get(name, 0) + units
     initial = figures.get("transfer_units")
-    figures["transfer_units"] = (initial if isinstance(initial, int) else 0) + sum(replanned)
-    figures["replans"] = len(replanned)
-    figures["replan_units"] = sum(replanned)
-    return figures
+    moved = totals.get("replan_units", 0)
+    return (
+        figures
+        | totals
+        | {
+            "replans": len(replanned),
+            "transfer_units": (initial if isinstance(initial, int) else 0) + moved,
+        }
+    )
 
 
 def _stock_catalogue(platform: Platform, replay: ReplayData, history: ReplayData) -> dict[str, str]:

@@ -53,10 +53,12 @@ class Replanner(Protocol):
         centres: Mapping[str, str],
         catalogue: Mapping[str, str],
         now: datetime,
-    ) -> int:
-        """Plan on the network as it stands and send the transfers through it; returns the
-        units sent. centres: the placement's centre keys -> facility ids; catalogue: the
-        data set's product ids -> the platform's."""
+    ) -> Mapping[str, int]:
+        """Plan on the network as it stands and send the transfers through it; returns what
+        it did in units (``replan_units`` moved between centres, speculative ones...), which
+        the twin adds up over the run into the policy's figures. centres: the placement's
+        centre keys -> facility ids; catalogue: the data set's product ids -> the
+        platform's."""
         ...
 
 
