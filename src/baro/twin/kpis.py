@@ -96,10 +96,12 @@ class ClickToDoorOverTime:
     weekly: pl.DataFrame
 
     def to_json(self) -> dict[str, list[dict[str, Any]]]:
-        return {
-            "daily": self.daily.with_columns(pl.col("day").cast(pl.String)).to_dicts(),
-            "weekly": self.weekly.with_columns(pl.col("week").cast(pl.String)).to_dicts(),
-        }
+        return {"daily": json_rows(self.daily), "weekly": json_rows(self.weekly)}
+
+
+def json_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows for metrics.json, its dates as ISO days (as the report reads them)."""
+    return frame.with_columns(pl.col(pl.Date).cast(pl.String)).to_dicts()
 
 
 def click_to_door_over_time(bought_at: pl.Series, hours: pl.Series) -> ClickToDoorOverTime:
@@ -121,6 +123,62 @@ def click_to_door_over_time(bought_at: pl.Series, hours: pl.Series) -> ClickToDo
         .sort("week")
     )
     return ClickToDoorOverTime(daily, weekly)
+
+
+def transfers_by_day(events: Sequence[StoredEvent]) -> pl.DataFrame:
+    """day (Date, UTC), dispatched, arrived (Int64): units that left a facility for another,
+    and units that landed, each day of the twin's clock (``transfer.*`` events); days with
+    neither are left out."""
+    steps = {"transfer.dispatched": "dispatched", "transfer.arrived": "arrived"}
+    moves = pl.DataFrame(
+        [
+            {
+                "day": event.occurred_at.date(),
+                "step": steps[event.event_type],
+                "units": event.data["quantity"],
+            }
+            for event in events
+            if event.event_type in steps
+        ],
+        schema={"day": pl.Date, "step": pl.String, "units": pl.Int64},
+    )
+    return (
+        moves.group_by("day")
+        .agg(
+            **{
+                step: pl.col("units").filter(pl.col("step") == step).sum().cast(pl.Int64)
+                for step in steps.values()
+            }
+        )
+        .sort("day")
+    )
+
+
+def units_by_week(orders: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """week (Date, the Monday), units (Int64), days (Int64): the units bought each week
+    (purchased_at in UTC, weeks from Monday as the forecast's), and how many days of the
+    week the orders span (first to last purchase day), so a partial week shows as one.
+    orders: order_id, purchased_at; lines: order_id, quantity (a replay's frames)."""
+    if orders.height == 0:
+        return pl.DataFrame(schema={"week": pl.Date, "units": pl.Int64, "days": pl.Int64})
+    first, last = orders.select(
+        first=pl.col("purchased_at").min().dt.date(), last=pl.col("purchased_at").max().dt.date()
+    ).row(0)
+    days = (
+        pl.DataFrame({"day": pl.date_range(first, last, "1d", eager=True)})
+        .group_by(week=pl.col("day").dt.truncate("1w"))
+        .agg(days=pl.len().cast(pl.Int64))
+    )
+    bought = (
+        lines.join(orders.select("order_id", "purchased_at"), on="order_id")
+        .group_by(week=pl.col("purchased_at").dt.truncate("1w").dt.date())
+        .agg(units=pl.col("quantity").sum().cast(pl.Int64))
+    )
+    return (
+        days.join(bought, on="week", how="left")
+        .select("week", pl.col("units").fill_null(0), "days")
+        .sort("week")
+    )
 
 
 def repeat_customer_revenue_share(orders: pl.DataFrame) -> float:
@@ -259,9 +317,56 @@ def regional_fill(
     customer's state. Both over the parcels of ``orders``."""
     if centres.height == 0:
         return {"local_fill_rate": None, "same_region_fill_rate": None}
+    located = _regional_parcels(orders, parcels, facilities, customers, centres)
+    return {
+        "local_fill_rate": _share(located, pl.col("centre") == pl.col("home")),
+        "same_region_fill_rate": _share(located, pl.col("f_state") == pl.col("c_state")),
+    }
+
+
+def local_fill_by_region(
+    orders: pl.DataFrame,
+    parcels: pl.DataFrame,
+    facilities: pl.DataFrame,
+    customers: pl.DataFrame,
+    centres: pl.DataFrame,
+) -> list[dict[str, Any]]:
+    """``regional_fill``'s local fill rate region by region, the customer's region: one row
+    per centre (region, lat, lng, parcels, local_fill_rate; None where no parcel went), in
+    the centres' order, so the rows' parcels add up to those the overall rate counts."""
+    if centres.height == 0:
+        return []
+    located = _regional_parcels(orders, parcels, facilities, customers, centres)
+    per_region = located.group_by("home").agg(
+        parcels=pl.len().cast(pl.Int64),
+        local=(pl.col("centre") == pl.col("home")).sum().cast(pl.Int64),
+    )
+    rows = (
+        centres.select(region="key", lat="lat", lng="lng")
+        .join(per_region, left_on="region", right_on="home", how="left", maintain_order="left")
+        .with_columns(pl.col("parcels", "local").fill_null(0))
+        .with_columns(
+            local_fill_rate=pl.when(pl.col("parcels") > 0).then(
+                (pl.col("local") / pl.col("parcels")).round(4)
+            )
+        )
+        .drop("local")
+    )
+    return rows.to_dicts()
+
+
+def _regional_parcels(
+    orders: pl.DataFrame,
+    parcels: pl.DataFrame,
+    facilities: pl.DataFrame,
+    customers: pl.DataFrame,
+    centres: pl.DataFrame,
+) -> pl.DataFrame:
+    """One row per parcel of ``orders``: centre (the shipping facility's region), home (the
+    customer's), f_state, c_state."""
     region = _nearest_centre(facilities, centres, "facility_id")
     home = _nearest_centre(customers, centres, "customer_id")
-    located = (
+    return (
         parcels.join(orders.select("order_id", "customer_id"), on="order_id")
         .join(
             facilities.select("facility_id", f_state="state").join(region, on="facility_id"),
@@ -274,10 +379,6 @@ def regional_fill(
             on="customer_id",
         )
     )
-    return {
-        "local_fill_rate": _share(located, pl.col("centre") == pl.col("home")),
-        "same_region_fill_rate": _share(located, pl.col("f_state") == pl.col("c_state")),
-    }
 
 
 def _nearest_centre(points: pl.DataFrame, centres: pl.DataFrame, key: str) -> pl.DataFrame:
