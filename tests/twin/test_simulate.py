@@ -46,6 +46,15 @@ def test_two_weeks_of_olist_side_by_side(tmp_path: Path) -> None:
     # The oracle's centres hold what their regions buy (the budget allowing): it ships from
     # the customer's region far more often than the sellers did.
     assert oracle["local_fill_rate"] > 0.8 > baseline["local_fill_rate"]
+    # Region by region, every replayed parcel in its customer's region, once.
+    regions = oracle["local_fill_by_region"]
+    assert len(regions) == 5 and sum(r["parcels"] for r in regions) >= oracle["orders"]
+    assert [w["week"] for w in metrics["actual_weekly_units"]] == [
+        "2017-05-29",
+        "2017-06-05",
+        "2017-06-12",
+    ]
+    assert oracle["transfers_daily"] == [] == baseline["transfers_daily"]
     capacity = metrics["calibration"]["capacity"]
     assert capacity["handover_headroom"] > 1 and capacity["delivery_headroom"] > 1
     over_time = metrics["click_to_door_over_time"]

@@ -24,16 +24,22 @@ from baro.twin.report_plots import (
     ACTUAL_COLOUR,
     DailySeries,
     Distribution,
+    ForecastSeries,
     KpiPanel,
     ModePanel,
     OverTime,
+    RegionalFill,
+    TransferSeries,
     by_mode_figure,
     click_to_door_figure,
     click_to_door_over_time_figure,
     daily_orders_figure,
     demand_map_figure,
+    forecast_figure,
     kpi_bars_figure,
     policy_colour,
+    regional_fill_figure,
+    transfers_figure,
 )
 
 
@@ -76,6 +82,7 @@ _KPIS = (
     _Kpi("on_time_rate_baro", "Delivered within baro's own promised window", +1),
     _Kpi("local_fill_rate_nearest", "Shipped from the nearest facility", +1),
     _Kpi("local_fill_rate_same_state", "Shipped from the customer's state", +1),
+    _Kpi("local_fill_rate", "Shipped from the customer's region (its centre's catchment)", +1),
     _Kpi("split_shipment_rate", "Orders split into several parcels", -1),
     _Kpi("transport_km_per_order", "Transport per order", -1),
     _Kpi("cost_per_order", "Cost per order", -1),
@@ -88,6 +95,28 @@ _KPIS = (
     _Kpi("repeat_customer_revenue_share", "Revenue from repeat customers", +1),
     _Kpi("orders_per_customer_per_month", "Orders per customer per month", +1),
 )
+# What each policy's stock placement planned (stocking.Placement's figures), beside what its
+# local fill came to; a table of their own, under the policy's notes.
+_PLACEMENT = (
+    _Kpi("budget_units", "Inventory budget (units sold in the equally long period before)", 0),
+    _Kpi("centre_units", "Units in the centres at the start", 0),
+    _Kpi("transfer_units", "Units sent by transfers: the initial plan and the re-plans", 0),
+    _Kpi("forecast_units", "Units the forecast expected in the regions", 0),
+    _Kpi("expected_local_fill", "Local fill the initial plan expected", 0),
+    _Kpi("replans", "Re-plans during the test", 0),
+    _Kpi("replan_units", "Units the re-plans moved between centres", 0),
+    _Kpi("speculative_units", "Units sent ahead toward recent buyers", 0),
+    _Kpi("speculative_assigned_units", "… of them bought there within the week", 0),
+    _Kpi("speculative_waste_units", "… of them not bought there (wasted)", 0),
+    _Kpi("local_fill_rate", "Local fill measured", +1),
+    _Kpi("same_region_fill_rate", "Shipped from the customer's state", +1),
+    _Kpi("plan_status", "Plan's solver status", 0),
+)
+_PLACEMENT_NOTES = "placement_notes"
+# Series the figures draw (made JSON-ready by simulate.py): never rows of a table.
+_FORECAST = "forecast_weekly"
+_BY_REGION = "local_fill_by_region"
+_TRANSFERS = "transfers_daily"
 # Shown as the unit of cost_per_order rather than as a row of its own.
 _CURRENCY = "currency"
 # Shown in the table by mode, not as a row of "other metrics".
@@ -104,6 +133,7 @@ _BAR_KPIS = (
     ("split_shipment_rate", "Split shipments (%)", None),
     ("local_fill_rate_nearest", "From nearest facility (%)", None),
     ("local_fill_rate_same_state", "From customer's state (%)", None),
+    ("local_fill_rate", "From customer's region (%)", None),
     ("transport_km_per_order", "Transport per order (km)", None),
     ("cost_per_order", "Cost per order", None),
 )
@@ -178,7 +208,8 @@ class _ReshipModeRow:
 class _FigureView:
     title: str
     caption: str
-    image: str  # a data: URI
+    image: str | None  # a data: URI; None: nothing to draw, the notes say why
+    notes: Sequence[str] = ()
 
 
 def render_report(
@@ -190,17 +221,22 @@ def render_report(
     actual_over_time: ClickToDoorOverTime | None = None,
     notes: Sequence[str] = (),
     by_mode: bool = False,
+    actual_weekly_units: pl.DataFrame | None = None,
 ) -> Path:
     """Write out_dir/report.html (self-contained: figures inlined as base64 PNG, CSS inline,
     no external URL) and return its path.
 
     actual_click_to_door_hours: hours (Float64), the real data set's distribution;
-    actual_over_time: the real data set's click-to-door by purchase day and week.
+    actual_over_time: the real data set's click-to-door by purchase day and week;
+    actual_weekly_units: week (Date), units, days (``kpis.units_by_week``), what the
+    forecasts in the runs' metrics are drawn against.
     """
     if not runs:
         raise ValueError("a report needs at least one run")
     colours = [policy_colour(i) for i in range(len(runs))]
-    figures, notices = _figures(runs, colours, actual_click_to_door_hours, actual_over_time)
+    figures, notices = _figures(
+        runs, colours, actual_click_to_door_hours, actual_over_time, actual_weekly_units
+    )
     mode_rows = _mode_rows(runs, colours) if by_mode else []
     if mode_rows:
         figures.insert(0, _mode_figure(runs, colours))
@@ -215,7 +251,13 @@ def render_report(
         title=title,
         notes=notes,
         policies=list(zip([r.name for r in runs], colours, strict=True)),
-        kpi_rows=_kpi_rows(runs),
+        kpi_rows=_kpi_rows(runs, _KPIS),
+        placement_rows=_kpi_rows(runs, _PLACEMENT),
+        placement_notes=[
+            (note, colour)
+            for run, colour in zip(runs, colours, strict=True)
+            for note in run.metrics.get(_PLACEMENT_NOTES) or ()
+        ],
         other_rows=_other_rows(runs),
         mode_rows=mode_rows,
         mode_columns=[label for _, label in _MODE_COLUMNS],
@@ -232,9 +274,9 @@ def render_report(
     return path
 
 
-def _kpi_rows(runs: Sequence[PolicyRun]) -> list[_Row]:
+def _kpi_rows(runs: Sequence[PolicyRun], table: Sequence[_Kpi]) -> list[_Row]:
     rows = []
-    for kpi in _KPIS:
+    for kpi in table:
         values = [run.metrics.get(kpi.key) for run in runs]
         if all(v is None for v in values):
             continue
@@ -251,7 +293,15 @@ def _kpi_rows(runs: Sequence[PolicyRun]) -> list[_Row]:
 
 
 def _other_rows(runs: Sequence[PolicyRun]) -> list[_Row]:
-    known = {kpi.key for kpi in _KPIS} | {_CURRENCY, _BY_MODE, _RESHIPS}
+    known = {kpi.key for kpi in (*_KPIS, *_PLACEMENT)} | {
+        _CURRENCY,
+        _BY_MODE,
+        _RESHIPS,
+        _PLACEMENT_NOTES,
+        _FORECAST,
+        _BY_REGION,
+        _TRANSFERS,
+    }
     keys = sorted({key for run in runs for key in run.metrics} - known)
     return [
         _Row(key, key, [_Cell(_format(key, run.metrics.get(key), None)) for run in runs])
@@ -435,8 +485,9 @@ def _format(key: str, value: Any, currency: str | None) -> str:
 
 
 def _is_rate(key: str) -> bool:
-    """Fractions 0..1 by the metrics' naming: on_time_rate, local_fill_rate_nearest, …_share."""
-    return "_rate" in key or key.endswith("_share")
+    """Fractions 0..1 by the metrics' naming: on_time_rate, local_fill_rate_nearest, …_share,
+    expected_local_fill."""
+    return "_rate" in key or key.endswith(("_share", "_fill"))
 
 
 def _plain(number: float) -> str:
@@ -452,6 +503,7 @@ def _figures(
     colours: Sequence[str],
     actual: pl.DataFrame | None,
     actual_over_time: ClickToDoorOverTime | None,
+    actual_weekly: pl.DataFrame | None,
 ) -> tuple[list[_FigureView], list[str]]:
     """The figures in page order, and notices for what could not be drawn."""
     figures: list[_FigureView] = []
@@ -501,6 +553,9 @@ def _figures(
                 _data_uri(click_to_door_over_time_figure(over_time)),
             )
         )
+    figures.extend(_regional_fill(runs, colours))
+    figures.extend(_transfers(runs, colours))
+    figures.extend(_forecast(runs, colours, actual_weekly))
     figures.extend(_maps(runs))
     if len(runs) > 1:
         panels = _kpi_panels(runs)
@@ -578,6 +633,113 @@ def _maps(runs: Sequence[PolicyRun]) -> list[_FigureView]:
             )
         )
     return views
+
+
+def _regional_fill(runs: Sequence[PolicyRun], colours: Sequence[str]) -> list[_FigureView]:
+    """One map per run that measured its local fill by region, on one colour scale."""
+    panels = [
+        RegionalFill(
+            run.name,
+            colour,
+            pl.DataFrame(
+                run.metrics[_BY_REGION],
+                schema={
+                    "region": pl.String,
+                    "lat": pl.Float64,
+                    "lng": pl.Float64,
+                    "parcels": pl.Int64,
+                    "local_fill_rate": pl.Float64,
+                },
+            ),
+            _number(run.metrics.get("local_fill_rate")),
+        )
+        for run, colour in zip(runs, colours, strict=True)
+        if run.metrics.get(_BY_REGION)
+    ]
+    if not panels:
+        return []
+    customers = pl.concat([run.demand.filter(pl.col("orders") > 0) for run in runs])
+    image = regional_fill_figure(panels, customers["h3_cell"])
+    return [
+        _FigureView(
+            "Local fill by region",
+            f"A region is the catchment of one of the {panels[0].regions.height} centres every "
+            "policy shares (sited on the orders before the test); each circle is its centre, "
+            "its area the parcels of the region's customers, its colour the share of them "
+            "shipped from within the region (a centre or a seller there). Grey: where "
+            "customers ordered. Look for the red regions: there the policy's stock sat "
+            "elsewhere.",
+            _data_uri(image),
+        )
+    ]
+
+
+def _transfers(runs: Sequence[PolicyRun], colours: Sequence[str]) -> list[_FigureView]:
+    """Units moved per day by each run that moved any (its events and its initial plan); a
+    line for each that moved none."""
+    series, quiet = [], []
+    for run, colour in zip(runs, colours, strict=True):
+        daily = pl.DataFrame(
+            run.metrics.get(_TRANSFERS) or [],
+            schema={"day": pl.String, "dispatched": pl.Int64, "arrived": pl.Int64},
+        ).with_columns(pl.col("day").str.to_date())
+        # transfer_units counts the re-plans' moves too (the engine adds them up): the
+        # initial plan is what is left.
+        initial = int(
+            (_number(run.metrics.get("transfer_units")) or 0)
+            - (_number(run.metrics.get("replan_units")) or 0)
+        )
+        if initial or daily.height:
+            series.append(TransferSeries(run.name, colour, daily, initial))
+        else:
+            quiet.append(f"{run.name}: no transfers (no stock moved between facilities).")
+    # The test's days, or at least the days something moved.
+    days = pl.concat([*(r.daily_orders["day"] for r in runs), *(s.daily["day"] for s in series)])
+    if not series or days.len() == 0:
+        return [_FigureView("Transfers", "", None, quiet)]
+    first, last = days.min(), days.max()
+    return [
+        _FigureView(
+            "Transfers",
+            "Bars: units sent from one facility to another each day of the test (the twin's "
+            "clock: re-plans and units sent ahead of the buyers); dots: units that landed. "
+            "The hatched bar is the initial placement's plan, sent before the test began. "
+            "Look for re-plans that chase the demand.",
+            _data_uri(transfers_figure(series, first, last)),
+            quiet,
+        )
+    ]
+
+
+def _forecast(
+    runs: Sequence[PolicyRun], colours: Sequence[str], actual: pl.DataFrame | None
+) -> list[_FigureView]:
+    """Each run's forecast of the weekly units, drawn against what was sold."""
+    series = [
+        ForecastSeries(
+            run.name,
+            colour,
+            pl.DataFrame(run.metrics[_FORECAST]).with_columns(pl.col("week").str.to_date()),
+        )
+        for run, colour in zip(runs, colours, strict=True)
+        if run.metrics.get(_FORECAST)
+    ]
+    if not series:
+        return []
+    return [
+        _FigureView(
+            "The forecast against what happened",
+            "The forecast's total units per week over all products and regions, made before "
+            "the test from the orders before it, with its 80 % interval; the points are the "
+            "units bought in the test. Look for points outside the band.",
+            _data_uri(forecast_figure(series, actual)),
+            [
+                "The forecast's weeks run from the Monday on or before the test's first day: "
+                "the first week may start before the test (and the last end after it), so "
+                "their hollow points count only the test's days."
+            ],
+        )
+    ]
 
 
 def _same_rows(a: pl.DataFrame, b: pl.DataFrame) -> bool:

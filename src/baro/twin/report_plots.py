@@ -10,20 +10,21 @@ import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import wraps
 from typing import ParamSpec
 
 import h3
 import numpy as np
 import polars as pl
-from matplotlib import patheffects, rc_context
+from matplotlib import colormaps, patheffects, rc_context
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
-from matplotlib.colors import LogNorm
+from matplotlib.colors import LogNorm, Normalize
+from matplotlib.dates import DateFormatter
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import StrMethodFormatter
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 # One colour per policy, in run order; grey is left out of the cycle because it means "actual".
 POLICY_COLOURS = (
@@ -167,39 +168,77 @@ class Distribution:
     actual: bool = False
 
 
+# Past this many runs, curves drawn over each other hide one another: one panel per run.
+MAX_OVERLAID_RUNS = 2
+
+
 @_styled
 def click_to_door_figure(distributions: Sequence[Distribution]) -> Figure:
-    """Share of delivered orders per click-to-door bin, every series on the same bins."""
-    figure = Figure(figsize=(10, 4.8), layout="constrained")
-    ax = figure.add_subplot()
+    """Share of delivered orders per click-to-door bin, every series on the same bins: all
+    in one panel for up to ``MAX_OVERLAID_RUNS`` runs, else one panel per run over the
+    actual data, on shared axes."""
     # Cut at the largest 99th percentile so one lost parcel does not squash the bulk of the data.
     upper = max(float(np.quantile(d.hours, 0.99)) for d in distributions)
     bins = np.linspace(0.0, max(upper, 1.0), 60)
-    for d in distributions:
-        p50, p90 = np.quantile(d.hours, [0.5, 0.9])
-        label = f"{d.label}: p50 {p50:,.0f} h · p90 {p90:,.0f} h · n={d.hours.size:,}"
-        weights = np.full(d.hours.size, 100.0 / d.hours.size)
-        if d.actual:
-            ax.hist(d.hours, bins=bins, weights=weights, color=d.colour, alpha=0.25, label=label)
-        else:
-            ax.hist(
-                d.hours,
-                bins=bins,
-                weights=weights,
-                histtype="step",
-                color=d.colour,
-                linewidth=2,
-                label=label,
-            )
-        ax.axvline(p50, color=d.colour, linestyle="--", linewidth=1.3)
-    ax.set_xlim(0, bins[-1])
-    ax.set_title("Click-to-door time (dashed: median)")
-    ax.set_xlabel("hours from order to delivery (cut at the 99th percentile)")
-    ax.set_ylabel("share of delivered orders (%)")
-    days = ax.secondary_xaxis("top", functions=(lambda h: h / 24, lambda d: d * 24))
-    days.set_xlabel("days")
-    ax.legend(loc="upper right")
+    runs = [d for d in distributions if not d.actual]
+    actual = [d for d in distributions if d.actual]
+    if len(runs) <= MAX_OVERLAID_RUNS:
+        figure = Figure(figsize=(10, 4.8), layout="constrained")
+        ax = figure.add_subplot()
+        for d in distributions:
+            _histogram(ax, d, bins)
+        ax.legend(loc="upper right")
+        ax.set_xlim(0, bins[-1])
+        ax.set_title("Click-to-door time (dashed: median)")
+        ax.set_xlabel("hours from order to delivery (cut at the 99th percentile)")
+        ax.set_ylabel("share of delivered orders (%)")
+        days = ax.secondary_xaxis("top", functions=(lambda h: h / 24, lambda d: d * 24))
+        days.set_xlabel("days")
+        return figure
+    columns = min(3, len(runs))
+    rows = math.ceil(len(runs) / columns)
+    figure = Figure(figsize=(3.6 * columns + 0.4, 2.9 * rows + 0.6), layout="constrained")
+    axes = figure.subplots(rows, columns, squeeze=False, sharex=True, sharey=True).ravel()
+    for ax, run in zip(axes, runs, strict=False):
+        for d in [*actual, run]:
+            _histogram(ax, d, bins)
+        ax.legend(loc="upper right", fontsize=7.5, handlelength=1.2)
+        ax.set_xlim(0, bins[-1])
+        ax.set_title(run.label, fontsize=11, color=run.colour)
+    for ax in axes[len(runs) :]:
+        ax.set_axis_off()
+    for ax in axes[-columns:]:
+        ax.set_xlabel("hours (cut at the 99th pct.)")
+    for ax in axes[::columns]:
+        ax.set_ylabel("share of orders (%)")
+    figure.suptitle(
+        "Click-to-door time, one panel per policy (grey: actual; dashed: median)",
+        fontsize=13,
+        fontweight="bold",
+        x=0.01,
+        ha="left",
+    )
     return figure
+
+
+def _histogram(ax: Axes, d: Distribution, bins: np.ndarray) -> None:
+    """One series: the actual data filled, a run as a step outline; its median dashed."""
+    p50, p90 = np.quantile(d.hours, [0.5, 0.9])
+    label = f"{d.label}: p50 {p50:,.0f} h · p90 {p90:,.0f} h · n={d.hours.size:,}"
+    weights = np.full(d.hours.size, 100.0 / d.hours.size)
+    if d.actual:
+        ax.hist(d.hours, bins=bins, weights=weights, color=d.colour, alpha=0.25, label=label)
+    else:
+        ax.hist(
+            d.hours,
+            bins=bins,
+            weights=weights,
+            histtype="step",
+            color=d.colour,
+            linewidth=2,
+            label=label,
+        )
+    ax.axvline(p50, color=d.colour, linestyle="--", linewidth=1.3)
 
 
 @_styled
@@ -211,8 +250,7 @@ def demand_map_figure(
     figure = Figure(figsize=(10, 8))
     ax = figure.add_subplot()
     cells = demand.filter(pl.col("orders") > 0)
-    # h3 gives (lat, lng) vertices; matplotlib wants (x, y) = (lng, lat).
-    hexagons = [[(lng, lat) for lat, lng in h3.cell_to_boundary(c)] for c in cells["h3_cell"]]
+    hexagons = _hexagons(cells["h3_cell"])
     if hexagons:
         norm = LogNorm(vmin=1, vmax=max(max_orders, 10))
         collection = PolyCollection(
@@ -229,18 +267,31 @@ def demand_map_figure(
         )
         colour_bar.ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     _draw_facilities(ax, facilities)
-    points = [p for hexagon in hexagons for p in hexagon]
-    points += list(zip(facilities["lng"].to_list(), facilities["lat"].to_list(), strict=True))
-    lngs, lats = np.array([p[0] for p in points]), np.array([p[1] for p in points])
-    pad = 0.05 * max(np.ptp(lngs), np.ptp(lats), 1.0)
-    ax.set_xlim(lngs.min() - pad, lngs.max() + pad)
-    ax.set_ylim(lats.min() - pad, lats.max() + pad)
-    # A degree of longitude shrinks with latitude; this keeps the map's shapes true.
-    ax.set_aspect(1 / math.cos(math.radians(float(lats.mean()))))
+    _frame_map(ax, hexagons, facilities)
     ax.set_title(title)
     ax.set_xlabel("longitude (°)")
     ax.set_ylabel("latitude (°)")
     return figure
+
+
+def _hexagons(cells: pl.Series) -> list[list[tuple[float, float]]]:
+    """The cells' outlines as (x, y) = (lng, lat) polygons (h3 gives (lat, lng))."""
+    return [[(lng, lat) for lat, lng in h3.cell_to_boundary(c)] for c in cells]
+
+
+def _frame_map(
+    ax: Axes, hexagons: list[list[tuple[float, float]]], sites: pl.DataFrame, pad: float = 0.05
+) -> None:
+    """Fit the axes to the cells and the sites (lat, lng), at a true shape, with a margin of
+    ``pad`` of the larger side."""
+    points = [p for hexagon in hexagons for p in hexagon]
+    points += list(zip(sites["lng"].to_list(), sites["lat"].to_list(), strict=True))
+    lngs, lats = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    pad *= max(np.ptp(lngs), np.ptp(lats), 1.0)
+    ax.set_xlim(lngs.min() - pad, lngs.max() + pad)
+    ax.set_ylim(lats.min() - pad, lats.max() + pad)
+    # A degree of longitude shrinks with latitude; this keeps the map's shapes true.
+    ax.set_aspect(1 / math.cos(math.radians(float(lats.mean()))))
 
 
 def _draw_facilities(ax: Axes, facilities: pl.DataFrame) -> None:
@@ -376,4 +427,221 @@ def by_mode_figure(
     figure.suptitle("Delivery by mode", fontsize=13, fontweight="bold", x=0.01, ha="left")
     handles = [Patch(color=c, label=n) for n, c in zip(names, colours, strict=True)]
     figure.legend(handles=handles, loc="outside lower center", ncols=min(len(names), 4))
+    return figure
+
+
+@dataclass(frozen=True)
+class RegionalFill:
+    """One policy's local fill by region: ``regions`` has region, lat, lng (the centre),
+    parcels, local_fill_rate (0..1, null where no parcel went); ``overall`` over all."""
+
+    label: str
+    colour: str
+    regions: pl.DataFrame
+    overall: float | None
+
+
+OUTLINE_RESOLUTION = 3  # H3 cells of ~12,000 km²
+# Red to green: low local fill should catch the eye; no parcel at all is grey.
+_FILL_CMAP = colormaps["RdYlGn"].with_extremes(bad="#bbbbbb")
+
+
+@_styled
+def regional_fill_figure(panels: Sequence[RegionalFill], customers: pl.Series) -> Figure:
+    """Small multiples, one map per policy: each region's centre as a circle, its area the
+    parcels of the region's customers, its colour the share shipped from within the region;
+    the customers' H3 cells (``customers``, resolution ``OUTLINE_RESOLUTION`` or finer) in
+    grey stand for the country, with no basemap."""
+    columns = min(3, len(panels))
+    rows = math.ceil(len(panels) / columns)
+    figure = Figure(figsize=(3.5 * columns + 1.2, 3.9 * rows + 0.6), layout="constrained")
+    axes = figure.subplots(rows, columns, squeeze=False, sharex=True, sharey=True).ravel()
+    # Coarse cells: at the demand map's resolution they are specks, not a country's shape.
+    hexagons = _hexagons(
+        pl.Series([h3.cell_to_parent(c, OUTLINE_RESOLUTION) for c in customers], dtype=pl.String)
+        .unique()
+        .sort()
+    )
+    most = max((int(p.regions["parcels"].max() or 0) for p in panels), default=0)
+    norm = Normalize(0, 100)
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    for ax, panel in zip(axes, panels, strict=False):
+        ax.add_collection(
+            PolyCollection(hexagons, facecolors="#d0d0d0", edgecolors="none", zorder=1)
+        )
+        regions = panel.regions
+        rates = [
+            r * 100 if r is not None else float("nan") for r in regions["local_fill_rate"].to_list()
+        ]
+        # Area, not radius, grows with the parcels: the eye reads a circle's area.
+        sizes = [40 + 900 * n / max(most, 1) for n in regions["parcels"].to_list()]
+        points = ax.scatter(
+            regions["lng"],
+            regions["lat"],
+            s=sizes,
+            c=rates,
+            cmap=_FILL_CMAP,
+            norm=norm,
+            edgecolors="#1a1a1a",
+            linewidths=0.8,
+            plotnonfinite=True,
+            zorder=3,
+        )
+        for lng, lat, rate, n in zip(
+            regions["lng"], regions["lat"], rates, regions["parcels"], strict=True
+        ):
+            text = f"{rate:.0f} %" if math.isfinite(rate) else "–"
+            ax.annotate(
+                f"{text}\n{n:,}",
+                (lng, lat),
+                xytext=(0, -14),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=8,
+                path_effects=halo,
+                zorder=4,
+            )
+        _frame_map(ax, hexagons, regions, pad=0.12)  # room for the circles and labels
+        overall = f"{panel.overall * 100:.1f} %" if panel.overall is not None else "n/a"
+        ax.set_title(f"{panel.label}: {overall}", fontsize=11, color=panel.colour)
+        ax.tick_params(labelsize=8)
+    for ax in axes[len(panels) :]:
+        ax.set_axis_off()
+    bar = figure.colorbar(points, ax=axes.tolist(), shrink=0.6, label="local fill (%)")
+    bar.ax.tick_params(labelsize=8)
+    figure.suptitle(
+        "Local fill by region (label: local fill, parcels)",
+        fontsize=13,
+        fontweight="bold",
+        x=0.01,
+        ha="left",
+    )
+    return figure
+
+
+@dataclass(frozen=True)
+class TransferSeries:
+    """One policy's transfers: ``daily`` has day (Date), dispatched, arrived (units); the
+    initial placement's units were sent before the test began."""
+
+    label: str
+    colour: str
+    daily: pl.DataFrame
+    initial_units: int
+
+
+@_styled
+def transfers_figure(series: Sequence[TransferSeries], first: date, last: date) -> Figure:
+    """Units moved per day over the test (``first`` to ``last``), one row per policy: bars
+    for the units sent, a line for those that landed, and the initial placement as a hatched
+    bar before the test's first day."""
+    figure = Figure(figsize=(10, 1.2 + 2.1 * len(series)), layout="constrained")
+    axes = figure.subplots(len(series), 1, squeeze=False, sharex=True).ravel()
+    before = first - timedelta(days=2)
+    for ax, line in zip(axes, series, strict=True):
+        daily = line.daily.filter(pl.col("day").is_between(before, last))
+        days = daily["day"].to_list()
+        ax.bar(days, daily["dispatched"].to_list(), width=0.8, color=line.colour, label="sent")
+        landed = daily.filter(pl.col("arrived") > 0)
+        if landed.height:
+            # Points, not a line: the days between have no row, and a line would invent them.
+            ax.scatter(
+                landed["day"],
+                landed["arrived"],
+                color=ACTUAL_COLOUR,
+                s=14,
+                zorder=3,
+                label="landed",
+            )
+        busiest = max(int(daily["dispatched"].max() or 0), int(daily["arrived"].max() or 0))
+        # The initial placement can dwarf the daily moves: then it is cut, and says so.
+        cut = busiest > 0 and line.initial_units > 4 * busiest
+        top = (busiest if cut else max(busiest, line.initial_units, 1)) * 1.3
+        if line.initial_units:
+            ax.bar(
+                [before],
+                [min(line.initial_units, top)],
+                width=1.6,
+                color="white",
+                edgecolor=line.colour,
+                hatch="///",
+                label=f"initial placement: {line.initial_units:,}" + (" (bar cut)" if cut else ""),
+            )
+        ax.axvline(first, color=ACTUAL_COLOUR, linestyle="--", linewidth=1)
+        ax.set_ylim(0, top * 1.15)
+        ax.set_xlim(before - timedelta(days=2), last + timedelta(days=1))
+        ax.set_title(line.label, fontsize=11, color=line.colour)
+        ax.set_ylabel("units")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(loc="upper right", ncols=3, fontsize=8)
+    figure.suptitle(
+        "Units moved between facilities per day (dashed: the test's first day)",
+        fontsize=13,
+        fontweight="bold",
+        x=0.01,
+        ha="left",
+    )
+    axes[-1].xaxis.set_major_formatter(DateFormatter("%d %b"))
+    return figure
+
+
+@dataclass(frozen=True)
+class ForecastSeries:
+    """One policy's forecast of the units sold per week: week (Date, the Monday), mean,
+    lo_80, hi_80."""
+
+    label: str
+    colour: str
+    weekly: pl.DataFrame
+
+
+@_styled
+def forecast_figure(series: Sequence[ForecastSeries], actual: pl.DataFrame | None) -> Figure:
+    """Each forecast's weekly total with its 80 % band, and the units actually sold as points
+    (actual: week, units, days; hollow where the test covers fewer than 7 of its days)."""
+    figure = Figure(figsize=(10, 4.4), layout="constrained")
+    ax = figure.add_subplot()
+    for line in series:
+        weeks = line.weekly["week"].to_list()
+        ax.fill_between(
+            weeks,
+            line.weekly["lo_80"].to_list(),
+            line.weekly["hi_80"].to_list(),
+            color=line.colour,
+            alpha=0.2,
+            linewidth=0,
+        )
+        ax.plot(
+            weeks,
+            line.weekly["mean"].to_list(),
+            color=line.colour,
+            linewidth=2,
+            marker="o",
+            markersize=3,
+            label=f"{line.label}: forecast, 80 % band",
+        )
+    if actual is not None and actual.height:
+        full = actual.filter(pl.col("days") == 7)
+        part = actual.filter(pl.col("days") < 7)
+        ax.scatter(
+            full["week"], full["units"], color=ACTUAL_COLOUR, zorder=3, label="sold (whole week)"
+        )
+        if part.height:
+            ax.scatter(
+                part["week"],
+                part["units"],
+                facecolors="white",
+                edgecolors=ACTUAL_COLOUR,
+                zorder=3,
+                label="sold (part of the week in the test)",
+            )
+    ax.set_title("Units sold per week: the forecast made before the test, and what happened")
+    ax.set_ylabel("units per week (all products)")
+    ax.set_xlabel("week (from Monday)")
+    weeks = sorted({w for line in series for w in line.weekly["week"].to_list()})
+    ax.set_xticks(weeks, [f"{w:%d %b}" for w in weeks])
+    ax.set_ylim(bottom=0)
+    # Below the axes: inside, it would hide the first weeks' points.
+    figure.legend(loc="outside lower center", ncols=3)
     return figure

@@ -110,6 +110,9 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
         actual["purchased_at"], actual["click_to_door_h"]
     )
     metrics = _metrics(request, replay, stages, actual, runs, losses, regions_of(history, replay))
+    # What anticipate's forecast_weekly is drawn against: every line bought, as it learned.
+    actual_weekly = kpis.units_by_week(replay.orders, replay.lines)
+    metrics["actual_weekly_units"] = kpis.json_rows(actual_weekly)
     metrics["click_to_door_over_time"] = {
         "actual": actual_over_time.to_json(),
         **{name: series.to_json() for name, series in over_time.items()},
@@ -127,6 +130,7 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
         actual_over_time=actual_over_time if actual.height else None,
         notes=_notes(request, replay, stages, losses),
         by_mode=request.delivery == "routed",
+        actual_weekly_units=actual_weekly,
     )
     return SimulationResult(metrics, report, metrics_path)
 
@@ -219,6 +223,10 @@ def _metrics(
         per_policy[run.policy] = {
             **values,
             **kpis.regional_fill(orders, parcels, run.facilities, run.customers, regions),
+            "local_fill_by_region": kpis.local_fill_by_region(
+                orders, parcels, run.facilities, run.customers, regions
+            ),
+            "transfers_daily": kpis.json_rows(kpis.transfers_by_day(run.events)),
             **(run.placement_figures or {}),
             "placement_notes": list(run.placement_notes),
             **by_mode,
