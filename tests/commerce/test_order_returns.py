@@ -98,7 +98,14 @@ def test_a_delivered_order_is_returned_and_refunded_in_full(
     assert returned.order.refund.amount == order.total == Money(2 * 1990, "BRL")
     assert gateway.refunds == [f"{order.id}:refund"]
     assert events_of(shop, order.id)[-2:] == [
-        ("order.returned", {"customer_id": buyer.customer_id, "reason": "customer_return"}),
+        (
+            "order.returned",
+            {
+                "customer_id": buyer.customer_id,
+                "reason": "customer_return",
+                "lines": [{"product_id": order.lines[0].product_id, "quantity": 2}],
+            },
+        ),
         (
             "order.refunded",
             {

@@ -75,3 +75,89 @@ def test_two_returns_of_one_order_at_once_refund_it_once(
             if e.aggregate_id == order_id
         ]
     assert moves == ["order.returned", "order.refunded"]
+
+
+def test_two_partial_returns_racing_for_the_last_unit_one_wins(
+    platform: Platform, pg_url: str
+) -> None:
+    """Two units; one already returned. Two partial returns of the last unit, with
+    different keys: the first holds the order's row uncommitted; the second waits on it,
+    then sees the unit back (the first made the order returned: ``order_not_returnable``).
+    The unit is returned and refunded once."""
+    item = add_product(platform, sku=new_id("SKU"))
+    stock(platform, add_facility(platform, "FC São Paulo", SAO_PAULO), item.id, 5)
+    buyer = shopper(platform)
+    placed = platform.orders.place_one_click(buyer.principal, item.id, 2, idempotency_key="buy")
+    order_id = placed.order.id
+    platform.orders.advance(
+        order_id,
+        OrderStatus.PICKING,
+        OrderStatus.PACKED,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+    )
+    last = [(item.id, 1)]
+    platform.orders.return_order(buyer.principal, order_id, idempotency_key="p1", lines=last)
+    second = Rival(
+        lambda: platform.orders.return_order(
+            buyer.principal, order_id, idempotency_key="p3", lines=last
+        )
+    )
+    states: list[str] = []
+
+    with armed("return.before_commit", once(pg_url, second, states)):
+        first = platform.orders.return_order(
+            buyer.principal, order_id, idempotency_key="p2", lines=last
+        )
+        second.join()
+
+    assert states == ["blocked"]
+    assert first.order.status is OrderStatus.REFUNDED
+    assert isinstance(second.error, NotReturnable)
+    assert [line.returned for line in first.order.lines] == [2]
+    with platform.db.read() as session:
+        moves = [
+            (e.event_type, e.data.get("return_no"))
+            for e in read_log(session, event_types=["order.returned", "order.refunded"])
+            if e.aggregate_id == order_id
+        ]
+    assert moves == [
+        ("order.returned", 1),
+        ("order.refunded", 1),
+        ("order.returned", None),
+        ("order.refunded", None),
+    ]
+
+
+def test_two_partial_returns_of_different_units_both_count(platform: Platform, pg_url: str) -> None:
+    """Three units. Two partial returns of one unit each race: the second waits for the
+    first, then takes the next return number: two refunds, each with its own key."""
+    item = add_product(platform, sku=new_id("SKU"))
+    stock(platform, add_facility(platform, "FC São Paulo", SAO_PAULO), item.id, 5)
+    buyer = shopper(platform)
+    placed = platform.orders.place_one_click(buyer.principal, item.id, 3, idempotency_key="buy")
+    order_id = placed.order.id
+    platform.orders.advance(
+        order_id,
+        OrderStatus.PICKING,
+        OrderStatus.PACKED,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+    )
+    one = [(item.id, 1)]
+    second = Rival(
+        lambda: platform.orders.return_order(
+            buyer.principal, order_id, idempotency_key="q2", lines=one
+        )
+    )
+    states: list[str] = []
+
+    with armed("return.before_commit", once(pg_url, second, states)):
+        platform.orders.return_order(buyer.principal, order_id, idempotency_key="q1", lines=one)
+        second.join()
+
+    assert states == ["blocked"] and second.error is None
+    order = platform.orders.get(buyer.principal, order_id)
+    assert order.status is OrderStatus.DELIVERED
+    assert [(r.number, r.refund is not None) for r in order.returns] == [(1, True), (2, True)]
+    assert [line.returned for line in order.lines] == [2]

@@ -13,10 +13,10 @@ from pydantic import BaseModel
 
 from baro.platform import Platform
 
-from .schemas import CartQuantityIn, OneClickIn, Problem
+from .schemas import CartQuantityIn, OneClickIn, Problem, ReturnLineIn
 
 # Request bodies whose ``quantity`` the order service holds to BARO_MAX_ORDER_QUANTITY.
-ORDERED_QUANTITIES = (OneClickIn, CartQuantityIn)
+ORDERED_QUANTITIES = (OneClickIn, CartQuantityIn, ReturnLineIn)
 # Operations whose ``quantity`` query parameter is held to the same limit (a promise is
 # for a quantity one order may hold).
 QUOTED_QUANTITIES = (("/v1/promise", "get"),)

@@ -14,7 +14,7 @@ from .gateway_threads import GatewayThreadsDep
 from .one_click import Press
 from .openapi import replayed
 from .problems import AUTHENTICATED, errors
-from .schemas import Id, OneClickIn, OrderOut, OrderPage
+from .schemas import Id, OneClickIn, OrderOut, OrderPage, ReturnIn
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
@@ -95,14 +95,20 @@ async def cancel_order(
         400,
         404,
         409,
+        413,
         422,
         502,
         described=NOT_YOURS
         | {
             409: "Not delivered (`order_not_returnable`: still on its way, so cancel it, or "
             "already returned), the return window closed (`return_window_closed`, with "
-            "`returnable_until`), or the key's first request is still running",
-            422: "Invalid input, or the key was used with other parameters",
+            "`returnable_until`), more of a product than is left to return "
+            "(`return_exceeds_order`, with `returnable`), or the key's first request is "
+            "still running",
+            422: "Invalid input: a product the order does not hold (`product_not_in_order`), "
+            "one named twice (`duplicate_return_line`: so at most the order's line count), "
+            "a quantity out of range (`invalid_quantity`); or the key was used with other "
+            "parameters",
             502: "The payment gateway failed: the order is returned and its refund is "
             "retried (repeat with the same key, or the platform's recovery does it)",
         },
@@ -115,12 +121,19 @@ async def return_order(
     platform: PlatformDep,
     threads: GatewayThreadsDep,
     response: Response,
+    body: ReturnIn | None = None,
 ) -> OrderOut:
     """Send a delivered order back within the return window (BARO_RETURN_WINDOW_DAYS, 30
-    days by default): it is refunded in full, items and delivery fee, at once. Safe to
-    repeat with the same key (`Idempotent-Replayed: true`)."""
+    days by default), refunded at once. Without a body, everything not yet returned: the
+    order is `returned` and refunded what is left, items and delivery fee. With `lines`,
+    those units only: it stays `delivered`, the return is listed in `returns` and refunded
+    its lines' value; once all has come back it is `returned`, and the last return gets the
+    delivery fee too. Safe to repeat with the same key (`Idempotent-Replayed: true`)."""
+    lines = None if body is None else [(line.product_id, line.quantity) for line in body.lines]
     returned = await threads.run(
-        lambda: platform.orders.return_order(who.customer(), order_id, idempotency_key=key)
+        lambda: platform.orders.return_order(
+            who.customer(), order_id, idempotency_key=key, lines=lines
+        )
     )
     if returned.replayed:
         response.headers["Idempotent-Replayed"] = "true"

@@ -127,12 +127,20 @@ class OrderLineOut(BaseModel):
     quantity: int
     unit_price: MoneyOut
     amount: MoneyOut
+    returned: int = Field(default=0, description="Units sent back so far")
 
 
 class RefundOut(BaseModel):
     id: str
     amount: MoneyOut
     refunded_at: datetime
+
+
+class PartialReturnOut(BaseModel):
+    number: int = Field(description="1, 2, … in the order they were made")
+    amount: MoneyOut = Field(description="Its lines' value, refunded on its own")
+    returned_at: datetime
+    refund: RefundOut | None = Field(description="None until the gateway refunded it")
 
 
 class DeliveryOut(BaseModel):
@@ -167,6 +175,11 @@ class OrderOut(BaseModel):
         "back (the return window, BARO_RETURN_WINDOW_DAYS after delivery)",
     )
     can_return: bool = Field(default=False, description="Whether it can be returned now")
+    returns: list[PartialReturnOut] = Field(
+        default_factory=list,
+        description="Parts sent back while it stayed delivered; the return of the rest "
+        "moves it to returned, with `refund` for what was left",
+    )
 
     @classmethod
     def of(cls, order: Order, now: datetime, *, return_window: timedelta) -> OrderOut:
@@ -184,6 +197,7 @@ class OrderOut(BaseModel):
                     quantity=line.quantity,
                     unit_price=MoneyOut.of(line.unit_price),
                     amount=MoneyOut.of(line.amount),
+                    returned=line.returned,
                 )
                 for line in order.lines
             ],
@@ -211,6 +225,21 @@ class OrderOut(BaseModel):
             delivered_at=order.delivered_at,
             returnable_until=order.returnable_until(return_window),
             can_return=order.can_return(now, return_window),
+            returns=[
+                PartialReturnOut(
+                    number=back.number,
+                    amount=MoneyOut.of(back.amount),
+                    returned_at=back.returned_at,
+                    refund=RefundOut(
+                        id=back.refund.id,
+                        amount=MoneyOut.of(back.refund.amount),
+                        refunded_at=back.refund.refunded_at,
+                    )
+                    if back.refund
+                    else None,
+                )
+                for back in order.returns
+            ],
         )
 
 
@@ -249,6 +278,24 @@ class OneClickIn(Input):
 
 class CartQuantityIn(Input):
     quantity: int = Field(ge=1, description="At most the shop's per-order limit")
+
+
+# A bound on the body. Each product named once, and only the order's: so, after it, at
+# most the order's line count.
+MAX_RETURN_LINES = 500
+
+
+class ReturnLineIn(Input):
+    product_id: Id
+    quantity: int = Field(ge=1, description="At most what is left of it to return")
+
+
+class ReturnIn(Input):
+    lines: list[ReturnLineIn] = Field(
+        min_length=1,
+        max_length=MAX_RETURN_LINES,
+        description="What comes back, each product once, at most the order's line count",
+    )
 
 
 class CartItemOut(BaseModel):

@@ -13,7 +13,9 @@ from baro.commerce.orders.domain import TRANSITIONS as TRANSITIONS
 from baro.commerce.orders.domain import AlreadyShipped as AlreadyShipped
 from baro.commerce.orders.domain import CancelWindowClosed as CancelWindowClosed
 from baro.commerce.orders.domain import Delivery as Delivery
+from baro.commerce.orders.domain import DuplicateReturnLine as DuplicateReturnLine
 from baro.commerce.orders.domain import EmptyCart as EmptyCart
+from baro.commerce.orders.domain import EmptyReturn as EmptyReturn
 from baro.commerce.orders.domain import IllegalTransition as IllegalTransition
 from baro.commerce.orders.domain import InvalidQuantity as InvalidQuantity
 from baro.commerce.orders.domain import NotReturnable as NotReturnable
@@ -22,6 +24,9 @@ from baro.commerce.orders.domain import OrderEvent as OrderEvent
 from baro.commerce.orders.domain import OrderLine as OrderLine
 from baro.commerce.orders.domain import OrderNotFound as OrderNotFound
 from baro.commerce.orders.domain import OrderStatus as OrderStatus
+from baro.commerce.orders.domain import PartialReturn as PartialReturn
+from baro.commerce.orders.domain import ProductNotInOrder as ProductNotInOrder
+from baro.commerce.orders.domain import ReturnExceedsOrder as ReturnExceedsOrder
 from baro.commerce.orders.domain import ReturnWindowClosed as ReturnWindowClosed
 from baro.commerce.orders.placement import Placement as Placement
 from baro.commerce.orders.placement import PlacementOutcome as PlacementOutcome
@@ -49,7 +54,9 @@ __all__ = [
     "CartItem",
     "Delivery",
     "DeliveryPromises",
+    "DuplicateReturnLine",
     "EmptyCart",
+    "EmptyReturn",
     "IllegalTransition",
     "InvalidPage",
     "InvalidQuantity",
@@ -65,12 +72,15 @@ __all__ = [
     "OrderNotFound",
     "OrderStatus",
     "Orders",
+    "PartialReturn",
     "Placement",
     "PlacementOutcome",
+    "ProductNotInOrder",
     "PromisedOption",
     "ReshipFigures",
     "ReshipLimitReached",
     "Reships",
+    "ReturnExceedsOrder",
     "ReturnWindowClosed",
     "Returned",
     "SoldLine",

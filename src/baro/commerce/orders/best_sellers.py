@@ -1,7 +1,8 @@
 """What sells: products ranked by the units of their recent orders that stood (placed and
 paid, not cancelled or failed), a read for storefront rows, not an accounting figure; and
 those orders' lines with where they went and when (``sold_lines``), the demand history a
-forecast learns from."""
+forecast learns from. Units a customer sent back (a partial return) were not sold: each
+line counts what the customer kept."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from baro.commerce.orders.domain import OrderStatus
 from baro.commerce.orders.repository import OrderLineRow, OrderRow
 from baro.core.db import Database
 
+# Units of a line the customer kept: partial returns are not sales.
+_KEPT = OrderLineRow.quantity - OrderLineRow.returned
 # Orders that were sold, whatever happened to them since (lost too), and not given back.
 _SOLD = [
     status.value
@@ -38,7 +41,7 @@ class BestSellers:
 
     def since(self, moment: datetime, *, limit: int = 8) -> list[str]:
         """Product ids, most units sold since ``moment`` first (ties by id)."""
-        units = func.sum(OrderLineRow.quantity)
+        units = func.sum(_KEPT)
         with self._db.read() as session:
             return list(
                 session.scalars(
@@ -48,6 +51,7 @@ class BestSellers:
                         OrderRow.placed_at >= moment,
                         OrderRow.status.in_(_SOLD),
                         OrderRow.reship_of.is_(None),  # a free re-ship replaces a sale
+                        _KEPT > 0,
                     )
                     .group_by(OrderLineRow.product_id)
                     .order_by(units.desc(), OrderLineRow.product_id)
@@ -79,7 +83,7 @@ def sold_lines(session: Session, *, since: datetime, until: datetime) -> list[So
             AddressRow.lat,
             AddressRow.lng,
             OrderRow.placed_at,
-            OrderLineRow.quantity,
+            _KEPT,
         )
         .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
         .join(ProductRow, ProductRow.id == OrderLineRow.product_id)
@@ -89,6 +93,7 @@ def sold_lines(session: Session, *, since: datetime, until: datetime) -> list[So
             OrderRow.placed_at < until,
             OrderRow.status.in_(_SOLD),
             OrderRow.reship_of.is_(None),
+            _KEPT > 0,
         )
         .order_by(OrderRow.placed_at, OrderLineRow.order_id, OrderLineRow.line_no)
     )

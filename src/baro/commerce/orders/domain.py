@@ -7,7 +7,7 @@ transitions and appends an ``OrderEvent`` that the service writes to the outbox.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -45,6 +45,22 @@ class ReturnWindowClosed(Conflict):
 
 class InvalidQuantity(InvalidRequest):
     code = "invalid_quantity"
+
+
+class EmptyReturn(InvalidRequest):
+    code = "empty_return"
+
+
+class DuplicateReturnLine(InvalidRequest):
+    code = "duplicate_return_line"
+
+
+class ProductNotInOrder(InvalidRequest):
+    code = "product_not_in_order"
+
+
+class ReturnExceedsOrder(Conflict):
+    code = "return_exceeds_order"
 
 
 class EmptyCart(InvalidRequest):
@@ -136,10 +152,16 @@ class OrderLine:
     facility_id: str
     quantity: int
     unit_price: Money
+    returned: int = 0  # units the customer has sent back (partial returns)
 
     @property
     def amount(self) -> Money:
         return self.unit_price * self.quantity
+
+    @property
+    def left(self) -> int:
+        """Units still with the customer: what a return may still send back."""
+        return self.quantity - self.returned
 
 
 @dataclass(frozen=True)
@@ -166,6 +188,21 @@ class RefundRecord:
     refunded_at: datetime
 
 
+@dataclass(frozen=True)
+class PartialReturn:
+    """Part of a delivered order sent back: refunded on its own, for its lines' value
+    (the delivery fee goes back only with the last units), with the gateway key
+    ``<order id>:refund:<number>``; ``refund`` is None until the gateway has answered."""
+
+    number: int  # 1, 2, … in the order they were made
+    amount: Money
+    returned_at: datetime
+    refund: RefundRecord | None = None
+
+    def refund_key(self, order_id: str) -> str:
+        return f"{order_id}:refund:{self.number}"
+
+
 @dataclass
 class Order:
     id: str
@@ -184,6 +221,7 @@ class Order:
     delivery: Delivery | None = None  # None: placed without a promise (older orders)
     reship_of: str | None = None  # the lost order this one replaces, free of charge
     delivered_at: datetime | None = None  # when it reached the customer: the return window
+    returns: tuple[PartialReturn, ...] = ()  # while delivered: parts sent back, oldest first
     events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -265,6 +303,14 @@ class Order:
         return self.items_total + self.delivery_fee
 
     @property
+    def refundable(self) -> Money:
+        """What a cancel or the order's own refund gives back: the total, less what its
+        partial returns refunded (or will refund: each has its own gateway key)."""
+        return self.total - total(
+            (r.amount for r in self.returns), self.lines[0].unit_price.currency
+        )
+
+    @property
     def facility_id(self) -> str:
         """Where the first parcel ships from (orders split only when no facility can fill them)."""
         return self.lines[0].facility_id
@@ -331,10 +377,16 @@ class Order:
         until = self.returnable_until(window)
         return until is not None and at <= until
 
-    def return_delivered(self, at: datetime, window: timedelta) -> None:
-        """The customer sends the delivered order back inside the return window; the
-        refund (items and fee) follows, as after a cancel. ``cancelled_at`` is set, as for
-        a locker return, so that the recovery sweep finishes a refund that died halfway."""
+    def return_delivered(
+        self, at: datetime, window: timedelta, lines: Sequence[Line] | None = None
+    ) -> PartialReturn | None:
+        """The customer sends ``lines`` of the delivered order back (None: everything not
+        yet returned) inside the return window; ``order.returned`` names what came back.
+        When that is the last of it the order moves to ``returned`` and its own refund
+        (what is left of the items, and the fee) follows, as after a cancel; ``cancelled_at``
+        is set, as for a locker return, so that the recovery sweep finishes a refund that
+        died halfway. Otherwise it stays ``delivered`` and the new ``PartialReturn`` (its
+        lines' value) is returned, to be refunded on its own."""
         if self.status is not OrderStatus.DELIVERED:
             raise NotReturnable(
                 f"order {self.id} is {self.status.value}; only a delivered order can be returned",
@@ -348,8 +400,80 @@ class Order:
                 f"it is now {at.isoformat()}",
                 returnable_until=until.isoformat(),
             )
-        self._move(OrderStatus.RETURNED, at, reason="customer_return")
-        self.cancelled_at = at
+        back = self._taking_back(lines)
+        came_back = [{"product_id": p, "quantity": q} for p, q in back.items()]
+        # A product split over two lines (two facilities) comes back from its first first.
+        wanted, kept = dict(back), []
+        amount = Money.zero(self.lines[0].unit_price.currency)
+        for line in self.lines:
+            taken = min(wanted.get(line.product_id, 0), line.left)
+            if taken:
+                wanted[line.product_id] -= taken
+                amount += line.unit_price * taken
+            kept.append(replace(line, returned=line.returned + taken))
+        self.lines = tuple(kept)
+        if all(ln.left == 0 for ln in self.lines):
+            self._move(OrderStatus.RETURNED, at, reason="customer_return", lines=came_back)
+            self.cancelled_at = at
+            return None
+        partial = PartialReturn(len(self.returns) + 1, amount, at)
+        self.returns = (*self.returns, partial)
+        # The order stays delivered: the event is recorded without a move.
+        self._record(
+            OrderStatus.RETURNED,
+            at,
+            reason="customer_return",
+            lines=came_back,
+            return_no=partial.number,
+            amount_minor=amount.minor,
+        )
+        return partial
+
+    def record_return_refund(self, number: int, refund: RefundRecord) -> None:
+        """The gateway refunded partial return ``number``; recorded once (a repeat, the
+        recovery's or a replay's, finds it refunded and records nothing)."""
+        partial = self.returns[number - 1]
+        if partial.refund is not None:
+            return
+        self.returns = tuple(replace(r, refund=refund) if r is partial else r for r in self.returns)
+        self._record(
+            OrderStatus.REFUNDED,
+            refund.refunded_at,
+            refund_id=refund.id,
+            amount_minor=refund.amount.minor,
+            return_no=number,
+        )
+
+    def _taking_back(self, lines: Sequence[Line] | None) -> dict[str, int]:
+        """Units per product that the return sends back, checked against what is left."""
+        left: dict[str, int] = {}
+        for ln in self.lines:
+            left[ln.product_id] = left.get(ln.product_id, 0) + ln.left
+        if lines is None:
+            return {product: units for product, units in left.items() if units}
+        if not lines:
+            raise EmptyReturn("a return names at least one line (or none at all: everything)")
+        back: dict[str, int] = {}
+        for line in lines:
+            if line.product_id in back:
+                raise DuplicateReturnLine(
+                    f"product {line.product_id!r} is named twice; name each product once",
+                    product_id=line.product_id,
+                )
+            if line.product_id not in left:
+                raise ProductNotInOrder(
+                    f"order {self.id} holds no product {line.product_id!r}",
+                    product_id=line.product_id,
+                )
+            if line.quantity > left[line.product_id]:
+                raise ReturnExceedsOrder(
+                    f"order {self.id} has {left[line.product_id]} of product "
+                    f"{line.product_id} left to return, not {line.quantity}",
+                    product_id=line.product_id,
+                    returnable=left[line.product_id],
+                )
+            back[line.product_id] = line.quantity
+        return back
 
     def mark_lost(self, at: datetime, reship_id: str) -> None:
         """The customer reported the parcel lost; ``reship_id`` is the free order that

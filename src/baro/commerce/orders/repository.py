@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ForeignKey,
+    Index,
     Integer,
     String,
     bindparam,
@@ -27,6 +28,7 @@ from baro.commerce.orders.domain import (
     OrderLine,
     OrderNotFound,
     OrderStatus,
+    PartialReturn,
     Payment,
     RefundRecord,
 )
@@ -78,6 +80,28 @@ class OrderLineRow(Base):
     facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"))
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    # Units the customer sent back so far (partial returns; all of them once returned).
+    returned: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class OrderReturnRow(Base):
+    """A partial return of a delivered order, and its own refund (key
+    ``<order id>:refund:<number>``), null until the gateway answered. The return that
+    brings the last units back is the order's: its refund is on the order's row."""
+
+    __tablename__ = "order_returns"
+
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    returned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    refund_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        # The recovery sweep's question: returns whose refund was never recorded.
+        Index("ix_order_returns_unrefunded", "refund_id", "returned_at"),
+    )
 
 
 def _mutable_columns(order: Order) -> dict[str, object]:
@@ -181,6 +205,58 @@ def save(session: Session, order: Order, *, expected: OrderStatus | None = None)
     return save_all(session, [order], expected=expected)
 
 
+_lines = table_of(OrderLineRow)
+_returns = table_of(OrderReturnRow)
+_SAVE_RETURNED = (
+    update(_lines)
+    .where(_lines.c.order_id == bindparam("b_order_id"), _lines.c.line_no == bindparam("b_line"))
+    .values(returned=bindparam("b_returned"))
+)
+_SAVE_RETURN_REFUND = (
+    update(_returns)
+    .where(
+        _returns.c.order_id == bindparam("b_order_id"), _returns.c.number == bindparam("b_number")
+    )
+    .values(refund_id=bindparam("b_refund_id"), refunded_at=bindparam("b_refunded_at"))
+)
+
+
+def save_returns(session: Session, order: Order, new: PartialReturn | None) -> None:
+    """After a return: the units each line has sent back, and the new partial return."""
+    execute_many(
+        session,
+        _SAVE_RETURNED,
+        [
+            {"b_order_id": order.id, "b_line": number, "b_returned": line.returned}
+            for number, line in enumerate(order.lines, start=1)
+        ],
+    )
+    if new is not None:
+        session.execute(
+            _returns.insert(),
+            {
+                "order_id": order.id,
+                "number": new.number,
+                "returned_at": new.returned_at,
+                "amount_minor": new.amount.minor,
+            },
+        )
+
+
+def save_return_refund(session: Session, order: Order, number: int) -> None:
+    refund = order.returns[number - 1].refund
+    assert refund is not None, "only a refunded return is saved as refunded"
+    session.execute(
+        _SAVE_RETURN_REFUND,
+        {
+            "b_order_id": order.id,
+            "b_number": number,
+            "b_refund_id": refund.id,
+            "b_refunded_at": refund.refunded_at,
+        },
+    )
+
+
 def save_all(session: Session, orders: Sequence[Order], *, expected: OrderStatus | None) -> bool:
     """Write the changed state of many orders in one statement. With ``expected``, only
     those still in that status; False when another process moved one of them first (the
@@ -193,15 +269,20 @@ def save_all(session: Session, orders: Sequence[Order], *, expected: OrderStatus
     return execute_many(session, _SAVE_IF, rows) == len(rows)
 
 
-def _to_domain(row: Any, lines: Sequence[Any]) -> Order:
-    """An order from its row and line rows (ORM objects or Core rows: same attribute names)."""
+def _to_domain(row: Any, lines: Sequence[Any], returns: Sequence[Any]) -> Order:
+    """An order from its row, line rows and partial return rows (ORM objects or Core
+    rows: same attribute names)."""
     return Order(
         id=row.id,
         customer_id=row.customer_id,
         status=OrderStatus(row.status),
         lines=tuple(
             OrderLine(
-                ln.product_id, ln.facility_id, ln.quantity, Money(ln.unit_price_minor, row.currency)
+                ln.product_id,
+                ln.facility_id,
+                ln.quantity,
+                Money(ln.unit_price_minor, row.currency),
+                ln.returned,
             )
             for ln in sorted(lines, key=lambda ln: ln.line_no)
         ),
@@ -221,13 +302,24 @@ def _to_domain(row: Any, lines: Sequence[Any]) -> Order:
         delivery=_delivery(row),
         reship_of=row.reship_of,
         delivered_at=row.delivered_at,
+        returns=tuple(
+            PartialReturn(
+                r.number,
+                Money(r.amount_minor, row.currency),
+                r.returned_at,
+                RefundRecord(r.refund_id, Money(r.amount_minor, row.currency), r.refunded_at)
+                if r.refund_id and r.refunded_at
+                else None,
+            )
+            for r in sorted(returns, key=lambda r: r.number)
+        ),
     )
 
 
-_lines = table_of(OrderLineRow)
 _BY_ID = select(_orders).where(_orders.c.id == bindparam("order_id"))
 _OWN_BY_ID = _BY_ID.where(_orders.c.customer_id == bindparam("customer_id"))
 _LINES = select(_lines).where(_lines.c.order_id == bindparam("order_id"))
+_RETURNS = select(_returns).where(_returns.c.order_id == bindparam("order_id"))
 
 
 def load(
@@ -241,7 +333,9 @@ def load(
     row = session.execute(query, params).first()
     if row is None:
         raise OrderNotFound(f"no order {order_id!r}")
-    return _to_domain(row, session.execute(_LINES, params).all())
+    return _to_domain(
+        row, session.execute(_LINES, params).all(), session.execute(_RETURNS, params).all()
+    )
 
 
 def list_orders(
@@ -269,12 +363,14 @@ def list_orders(
         query = query.where(OrderRow.id < before)
     rows = session.scalars(query).all()
     lines: dict[str, list[OrderLineRow]] = defaultdict(list)
+    returns: dict[str, list[OrderReturnRow]] = defaultdict(list)
     if rows:
-        for line in session.scalars(
-            select(OrderLineRow).where(OrderLineRow.order_id.in_([r.id for r in rows]))
-        ):
+        ids = [r.id for r in rows]
+        for line in session.scalars(select(OrderLineRow).where(OrderLineRow.order_id.in_(ids))):
             lines[line.order_id].append(line)
-    return [_to_domain(row, lines[row.id]) for row in rows]
+        for back in session.scalars(select(OrderReturnRow).where(OrderReturnRow.order_id.in_(ids))):
+            returns[back.order_id].append(back)
+    return [_to_domain(row, lines[row.id], returns[row.id]) for row in rows]
 
 
 _AWAITING_PAYMENT = (
@@ -332,8 +428,34 @@ def unrefunded(session: Session, *, before: datetime) -> list[Order]:
     return _with_lines(session, session.execute(_UNREFUNDED, {"before": before}).all())
 
 
+_UNREFUNDED_RETURNS = (
+    select(_orders)
+    .where(
+        _orders.c.id.in_(
+            select(_returns.c.order_id).where(
+                _returns.c.refund_id.is_(None), _returns.c.returned_at < bindparam("before")
+            )
+        )
+    )
+    .order_by(_orders.c.id)
+)
+
+
+def unrefunded_returns(session: Session, *, before: datetime) -> list[Order]:
+    """Orders with a partial return made before ``before`` whose refund was never recorded
+    (the process died, or the gateway failed, before refunding it)."""
+    return _with_lines(session, session.execute(_UNREFUNDED_RETURNS, {"before": before}).all())
+
+
 def _with_lines(session: Session, rows: Sequence[Any]) -> list[Order]:
-    return [_to_domain(row, session.execute(_LINES, {"order_id": row.id}).all()) for row in rows]
+    return [
+        _to_domain(
+            row,
+            session.execute(_LINES, {"order_id": row.id}).all(),
+            session.execute(_RETURNS, {"order_id": row.id}).all(),
+        )
+        for row in rows
+    ]
 
 
 _PROMISED = (

@@ -164,19 +164,29 @@ class Orders:
 
     def recover_abandoned(self) -> list[Order]:
         """Finish what died halfway (``baro orders recover``, on a schedule): orders left
-        awaiting payment, and cancelled or returned orders (by the customer, or from a
-        locker) whose refund was never recorded. The gateway keys are the first attempt's,
+        awaiting payment, cancelled or returned orders (by the customer, or from a
+        locker) whose refund was never recorded, and partial returns whose own refund was
+        not. The gateway keys are the first attempt's,
         so nothing is charged or refunded twice."""
         placed = self._placer.recover()
         before = self._clock.now() - self._abandoned_after
         with self._db.read() as session:
             cancelled = repository.unrefunded(session, before=before)
+            partly = repository.unrefunded_returns(session, before=before)
         refunded = []
         for order in cancelled:
             try:
                 refunded.append(self._refund(order))
             except GatewayUnavailable:
                 continue  # still down: the next sweep tries again
+        for order in partly:
+            try:
+                for back in order.returns:
+                    if back.refund is None and back.returned_at < before:
+                        order = self._refund_return(order, back.number)
+            except GatewayUnavailable:
+                continue
+            refunded.append(order)
         return placed + refunded
 
     def _one_click(self, press: OneClick) -> Attempt | DomainError:
@@ -232,43 +242,69 @@ class Orders:
         return self._refund(order)
 
     def return_order(
-        self, principal: Principal, order_id: str, *, idempotency_key: str | None
+        self,
+        principal: Principal,
+        order_id: str,
+        *,
+        idempotency_key: str | None,
+        lines: Sequence[tuple[str, int]] | None = None,
     ) -> Returned:
-        """The customer sends a delivered order back inside the return window: it moves to
-        ``returned`` (``order.returned``, reason ``customer_return``) and is refunded in
-        full, items and fee, with the order's own gateway key (``<order id>:refund``), as a
-        cancel is. The Idempotency-Key is claimed in the return's transaction: a repeat with
-        the key is a replay, and finishes a refund the first request could not make (the
-        gateway was down). The order row is locked, so a second return of the same order
-        with another key waits and then finds it returned (409, ``order_not_returnable``):
-        the gateway is asked once per order, and its key makes even that once. If the
-        process dies between the return and the refund, the recovery sweep refunds it."""
+        """The customer sends a delivered order back inside the return window: ``lines``
+        (product id, units), or everything not yet returned (None). ``order.returned``
+        (reason ``customer_return``) names what came back.
+
+        Some of it: the order stays ``delivered``, and this partial return is refunded its
+        lines' value (unit price × units) with a gateway key of its own
+        (``<order id>:refund:<n>``, n counting the order's partial returns). The rest (or
+        all of it at once): the order moves to ``returned`` and is refunded what is left,
+        items and delivery fee, with the order's own key (``<order id>:refund``), as a
+        cancel is. The Idempotency-Key is claimed in the return's transaction: a repeat
+        with the key is a replay, and finishes a refund the first request could not make
+        (the gateway was down). The order row is locked, so a second return of the same
+        order with another key waits and then sees what the first took back (409:
+        ``return_exceeds_order``, or ``order_not_returnable`` once all is back): each
+        unit is refunded once. If the process dies between the return and the refund,
+        the recovery sweep refunds it."""
         customer_id = _customer_of(principal)
-        request = IdempotentRequest.of(customer_id, idempotency_key, "return", order_id=order_id)
+        # Only when named: a whole return's key keeps the fingerprint it had before.
+        named = {} if lines is None else {"lines": [list(line) for line in lines]}
+        request = IdempotentRequest.of(
+            customer_id, idempotency_key, "return", order_id=order_id, **named
+        )
+        for _product, units in lines or ():
+            check_quantity(units, self._max_quantity)
+        asked = None if lines is None else [Line(product, units) for product, units in lines]
         now = self._clock.now()
         with self._db.transaction() as session:
             earlier = claim(session, request, now=now, ttl=self._idempotency_ttl)
             order = repository.load(session, order_id, customer_id=customer_id, for_update=True)
             if earlier is None:
-                order.return_delivered(now, self.return_window)
+                partial = order.return_delivered(now, self.return_window, asked)
+                number = partial.number if partial else None
                 repository.save(session, order)
+                repository.save_returns(session, order, partial)
                 record(session, order.pull_events())
-                complete(session, request, {"order_id": order.id})
+                complete(session, request, {"order_id": order.id, "return_no": number})
                 failpoint("return.before_commit")
+            else:
+                number = earlier.get("return_no")
         failpoint("return.returned")
-        if order.status is OrderStatus.RETURNED:
+        if number is not None:
+            order = self._refund_return(order, number)
+        elif order.status is OrderStatus.RETURNED:
             order = self._refund(order)
         return Returned(order, replayed=earlier is not None)
 
     def _refund(self, order: Order) -> Order:
-        """Refund a cancelled or returned order's payment (the gateway key is the order's:
-        a repeat returns the same refund) and record it."""
+        """Refund a cancelled or returned order's payment, less what its partial returns
+        refunded (the gateway key is the order's: a repeat returns the same refund), and
+        record it."""
         assert order.payment is not None, "only paid orders can be cancelled or returned"
         if order.total.minor == 0:  # a free re-ship: nothing was charged
             refunded = RefundRecord(f"free:{order.id}", order.total, self._clock.now())
         else:
             refund = self._gateway.refund(
-                order.payment.capture_id, order.total, idempotency_key=f"{order.id}:refund"
+                order.payment.capture_id, order.refundable, idempotency_key=f"{order.id}:refund"
             )
             refunded = RefundRecord(refund.id, refund.amount, refund.refunded_at)
         failpoint("cancel.refunded")
@@ -278,6 +314,26 @@ class Orders:
                 order.record_refund(refunded)
                 repository.save(session, order)
                 record(session, order.pull_events())
+        return order
+
+    def _refund_return(self, order: Order, number: int) -> Order:
+        """Refund partial return ``number`` of ``order`` with its own gateway key (a repeat
+        returns the same refund) and record it, once."""
+        partial = order.returns[number - 1]
+        if partial.refund is not None:
+            return order
+        assert order.payment is not None, "only a paid order is delivered"
+        refund = self._gateway.refund(
+            order.payment.capture_id, partial.amount, idempotency_key=partial.refund_key(order.id)
+        )
+        failpoint("return.refunded")
+        with self._db.transaction() as session:
+            order = repository.load(session, order.id, customer_id=None, for_update=True)
+            order.record_return_refund(
+                number, RefundRecord(refund.id, refund.amount, refund.refunded_at)
+            )
+            repository.save_return_refund(session, order, number)
+            record(session, order.pull_events())
         return order
 
     def consume(self, event: StoredEvent) -> Order | None:
