@@ -12,6 +12,14 @@ have a daily capacity (``capacity.py``), the orders around the replay that share
 on their way when it starts, placed after it ends) are processes too, drawn from their own
 generator; they only queue.
 
+Returns (where the data set has them, ``ReplayData.returns``): each is a process at its
+time. It takes the units back from the customer's latest order placed before it that holds
+the product with units left to return, at most what is left, through ``Orders.return_order``
+(a partial return, refunded its lines' value). An order not delivered yet is cancelled
+instead while nothing has shipped (``Orders.cancel``: all of it), or counted in transit.
+``TwinRun.returns`` counts the outcomes: returned, cancelled, in_transit,
+no_matching_order, and refused:<code> (the return window had passed, …).
+
 Lost parcels (``losses.py``): with a loss model, each shipped parcel is lost with its rate,
 drawn at the click from a generator of its own (the other draws stay as they were). A lost
 parcel still travels (it takes its van stop, its sortie, its carrier day) but never arrives;
@@ -23,7 +31,7 @@ same way, with draws from the re-ships' own generator.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -80,6 +88,8 @@ class TwinRun:
     # What the policy did and why (stocking.Placement's figures and notes).
     placement_figures: dict[str, object] | None = None
     placement_notes: tuple[str, ...] = ()
+    # The data set's returns by outcome (see the module's docstring); empty without any.
+    returns: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,17 @@ class _Shipment:
         if self.order.delivery is not None:
             return self.order.delivery.window_end
         return self.order.placed_at + lengths.get(self.source_id, timedelta())
+
+
+@dataclass
+class _Sale:
+    """An order placed in the twin, as a return looks for it: its units per baro product
+    still with the customer (a return takes some back; a cancel, all)."""
+
+    order_id: str
+    buyer: Principal
+    placed_at: datetime
+    left: dict[str, int]
 
 
 def run_twin(
@@ -172,6 +193,9 @@ def run_twin(
         promise_lengths = _promise_lengths(replay)
         order_keys: list[tuple[str, str]] = []
         failures: dict[str, int] = {}
+        sales: dict[str, list[_Sale]] = {}  # by customer key, in placement order
+        called_off: set[str] = set()  # orders a return cancelled before they shipped
+        returned: dict[str, int] = {}  # the returns' outcomes
         lines_by_order = {
             order_id: [
                 Line(catalogue[p], q)
@@ -201,6 +225,12 @@ def run_twin(
                     progress(placed, total)
             order_id = result.order.id
             order_keys.append((order_id, str(order["order_id"])))
+            units: dict[str, int] = {}
+            for line in result.order.lines:
+                units[line.product_id] = units.get(line.product_id, 0) + line.quantity
+            sales.setdefault(str(order["customer_key"]), []).append(
+                _Sale(order_id, buyer, result.order.placed_at, units)
+            )
             if order["status"] in REAL_WORLD_CANCELLED:
                 platform.orders.cancel(buyer, order_id)
                 return
@@ -219,6 +249,8 @@ def run_twin(
             yield env.timeout(fulfilment.total_seconds())
             if queues:
                 yield env.timeout(queues.handover.hold(clock.now()).total_seconds())
+            if order_id in called_off:  # a return came first and cancelled it
+                return
             platform.orders.advance(
                 order_id, OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED
             )
@@ -277,6 +309,41 @@ def run_twin(
             km = haversine_km(origin[0], origin[1], address.lat, address.lng)
             return stages.fulfilment.sample(generator), stages.delivery.sample(km, generator)
 
+        def give_back(row: dict[str, object]) -> simpy.events.ProcessGenerator:
+            """One product of a return, at its time (see the module's docstring)."""
+            yield env.timeout(clock.seconds_until(row["returned_at"]))  # type: ignore[arg-type]
+            product = catalogue.get(str(row["product_id"]))
+            bought = sales.get(str(row["customer_key"]), [])
+            sale = None if product is None else _latest_holding(bought, product, clock.now())
+            if product is None or sale is None:
+                counted("no_matching_order")
+                return
+            units = min(int(row["quantity"]), sale.left[product])  # type: ignore[call-overload]
+            status = platform.orders.get(sale.buyer, sale.order_id).status
+            if status is OrderStatus.SHIPPED:
+                counted("in_transit")
+                return
+            try:
+                if status is OrderStatus.DELIVERED:
+                    platform.orders.return_order(
+                        sale.buyer,
+                        sale.order_id,
+                        idempotency_key=f"{row['return_id']}:{row['product_id']}",
+                        lines=[(product, units)],
+                    )
+                    sale.left[product] -= units
+                    counted("returned")
+                else:
+                    platform.orders.cancel(sale.buyer, sale.order_id)
+                    called_off.add(sale.order_id)
+                    sale.left.clear()
+                    counted("cancelled")
+            except DomainError as error:
+                counted(f"refused:{error.code}")
+
+        def counted(outcome: str) -> None:
+            returned[outcome] = returned.get(outcome, 0) + 1
+
         def record_loss(order_id: str, **data: str) -> None:
             keep_events(
                 [LossReportEvent(aggregate_id=order_id, occurred_at=clock.now(), data=data)]
@@ -310,6 +377,9 @@ def run_twin(
             env.process(replans(placement.replanner))
         for order in replay.orders.iter_rows(named=True):
             env.process(life(order))
+        if replay.returns is not None:
+            for row in replay.returns.iter_rows(named=True):
+                env.process(give_back(row))
         for other in background:
             assert queues is not None
             env.process(elsewhere(other, queues))
@@ -344,9 +414,19 @@ def run_twin(
             waves=stage.log.as_dict() if stage is not None else None,
             placement_figures=_figures(placement, replanned),
             placement_notes=placement.notes,
+            returns=returned,
         )
     finally:
         platform.close()
+
+
+def _latest_holding(sales: Sequence[_Sale], product: str, before: datetime) -> _Sale | None:
+    """The latest of ``sales`` (in placement order) placed before ``before`` with units of
+    ``product`` left to return."""
+    for sale in reversed(sales):
+        if sale.placed_at < before and sale.left.get(product, 0) > 0:
+            return sale
+    return None
 
 
 def _figures(placement: Placement, replanned: list[Mapping[str, int]]) -> dict[str, object] | None:

@@ -9,6 +9,9 @@ Frames (times are timezone-aware UTC; money in integer minor units):
 - ``sellers``: seller_id, lat, lng, state
 - ``products``: product_id, category, weight_g, length_cm, width_cm, height_cm, price_minor
   (sizes may be null: the twin fills a default parcel)
+- ``returns`` (only where the data set has them; None for Olist, whose cancellations are
+  replayed as cancels): return_id, customer_key, returned_at, product_id, quantity (units
+  sent back, > 0), one row per product of a return
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class ReplayData:
     customers: pl.DataFrame
     sellers: pl.DataFrame
     products: pl.DataFrame
+    returns: pl.DataFrame | None = None
 
     @property
     def period(self) -> tuple[datetime, datetime]:
@@ -53,14 +57,20 @@ class ReplayData:
         return first, last
 
     def between(self, start: date | None, end: date | None) -> ReplayData:
-        """Only the orders purchased in [start, end) (dates in UTC), with their lines."""
-        orders = self.orders
-        if start is not None:
-            orders = orders.filter(pl.col("purchased_at").dt.date() >= start)
-        if end is not None:
-            orders = orders.filter(pl.col("purchased_at").dt.date() < end)
+        """Only the orders purchased in [start, end) (dates in UTC), with their lines, and
+        the returns made in it."""
+        orders = _dated(self.orders, "purchased_at", start, end)
         lines = self.lines.join(orders.select("order_id"), on="order_id", how="semi")
-        return replace(self, orders=orders, lines=lines)
+        returns = None if self.returns is None else _dated(self.returns, "returned_at", start, end)
+        return replace(self, orders=orders, lines=lines, returns=returns)
+
+
+def _dated(frame: pl.DataFrame, column: str, start: date | None, end: date | None) -> pl.DataFrame:
+    if start is not None:
+        frame = frame.filter(pl.col(column).dt.date() >= start)
+    if end is not None:
+        frame = frame.filter(pl.col(column).dt.date() < end)
+    return frame
 
 
 # Olist's geolocation table has a few points far outside Brazil (typing errors in the
@@ -241,10 +251,15 @@ def _customer_point(customer_key: str, country: str) -> tuple[float, float]:
 
 
 def online_retail_replay(data_dir: Path | None) -> ReplayData:
-    """UCI Online Retail's invoices (sales to known customers; no cancellations, returns or
-    adjustments) ready to replay. There are no delivery timestamps: the twin's stage models
-    for it are assumptions, not calibrations."""
-    sales = load_online_retail(data_dir).filter(
+    """UCI Online Retail's invoices (sales to known customers) ready to replay, with their
+    returns: the lines of the cancellation invoices (``C…``, negative quantities) of
+    customers who bought, of products sold, one row per (invoice, product). A return names
+    no sale: the twin takes the units back from the customer's latest order that holds the
+    product. Most are partial (of 2,303 matched to such an invoice, 91 send back the whole
+    invoice). There are no delivery timestamps: the twin's stage models for it are
+    assumptions, not calibrations."""
+    invoiced = load_online_retail(data_dir)
+    sales = invoiced.filter(
         ~pl.col("is_cancellation"),
         pl.col("customer_id").is_not_null(),
         pl.col("quantity") > 0,
@@ -307,7 +322,22 @@ def online_retail_replay(data_dir: Path | None) -> ReplayData:
             price_minor="price_minor",
         )
     )
-    return ReplayData("online_retail", "GBP", orders, lines, customers, sellers, products)
+    returns = (
+        invoiced.filter(pl.col("is_cancellation"), pl.col("quantity") < 0)
+        .with_columns(customer_key=pl.col("customer_id").cast(pl.String))
+        .join(customers.select("customer_key"), on="customer_key", how="semi")
+        # Discounts (``D``) and fees were never sold: not returns of anything.
+        .join(products.select(stock_code="product_id"), on="stock_code", how="semi")
+        .group_by(return_id="invoice_no", product_id="stock_code")
+        .agg(
+            customer_key=pl.col("customer_key").first(),
+            returned_at=pl.col("invoice_date").min(),
+            quantity=-pl.col("quantity").sum(),
+        )
+        .select("return_id", "customer_key", "returned_at", "product_id", "quantity")
+        .sort("returned_at", "return_id", "product_id")
+    )
+    return ReplayData("online_retail", "GBP", orders, lines, customers, sellers, products, returns)
 
 
 REPLAYS: dict[str, Callable[[Path | None], ReplayData]] = {

@@ -238,6 +238,7 @@ def _metrics(
             "actual_click_to_door_p50_h": kpis.quantile_or_none(actual_hours, 0.5),
             "actual_click_to_door_p90_h": kpis.quantile_or_none(actual_hours, 0.9),
             "failed_placements": run.failed_placements,
+            "returns": run.returns,
             **_holds(run),
             "wall_s": round(run.wall_s, 2),
         }
