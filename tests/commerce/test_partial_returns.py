@@ -147,6 +147,23 @@ def test_what_already_came_back_cannot_come_back_again() -> None:
     assert refused.value.context == {"product_id": "prd_b", "returnable": 1}
 
 
+def test_a_parcel_back_from_its_locker_brings_every_unit_left() -> None:
+    order = delivered()
+    order.return_delivered(AT, WINDOW, [Line("prd_b", 1)])
+    order.pull_events()
+
+    order.mark_returned(AT)
+
+    assert [ln.left for ln in order.lines] == [0, 0]
+    assert order.refundable == Money(2 * 1000 + 2 * 400 + 500, "BRL")
+    (event,) = order.pull_events()
+    assert event.data["reason"] == "locker_uncollected"
+    assert event.data["lines"] == [
+        {"product_id": "prd_a", "quantity": 2},
+        {"product_id": "prd_b", "quantity": 2},
+    ]
+
+
 def test_a_product_split_over_two_lines_comes_back_from_the_first_first() -> None:
     order = Order.place(
         order_id="ord_2",

@@ -66,3 +66,43 @@ def test_0009_takes_the_delivery_time_of_orders_delivered_before_it(tmp_path: Pa
         ("ord_b", placed),
         ("ord_c", None),
     ]
+
+
+def test_0011_counts_every_unit_of_an_order_returned_before_it_as_returned(
+    tmp_path: Path,
+) -> None:
+    """Returns were whole before 0011 (a customer's or a locker's): the lines of an order
+    with an ``order.returned`` event take their quantity as returned; others none."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0010")
+    placed = "2026-11-01 10:00:00.000000"
+    with sqlite3.connect(tmp_path / "old.db") as old:  # no foreign keys: only these rows
+        for order_id, status in (("ord_a", "refunded"), ("ord_b", "delivered")):
+            old.execute(
+                "INSERT INTO orders (id, customer_id, status, currency, total_minor, facility_id,"
+                " address_id, payment_method_id, placed_at, cancel_until)"
+                " VALUES (?, 'cus_1', ?, 'BRL', 1990, 'fac_1', 'adr_1', 'pm_1', ?, ?)",
+                (order_id, status, placed, placed),
+            )
+            old.execute(
+                "INSERT INTO order_lines (order_id, line_no, product_id, facility_id, quantity,"
+                " unit_price_minor) VALUES (?, 1, 'prd_1', 'fac_1', 3, 1990)",
+                (order_id,),
+            )
+        old.execute(
+            "INSERT INTO outbox_events (event_id, event_type, aggregate_id, occurred_at, data)"
+            " VALUES ('evt_1', 'order.returned', 'ord_a', ?, '{}')",
+            (placed,),
+        )
+
+    upgrade(url)
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT order_id, returned FROM order_lines ORDER BY order_id")
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in rows] == [("ord_a", 3), ("ord_b", 0)]

@@ -137,6 +137,11 @@ TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 
+def _units_data(units: Mapping[str, int]) -> list[dict[str, object]]:
+    """Units per product as an event's ``lines``."""
+    return [{"product_id": product, "quantity": n} for product, n in units.items()]
+
+
 @dataclass(frozen=True, kw_only=True)
 class OrderEvent(DomainEvent):
     status: OrderStatus
@@ -361,9 +366,12 @@ class Order:
         self.refund = refund
 
     def mark_returned(self, at: datetime) -> None:
-        """Its parcel was not collected from the locker in time and went back; the
-        refund (items and fee) follows, as after a cancel."""
-        self._move(OrderStatus.RETURNED, at, reason="locker_uncollected")
+        """Its parcel was not collected from the locker in time and went back, with every
+        unit not yet returned; the refund (what is left of the items, and the fee) follows,
+        as after a cancel."""
+        lines = _units_data(self._taking_back(None))
+        self._move(OrderStatus.RETURNED, at, reason="locker_uncollected", lines=lines)
+        self.lines = tuple(replace(line, returned=line.quantity) for line in self.lines)
         self.cancelled_at = at
 
     def returnable_until(self, window: timedelta) -> datetime | None:
@@ -401,7 +409,7 @@ class Order:
                 returnable_until=until.isoformat(),
             )
         back = self._taking_back(lines)
-        came_back = [{"product_id": p, "quantity": q} for p, q in back.items()]
+        came_back = _units_data(back)
         # A product split over two lines (two facilities) comes back from its first first.
         wanted, kept = dict(back), []
         amount = Money.zero(self.lines[0].unit_price.currency)

@@ -358,6 +358,7 @@ class Orders:
                 return None
             order.mark_returned(self._clock.now())
             repository.save(session, order)
+            repository.save_returns(session, order, None)
             record(session, order.pull_events())
             failpoint("uncollected.before_commit")
         failpoint("uncollected.returned")
