@@ -241,7 +241,7 @@ def stocking_run(name: str, median_hours: float, **overrides: Any) -> PolicyRun:
     """A run of a policy that stocks the centres, measured region by region."""
     measured = {
         "local_fill_rate": 0.6,
-        "same_region_fill_rate": 0.4,
+        "local_fill_rate_same_state": 0.4,
         "local_fill_by_region": by_region(
             ("centre-0", 6, 0.5), ("centre-1", 3, 1.0), ("centre-2", 0, None)
         ),

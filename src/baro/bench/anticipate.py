@@ -121,6 +121,7 @@ def run(
 def _policy(metrics: dict[str, Any]) -> dict[str, Any]:
     # Policies without plans move and speculate nothing: zero, not unknown.
     zero = {"transfer_units": 0, "speculative_units": 0, "speculative_waste_units": 0}
+    metrics = metrics | {"same_region_fill_rate": metrics["local_fill_rate_same_state"]}
     return {
         **{name: metrics.get(name, zero.get(name)) for name in FIELDS},
         **{name: metrics[name] for name in DETAILS if metrics.get(name) is not None},

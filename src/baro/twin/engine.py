@@ -440,13 +440,14 @@ def _figures(placement: Placement, replanned: list[Mapping[str, int]]) -> dict[s
         for name, units in counts.items():
             totals[name] = totals.get(name, 0) + units
     initial = figures.get("transfer_units")
-    moved = totals.get("replan_units", 0)
+    initial_units = initial if isinstance(initial, int) else 0
     return (
         figures
         | totals
         | {
             "replans": len(replanned),
-            "transfer_units": (initial if isinstance(initial, int) else 0) + moved,
+            "initial_transfer_units": initial_units,
+            "transfer_units": initial_units + totals.get("replan_units", 0),
         }
     )
 

@@ -311,17 +311,14 @@ def regional_fill(
     customers: pl.DataFrame,
     centres: pl.DataFrame,
 ) -> dict[str, float | None]:
-    """local_fill_rate: share of parcels shipped from the customer's region, the catchment of
-    the centre nearest them (centres: key, lat, lng; the same for every policy, so a seller
-    in the customer's region counts as local too). same_region_fill_rate: from the
-    customer's state. Both over the parcels of ``orders``."""
+    """local_fill_rate: share of the parcels of ``orders`` shipped from the customer's
+    region, the catchment of the centre nearest them (centres: key, lat, lng; the same for
+    every policy, so a seller in the customer's region counts as local too). Shipped from
+    the customer's state is ``network_kpis``' local_fill_rate_same_state."""
     if centres.height == 0:
-        return {"local_fill_rate": None, "same_region_fill_rate": None}
+        return {"local_fill_rate": None}
     located = _regional_parcels(orders, parcels, facilities, customers, centres)
-    return {
-        "local_fill_rate": _share(located, pl.col("centre") == pl.col("home")),
-        "same_region_fill_rate": _share(located, pl.col("f_state") == pl.col("c_state")),
-    }
+    return {"local_fill_rate": _share(located, pl.col("centre") == pl.col("home"))}
 
 
 def local_fill_by_region(

@@ -109,7 +109,7 @@ _PLACEMENT = (
     _Kpi("speculative_assigned_units", "… of them bought there within the week", 0),
     _Kpi("speculative_waste_units", "… of them not bought there (wasted)", 0),
     _Kpi("local_fill_rate", "Local fill measured", +1),
-    _Kpi("same_region_fill_rate", "Shipped from the customer's state", +1),
+    _Kpi("local_fill_rate_same_state", "Shipped from the customer's state", +1),
     _Kpi("plan_status", "Plan's solver status", 0),
 )
 _PLACEMENT_NOTES = "placement_notes"
@@ -683,11 +683,11 @@ def _transfers(runs: Sequence[PolicyRun], colours: Sequence[str]) -> list[_Figur
             run.metrics.get(_TRANSFERS) or [],
             schema={"day": pl.String, "dispatched": pl.Int64, "arrived": pl.Int64},
         ).with_columns(pl.col("day").str.to_date())
-        # transfer_units counts the re-plans' moves too (the engine adds them up): the
-        # initial plan is what is left.
+        # The initial plan (re-planning policies report it apart); otherwise all of it.
         initial = int(
-            (_number(run.metrics.get("transfer_units")) or 0)
-            - (_number(run.metrics.get("replan_units")) or 0)
+            _number(run.metrics.get("initial_transfer_units"))
+            or _number(run.metrics.get("transfer_units"))
+            or 0
         )
         if initial or daily.height:
             series.append(TransferSeries(run.name, colour, daily, initial))
