@@ -184,10 +184,12 @@ def test_fees_are_money_per_currency() -> None:
     assert settings.fee(Mode.SAME_DAY, "KRW") == Money.of("15000", "KRW")
     assert settings.fee(Mode.DRONE, "KRW") == Money.of("12000", "KRW")
     assert settings.fee(Mode.TWO_DAY, "KRW") == Money.zero("KRW")
-    assert set(DEFAULT_FEES) == {"BRL", "USD", "KRW"}
+    # The Online Retail replay's shop sells in pounds (a twin run placed nothing without it).
+    assert settings.fee(Mode.SAME_DAY, "GBP") == Money.of("9.99", "GBP")
+    assert set(DEFAULT_FEES) == {"BRL", "USD", "KRW", "GBP", "EUR"}
     with pytest.raises(NoFeeTable) as refused:
-        settings.fee(Mode.STANDARD, "EUR")
-    assert refused.value.context["currencies"] == ["BRL", "KRW", "USD"]
+        settings.fee(Mode.STANDARD, "JPY")
+    assert refused.value.context["currencies"] == ["BRL", "EUR", "GBP", "KRW", "USD"]
     with pytest.raises(ValueError, match="another currency"):
         PromiseSettings(fees={"KRW": DEFAULT_FEES["BRL"]})
 

@@ -122,6 +122,9 @@ DEFAULT_FEES: Mapping[str, Mapping[Mode, Money]] = {
     "BRL": fee_table("BRL", same_day="12.99", drone="9.99"),
     "USD": fee_table("USD", same_day="12.99", drone="9.99"),
     "KRW": fee_table("KRW", same_day="15000", drone="12000"),
+    # The UK retailer the Online Retail replay stands for, and its European customers.
+    "GBP": fee_table("GBP", same_day="9.99", drone="7.99"),
+    "EUR": fee_table("EUR", same_day="11.99", drone="8.99"),
 }
 
 
