@@ -166,3 +166,18 @@ def test_apportion_gives_whole_units_that_add_up_to_each_groups_total() -> None:
         1,
     ]
     assert units["units"].to_list() == [4, 3, 3, 1, 0]
+
+
+@pytest.mark.parametrize("policy", PLANNERS)
+def test_a_zero_budget_stocks_no_centre_and_the_sellers_still_ship(policy: str) -> None:
+    """History ends eight weeks before the test: the equally long period before it sold
+    nothing, so the budget is zero."""
+    replay = regional_replay()
+    test = replay.between(TEST_FROM, TEST_FROM + timedelta(weeks=4))
+    old = replay.between(None, TEST_FROM - timedelta(weeks=8))
+
+    placement = POLICIES[policy].place(test, old)
+
+    assert inventory_budget(old, test) == 0
+    assert centre_stock(policy, test, old)["units"].sum() == 0
+    assert placement.stock["units"].sum() > 0  # the sellers' own
