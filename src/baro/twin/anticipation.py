@@ -40,15 +40,13 @@ from baro.platform import Platform
 from baro.twin.replay import ReplayData
 from baro.twin.speculation import Speculation, weekly_repeat_rate
 from baro.twin.stocking import (
+    Known,
     Placement,
-    centre_sites,
-    inventory_budget,
+    known_before,
     proportional_stock,
     sellers_only,
-    sold_lines,
     start_of,
     test_days,
-    with_sellers,
 )
 
 UNIT_VALUE_MINOR = 1_000
@@ -76,10 +74,9 @@ class WeeklyForecast:
         ]
 
 
-def weekly_forecast(history: ReplayData, sites: pl.DataFrame, test: ReplayData) -> WeeklyForecast:
-    """The forecast the plan is made from, trained on ``history`` alone."""
-    sold = sold_lines(history, sites)
-    demand = sold.group_by("product_id", "category", "region", "day").agg(
+def weekly_forecast(known: Known, test: ReplayData) -> WeeklyForecast:
+    """The forecast the plan is made from, trained on what is known before the test."""
+    demand = known.sold.group_by("product_id", "category", "region", "day").agg(
         units=pl.col("quantity").sum().cast(pl.Float64)
     )
     # Weeks run from Monday: the cut-off is the Monday on or before the test's first day
@@ -89,7 +86,7 @@ def weekly_forecast(history: ReplayData, sites: pl.DataFrame, test: ReplayData) 
     weeks = math.ceil(((first - cutoff).days + test_days(test)) / 7)
     settings = ForecastSettings(horizon=weeks, period="week")
     forecast = forecast_demand(demand, cutoff=cutoff, settings=settings)
-    wanted = recent_products(demand, sites["key"].to_list(), cutoff=cutoff)
+    wanted = recent_products(demand, known.sites["key"].to_list(), cutoff=cutoff)
     return WeeklyForecast(
         product_forecast(forecast, wanted),
         forecast.filter(pl.col("level") == "total").select("period", *TOTAL_BOUNDS),
@@ -190,25 +187,22 @@ class AnticipatoryStock:
     name: str = "anticipate"
 
     def place(self, test: ReplayData, history: ReplayData) -> Placement:
-        if history.orders.height == 0:
+        known = known_before(test, history)
+        if known is None:
             return sellers_only(test, self.name)
-        sites = centre_sites(history)
-        budget = inventory_budget(history, test)
         try:
-            forecast = weekly_forecast(history, sites, test)
+            forecast = weekly_forecast(known, test)
         except ForecastError as error:
-            return with_sellers(
+            return known.stocked(
                 test,
-                sites,
-                proportional_stock(sold_lines(history, sites), budget),
-                {"budget_units": budget, "transfer_units": 0},
-                (f"anticipate: no forecast ({error}); stocked as proportional",),
+                proportional_stock(known.sold, known.budget),
+                notes=(f"anticipate: no forecast ({error}); stocked as proportional",),
             )
         start = start_of(test)
         plan = plan_transfers(
             forecast.by_product,
-            inbound_sites(sites, forecast.by_product["product_id"], budget),
-            budget_units=budget,
+            inbound_sites(known.sites, forecast.by_product["product_id"], known.budget),
+            budget_units=known.budget,
             now=start - timedelta(hours=INBOUND_LEAD_HOURS),
             need_by=start,
             unit_value_minor=UNIT_VALUE_MINOR,
@@ -216,12 +210,10 @@ class AnticipatoryStock:
         stock = plan.transfers.group_by(key="to_facility", product_id="product_id").agg(
             units=pl.col("quantity").sum()
         )
-        return with_sellers(
+        return known.stocked(
             test,
-            sites,
             stock,
             {
-                "budget_units": budget,
                 "transfer_units": int(plan.transfers["quantity"].sum() or 0),
                 "forecast_units": round(plan.expected_demand, 1),
                 "expected_local_fill": round(plan.expected_local_fill(), 4),

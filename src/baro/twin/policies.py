@@ -24,6 +24,7 @@ from baro.twin.stocking import (
     central_stock,
     centre_sites,
     inventory_budget,
+    known_before,
     proportional_stock,
     sellers_only,
     sellers_placement,
@@ -59,16 +60,12 @@ class CentralStock:
     name: str = "central"
 
     def place(self, test: ReplayData, history: ReplayData) -> Placement:
-        if history.orders.height == 0:
+        known = known_before(test, history)
+        if known is None:
             return sellers_only(test, self.name)
-        sites = centre_sites(history)
-        budget = inventory_budget(history, test)
-        sold = sold_lines(history, sites)
-        busiest = (
-            sold.group_by("region").agg(pl.col("quantity").sum()).sort("quantity", "region")
-        )["region"][-1]
-        stock = central_stock(sold, budget, busiest)
-        return with_sellers(test, sites, stock, {"budget_units": budget, "transfer_units": 0})
+        by_region = known.sold.group_by("region").agg(pl.col("quantity").sum())
+        busiest = by_region.sort("quantity", "region")["region"][-1]
+        return known.stocked(test, central_stock(known.sold, known.budget, busiest))
 
 
 @dataclass(frozen=True)
@@ -79,13 +76,10 @@ class ProportionalStock:
     name: str = "proportional"
 
     def place(self, test: ReplayData, history: ReplayData) -> Placement:
-        if history.orders.height == 0:
+        known = known_before(test, history)
+        if known is None:
             return sellers_only(test, self.name)
-        sites = centre_sites(history)
-        budget = inventory_budget(history, test)
-        sold = sold_lines(history, sites)
-        stock = proportional_stock(sold, budget)
-        return with_sellers(test, sites, stock, {"budget_units": budget, "transfer_units": 0})
+        return known.stocked(test, proportional_stock(known.sold, known.budget))
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,37 @@ def sellers_placement(test: ReplayData) -> tuple[pl.DataFrame, pl.DataFrame]:
     return facilities, stock
 
 
+@dataclass(frozen=True)
+class Known:
+    """What a planning policy knows when the test starts: the centres, the budget, and every
+    line sold before it with its region (``sold_lines``)."""
+
+    sites: pl.DataFrame
+    budget: int
+    sold: pl.DataFrame
+
+    def stocked(
+        self,
+        test: ReplayData,
+        stock: pl.DataFrame,
+        figures: dict[str, object] | None = None,
+        notes: tuple[str, ...] = (),
+        replanner: Replanner | None = None,
+    ) -> Placement:
+        """The centres holding ``stock``, the sellers beside them (``with_sellers``)."""
+        moved = {"budget_units": self.budget, "transfer_units": 0} | (figures or {})
+        return with_sellers(test, self.sites, stock, moved, notes, replanner)
+
+
+def known_before(test: ReplayData, history: ReplayData) -> Known | None:
+    """The world a policy plans in, from ``history`` alone; None with no orders before the
+    test (nothing to site or stock centres on)."""
+    if history.orders.height == 0:
+        return None
+    sites = centre_sites(history)
+    return Known(sites, inventory_budget(history, test), sold_lines(history, sites))
+
+
 def sellers_only(test: ReplayData, policy: str) -> Placement:
     """The degraded plan of a policy with nothing to go on: the sellers ship everything."""
     facilities, stock = sellers_placement(test)
