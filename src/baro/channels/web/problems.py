@@ -39,7 +39,9 @@ from baro.commerce.customers import (
 from baro.commerce.orders import (
     AlreadyShipped,
     CancelWindowClosed,
+    DuplicateReturnLine,
     EmptyCart,
+    EmptyReturn,
     IllegalTransition,
     InvalidPage,
     InvalidQuantity,
@@ -47,7 +49,9 @@ from baro.commerce.orders import (
     NotLosable,
     NotReturnable,
     OrderNotFound,
+    ProductNotInOrder,
     ReshipLimitReached,
+    ReturnExceedsOrder,
     ReturnWindowClosed,
     StockContention,
 )
@@ -171,6 +175,12 @@ STATUS: Mapping[type[DomainError], int] = {
     AlreadyShipped: 409,
     NotReturnable: 409,  # not delivered (yet, or any more): the order's state refuses it
     ReturnWindowClosed: 409,
+    # A partial return's lines: more than is left to return is the order's state refusing
+    # it; the other three are the request's own fault.
+    ReturnExceedsOrder: 409,
+    ProductNotInOrder: 422,
+    DuplicateReturnLine: 422,
+    EmptyReturn: 422,
     InvalidQuantity: 422,
     InvalidPage: 422,
     EmptyCart: 409,  # the request is fine; the cart's state refuses it
