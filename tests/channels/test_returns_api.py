@@ -188,11 +188,11 @@ def test_more_than_is_left_409_return_exceeds_order(client, platform, world) -> 
 @pytest.mark.parametrize(
     ("lines", "status", "code"),
     [
-        ([{"product_id": "prd_other", "quantity": 1}], 422, "product_not_in_order"),
-        ("twice", 422, "duplicate_return_line"),
-        ("two_lines", 422, "product_not_in_order"),
+        ([{"product_id": "prd_other", "quantity": 1}], 409, "product_not_in_order"),
+        ("twice", 409, "duplicate_return_line"),
+        ("two_lines", 409, "product_not_in_order"),
         ("quantity_0", 422, "invalid_request"),
-        ("past_the_limit", 422, "invalid_quantity"),
+        ("past_the_limit", 409, "return_exceeds_order"),
         ([{"product_id": "prd_\x00", "quantity": 1}], 422, "invalid_request"),
         ([{"product_id": "prd_1", "quantity": "1"}], 422, "invalid_request"),
         ([], 422, "invalid_request"),

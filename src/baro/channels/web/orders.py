@@ -103,12 +103,11 @@ async def cancel_order(
             409: "Not delivered (`order_not_returnable`: still on its way, so cancel it, or "
             "already returned), the return window closed (`return_window_closed`, with "
             "`returnable_until`), more of a product than is left to return "
-            "(`return_exceeds_order`, with `returnable`), or the key's first request is "
-            "still running",
-            422: "Invalid input: a product the order does not hold (`product_not_in_order`), "
-            "one named twice (`duplicate_return_line`: so at most the order's line count), "
-            "a quantity out of range (`invalid_quantity`); or the key was used with other "
-            "parameters",
+            "(`return_exceeds_order`, with `returnable`), a product the order does not hold "
+            "(`product_not_in_order`), one named twice (`duplicate_return_line`: so at most "
+            "the order's line count), or the key's first request is still running",
+            422: "Invalid input: a body the schema refuses (no lines, a quantity below 1); "
+            "or the key was used with other parameters",
             502: "The payment gateway failed: the order is returned and its refund is "
             "retried (repeat with the same key, or the platform's recovery does it)",
         },

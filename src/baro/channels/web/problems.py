@@ -175,11 +175,12 @@ STATUS: Mapping[type[DomainError], int] = {
     AlreadyShipped: 409,
     NotReturnable: 409,  # not delivered (yet, or any more): the order's state refuses it
     ReturnWindowClosed: 409,
-    # A partial return's lines: more than is left to return is the order's state refusing
-    # it; the other three are the request's own fault.
+    # A partial return's lines that the schema cannot refuse (a product the order lacks,
+    # one named twice, more than is left) are refused by the order: 409. No lines at all is
+    # the schema's (minItems) and the request's fault.
     ReturnExceedsOrder: 409,
-    ProductNotInOrder: 422,
-    DuplicateReturnLine: 422,
+    ProductNotInOrder: 409,
+    DuplicateReturnLine: 409,
     EmptyReturn: 422,
     InvalidQuantity: 422,
     InvalidPage: 422,

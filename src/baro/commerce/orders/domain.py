@@ -51,11 +51,11 @@ class EmptyReturn(InvalidRequest):
     code = "empty_return"
 
 
-class DuplicateReturnLine(InvalidRequest):
+class DuplicateReturnLine(Conflict):
     code = "duplicate_return_line"
 
 
-class ProductNotInOrder(InvalidRequest):
+class ProductNotInOrder(Conflict):
     code = "product_not_in_order"
 
 

@@ -16,6 +16,7 @@ from baro.commerce.orders.delivery import DeliveryPromises, LockerCompartments
 from baro.commerce.orders.domain import (
     RETURNABLE,
     EmptyCart,
+    InvalidQuantity,
     Order,
     OrderStatus,
     RefundRecord,
@@ -271,8 +272,10 @@ class Orders:
         request = IdempotentRequest.of(
             customer_id, idempotency_key, "return", order_id=order_id, **named
         )
-        for _product, units in lines or ():
-            check_quantity(units, self._max_quantity)
+        # At least a unit each; no upper bound of its own: the order refuses more than is
+        # left (409), whatever the shop's per-order limit.
+        if any(units < 1 for _product, units in lines or ()):
+            raise InvalidQuantity("each returned line sends back at least one unit", minimum=1)
         asked = None if lines is None else [Line(product, units) for product, units in lines]
         now = self._clock.now()
         with self._db.transaction() as session:
