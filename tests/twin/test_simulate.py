@@ -129,3 +129,25 @@ def test_the_help_names_only_policies_that_exist(tmp_path: Path) -> None:
             dataset="olist", data_dir=tmp_path, out_dir=tmp_path, policies=tuple(listed)
         )
         assert request.policies == tuple(listed)
+
+
+@pytest.mark.data
+def test_a_week_of_online_retail_places_its_invoices_and_replays_its_returns(
+    tmp_path: Path,
+) -> None:
+    """The shop sells in pounds: without a GBP fee table the promise refused every order."""
+    if not (SHARED_DATA / "online_retail" / "online_retail.csv.gz").exists():
+        pytest.skip(f"{SHARED_DATA} not found: set BARO_DATA_DIR or run beside ../shared/data")
+    request = SimulationRequest(
+        dataset="online_retail",
+        data_dir=SHARED_DATA,
+        out_dir=tmp_path,
+        start=date(2011, 3, 1),
+        end=date(2011, 3, 8),
+    )
+
+    metrics = simulate(request).metrics
+
+    baseline = metrics["policies"]["baseline"]
+    assert baseline["orders"] >= 0.95 * metrics["orders_in_period"] > 200
+    assert baseline["returns"]["returned"] > 0
