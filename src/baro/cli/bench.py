@@ -64,13 +64,18 @@ def orders(
     write_json(result, json_path)
 
 
-def write_json(result: dict[str, object], json_path: Path | None) -> None:
-    text = json.dumps(result, indent=2)
+def save_json(result: dict[str, Any], json_path: Path | None) -> None:
+    """Write the bench's result to ``json_path`` (if given) and say where."""
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(text + "\n")
+        json_path.write_text(json.dumps(result, indent=2) + "\n")
         err.print(f"wrote {json_path}")
-    out.print_json(text)
+
+
+def write_json(result: dict[str, Any], json_path: Path | None) -> None:
+    """save_json, and the result on stdout."""
+    save_json(result, json_path)
+    out.print_json(json.dumps(result, indent=2))
 
 
 @app.command("pages")
@@ -105,10 +110,7 @@ def pages(
             result = run(config, advance)
         except (RuntimeError, OSError) as error:
             raise fail(str(error)) from error
-    if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(result, indent=2) + "\n")
-        err.print(f"wrote {json_path}")
+    save_json(result, json_path)
     out.print(pages_table(result))
     broken = result["errors_5xx"] or result["pages_without_200"]
     if broken:
@@ -305,10 +307,7 @@ def routing(
         except (ValueError, OSError) as error:
             raise fail(str(error)) from error
         bar.update(task, description="routing", completed=steps)
-    if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(result, indent=2) + "\n")
-        err.print(f"wrote {json_path}")
+    save_json(result, json_path)
     out.print(routing_table(result))
     out.print(routing_summary(result))
     if any(not run["feasible"] for row in result["instances"] for run in row["solvers"].values()):
@@ -515,10 +514,7 @@ def forecast(
             result = forecast_bench.run(folder, test_from=test_from, progress=advance)
         except (DatasetError, ForecastError) as error:
             raise fail(str(error)) from error
-    if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(result, indent=2) + "\n")
-        err.print(f"wrote {json_path}")
+    save_json(result, json_path)
     out.print(forecast_table(result))
 
 
@@ -591,10 +587,7 @@ def reorder(
             )
         except (DatasetError, ReplenishError) as error:
             raise fail(str(error)) from error
-    if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(result, indent=2) + "\n")
-        err.print(f"wrote {json_path}")
+    save_json(result, json_path)
     out.print(reorder_table(result))
 
 
