@@ -12,6 +12,7 @@ from baro.commerce.customers import (
     CardTokenizer,
     CustomerDirectory,
     Customers,
+    Notifications,
     Passwords,
 )
 from baro.commerce.orders import BestSellers, Cart, OrderBook, Orders, promised_per_day
@@ -65,6 +66,8 @@ class Platform:
     # Drone bases, fleets, drop zones and sorties; a parcel's tracking (its order's events).
     drones: Drones
     tracking: Tracking
+    # What the platform tells customers it did for them (a device's price notice).
+    notifications: Notifications
 
     @classmethod
     def start(
@@ -140,6 +143,7 @@ class Platform:
             route_planner=RoutePlanner(clock),
             drones=drones,
             tracking=Tracking(db),
+            notifications=Notifications(db, clock),
         )
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
+import baro.channels.devices  # noqa: F401 - registers the device tables
 import baro.platform  # noqa: F401 - registers every table
 from baro.core.db import Base, current_revision, head_revision, make_engine, upgrade
 
@@ -25,7 +26,7 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
             },
         )
         assert compare_metadata(context, Base.metadata) == []
-    assert current_revision(database_url) == head_revision() == "0011"
+    assert current_revision(database_url) == head_revision() == "0012"
 
 
 def test_0009_takes_the_delivery_time_of_orders_delivered_before_it(tmp_path: Path) -> None:

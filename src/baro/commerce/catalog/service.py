@@ -15,6 +15,7 @@ from baro.core.db import Database
 from baro.core.errors import InvalidRequest
 from baro.core.events import record
 from baro.core.idempotency import IdempotentRequest, claim, complete
+from baro.core.money import Money
 from baro.network import StockLevel, available_by_product, stock_levels
 
 MAX_PAGE = 100
@@ -52,6 +53,14 @@ class Catalog:
     def add(self, products: Iterable[Product]) -> int:
         with self._db.transaction() as session:
             return repository.insert_products(session, products)
+
+    def set_price(self, product_id: str, price: Money) -> None:
+        """A new price from now on (operators); orders already placed keep theirs."""
+        with self._db.transaction() as session:
+            row = session.get(repository.ProductRow, product_id, with_for_update=True)
+            if row is None:
+                raise ProductNotFound(f"no product {product_id!r}")
+            row.price_minor, row.currency = price.minor, price.currency
 
     def get(self, product_id: str, *, visitor: Visitor | None = None) -> ProductWithStock:
         """A product with its stock. Shown to a signed-in ``visitor`` (the storefront's

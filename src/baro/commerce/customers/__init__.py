@@ -19,8 +19,13 @@ from baro.commerce.customers.domain import NotAuthenticated as NotAuthenticated
 from baro.commerce.customers.domain import PaymentMethod as PaymentMethod
 from baro.commerce.customers.domain import Principal as Principal
 from baro.commerce.customers.domain import Role as Role
+from baro.commerce.customers.notifications import Notification as Notification
+from baro.commerce.customers.notifications import Notifications as Notifications
+from baro.commerce.customers.notifications import notify as notify
 from baro.commerce.customers.passwords import Passwords as Passwords
 from baro.commerce.customers.repository import payment_token as payment_token
+from baro.commerce.customers.repository import principal_from_row as principal_from_row
+from baro.commerce.customers.repository import principal_query as principal_query
 from baro.commerce.customers.service import CardTokenizer as CardTokenizer
 from baro.commerce.customers.service import Customers as Customers
 from baro.commerce.customers.service import NewCustomer as NewCustomer
@@ -44,11 +49,16 @@ __all__ = [
     "NoDefaultAddress",
     "NoDefaultPaymentMethod",
     "NotAuthenticated",
+    "Notification",
+    "Notifications",
     "Passwords",
     "PaymentMethod",
     "Principal",
     "Registration",
     "Role",
     "WebSession",
+    "notify",
     "payment_token",
+    "principal_from_row",
+    "principal_query",
 ]

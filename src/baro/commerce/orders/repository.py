@@ -338,6 +338,14 @@ def load(
     )
 
 
+def statuses(session: Session, order_ids: Sequence[str]) -> dict[str, OrderStatus]:
+    """Where each order stands, with one query; unknown ids are missing."""
+    rows = session.execute(
+        select(OrderRow.id, OrderRow.status).where(OrderRow.id.in_(list(order_ids)))
+    )
+    return {order_id: OrderStatus(status) for order_id, status in rows}
+
+
 def list_orders(
     session: Session,
     *,

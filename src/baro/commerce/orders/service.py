@@ -371,6 +371,13 @@ class Orders:
         with self._db.read() as session:
             return repository.load(session, order_id, customer_id=_customer_of(principal))
 
+    def statuses(self, order_ids: Sequence[str]) -> dict[str, OrderStatus]:
+        """Where each order stands (devices ask whether their last order arrived)."""
+        if not order_ids:
+            return {}
+        with self._db.read() as session:
+            return repository.statuses(session, order_ids)
+
     def list(
         self, principal: Principal, *, limit: int = 20, before: str | None = None
     ) -> list[Order]:
