@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     # recovery; baro.jobs) in each server process; 0: none. ``baro serve`` runs them every
     # 5 s; an app built in a test runs none unless asked, so its clock alone moves things.
     jobs_interval_seconds: float = Field(default=0, ge=0, le=3600)
+    # Devices (baro.channels.devices): the MQTT broker appliances talk to (mqtt://host:port;
+    # none: devices use HTTP only), how old a signed message may be, a new slot's price limit
+    # (a rise above it holds the reorder), the delivery lead time assumed before a slot's
+    # first order, and the margin before run-out that a reorder aims to arrive by.
+    mqtt_url: str | None = None
+    device_message_window_seconds: int = Field(default=300, ge=1, le=86_400)
+    device_price_rise_limit_pct: int = Field(default=10, ge=0, le=1000)
+    device_lead_days: float = Field(default=3.0, gt=0, le=60)
+    device_reorder_margin_days: float = Field(default=2.0, ge=0, le=60)
 
     def resolved_data_dir(self) -> Path:
         """Where the public data sets are: ``BARO_DATA_DIR``, else ``../shared/data`` beside

@@ -28,7 +28,7 @@ from tests.builders import SAO_PAULO, add_facility, add_product, shopper, stock
 
 @pytest.fixture
 def devices(platform: Platform) -> Devices:
-    return Devices(platform.db, platform.clock, platform.orders, platform.notifications)
+    return Devices.of(platform)
 
 
 @pytest.fixture

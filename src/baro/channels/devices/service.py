@@ -38,6 +38,7 @@ from baro.core.errors import DomainError
 from baro.core.ids import new_id
 from baro.core.money import Money
 from baro.core.tokens import hash_secret, new_secret
+from baro.platform import Platform
 
 from . import registry
 from .consumption import Reading, ReorderRule, observe, reorder_due
@@ -130,6 +131,23 @@ class _Decision:
 
 
 class Devices:
+    @classmethod
+    def of(cls, platform: Platform) -> Devices:
+        """The devices of a started platform, with the operator's settings (``BARO_…``)."""
+        settings = platform.settings
+        return cls(
+            platform.db,
+            platform.clock,
+            platform.orders,
+            platform.notifications,
+            DeviceSettings(
+                max_price_rise_pct=settings.device_price_rise_limit_pct,
+                lead_days=settings.device_lead_days,
+                reorder=ReorderRule(margin_days=settings.device_reorder_margin_days),
+                abandoned_after=timedelta(seconds=settings.abandoned_after_seconds),
+            ),
+        )
+
     def __init__(
         self,
         db: Database,
