@@ -18,6 +18,7 @@ from baro.platform import Platform
 from . import (
     admin,
     cart,
+    devices,
     drones,
     edge,
     events,
@@ -79,6 +80,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             background.cancel_scope.cancel()
         telemetry.close()
         one_click.close()
+        device_desk.close()
         gateway_threads.close()
         platform.close()
 
@@ -115,6 +117,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(drones.router)
     app.include_router(tracking.router)
     app.include_router(transfers.router)
+    device_desk = devices.install(app, platform)
     pages.install(app, platform)
     telemetry = observability.install(app, platform)
     edge.trust_proxies(app, platform.settings)

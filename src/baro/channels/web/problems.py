@@ -20,6 +20,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from baro.channels.devices import (
+    DeviceNotAuthenticated,
+    DeviceNotClaimed,
+    DeviceNotFound,
+    InvalidClaimCode,
+    InvalidDevice,
+    NothingHeld,
+    SlotNotFound,
+)
 from baro.commerce.catalog import (
     InvalidProduct,
     InvalidSearch,
@@ -144,6 +153,7 @@ from .ratelimit import TooManyAttempts
 PROBLEM_JSON = "application/problem+json"
 
 STATUS: Mapping[type[DomainError], int] = {
+    DeviceNotAuthenticated: 401,
     DomainError: 400,
     NotFound: 404,
     Conflict: 409,
@@ -198,6 +208,12 @@ STATUS: Mapping[type[DomainError], int] = {
     InvalidTransfer: 422,
     NotEnoughToSend: 409,
     TransferNotFound: 404,
+    DeviceNotFound: 404,
+    SlotNotFound: 404,
+    InvalidClaimCode: 404,
+    DeviceNotClaimed: 409,
+    NothingHeld: 409,
+    InvalidDevice: 422,
     TransferNotInTransit: 409,
     NotLosable: 409,
     ReshipLimitReached: 409,  # the trust policy's limit per customer and period
