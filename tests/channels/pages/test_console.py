@@ -189,6 +189,7 @@ def test_the_navigation_lists_every_section_in_order(operator: TestClient) -> No
         "/ops/inventory",
         "/ops/delivery",
         "/ops/anticipation",
+        "/ops/devices",
         "/ops/customers",
     ]
 

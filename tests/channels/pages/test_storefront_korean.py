@@ -9,6 +9,7 @@ from importlib.resources import files
 from baro.channels.web.pages import i18n
 from baro.channels.web.pages.forms import FRIENDLY
 from baro.channels.web.pages.home_rows import BestSellersRow, NewArrivalsRow
+from baro.channels.web.pages.storefront import devices
 from baro.channels.web.pages.storefront.account import NOTICES
 
 MESSAGE = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
@@ -57,6 +58,7 @@ def test_every_storefront_word_has_its_korean() -> None:
         | route_messages()
         | set(FRIENDLY.values())
         | set(NOTICES.values())
+        | set(devices.NOTICES.values())
         | {BestSellersRow.title, NewArrivalsRow.title}
     )
 

@@ -87,7 +87,7 @@ class DeviceSettings:
     # A press taken this long ago without an order lost its process: the next press resumes
     # it with its own key (so it is placed once, whatever the dead process did).
     abandoned_after: timedelta = timedelta(minutes=2)
-    cancel_link: str = "/account/orders/{order_id}"
+    cancel_link: str = "/orders/{order_id}"
     confirm_link: str = "/account/devices/{device_id}"
 
 
@@ -562,10 +562,7 @@ class Devices:
         this cycle (device, slot, cycle). One read and one batched write."""
         wanted = sorted({r.device_id for r in readings})
         with self._db.transaction() as session:
-            rows = {
-                (row.device_id, row.slot): row
-                for row in registry.slots_of(session, wanted)
-            }
+            rows = {(row.device_id, row.slot): row for row in registry.slots_of(session, wanted)}
             changed: dict[tuple[str, str], Any] = {}
             for reading in readings:
                 row = rows.get((reading.device_id, reading.slot))

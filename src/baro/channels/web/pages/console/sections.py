@@ -14,7 +14,7 @@ from typing import Final
 
 from fastapi import APIRouter
 
-from . import anticipation, customers, delivery, feed, inventory, orders
+from . import anticipation, customers, delivery, devices, feed, inventory, orders
 
 
 @dataclass(frozen=True)
@@ -50,5 +50,6 @@ SECTIONS: Final = ordered(
         ConsoleSection("Customers", "/customers", customers.router, order=40),
         ConsoleSection("Delivery", "/delivery", delivery.router, order=35),
         ConsoleSection("Anticipation", "/anticipation", anticipation.router, order=37),
+        ConsoleSection("Devices", "/devices", devices.router, order=38),
     )
 )

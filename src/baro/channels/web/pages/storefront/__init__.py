@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import account, auth, orders, shop, tracking
+from . import account, auth, devices, orders, shop, tracking
 
 router = APIRouter()
-for part in (shop, auth, orders, account, tracking):
+for part in (shop, auth, orders, account, devices, tracking):
     router.include_router(part.router)
