@@ -23,6 +23,7 @@ from baro.commerce.payments import (
     SandboxLedger,
     tokenize_sandbox_card,
 )
+from baro.commerce.replenishment import Replenishment, ReplenishmentSettings
 from baro.core.clock import Clock, SystemClock
 from baro.core.config import Settings
 from baro.core.db import Database, check_schema
@@ -68,6 +69,8 @@ class Platform:
     tracking: Tracking
     # What the platform tells customers it did for them (a device's price notice).
     notifications: Notifications
+    # Products that arrive when needed: subscriptions, and the orders ``run`` places.
+    replenishment: Replenishment
 
     @classmethod
     def start(
@@ -100,6 +103,21 @@ class Platform:
         lockers = Lockers(
             db, clock, idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours)
         )
+        customers = Customers(db, clock, tokenize_card)
+        notifications = Notifications(db, clock)
+        orders = Orders(
+            db,
+            clock,
+            gateway,
+            cancel_window=timedelta(minutes=settings.cancel_window_minutes),
+            return_window=timedelta(days=settings.return_window_days),
+            idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
+            max_quantity=settings.max_order_quantity,
+            abandoned_after=timedelta(seconds=settings.abandoned_after_seconds),
+            gateway_calls=gateway_calls,
+            promises=promises,
+            lockers=lockers,
+        )
         return cls(
             settings=settings,
             db=db,
@@ -109,7 +127,7 @@ class Platform:
                 db, clock, idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours)
             ),
             showcase=Showcase(db),
-            customers=Customers(db, clock, tokenize_card),
+            customers=customers,
             accounts=Accounts(
                 db,
                 clock,
@@ -117,19 +135,7 @@ class Platform:
                     memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost
                 ),
             ),
-            orders=Orders(
-                db,
-                clock,
-                gateway,
-                cancel_window=timedelta(minutes=settings.cancel_window_minutes),
-                return_window=timedelta(days=settings.return_window_days),
-                idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
-                max_quantity=settings.max_order_quantity,
-                abandoned_after=timedelta(seconds=settings.abandoned_after_seconds),
-                gateway_calls=gateway_calls,
-                promises=promises,
-                lockers=lockers,
-            ),
+            orders=orders,
             cart=Cart(db, clock, settings.max_order_quantity),
             best_sellers=BestSellers(db),
             network=Network(db, clock, timedelta(hours=settings.idempotency_ttl_hours)),
@@ -143,7 +149,17 @@ class Platform:
             route_planner=RoutePlanner(clock),
             drones=drones,
             tracking=Tracking(db),
-            notifications=Notifications(db, clock),
+            notifications=notifications,
+            replenishment=Replenishment(
+                db,
+                clock,
+                orders,
+                customers,
+                notifications,
+                ReplenishmentSettings(
+                    idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours)
+                ),
+            ),
         )
 
     def close(self) -> None:

@@ -65,6 +65,14 @@ from baro.commerce.orders import (
     StockContention,
 )
 from baro.commerce.payments import GatewayUnavailable, InvalidCard, PaymentDeclined
+from baro.commerce.replenishment import (
+    AlreadySubscribed,
+    CycleModelUnavailable,
+    InvalidSubscription,
+    NoPurchaseCycle,
+    SubscriptionClosed,
+    SubscriptionNotFound,
+)
 from baro.core.errors import Conflict, DomainError, InvalidRequest, NotFound, Unavailable
 from baro.core.idempotency import (
     IdempotencyKeyInFlight,
@@ -272,6 +280,12 @@ STATUS: Mapping[type[DomainError], int] = {
     VehicleNotAuthenticated: 401,
     NotYourDelivery: 403,
     AccessDenied: 403,
+    SubscriptionNotFound: 404,
+    InvalidSubscription: 422,
+    AlreadySubscribed: 409,
+    SubscriptionClosed: 409,  # cancelled: it does not come back (subscribe again)
+    NoPurchaseCycle: 409,  # the request is fine; the history has no cycle for it yet
+    CycleModelUnavailable: 503,  # the server lacks baro's intelligence extra
 }
 
 RETRY_AFTER_SECONDS: Mapping[type[DomainError], int] = {

@@ -1,7 +1,9 @@
 """Orders: 1-Click and cart checkout, exactly once, with a cancel window and refunds."""
 
 from baro.commerce.orders.best_sellers import BestSellers as BestSellers
+from baro.commerce.orders.best_sellers import Purchase as Purchase
 from baro.commerce.orders.best_sellers import SoldLine as SoldLine
+from baro.commerce.orders.best_sellers import purchases_of as purchases_of
 from baro.commerce.orders.best_sellers import sold_lines as sold_lines
 from baro.commerce.orders.browse import OrderBook as OrderBook
 from baro.commerce.orders.browse import OrderFilter as OrderFilter
@@ -77,6 +79,7 @@ __all__ = [
     "PlacementOutcome",
     "ProductNotInOrder",
     "PromisedOption",
+    "Purchase",
     "ReshipFigures",
     "ReshipLimitReached",
     "Reships",
@@ -87,5 +90,6 @@ __all__ = [
     "StockContention",
     "TrustPolicy",
     "promised_per_day",
+    "purchases_of",
     "sold_lines",
 ]

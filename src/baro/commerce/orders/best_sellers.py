@@ -1,11 +1,13 @@
 """What sells: products ranked by the units of their recent orders that stood (placed and
 paid, not cancelled or failed), a read for storefront rows, not an accounting figure; and
 those orders' lines with where they went and when (``sold_lines``), the demand history a
-forecast learns from. Units a customer sent back (a partial return) were not sold: each
+forecast learns from; and each customer's own purchases (``purchases_of``), the history a
+purchase cycle is read from. Units a customer sent back (a partial return) were not sold: each
 line counts what the customer kept."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -98,3 +100,36 @@ def sold_lines(session: Session, *, since: datetime, until: datetime) -> list[So
         .order_by(OrderRow.placed_at, OrderLineRow.order_id, OrderLineRow.line_no)
     )
     return [SoldLine(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A product a customer bought in one order that stood, and when the order was placed."""
+
+    customer_id: str
+    order_id: str
+    product_id: str
+    placed_at: datetime
+
+
+def purchases_of(
+    session: Session, customer_ids: Sequence[str], *, until: datetime
+) -> list[Purchase]:
+    """The customers' purchases in orders that stood, placed before ``until``, oldest first
+    (a product on two lines of one order is one purchase; a re-ship is not a purchase)."""
+    if not customer_ids:
+        return []
+    rows = session.execute(
+        select(OrderRow.customer_id, OrderRow.id, OrderLineRow.product_id, OrderRow.placed_at)
+        .join(OrderLineRow, OrderLineRow.order_id == OrderRow.id)
+        .where(
+            OrderRow.customer_id.in_(sorted(set(customer_ids))),
+            OrderRow.placed_at < until,
+            OrderRow.status.in_(_SOLD),
+            OrderRow.reship_of.is_(None),
+            _KEPT > 0,
+        )
+        .distinct()
+        .order_by(OrderRow.placed_at, OrderRow.id, OrderLineRow.product_id)
+    )
+    return [Purchase(*row) for row in rows]

@@ -1,0 +1,44 @@
+"""Replenishment: products that arrive when needed. A customer opts in to a product every so
+many days, or when their own purchase cycle says (``baro.intelligence.replenish``); products
+they buy on a regular cycle are suggested, never ordered without the opt-in. ``run`` places
+the orders due, once per cycle, each cancellable in its own cancel window."""
+
+from baro.commerce.replenishment.domain import MOVES as MOVES
+from baro.commerce.replenishment.domain import AlreadySubscribed as AlreadySubscribed
+from baro.commerce.replenishment.domain import Cycle as Cycle
+from baro.commerce.replenishment.domain import CycleModelUnavailable as CycleModelUnavailable
+from baro.commerce.replenishment.domain import InvalidSubscription as InvalidSubscription
+from baro.commerce.replenishment.domain import NoPurchaseCycle as NoPurchaseCycle
+from baro.commerce.replenishment.domain import Outcome as Outcome
+from baro.commerce.replenishment.domain import PlacedForYou as PlacedForYou
+from baro.commerce.replenishment.domain import Result as Result
+from baro.commerce.replenishment.domain import RunReport as RunReport
+from baro.commerce.replenishment.domain import Status as Status
+from baro.commerce.replenishment.domain import Subscription as Subscription
+from baro.commerce.replenishment.domain import SubscriptionClosed as SubscriptionClosed
+from baro.commerce.replenishment.domain import SubscriptionNotFound as SubscriptionNotFound
+from baro.commerce.replenishment.domain import Suggestion as Suggestion
+from baro.commerce.replenishment.service import Replenishment as Replenishment
+from baro.commerce.replenishment.service import ReplenishmentSettings as ReplenishmentSettings
+from baro.commerce.replenishment.service import Subscribed as Subscribed
+
+__all__ = [
+    "MOVES",
+    "AlreadySubscribed",
+    "Cycle",
+    "CycleModelUnavailable",
+    "InvalidSubscription",
+    "NoPurchaseCycle",
+    "Outcome",
+    "PlacedForYou",
+    "Replenishment",
+    "ReplenishmentSettings",
+    "Result",
+    "RunReport",
+    "Status",
+    "Subscribed",
+    "Subscription",
+    "SubscriptionClosed",
+    "SubscriptionNotFound",
+    "Suggestion",
+]
