@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 from sqlalchemy.exc import OperationalError
 
-from baro.cli import anticipate, bench, data, db, events, jobs, orders, serve, simulate, world
+from baro.cli import (
+    anticipate,
+    bench,
+    data,
+    db,
+    events,
+    jobs,
+    orders,
+    replenish,
+    serve,
+    simulate,
+    world,
+)
 from baro.cli._console import fail_message
 from baro.cli._extras import missing_extra_message
 from baro.core.db import SchemaOutOfDate
@@ -24,6 +36,7 @@ app.add_typer(events.app, name="events")
 app.add_typer(orders.app, name="orders")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(anticipate.app, name="anticipate")
+app.add_typer(replenish.app, name="replenish")
 app.add_typer(data.app, name="data")
 app.add_typer(world.app, name="world")
 app.add_typer(bench.app, name="bench")

@@ -29,6 +29,7 @@ from . import (
     pages,
     problems,
     products,
+    replenishment,
     tracking,
     transfers,
     trunk,
@@ -117,6 +118,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(drones.router)
     app.include_router(tracking.router)
     app.include_router(transfers.router)
+    app.include_router(replenishment.router)
     device_desk = devices.install(app, platform)
     pages.install(app, platform)
     telemetry = observability.install(app, platform)

@@ -309,6 +309,7 @@ MEANING: Mapping[int, str] = {
     422: "Invalid input (`errors` says where), or a request that cannot apply",
     429: "Too many failed API keys from this address: wait `Retry-After` seconds",
     502: "The payment gateway failed; retry with the same Idempotency-Key",
+    503: "This server lacks an optional part the request needs; the detail names it",
 }
 # Every route with a bearer key may answer these; every route with a JSON body these.
 AUTHENTICATED = (401, 403, 429)

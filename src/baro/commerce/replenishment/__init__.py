@@ -3,6 +3,8 @@ many days, or when their own purchase cycle says (``baro.intelligence.replenish`
 they buy on a regular cycle are suggested, never ordered without the opt-in. ``run`` places
 the orders due, once per cycle, each cancellable in its own cancel window."""
 
+from baro.commerce.replenishment.domain import MAX_INTERVAL_DAYS as MAX_INTERVAL_DAYS
+from baro.commerce.replenishment.domain import MAX_QUANTITY as MAX_QUANTITY
 from baro.commerce.replenishment.domain import MOVES as MOVES
 from baro.commerce.replenishment.domain import AlreadySubscribed as AlreadySubscribed
 from baro.commerce.replenishment.domain import Cycle as Cycle
@@ -23,6 +25,8 @@ from baro.commerce.replenishment.service import ReplenishmentSettings as Repleni
 from baro.commerce.replenishment.service import Subscribed as Subscribed
 
 __all__ = [
+    "MAX_INTERVAL_DAYS",
+    "MAX_QUANTITY",
     "MOVES",
     "AlreadySubscribed",
     "Cycle",
