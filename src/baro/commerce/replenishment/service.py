@@ -39,6 +39,7 @@ from baro.core import idempotency
 from baro.core.clock import Clock
 from baro.core.db import Database
 from baro.core.errors import DomainError
+from baro.core.failpoints import failpoint
 from baro.core.idempotency import IdempotencyKeyInFlight, IdempotentRequest
 from baro.core.ids import new_id
 
@@ -330,6 +331,7 @@ class Replenishment:
                 )
                 if not taken.rowcount:  # type: ignore[attr-defined]
                     item.skip("another run is placing this cycle, or placed it")
+            failpoint("replenishment.claimed")  # claimed, not committed: races stop here
 
     def _prepare(self, items: Sequence[_Item], now: datetime) -> None:
         """Each item's buyer (1-Click defaults) and, for cycle subscriptions, its interval."""
