@@ -311,7 +311,8 @@ class Devices:
     def signing_keys(self) -> dict[str, str]:
         """Every device's MQTT signing key (the bridge loads them, and reloads on a miss)."""
         with self._db.read() as session:
-            return dict(session.execute(select(DeviceRow.id, DeviceRow.signing_key)).tuples())
+            # .all(): dict(result) would read the Result as a mapping (it has keys()).
+            return dict(session.execute(select(DeviceRow.id, DeviceRow.signing_key)).all())
 
     # pressing -------------------------------------------------------------------------------
 
