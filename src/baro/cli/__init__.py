@@ -10,6 +10,7 @@ from baro.cli import (
     bench,
     data,
     db,
+    devices,
     events,
     jobs,
     orders,
@@ -32,6 +33,7 @@ app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("simulate")(simulate.simulate)
 app.add_typer(db.app, name="db")
+app.add_typer(devices.app, name="devices")
 app.add_typer(events.app, name="events")
 app.add_typer(orders.app, name="orders")
 app.add_typer(jobs.app, name="jobs")
