@@ -56,6 +56,9 @@ class SlotRow(Base):
     level: Mapped[float | None] = mapped_column(Float)
     level_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     rate_per_day: Mapped[float | None] = mapped_column(Float)
+    use_variance: Mapped[float | None] = mapped_column(Float)
+    reading_days: Mapped[float | None] = mapped_column(Float)
+    observed_days: Mapped[float] = mapped_column(Float)
     guard: Mapped[bool] = mapped_column(Boolean)
     max_price_rise_pct: Mapped[int] = mapped_column(Integer)
     reference_price_minor: Mapped[int | None] = mapped_column(BigInteger)
@@ -97,7 +100,15 @@ def principal_rows_by_id(session: Session, device_ids: list[str]) -> dict[str, A
 
 
 def state_of(row: SlotRow) -> SlotState:
-    return SlotState(row.level, row.level_at, row.rate_per_day, row.cycle)
+    return SlotState(
+        row.level,
+        row.level_at,
+        row.rate_per_day,
+        row.cycle,
+        row.use_variance,
+        row.reading_days,
+        row.observed_days,
+    )
 
 
 def device_of(row: DeviceRow, slots: list[SlotRow]) -> Device:

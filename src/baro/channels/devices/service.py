@@ -203,6 +203,7 @@ class Devices:
             max_price_rise_pct=self.settings.max_price_rise_pct,
             lead_days=self.settings.lead_days,
             cycle=0,
+            observed_days=0.0,
         )
 
     def claim(self, customer_id: str, claim_code: str) -> Device:
@@ -578,6 +579,8 @@ class Devices:
                 row = rows[key]
                 row.level, row.level_at = state.level, state.level_at
                 row.rate_per_day, row.cycle = state.rate_per_day, state.cycle
+                row.use_variance, row.reading_days = state.variance_per_day, state.reading_days
+                row.observed_days = state.observed_days
                 if row.reordered_cycle != state.cycle and reorder_due(
                     state, row.capacity, row.lead_days, now, self.settings.reorder
                 ):
