@@ -609,3 +609,81 @@ def reorder_table(result: dict[str, Any]) -> Table:
                 f"{scores['recall']:.3f}",
             )
     return table
+
+
+@app.command("devices")
+def devices(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL server URL (a scratch database is created on it); "
+            "default: a temporary SQLite file"
+        ),
+    ] = None,
+    mqtt_url: Annotated[
+        str, typer.Option(help="The MQTT broker the bridge and the devices use")
+    ] = "mqtt://127.0.0.1:1883",
+    devices: Annotated[int, typer.Option(min=1, help="Appliances sending telemetry")] = 200,
+    messages: Annotated[int, typer.Option(min=2, help="Telemetry messages to publish")] = 20_000,
+    presses: Annotated[int, typer.Option(min=0, help="Presses, one after another")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """The MQTT bridge on a real broker: telemetry messages a second (with duplicates,
+    forged and stale messages), lost and double-acted, and press-to-order latency."""
+    from baro.bench.devices import DevicesBenchConfig, run  # the bench extra (paho)
+
+    try:
+        config = DevicesBenchConfig(
+            db=db, mqtt_url=mqtt_url, devices=devices, messages=messages, presses=presses, seed=seed
+        )
+    except ValueError as error:
+        raise fail(str(error)) from error
+    with progress_bar() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        try:
+            result = run(config, advance)
+        except (RuntimeError, OSError, ValueError) as error:
+            raise fail(str(error)) from error
+    save_json(result, json_path)
+    out.print(devices_table(result))
+
+
+def devices_table(result: dict[str, Any]) -> Table:
+    table = Table(
+        title=f"baro bench devices — {result['db']}, {result['devices']} appliances, "
+        f"{result['messages']:,} messages ({result['valid_messages']:,} valid), "
+        f"{result['presses']} presses, {result['cores']} cores"
+    )
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("met")
+    for name, row in result["targets"].items():
+        table.add_row(
+            name.replace("_", " "), str(row["value"]), row["target"], _verdict(row["met"])
+        )
+    rejected = ", ".join(f"{k} {v}" for k, v in result["rejected"].items() if v) or "none"
+    table.add_row(
+        "rejected",
+        rejected,
+        "sent: " + ", ".join(f"{k} {v}" for k, v in result["sent_to_be_rejected"].items()),
+        "",
+    )
+    table.add_row(
+        "reorders (slots)",
+        f"{result['reorders_in_db']} ({result['slots_reordered']})",
+        f"{result['devices']}",
+        "",
+    )
+    table.add_row(
+        "press p50 / p99 ms", f"{result['press_p50_ms']} / {result['press_p99_ms']}", "", ""
+    )
+    table.add_row("publisher msg/s", f"{result['publish_per_s']:,}", "", "")
+    return table
