@@ -131,9 +131,7 @@ def test_a_run_orders_once_per_cycle(
     assert (after.cycle, after.last_order_id) == (2, order.id)
     assert after.next_due_at == clock.now() + 7 * DAY
     notes = platform.notifications.of(ana.customer_id)
-    assert [(n.kind, n.link) for n in notes] == [
-        ("replenishment_order", f"/account/orders/{order.id}")
-    ]
+    assert [(n.kind, n.link) for n in notes] == [("replenishment_order", f"/orders/{order.id}")]
     assert str(order.total) in notes[0].body
     (listed,) = platform.replenishment.placed_for(ana.customer_id)
     assert (listed.order_id, listed.cycle) == (order.id, 1)

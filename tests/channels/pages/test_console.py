@@ -190,6 +190,7 @@ def test_the_navigation_lists_every_section_in_order(operator: TestClient) -> No
         "/ops/delivery",
         "/ops/anticipation",
         "/ops/devices",
+        "/ops/replenishment",
         "/ops/customers",
     ]
 

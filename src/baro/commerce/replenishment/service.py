@@ -66,7 +66,8 @@ DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class ReplenishmentSettings:
-    cancel_link: str = "/account/orders/{order_id}"
+    # The storefront's order page: the order is cancelled there in its cancel window.
+    cancel_link: str = "/orders/{order_id}"
     # A claim this old lost its run (the process died): the next run takes the cycle over,
     # with the same key, so the order the dead run may have placed is found, not doubled.
     abandoned_after: timedelta = timedelta(minutes=10)

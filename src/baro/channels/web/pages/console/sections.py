@@ -14,7 +14,16 @@ from typing import Final
 
 from fastapi import APIRouter
 
-from . import anticipation, customers, delivery, devices, feed, inventory, orders
+from . import (
+    anticipation,
+    customers,
+    delivery,
+    devices,
+    feed,
+    inventory,
+    orders,
+    replenishment,
+)
 
 
 @dataclass(frozen=True)
@@ -51,5 +60,6 @@ SECTIONS: Final = ordered(
         ConsoleSection("Delivery", "/delivery", delivery.router, order=35),
         ConsoleSection("Anticipation", "/anticipation", anticipation.router, order=37),
         ConsoleSection("Devices", "/devices", devices.router, order=38),
+        ConsoleSection("Replenishment", "/replenishment", replenishment.router, order=39),
     )
 )

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import account, auth, devices, orders, shop, tracking
+from . import account, auth, devices, orders, replenishment, shop, tracking
 
 router = APIRouter()
-for part in (shop, auth, orders, account, devices, tracking):
+for part in (shop, auth, orders, account, devices, replenishment, tracking):
     router.include_router(part.router)
