@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-import baro.channels.devices  # noqa: F401 - registers the device tables
+import baro.channels.devices  # registers the device tables
 import baro.platform  # noqa: F401 - registers every table
 from baro.core.db import Base, current_revision, head_revision, make_engine, upgrade
 
