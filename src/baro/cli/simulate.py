@@ -52,8 +52,26 @@ def simulate(
         str | None, typer.Option(help="Database URL (default: a throwaway SQLite)")
     ] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help="replay: a data set's orders; appliances: appliances that reorder their "
+            "consumables over MQTT for --days"
+        ),
+    ] = "replay",
+    devices: Annotated[int, typer.Option(min=1, max=100_000, help="appliances: how many")] = 500,
+    days: Annotated[int, typer.Option(min=1, max=3_650, help="appliances: how long")] = 365,
+    mqtt_url: Annotated[
+        str | None, typer.Option(help="appliances: the broker (default BARO_MQTT_URL)")
+    ] = None,
 ) -> None:
-    """Replay a data set's orders through baro on a simulated clock; write metrics and a report."""
+    """Replay a data set's orders through baro on a simulated clock, or run the appliance
+    scenario (--scenario appliances); write metrics and a report."""
+    if scenario == "appliances":
+        _appliances(devices, days, seed, out_dir, mqtt_url, db)
+        return
+    if scenario != "replay":
+        raise fail(f"--scenario is replay or appliances, got {scenario!r}")
     from baro.datasets import DatasetError
     from baro.twin.simulate import SimulationRequest, UnknownChoice
     from baro.twin.simulate import simulate as run
@@ -103,3 +121,44 @@ def simulate(
             )
         )
     err.print(f"wrote {result.metrics_path} and {result.report}")
+
+
+def _appliances(
+    devices: int, days: int, seed: int, out_dir: Path, mqtt_url: str | None, db: str | None
+) -> None:
+    try:
+        from baro.bench.appliances import AppliancesRequest, BridgeStuck, simulate_appliances
+        from baro.twin.appliances import ApplianceScenario  # noqa: F401 - the twin extra
+    except ModuleNotFoundError as missing:
+        raise fail(
+            f"the appliance scenario needs the twin extra ({missing.name} is missing): "
+            "pip install 'baro[twin]'"
+        ) from missing
+    url = mqtt_url or Settings().mqtt_url or "mqtt://127.0.0.1:1883"
+    request = AppliancesRequest(devices, days, seed, out_dir, url, db)
+    with progress_bar() as bar, domain_errors_as_messages():
+        tasks: dict[str, int] = {}
+
+        def report(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(f"appliances {name}", total=total)
+            bar.update(tasks[name], completed=done)
+
+        try:
+            metrics = simulate_appliances(request, report)
+        except (BridgeStuck, ValueError, OSError) as error:
+            raise fail(f"{error} (is the MQTT broker at {url} running?)") from error
+    targets = metrics["targets"]
+    out.print(
+        f"{metrics['devices']} appliances, {metrics['days']} days, "
+        f"{metrics['telemetry_messages']:,} readings over MQTT, {metrics['orders']:,} orders "
+        f"({metrics['orders_per_device']} a device) in {metrics['wall_s']} s"
+    )
+    out.print(
+        f"never ran dry: {metrics['never_dry_share']:.1%} (target >= 95 %: "
+        f"{'met' if targets['never_dry_share']['met'] else 'NOT met'}); arrived more than "
+        f"7 days early: {metrics['arrived_more_than_7_days_early_share']:.1%} (target <= 5 %: "
+        f"{'met' if targets['arrived_more_than_7_days_early_share']['met'] else 'NOT met'}); "
+        f"late: {metrics['arrived_late_share']:.1%}"
+    )
+    err.print(f"wrote {out_dir / 'appliances.json'} and {out_dir / 'appliances.png'}")

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     mqtt_url: str | None = None
     device_message_window_seconds: int = Field(default=300, ge=1, le=86_400)
     device_price_rise_limit_pct: int = Field(default=10, ge=0, le=1000)
-    device_lead_days: float = Field(default=3.0, gt=0, le=60)
+    device_lead_days: float = Field(default=5.0, gt=0, le=60)
     device_reorder_margin_days: float = Field(default=1.0, ge=0, le=60)
 
     def resolved_data_dir(self) -> Path:

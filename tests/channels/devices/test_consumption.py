@@ -49,8 +49,8 @@ def test_a_reading_older_than_the_last_is_ignored() -> None:
 def test_before_the_pace_is_known_the_low_share_decides() -> None:
     rule = ReorderRule()
     one = fed([0.25])
-    assert not reorder_due(one, 1.0, 3.0, START, rule)
-    assert reorder_due(fed([0.2]), 1.0, 3.0, START, rule)
+    assert not reorder_due(one, 1.0, (3.0, 3.0), START, rule)
+    assert reorder_due(fed([0.2]), 1.0, (3.0, 3.0), START, rule)
 
 
 def test_a_jumpy_household_is_reordered_for_earlier_than_a_steady_one() -> None:
@@ -61,7 +61,7 @@ def test_a_jumpy_household_is_reordered_for_earlier_than_a_steady_one() -> None:
 
     def days_left_when_due(state: SlotState) -> float:
         level = state.level or 0.0
-        while not reorder_due(state, 1.0, lead, START + timedelta(days=11), rule):
+        while not reorder_due(state, 1.0, (lead, lead), START + timedelta(days=11), rule):
             level -= 0.01
             state = SlotState(
                 level,

@@ -21,6 +21,7 @@ from baro.channels.devices import (
     SlotSpec,
 )
 from baro.commerce.orders import OrderStatus
+from baro.delivery.promise import Item
 from baro.core.clock import SimulatedClock
 from baro.platform import Platform
 from tests.builders import SAO_PAULO, add_facility, add_product, shopper, stock
@@ -187,14 +188,37 @@ def test_the_pace_of_use_brings_the_reorder_forward_by_the_lead_time(
     buyer, device = claimed(platform, devices, detergent, DeviceKind.APPLIANCE)
     at = clock.now()
     level = 1.0
-    ordered_at_level = None
+    ordered = None
     for _ in range(30):  # 5 % a day: runs dry in 20 days
         devices.report_levels([LevelReading(device, "main", level, at)])
-        if platform.orders.list(buyer.principal) and ordered_at_level is None:
-            ordered_at_level = level
+        if platform.orders.list(buyer.principal) and ordered is None:
+            (ordered,) = platform.orders.list(buyer.principal)
+            days_left = level / 0.05
         level -= 0.05
         at += timedelta(days=1)
         clock.advance(timedelta(days=1))
-    # Lead 3 days + margin 2 days at 5 %/day: ordered with about a quarter left, before the
-    # 20 % threshold would have fired.
-    assert ordered_at_level is not None and 0.2 < ordered_at_level <= 0.3
+    assert ordered is not None and ordered.delivery is not None
+    lead = (ordered.delivery.window_end - ordered.placed_at).total_seconds() / 86_400
+    # Ordered in time to arrive before the slot runs dry, with a margin (at least a day),
+    # but not weeks early.
+    assert lead + 1 <= days_left <= lead + 8
+
+
+def test_a_claimed_slot_aims_by_the_promise_its_owner_would_get(
+    platform: Platform, devices: Devices, detergent: str
+) -> None:
+    new = devices.register(DeviceKind.APPLIANCE, "Washer", [SlotSpec("main", detergent)])
+    (unclaimed,) = new.device.slots
+    assert unclaimed.lead_days == devices.settings.lead_days  # a guess, before an owner
+    buyer = shopper(platform)
+    (slot,) = devices.claim(buyer.customer_id, new.claim_code).slots
+    quoted = platform.promises.quote(
+        [Item(detergent, 1, 500)],
+        lat=SAO_PAULO[0],
+        lng=SAO_PAULO[1],
+        currency="BRL",
+        now=platform.clock.now(),
+    ).unasked
+    assert quoted is not None
+    expected = (quoted.window_end - platform.clock.now()).total_seconds() / 86_400
+    assert slot.lead_days == pytest.approx(expected)

@@ -9,10 +9,12 @@ uses detergent at the same pace after a refill).
 
 The reorder is due when the run-out date, less the delivery lead time and a safety margin,
 has come; or, before the pace is known, when the level is at or below a share of capacity.
-The margin is the larger of a floor and ``z`` standard deviations of the run-out date over
-the horizon (use over ``h`` days varies by ``sqrt(h)`` times a day's deviation): a household
-whose use jumps about orders earlier than one that uses the same each day, and neither by
-a fixed amount that is too much for one and too little for the other.
+The lead time is the middle of the promised delivery window, and the margin is the larger
+of a floor and ``z`` standard deviations of what is not known: the use over the horizon
+(use over ``h`` days varies by ``sqrt(h)`` times a day's deviation) and where in its window
+the parcel arrives. A household whose use jumps about, or a wide delivery window, orders
+earlier than a steady household with a narrow window, and neither by a fixed amount that
+is too much for one and too little for the other.
 """
 
 from __future__ import annotations
@@ -86,16 +88,25 @@ def run_out_at(level: float, rate_per_day: float, at: datetime) -> datetime | No
 @dataclass(frozen=True)
 class ReorderRule:
     margin_days: float = 1.0  # arrive at least this long before run-out
-    z: float = 2.33  # and this many deviations of the run-out date (2.33: 99 %)
+    z: float = 2.58  # and this many deviations of the run-out date (2.58: 99.5 %)
+    # What a day's use is assumed to vary by (its deviation over its mean) until the
+    # readings say: the estimate is shrunk towards it as if it rested on prior_days.
+    prior_cv: float = 0.5
+    prior_days: float = 7.0
     # Before the pace is known: reorder at or below this share. Once it is known, the pace
     # decides alone (a slow consumer's 20 % lasts weeks: ordering then arrives far too early).
     low_share: float = 0.2
 
 
 def reorder_due(
-    state: SlotState, capacity: float, lead_days: float, now: datetime, rule: ReorderRule
+    state: SlotState,
+    capacity: float,
+    lead: tuple[float, float],
+    now: datetime,
+    rule: ReorderRule,
 ) -> bool:
-    """Whether the consumable must be ordered now to arrive before the slot runs dry."""
+    """Whether the consumable must be ordered now to arrive before the slot runs dry.
+    ``lead``: the delivery window, in days from placing (it arrives between the two)."""
     if state.level is None or state.level_at is None:
         return False
     if not state.rate_per_day:
@@ -105,9 +116,25 @@ def reorder_due(
         return False
     # The next reading may come only this much later: decide now for what it would see.
     wait = state.reading_days or 0.0
-    margin = rule.margin_days
-    if state.variance_per_day:
-        horizon = wait + lead_days + margin
-        spread = math.sqrt(state.variance_per_day * horizon) / state.rate_per_day
-        margin = max(margin, rule.z * spread)
-    return now + timedelta(days=wait) >= run_out - timedelta(days=lead_days + margin)
+    earliest, latest = lead
+    expected = (earliest + latest) / 2
+    # Where in its window the parcel arrives is not known: a uniform spread's variance.
+    spread_squared = (latest - earliest) ** 2 / 12
+    horizon = wait + expected + rule.margin_days
+    daily = _daily_variance(state, rule) / state.rate_per_day**2  # relative, per day
+    # Use over the horizon varies; so does the pace itself, estimated from the days seen
+    # (an exponentially weighted mean rests on about twice its memory at most).
+    rested_on = min(max(state.observed_days, 1.0), 2 * MEMORY_DAYS)
+    spread_squared += daily * horizon + daily * horizon**2 / rested_on
+    margin = max(rule.margin_days, rule.z * math.sqrt(spread_squared))
+    return now + timedelta(days=wait) >= run_out - timedelta(days=expected + margin)
+
+
+def _daily_variance(state: SlotState, rule: ReorderRule) -> float:
+    """A day's variance of use: the readings' estimate, shrunk towards the prior's while it
+    rests on few days (a first week of steady use says little about the next)."""
+    rate = state.rate_per_day or 0.0
+    prior = (rule.prior_cv * rate) ** 2
+    seen = max(state.observed_days, 0.0) if state.variance_per_day is not None else 0.0
+    estimate = state.variance_per_day or 0.0
+    return (seen * estimate + rule.prior_days * prior) / (seen + rule.prior_days)

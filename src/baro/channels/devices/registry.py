@@ -69,7 +69,9 @@ class SlotRow(Base):
     open_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     held_press_id: Mapped[str | None] = mapped_column(String(80))
     held_price_minor: Mapped[int | None] = mapped_column(BigInteger)
+    # The last promise's window, in days from placing: it arrives in [from, lead].
     lead_days: Mapped[float] = mapped_column(Float)
+    lead_from_days: Mapped[float | None] = mapped_column(Float)
     cycle: Mapped[int] = mapped_column(Integer)
     reordered_cycle: Mapped[int | None] = mapped_column(Integer)
 

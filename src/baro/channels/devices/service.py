@@ -16,9 +16,10 @@ handled in batches (``press_all``), as the web desk handles 1-Click presses:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select, update
@@ -38,6 +39,7 @@ from baro.core.errors import DomainError
 from baro.core.ids import new_id
 from baro.core.money import Money
 from baro.core.tokens import hash_secret, new_secret
+from baro.delivery.promise import Item
 from baro.platform import Platform
 
 from . import registry
@@ -75,6 +77,7 @@ UNDELIVERED = frozenset(
     }
 )
 MAX_SLOTS = 16
+FASTEST_DAYS = 1.0
 LEVEL_PRESS = "level-"  # the press id of a telemetry reorder: level-<cycle>, once per cycle
 
 
@@ -82,13 +85,49 @@ LEVEL_PRESS = "level-"  # the press id of a telemetry reorder: level-<cycle>, on
 class DeviceSettings:
     guard: bool = True  # a new slot's in-progress guard
     max_price_rise_pct: int = 10  # a new slot's price limit
-    lead_days: float = 3.0  # until the first order tells how long delivery takes
+    # Until a slot's first order tells how long delivery takes: a wide window, from a day
+    # (no parcel comes sooner) to this many days, whose spread the reorder margin covers.
+    lead_days: float = 5.0
     reorder: ReorderRule = field(default_factory=ReorderRule)
     # A press taken this long ago without an order lost its process: the next press resumes
     # it with its own key (so it is placed once, whatever the dead process did).
     abandoned_after: timedelta = timedelta(minutes=2)
     cancel_link: str = "/orders/{order_id}"
     confirm_link: str = "/account/devices/{device_id}"
+
+
+PromisedWindow = Callable[[Principal, str, int], tuple[float, float] | None]
+"""The delivery window (days from now: earliest, latest) that a 1-Click order of this
+product and quantity would be promised to this customer now; None when none holds."""
+
+
+def promised_window(
+    platform: Platform, principal: Principal, product_id: str, quantity: int
+) -> tuple[float, float] | None:
+    """The option 1-Click takes (the customer's preferred if it holds, else the fastest
+    without a fee) from the platform's promise, as days from now."""
+    if principal.address is None:
+        return None
+    try:
+        product = platform.catalog.get(product_id).product
+        quote = platform.promises.quote(
+            [Item(product_id, quantity, product.weight_g)],
+            lat=principal.address.lat,
+            lng=principal.address.lng,
+            currency=product.price.currency,
+            now=platform.clock.now(),
+            customer_id=principal.customer_id,
+        )
+    except DomainError:
+        return None
+    option = quote.get_code(principal.delivery_preference) or quote.unasked
+    if option is None:
+        return None
+    now = platform.clock.now()
+    return (
+        (option.window_start - now).total_seconds() / 86_400,
+        (option.window_end - now).total_seconds() / 86_400,
+    )
 
 
 @dataclass(frozen=True)
@@ -140,7 +179,8 @@ class Devices:
             platform.clock,
             platform.orders,
             platform.notifications,
-            DeviceSettings(
+            promised=partial(promised_window, platform),
+            settings=DeviceSettings(
                 max_price_rise_pct=settings.device_price_rise_limit_pct,
                 lead_days=settings.device_lead_days,
                 reorder=ReorderRule(margin_days=settings.device_reorder_margin_days),
@@ -154,12 +194,15 @@ class Devices:
         clock: Clock,
         orders: Orders,
         notifications: Notifications,
+        *,
+        promised: PromisedWindow | None = None,
         settings: DeviceSettings | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._orders = orders
         self._notifications = notifications
+        self._promised = promised
         self.settings = settings or DeviceSettings()
 
     # the registry --------------------------------------------------------------------------
@@ -202,6 +245,7 @@ class Devices:
             guard=self.settings.guard,
             max_price_rise_pct=self.settings.max_price_rise_pct,
             lead_days=self.settings.lead_days,
+            lead_from_days=min(FASTEST_DAYS, self.settings.lead_days),
             cycle=0,
             observed_days=0.0,
         )
@@ -218,7 +262,27 @@ class Devices:
                 raise InvalidClaimCode("no device has this claim code (or it was used)")
             row.customer_id, row.claimed_at = customer_id, self._clock.now()
             row.claim_code_hash = None
-            return self._device(session, row)
+            device = self._device(session, row)
+        self._learn_leads(device)
+        return self.device(device.id, owner=None)
+
+    def _learn_leads(self, device: Device) -> None:
+        """What delivery to the new owner takes now, per slot (the promise 1-Click would
+        get): the first reorder aims by it instead of a guess."""
+        if self._promised is None:
+            return
+        caller = self.callers([device.id]).get(device.id)
+        if caller is None:
+            return
+        with self._db.transaction() as session:
+            for slot in device.slots:
+                window = self._promised(caller.principal, slot.product_id, slot.quantity)
+                if window is not None:
+                    session.execute(
+                        update(SlotRow)
+                        .where(SlotRow.device_id == device.id, SlotRow.slot == slot.slot)
+                        .values(lead_from_days=window[0], lead_days=window[1])
+                    )
 
     def devices_of(self, customer_id: str) -> list[Device]:
         with self._db.read() as session:
@@ -438,12 +502,11 @@ class Devices:
 
     def _ordered(self, session: Session, decision: _Decision, placement: Placement) -> None:
         press, order = decision.press, placement.order
-        delivery = order.delivery
-        lead = (
-            (delivery.window_end - order.placed_at).total_seconds() / 86_400
-            if delivery
-            else decision.slot["lead_days"]
-        )
+        delivery, slot = order.delivery, decision.slot
+        lead, lead_from = slot["lead_days"], slot["lead_from_days"]
+        if delivery is not None:  # the promise: the window it arrives in, from placing
+            lead = (delivery.window_end - order.placed_at).total_seconds() / 86_400
+            lead_from = (delivery.window_start - order.placed_at).total_seconds() / 86_400
         line = order.lines[0]
         session.execute(
             update(SlotRow)
@@ -457,6 +520,7 @@ class Devices:
                 held_press_id=None,
                 held_price_minor=None,
                 lead_days=lead,
+                lead_from_days=lead_from,
             )
         )
         if not placement.replayed:
@@ -582,7 +646,11 @@ class Devices:
                 row.use_variance, row.reading_days = state.variance_per_day, state.reading_days
                 row.observed_days = state.observed_days
                 if row.reordered_cycle != state.cycle and reorder_due(
-                    state, row.capacity, row.lead_days, now, self.settings.reorder
+                    state,
+                    row.capacity,
+                    (row.lead_from_days or 0.0, row.lead_days),
+                    now,
+                    self.settings.reorder,
                 ):
                     row.reordered_cycle = state.cycle
                     due.append((row.device_id, row.slot, state.cycle))

@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("held_press_id", sa.String(length=80), nullable=True),
         sa.Column("held_price_minor", sa.BigInteger(), nullable=True),
         sa.Column("lead_days", sa.Float(), nullable=False),
+        sa.Column("lead_from_days", sa.Float(), nullable=True),
         sa.Column("cycle", sa.Integer(), nullable=False),
         sa.Column("reordered_cycle", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
