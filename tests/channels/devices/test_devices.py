@@ -21,8 +21,8 @@ from baro.channels.devices import (
     SlotSpec,
 )
 from baro.commerce.orders import OrderStatus
-from baro.delivery.promise import Item
 from baro.core.clock import SimulatedClock
+from baro.delivery.promise import Item
 from baro.platform import Platform
 from tests.builders import SAO_PAULO, add_facility, add_product, shopper, stock
 
