@@ -43,6 +43,8 @@ def _report(report: RunReport) -> None:
         out.print(f"nothing due by {report.at:%Y-%m-%d %H:%M} UTC")
         return
     table = Table("Subscription", "Result", "Order", "Total", "Next due (UTC)")
+    for column in table.columns:  # ids are copied from here: folded, never cut short
+        column.overflow = "fold"
     for o in report.outcomes:
         table.add_row(
             o.subscription.id,
@@ -106,6 +108,7 @@ def suggest(
         out.print(f"no regular purchase cycle to suggest for {escape(customer)}")
         return
     table = Table("Product", "Title", "Price", "Bought", "Every (days)", "Expected", "80 % range")
+    table.columns[0].overflow = "fold"
     for s in suggestions:
         c = s.cycle
         table.add_row(
