@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from baro.channels.devices import DeviceKind, Devices, SlotSpec
 from baro.channels.web import ServerOptions, WorkersCannotStart
 from baro.channels.web import serve as serve_api
 from baro.cli._console import err, fail
@@ -89,10 +91,14 @@ def demo(
         stale.unlink(missing_ok=True)
     url = f"sqlite:///{path}"
     manifest = build_world(url, WorldSpec(seed=seed))
-    people = _demo_accounts(url, manifest, seed)
+    people, gadgets = _demo_accounts(url, manifest, seed)
     credentials = path.with_suffix(".json")
     credentials.write_text(
-        json.dumps({**manifest.to_json(), "web": people.to_json()}, indent=2, ensure_ascii=False)
+        json.dumps(
+            {**manifest.to_json(), "web": people.to_json(), "devices": gadgets.to_json()},
+            indent=2,
+            ensure_ascii=False,
+        )
     )
     credentials.chmod(0o600)  # passwords and keys
     customer = manifest.customers[0]
@@ -111,6 +117,13 @@ fulfillment centers, {len(manifest.customers)} customers on {path}
               customer {customer["id"]}  key [bold]{customer["api_key"]}[/]
               operator admin key [bold]{manifest.admin_api_key}[/]
   All of it   {credentials} (the `baro world seed --json` manifest, and the web accounts)
+
+  Devices     a Dash button the shopper owns (press it as the device would):
+                curl -s -X POST {base}/v1/device/slots/main/press \\
+                  -H 'Authorization: Bearer {gadgets.button_secret}' \\
+                  -H 'Content-Type: application/json' -d '{{"press_id": "demo-press-1"}}'
+              a washing machine to claim at {base}/account/devices with code \
+[bold]{gadgets.appliance_claim_code}[/]
 
   Try 1-Click from the API:
     curl -s -X POST {base}/v1/orders/one-click \\
@@ -132,10 +145,37 @@ fulfillment centers, {len(manifest.customers)} customers on {path}
             shoppers.stop()
 
 
-def _demo_accounts(url: str, manifest: WorldManifest, seed: int) -> DemoAccounts:
+def _demo_accounts(
+    url: str, manifest: WorldManifest, seed: int
+) -> tuple[DemoAccounts, DemoDevices]:
     platform = Platform.start(Settings(database_url=url))
     try:
         add_demo_delivery(platform, manifest, seed)
-        return add_demo_accounts(platform, manifest)
+        people = add_demo_accounts(platform, manifest)
+        return people, _demo_devices(platform, manifest, people.shopper_customer_id)
     finally:
         platform.close()
+
+
+@dataclass(frozen=True)
+class DemoDevices:
+    button_id: str
+    button_secret: str
+    appliance_id: str
+    appliance_claim_code: str
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def _demo_devices(platform: Platform, manifest: WorldManifest, shopper: str) -> DemoDevices:
+    """A Dash button the demo shopper owns, and a washing machine left for them to claim
+    (the storefront's devices page shows both ends)."""
+    devices = Devices.of(platform)
+    first, second = (str(p["id"]) for p in manifest.products[:2])
+    button = devices.register(DeviceKind.BUTTON, "Dash button", [SlotSpec("main", first)])
+    devices.claim(shopper, button.claim_code)
+    washer = devices.register(
+        DeviceKind.APPLIANCE, "Washing machine", [SlotSpec("detergent", second)]
+    )
+    return DemoDevices(button.device.id, button.secret, washer.device.id, washer.claim_code)

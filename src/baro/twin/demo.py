@@ -24,6 +24,7 @@ class DemoAccounts:
     shopper_password: str
     operator_email: str
     operator_password: str
+    shopper_customer_id: str
 
     def to_json(self) -> dict[str, str]:
         return asdict(self)
@@ -54,7 +55,9 @@ def add_demo_accounts(platform: Platform, manifest: WorldManifest) -> DemoAccoun
     platform.accounts.add_operator(
         name="Demo Operator", email=OPERATOR_EMAIL, password=operator_password
     )
-    return DemoAccounts(SHOPPER_EMAIL, shopper_password, OPERATOR_EMAIL, operator_password)
+    return DemoAccounts(
+        SHOPPER_EMAIL, shopper_password, OPERATOR_EMAIL, operator_password, shopper.id
+    )
 
 
 # A demo's delivery: enough to watch drones fly and lockers fill under ``--traffic``.
