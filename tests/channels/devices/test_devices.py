@@ -20,6 +20,7 @@ from baro.channels.devices import (
     Ordered,
     SlotSpec,
 )
+from baro.commerce.catalog import ProductNotFound
 from baro.commerce.orders import OrderStatus
 from baro.core.clock import SimulatedClock
 from baro.delivery.promise import Item
@@ -142,7 +143,7 @@ def test_a_claim_code_works_once_and_only_for_its_device(
 def test_a_button_has_one_slot_of_a_known_product(platform: Platform, devices: Devices) -> None:
     with pytest.raises(InvalidDevice):
         devices.register(DeviceKind.BUTTON, "Dash", [])
-    with pytest.raises(InvalidDevice):
+    with pytest.raises(ProductNotFound):
         devices.register(DeviceKind.BUTTON, "Dash", [SlotSpec("main", "prd_unknown")])
 
 

@@ -154,8 +154,16 @@ def test_bad_registrations_are_refused(client, world: World) -> None:
             {"slot": "b", "product_id": world.product},
         ],
     }
+    assert_problem(  # the schema says a button has one slot
+        client.post("/v1/admin/devices", json=two, headers=headers), 422, "invalid_request"
+    )
+    same = {**two, "kind": "appliance", "slots": [two["slots"][0]] * 2}
     assert_problem(
-        client.post("/v1/admin/devices", json=two, headers=headers), 422, "invalid_device"
+        client.post("/v1/admin/devices", json=same, headers=headers), 409, "duplicate_slot"
+    )
+    unknown = {**two, "slots": [{"slot": "a", "product_id": "prd_unknown"}]}
+    assert_problem(
+        client.post("/v1/admin/devices", json=unknown, headers=headers), 404, "product_not_found"
     )
     customer = bearer(world.buyer.api_key)
-    assert client.post("/v1/admin/devices", json=two, headers=customer).status_code == 403
+    assert client.post("/v1/admin/devices", json=unknown, headers=customer).status_code == 403

@@ -9,6 +9,7 @@ from baro.channels.devices.domain import DeviceKind as DeviceKind
 from baro.channels.devices.domain import DeviceNotAuthenticated as DeviceNotAuthenticated
 from baro.channels.devices.domain import DeviceNotClaimed as DeviceNotClaimed
 from baro.channels.devices.domain import DeviceNotFound as DeviceNotFound
+from baro.channels.devices.domain import DuplicateSlot as DuplicateSlot
 from baro.channels.devices.domain import Held as Held
 from baro.channels.devices.domain import InvalidClaimCode as InvalidClaimCode
 from baro.channels.devices.domain import InvalidDevice as InvalidDevice
@@ -36,6 +37,7 @@ __all__ = [
     "DevicePress",
     "DeviceSettings",
     "Devices",
+    "DuplicateSlot",
     "Held",
     "InvalidClaimCode",
     "InvalidDevice",

@@ -127,3 +127,7 @@ class NothingHeld(Conflict):
 
 class InvalidDevice(InvalidRequest):
     code = "invalid_device"
+
+
+class DuplicateSlot(Conflict):
+    code = "duplicate_slot"

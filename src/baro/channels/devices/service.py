@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from baro.commerce.catalog import Product, products_by_id
+from baro.commerce.catalog import Product, ProductNotFound, products_by_id
 from baro.commerce.customers import (
     Notifications,
     Principal,
@@ -50,6 +50,7 @@ from .domain import (
     DeviceNotAuthenticated,
     DeviceNotClaimed,
     DeviceNotFound,
+    DuplicateSlot,
     Held,
     InvalidClaimCode,
     InvalidDevice,
@@ -226,10 +227,12 @@ class Devices:
         )
         rows = [self._slot_row(device.id, spec) for spec in slots]
         with self._db.transaction() as session:
-            if len(products_by_id(session, [s.product_id for s in slots])) != len(
-                {s.product_id for s in slots}
-            ):
-                raise InvalidDevice("every slot must name a product of the catalogue")
+            known = products_by_id(session, [s.product_id for s in slots])
+            for spec in slots:
+                if spec.product_id not in known:
+                    raise ProductNotFound(
+                        f"slot {spec.slot}: no product {spec.product_id!r} in the catalogue"
+                    )
             session.add(device)
             session.flush()
             session.add_all(rows)
@@ -332,7 +335,7 @@ class Devices:
                 raise SlotNotFound(f"device {device_id} has no slot {slot!r}")
             if product_id is not None and product_id != row.product_id:
                 if not products_by_id(session, [product_id]):
-                    raise InvalidDevice(f"no product {product_id!r} in the catalogue")
+                    raise ProductNotFound(f"no product {product_id!r} in the catalogue")
                 # A new product has no reference price yet: its first order sets it.
                 row.product_id, row.reference_price_minor = product_id, None
             if quantity is not None:
@@ -684,8 +687,12 @@ def _check_slots(kind: DeviceKind, slots: Sequence[SlotSpec]) -> None:
     if kind is DeviceKind.BUTTON and len(slots) != 1:
         raise InvalidDevice("a button has exactly one slot")
     names = [spec.slot for spec in slots]
-    if len(set(names)) != len(names) or not all(valid_name(name) for name in names):
-        raise InvalidDevice("slot names are unique, 1 to 64 of A-Z a-z 0-9 _ . : -")
+    if not all(valid_name(name) for name in names):
+        raise InvalidDevice("a slot's name is 1 to 64 of A-Z a-z 0-9 _ . : -")
+    if len(set(names)) != len(names):
+        # As with a product named twice in a return: each part is valid, together they
+        # clash (409), which the request's schema cannot say.
+        raise DuplicateSlot("two slots of the device have the same name")
     for spec in slots:
         if spec.quantity < 1 or not 0 < spec.capacity < 1e9:
             raise InvalidDevice(f"slot {spec.slot}: quantity ≥ 1 and a capacity above 0")

@@ -330,7 +330,12 @@ def get_device(device_id: Id, who: CallerDep, desk: DeskDep) -> DeviceOut:
 
 @router.patch(
     "/v1/devices/{device_id}/slots/{slot}",
-    responses=errors(*AUTHENTICATED, *JSON_BODY, 404, described=NOT_YOURS),
+    responses=errors(
+        *AUTHENTICATED,
+        *JSON_BODY,
+        404,
+        described={404: "No such device or slot, or not yours; or no such product"},
+    ),
 )
 def configure_slot(
     device_id: Id, slot: Name, body: SlotSettingsIn, who: CallerDep, desk: DeskDep
@@ -442,10 +447,21 @@ class SlotSpecIn(Input):
     capacity: float = Field(default=1.0, gt=0, le=1e6)
 
 
-class RegisterIn(Input):
-    kind: Literal["button", "appliance"]
+class ButtonIn(Input):
+    kind: Literal["button"]
     label: Label
-    slots: list[SlotSpecIn] = Field(min_length=1, max_length=16)
+    slots: list[SlotSpecIn] = Field(min_length=1, max_length=1, description="Exactly one")
+
+
+class ApplianceIn(Input):
+    kind: Literal["appliance"]
+    label: Label
+    slots: list[SlotSpecIn] = Field(min_length=1, max_length=16, description="Named apart")
+
+
+# The kind decides how many slots: said in the schema (a discriminated union), so a body
+# the schema accepts is never refused for its shape.
+RegisterIn = Annotated[ButtonIn | ApplianceIn, Field(discriminator="kind")]
 
 
 class RegisteredOut(BaseModel):
@@ -458,7 +474,16 @@ class RegisteredOut(BaseModel):
     "/v1/admin/devices",
     status_code=201,
     tags=["admin"],
-    responses=errors(*AUTHENTICATED, *JSON_BODY),
+    responses=errors(
+        *AUTHENTICATED,
+        *JSON_BODY,
+        404,
+        409,
+        described={
+            404: "A slot names a product the catalogue does not have",
+            409: "Two slots have the same name (`duplicate_slot`)",
+        },
+    ),
 )
 def register_device(body: RegisterIn, who: CallerDep, desk: DeskDep) -> RegisteredOut:
     """A new device from its maker: its secret and claim code are returned once."""

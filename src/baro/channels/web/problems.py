@@ -24,6 +24,7 @@ from baro.channels.devices import (
     DeviceNotAuthenticated,
     DeviceNotClaimed,
     DeviceNotFound,
+    DuplicateSlot,
     InvalidClaimCode,
     InvalidDevice,
     NothingHeld,
@@ -222,6 +223,7 @@ STATUS: Mapping[type[DomainError], int] = {
     DeviceNotClaimed: 409,
     NothingHeld: 409,
     InvalidDevice: 422,
+    DuplicateSlot: 409,
     TransferNotInTransit: 409,
     NotLosable: 409,
     ReshipLimitReached: 409,  # the trust policy's limit per customer and period
