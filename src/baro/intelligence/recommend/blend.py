@@ -1,0 +1,337 @@
+"""The blend: candidates from every scorer, ranked by LightGBM lambdarank on their scores.
+
+Candidates for a customer are the union of each scorer's best (``BlendSettings``: the
+customer's own products by buy-again, TIFU-KNN's, bought-together's, trending's). Each
+candidate carries every scorer's score and rank, what the customer's history says of the
+product (times bought, orders and days since), the product's popularity and repeat rate,
+and the customer's order count, basket size and repeat share (``FEATURES``).
+
+Learning: each of the customers' last ``training_targets`` orders is a target whose
+products label its candidates; the scorers that make a target's features are fitted on the
+orders before it (``orders_before``), so no feature has seen its label. Early stopping
+watches NDCG@10 on a share of the customers held out by a stable hash (``hash_share``),
+never on the caller's evaluation targets, which the caller cuts off before ``fit_blend``.
+Serving: the scorers refitted on every order given, the ranker as learned. A customer the
+history does not know gets trending (the cold start).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import lightgbm as lgb
+import numpy as np
+import polars as pl
+
+from baro.intelligence.recommend.buy_again import BuyAgain
+from baro.intelligence.recommend.copurchase import CoPurchase
+from baro.intelligence.recommend.errors import InvalidRecommendSettings, NotEnoughHistory
+from baro.intelligence.recommend.history import History
+from baro.intelligence.recommend.scorer import Scorer, ranked, recommend, top_n
+from baro.intelligence.recommend.tifu_knn import TifuKnn
+from baro.intelligence.recommend.trending import Trending
+from baro.intelligence.replenish.frames import hash_share, last_orders, orders_before
+from baro.intelligence.replenish.settings import ReorderSettings
+
+SCORERS = ("buy_again", "frequency", "tifu_knn", "copurchase", "trending")
+FEATURES = (
+    *SCORERS,
+    *(f"{name}_rank" for name in SCORERS[:-1]),
+    "bought",
+    "orders_since",
+    "days_since",
+    "bought_share",
+    "product_buyers",
+    "product_repeat_rate",
+    "customer_orders",
+    "customer_basket",
+    "customer_repeat_share",
+)
+UNSEEN = 10_000.0
+CHUNK = 500  # orders or days since a product the customer never bought
+
+
+@dataclass(frozen=True)
+class BlendSettings:
+    """How many candidates each scorer offers, how many past orders teach the ranker, the
+    scorers' parameters (TIFU-KNN: the paper's Instacart defaults), and LightGBM's knobs
+    (``ranker``: those of the reorder model; ``min_data_in_leaf`` and rounds apply)."""
+
+    own_candidates: int = 60
+    tifu_candidates: int = 40
+    copurchase_candidates: int = 30
+    trending_candidates: int = 20
+    training_targets: int = 3
+    buy_again_decay: float = 0.9
+    tifu: dict[str, float] = field(default_factory=dict)
+    ranker: ReorderSettings = field(default_factory=lambda: ReorderSettings(max_rounds=400))
+
+    def __post_init__(self) -> None:
+        for name in (
+            "own_candidates",
+            "tifu_candidates",
+            "copurchase_candidates",
+            "trending_candidates",
+            "training_targets",
+        ):
+            if getattr(self, name) < 1:
+                raise InvalidRecommendSettings(
+                    f"{name} must be at least 1, not {getattr(self, name)}"
+                )
+
+    def scorers(self) -> dict[str, Scorer]:
+        return {
+            "buy_again": BuyAgain(self.buy_again_decay),
+            "frequency": BuyAgain(1.0),
+            "tifu_knn": TifuKnn(**self.tifu),  # type: ignore[arg-type]
+            "copurchase": CoPurchase(),
+            "trending": Trending(),
+        }
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """The scorers fitted on one history, with the per-product and per-pair facts."""
+
+    history: History
+    scorers: dict[str, Scorer]
+    pairs: pl.DataFrame
+    products: pl.DataFrame
+    customers: pl.DataFrame
+
+    @classmethod
+    def on(cls, history: History, settings: BlendSettings) -> Fitted:
+        scorers = {name: s.fit(history) for name, s in settings.scorers().items()}
+        lines = history.lines
+        pairs = lines.group_by("row", "col").agg(
+            times=pl.len(),
+            orders_since=pl.col("back").min().cast(pl.Float64),
+            days_since=pl.col("days_ago").min().cast(pl.Float64),
+        )
+        products = pairs.group_by("col").agg(
+            product_buyers=pl.len().cast(pl.Float64),
+            product_repeat_rate=(pl.col("times") > 1).mean(),
+        )
+        first = lines.group_by("row", "col").agg(pl.col("back").max()).rename({"back": "first"})
+        customers = (
+            lines.join(first, on=["row", "col"])
+            .group_by("row")
+            .agg(
+                customer_orders=pl.col("n_orders").first().cast(pl.Float64),
+                customer_basket=(pl.len() / pl.col("n_orders").first()).cast(pl.Float64),
+                customer_repeat_share=(pl.col("back") < pl.col("first")).mean(),
+            )
+        )
+        return cls(history, scorers, pairs, products, customers)
+
+    def candidates(self, rows: np.ndarray, settings: BlendSettings) -> pl.DataFrame:
+        """row, col and ``FEATURES`` for each customer row's candidates (``rows`` known),
+        ``CHUNK`` customers at a time so that the neighbours' dense scores stay small."""
+        return pl.concat(
+            [
+                self._candidates(rows[start : start + CHUNK], settings)
+                for start in range(0, max(len(rows), 1), CHUNK)
+            ]
+        )
+
+    def _candidates(self, rows: np.ndarray, settings: BlendSettings) -> pl.DataFrame:
+        scores = {name: s.scores(rows) for name, s in self.scorers.items()}
+        offered = {
+            "buy_again": settings.own_candidates,
+            "tifu_knn": settings.tifu_candidates,
+            "copurchase": settings.copurchase_candidates,
+            "trending": settings.trending_candidates,
+        }
+        local, cols = [], []
+        for name, n in offered.items():
+            r, c, _ = top_n(scores[name], n)
+            local.append(r)
+            cols.append(c)
+        frame = (
+            pl.DataFrame({"local": np.concatenate(local), "col": np.concatenate(cols)})
+            .unique()
+            .sort("local", "col")
+        )
+        at, col = frame["local"].to_numpy(), frame["col"].to_numpy()
+        values = {
+            name: np.asarray(matrix[at, col]).ravel() if frame.height else np.zeros(0)
+            for name, matrix in scores.items()
+        }
+        frame = frame.with_columns(
+            row=pl.Series(rows[at]).cast(pl.Int32),
+            col=pl.col("col").cast(pl.Int32),
+            **{name: pl.Series(v, dtype=pl.Float64) for name, v in values.items()},
+        ).with_columns(
+            pl.col(name)
+            .rank("ordinal", descending=True)
+            .over("local")
+            .cast(pl.Float64)
+            .alias(f"{name}_rank")
+            for name in SCORERS[:-1]
+        )
+        return (
+            frame.join(self.pairs, on=["row", "col"], how="left")
+            .join(self.products, on="col", how="left")
+            .join(self.customers, on="row", how="left")
+            .with_columns(
+                bought=pl.col("times").is_not_null().cast(pl.Float64),
+                bought_share=(pl.col("times").fill_null(0) / pl.col("customer_orders")),
+                orders_since=pl.col("orders_since").fill_null(UNSEEN),
+                days_since=pl.col("days_since").fill_null(UNSEEN),
+                product_buyers=pl.col("product_buyers").fill_null(0.0),
+                product_repeat_rate=pl.col("product_repeat_rate").fill_null(0.0),
+            )
+            .drop("times", "local")
+        )
+
+
+@dataclass(frozen=True)
+class Blend:
+    """The fitted blend: the ranker, and the scorers fitted on every order it was given."""
+
+    booster: lgb.Booster
+    serving: Fitted
+    settings: BlendSettings
+    training_rows: int
+    validation_rows: int
+
+    @property
+    def rounds(self) -> int:
+        return self.booster.best_iteration or self.booster.current_iteration()
+
+    def recommend(self, customer_ids: list[int] | np.ndarray, n: int) -> pl.DataFrame:
+        """customer_id, product_id, score, rank: each customer's ``n`` best products; a
+        customer without history gets trending."""
+        history = self.serving.history
+        ids = np.asarray(customer_ids, dtype=np.int64)
+        rows = history.rows(ids)
+        parts = []
+        if (rows >= 0).any():
+            known = rows[rows >= 0]
+            rows_frame = self.serving.candidates(known, self.settings)
+            score = self.booster.predict(_matrix(rows_frame), num_iteration=self.rounds)
+            best = (
+                rows_frame.select("row", "col")
+                .with_columns(score=pl.Series(score, dtype=pl.Float64))
+                .sort(["row", "score", "col"], descending=[False, True, False])
+                .group_by("row", maintain_order=True)
+                .head(n)
+            )
+            parts.append(
+                ranked(
+                    history.customers[best["row"].to_numpy()],
+                    history.products[best["col"].to_numpy()],
+                    best["score"].to_numpy(),
+                )
+            )
+        if (rows < 0).any():
+            parts.append(recommend(self.serving.scorers["trending"], history, ids[rows < 0], n))
+        if not parts:
+            return ranked(np.empty(0), np.empty(0), np.empty(0))
+        return pl.concat(parts)
+
+
+def fit_blend(
+    orders: pl.DataFrame, lines: pl.DataFrame, settings: BlendSettings | None = None
+) -> Blend:
+    """Learn the blend from the customers' own last orders; every order given may be read
+    (an evaluating caller passes ``orders_before(orders, evaluation_targets)``)."""
+    settings = settings or BlendSettings()
+    examples = []
+    for back in range(settings.training_targets):
+        targets = last_orders(orders, back=back)
+        if targets.is_empty():
+            break
+        fitted = Fitted.on(History.build(orders_before(orders, targets), lines), settings)
+        rows = fitted.history.rows(targets["customer_id"].to_numpy())
+        rows = rows[rows >= 0]
+        if not len(rows):
+            continue
+        truth = _labels(fitted.history, targets, lines)
+        example = (
+            fitted.candidates(rows, settings)
+            .join(truth, on=["row", "col"], how="left")
+            .with_columns(
+                label=pl.col("label").fill_null(0),
+                level=pl.lit(back, pl.Int32),
+            )
+        )
+        customers = fitted.history.customers[example["row"].to_numpy()]
+        examples.append(example.with_columns(customer_id=pl.Series(customers)))
+    rows = pl.concat(examples) if examples else pl.DataFrame()
+    if rows.is_empty() or rows["label"].n_unique() < 2:
+        raise NotEnoughHistory(
+            f"{rows.height} candidates with "
+            f"{int(rows['label'].sum()) if rows.height else 0} bought: nothing to learn"
+        )
+    booster, train_rows, valid_rows = _train(rows, settings.ranker)
+    serving = Fitted.on(History.build(orders, lines), settings)
+    return Blend(booster, serving, settings, train_rows, valid_rows)
+
+
+def _labels(history: History, targets: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """row, col, label = 1 for each product of each target the history can name."""
+    bought = targets.join(lines.select("order_id", "product_id").unique(), on="order_id")
+    rows = history.rows(bought["customer_id"].to_numpy())
+    product = bought["product_id"].cast(pl.Int64).to_numpy()
+    col = np.searchsorted(history.products, product).clip(0, max(len(history.products) - 1, 0))
+    known = (rows >= 0) & (history.products[col] == product) if len(history.products) else rows < -1
+    return pl.DataFrame(
+        {"row": rows[known], "col": col[known], "label": np.ones(int(known.sum()))},
+        schema={"row": pl.Int32, "col": pl.Int32, "label": pl.Int32},
+    )
+
+
+def _train(rows: pl.DataFrame, settings: ReorderSettings) -> tuple[lgb.Booster, int, int]:
+    held = hash_share(
+        rows["customer_id"].unique().to_list(), settings.validation_share, salt="validation"
+    )
+    rows = rows.sort("level", "customer_id")
+    is_validation = rows["customer_id"].is_in(list(held))
+    train, valid = rows.filter(~is_validation), rows.filter(is_validation)
+    parameters = {
+        "objective": "lambdarank",
+        "metric": "ndcg",
+        "eval_at": [10],
+        "learning_rate": settings.learning_rate,
+        "num_leaves": settings.num_leaves,
+        "min_data_in_leaf": settings.min_data_in_leaf,
+        "feature_fraction": 0.9,
+        "bagging_fraction": 0.9,
+        "bagging_freq": 1,
+        "num_threads": settings.threads,
+        "seed": settings.seed,
+        "deterministic": True,
+        "force_row_wise": True,
+        "verbosity": -1,
+    }
+    data = lgb.Dataset(
+        _matrix(train), label=train["label"].to_numpy(), group=_groups(train), free_raw_data=True
+    )
+    valid_sets, callbacks = [], []
+    if valid.height and valid["label"].sum() > 0:
+        valid_sets = [
+            lgb.Dataset(
+                _matrix(valid),
+                label=valid["label"].to_numpy(),
+                group=_groups(valid),
+                reference=data,
+            )
+        ]
+        callbacks = [lgb.early_stopping(settings.early_stopping_rounds, verbose=False)]
+    booster = lgb.train(
+        parameters,
+        data,
+        num_boost_round=settings.max_rounds,
+        valid_sets=valid_sets,
+        callbacks=callbacks,
+    )
+    return booster, train.height, valid.height
+
+
+def _groups(rows: pl.DataFrame) -> np.ndarray:
+    return rows.group_by("level", "customer_id", maintain_order=True).len()["len"].to_numpy()
+
+
+def _matrix(rows: pl.DataFrame) -> np.ndarray:
+    return rows.select(pl.col(FEATURES).cast(pl.Float64)).to_numpy()
