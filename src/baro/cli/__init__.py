@@ -14,6 +14,7 @@ from baro.cli import (
     events,
     jobs,
     orders,
+    recommend,
     replenish,
     serve,
     simulate,
@@ -39,6 +40,7 @@ app.add_typer(orders.app, name="orders")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(anticipate.app, name="anticipate")
 app.add_typer(replenish.app, name="replenish")
+app.add_typer(recommend.app, name="recommend")
 app.add_typer(data.app, name="data")
 app.add_typer(world.app, name="world")
 app.add_typer(bench.app, name="bench")

@@ -23,6 +23,7 @@ from . import (
     edge,
     events,
     health,
+    home,
     lockers,
     observability,
     orders,
@@ -120,6 +121,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(transfers.router)
     app.include_router(replenishment.router)
     device_desk = devices.install(app, platform)
+    app.include_router(home.router)
     pages.install(app, platform)
     telemetry = observability.install(app, platform)
     edge.trust_proxies(app, platform.settings)

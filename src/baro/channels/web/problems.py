@@ -154,6 +154,7 @@ from baro.network import (
     TransferNotInTransit,
     UnknownProduct,
 )
+from baro.recommendations import RecommendationsUnavailable
 
 from . import openapi
 from .access import CustomerKeyRequired
@@ -288,6 +289,7 @@ STATUS: Mapping[type[DomainError], int] = {
     SubscriptionClosed: 409,  # cancelled: it does not come back (subscribe again)
     NoPurchaseCycle: 409,  # the request is fine; the history has no cycle for it yet
     CycleModelUnavailable: 503,  # the server lacks baro's intelligence extra
+    RecommendationsUnavailable: 503,
 }
 
 RETRY_AFTER_SECONDS: Mapping[type[DomainError], int] = {

@@ -113,17 +113,17 @@ class Purchase:
 
 
 def purchases_of(
-    session: Session, customer_ids: Sequence[str], *, until: datetime
+    session: Session, customer_ids: Sequence[str] | None, *, until: datetime
 ) -> list[Purchase]:
-    """The customers' purchases in orders that stood, placed before ``until``, oldest first
-    (a product on two lines of one order is one purchase; a re-ship is not a purchase)."""
-    if not customer_ids:
+    """The customers' purchases (None: every customer's) in orders that stood, placed
+    before ``until``, oldest first (a product on two lines of one order is one purchase; a
+    re-ship is not a purchase)."""
+    if customer_ids is not None and not customer_ids:
         return []
-    rows = session.execute(
+    query = (
         select(OrderRow.customer_id, OrderRow.id, OrderLineRow.product_id, OrderRow.placed_at)
         .join(OrderLineRow, OrderLineRow.order_id == OrderRow.id)
         .where(
-            OrderRow.customer_id.in_(sorted(set(customer_ids))),
             OrderRow.placed_at < until,
             OrderRow.status.in_(_SOLD),
             OrderRow.reship_of.is_(None),
@@ -132,4 +132,27 @@ def purchases_of(
         .distinct()
         .order_by(OrderRow.placed_at, OrderRow.id, OrderLineRow.product_id)
     )
-    return [Purchase(*row) for row in rows]
+    if customer_ids is not None:
+        query = query.where(OrderRow.customer_id.in_(sorted(set(customer_ids))))
+    return [Purchase(*row) for row in session.execute(query)]
+
+
+def last_purchase(session: Session, customer_id: str) -> list[str]:
+    """The products of the customer's latest order that stood (what they just bought)."""
+    latest = (
+        select(OrderRow.id)
+        .where(
+            OrderRow.customer_id == customer_id,
+            OrderRow.status.in_(_SOLD),
+            OrderRow.reship_of.is_(None),
+        )
+        .order_by(OrderRow.placed_at.desc(), OrderRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(OrderLineRow.product_id)
+        .where(OrderLineRow.order_id == latest)
+        .order_by(OrderLineRow.line_no)
+    )
+    return list(dict.fromkeys(product_id for (product_id,) in rows))

@@ -3,6 +3,9 @@ many days, or when their own purchase cycle says (``baro.intelligence.replenish`
 they buy on a regular cycle are suggested, never ordered without the opt-in. ``run`` places
 the orders due, once per cycle, each cancellable in its own cancel window."""
 
+from baro.commerce.replenishment.cycles import LINE_COLUMNS as LINE_COLUMNS
+from baro.commerce.replenishment.cycles import ORDER_COLUMNS as ORDER_COLUMNS
+from baro.commerce.replenishment.cycles import HistoryFrames as HistoryFrames
 from baro.commerce.replenishment.domain import MAX_INTERVAL_DAYS as MAX_INTERVAL_DAYS
 from baro.commerce.replenishment.domain import MAX_QUANTITY as MAX_QUANTITY
 from baro.commerce.replenishment.domain import MOVES as MOVES
@@ -25,12 +28,15 @@ from baro.commerce.replenishment.service import ReplenishmentSettings as Repleni
 from baro.commerce.replenishment.service import Subscribed as Subscribed
 
 __all__ = [
+    "LINE_COLUMNS",
     "MAX_INTERVAL_DAYS",
     "MAX_QUANTITY",
     "MOVES",
+    "ORDER_COLUMNS",
     "AlreadySubscribed",
     "Cycle",
     "CycleModelUnavailable",
+    "HistoryFrames",
     "InvalidSubscription",
     "NoPurchaseCycle",
     "Outcome",

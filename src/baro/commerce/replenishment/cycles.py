@@ -38,7 +38,7 @@ def purchase_cycles(
         ) from error
     if not purchases:
         return {}
-    frames = _Frames.of(purchases, until)
+    frames = HistoryFrames.of(purchases, until)
     ids, days = pl.Int64, pl.Float64
     found = cycles_of(
         pl.DataFrame(frames.orders, schema=_columns(ORDER_COLUMNS, ids, days), orient="row"),
@@ -79,8 +79,11 @@ def _on(first: datetime, day: float) -> date:
     return (first + day * DAY).date()
 
 
-class _Frames:
-    """The rows of the three frames, with the integer ids the model reads mapped back."""
+class HistoryFrames:
+    """The rows of the three frames, with the integer ids the model reads mapped back:
+    ``customers[i]`` and ``products[i]`` are the platform ids of integer id ``i``. Each
+    customer's orders end with the one a run would place at ``until`` (no lines), which the
+    recommenders read as the moment they score for."""
 
     def __init__(self) -> None:
         self.orders: list[tuple[Any, ...]] = []
@@ -91,7 +94,7 @@ class _Frames:
         self.first_order: list[datetime] = []
 
     @classmethod
-    def of(cls, purchases: Sequence[Purchase], until: datetime) -> _Frames:
+    def of(cls, purchases: Sequence[Purchase], until: datetime) -> HistoryFrames:
         frames = cls()
         product_ix: dict[str, int] = {}
         by_customer: dict[str, dict[str, tuple[datetime, list[str]]]] = {}

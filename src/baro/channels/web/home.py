@@ -1,0 +1,53 @@
+"""The personalised home page over the API: the rows ``baro.recommendations`` serves, each
+with its title and why it is there, for the calling customer only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from baro.recommendations import HomePage, HomePages
+
+from .deps import CallerDep, PlatformDep
+from .problems import AUTHENTICATED, errors
+from .schemas import ProductOut
+
+router = APIRouter(tags=["home"])
+
+
+class HomeRowOut(BaseModel):
+    kind: str = Field(description="bought_together, buy_again, picked or trending")
+    title: str
+    reason: str = Field(description="Why the row is on your page")
+    products: list[ProductOut]
+
+
+class HomeOut(BaseModel):
+    model_version: int | None = Field(description="The trained model (null: none yet)")
+    built_at: datetime | None
+    rows: list[HomeRowOut]
+
+    @classmethod
+    def of(cls, page: HomePage) -> HomeOut:
+        return cls(
+            model_version=page.model_version,
+            built_at=page.built_at,
+            rows=[
+                HomeRowOut(
+                    kind=row.kind,
+                    title=row.title,
+                    reason=row.reason,
+                    products=[ProductOut.of(c.product, c.available) for c in row.products],
+                )
+                for row in page.rows
+            ],
+        )
+
+
+@router.get("/v1/home", responses=errors(*AUTHENTICATED))
+def home(who: CallerDep, platform: PlatformDep) -> HomeOut:
+    """Your home page: what you bought together with your last order, what to buy again,
+    what is picked for you, what is trending. New customers get trending."""
+    return HomeOut.of(HomePages(platform).page(who.customer_id()))

@@ -1,0 +1,102 @@
+"""The personalised home page, served from the active model (``store``) and what the
+customer did since it was built: the rows are read in one transaction, and the
+"bought together" row is anchored on the customer's latest order at request time, so a
+purchase just made changes the page on the next request.
+
+Rows, in order, each with a title and why it is there:
+
+    bought_together   "Bought together with <product>": neighbours of the latest order
+    buy_again         "Buy again": the customer's own products, recent orders first
+    picked            "Picked for you": the blend of buy-again, neighbours and trending
+    trending          "Trending": what customers bought lately (the cold start)
+
+A product shows once, in the first row that holds it; products no longer sold or out of
+stock everywhere are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from baro.commerce.catalog import ProductWithStock
+from baro.commerce.orders import last_purchase
+from baro.platform import Platform
+
+from . import store
+from .train import BUY_AGAIN, PICKED, TRENDING
+
+BOUGHT_TOGETHER = "bought_together"
+ROW_SIZE = 12
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    kind: str
+    title: str
+    reason: str
+    products: tuple[ProductWithStock, ...]
+
+
+@dataclass(frozen=True)
+class HomePage:
+    customer_id: str
+    model_version: int | None  # None: no model trained yet (trending from sales alone)
+    built_at: datetime | None
+    rows: tuple[HomeRow, ...]
+
+
+class HomePages:
+    def __init__(self, platform: Platform) -> None:
+        self._platform = platform
+
+    def page(self, customer_id: str) -> HomePage:
+        platform = self._platform
+        with platform.db.read() as session:
+            model = store.active_model(session)
+            ranked = store.rows_of(session, model.version, customer_id) if model else {}
+            just_bought = last_purchase(session, customer_id)
+            together = (
+                store.pairs_of(session, model.version, just_bought) if model and just_bought else []
+            )
+        wanted = [
+            (BOUGHT_TOGETHER, [r.product_id for r in together]),
+            (BUY_AGAIN, [r.product_id for r in ranked.get(BUY_AGAIN, [])]),
+            (PICKED, [r.product_id for r in ranked.get(PICKED, [])]),
+            (TRENDING, [r.product_id for r in ranked.get(TRENDING, [])]),
+        ]
+        if model is None:  # before the first training: the last month's best sellers
+            month_ago = platform.clock.now() - timedelta(days=30)
+            wanted[-1] = (TRENDING, platform.best_sellers.since(month_ago, limit=ROW_SIZE))
+        ids = list(dict.fromkeys(p for _, products in wanted for p in products))
+        cards = {c.product.id: c for c in platform.showcase.these(ids[:100])} if ids else {}
+        anchor = cards.get(just_bought[0]) if just_bought else None
+        shown: set[str] = set()
+        rows = []
+        for kind, products in wanted:
+            picked = [
+                cards[p] for p in products if p in cards and p not in shown and cards[p].available
+            ][:ROW_SIZE]
+            if not picked:
+                continue
+            shown.update(c.product.id for c in picked)
+            title, reason = _words(kind, anchor)
+            rows.append(HomeRow(kind, title, reason, tuple(picked)))
+        return HomePage(
+            customer_id,
+            model.version if model else None,
+            model.built_at if model else None,
+            tuple(rows),
+        )
+
+
+def _words(kind: str, anchor: ProductWithStock | None) -> tuple[str, str]:
+    """The row's title and why it is on the page (English; pages translate)."""
+    if kind == BOUGHT_TOGETHER:
+        name = anchor.product.title_en or anchor.product.title_ko if anchor else "your last order"
+        return f"Bought together with {name}", "Often in the same orders as what you just bought"
+    if kind == BUY_AGAIN:
+        return "Buy again", "You bought these before; the most recent orders count most"
+    if kind == PICKED:
+        return "Picked for you", "From what you buy and what customers like you buy"
+    return "Trending", "What customers bought lately"

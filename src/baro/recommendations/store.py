@@ -1,0 +1,133 @@
+"""What ``baro recommend train`` leaves for serving: per customer the products of each row
+(buy again, picked for you), the cold-start row (trending), and each product's bought-together
+neighbours. A model is a version; serving reads the active one, and a new one becomes active
+in one UPDATE, after all its rows are written (so a page never mixes two models)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, Integer, String, delete, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from baro.core.db import Base, UTCDateTime, execute_many, table_of
+
+EVERYONE = ""  # the customer id of the rows every customer gets (the cold start)
+
+
+class HomeModelRow(Base):
+    __tablename__ = "home_models"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(Boolean)
+    customers: Mapped[int] = mapped_column(Integer)
+    products: Mapped[int] = mapped_column(Integer)
+    train_s: Mapped[float] = mapped_column(Float)
+
+
+class HomeRowRow(Base):
+    """The primary key leads with (version, customer_id): a page reads one range of it."""
+
+    __tablename__ = "home_rows"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[str] = mapped_column(String(40))
+    score: Mapped[float] = mapped_column(Float)
+
+
+class HomePairRow(Base):
+    __tablename__ = "home_pairs"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    other_id: Mapped[str] = mapped_column(String(40))
+    score: Mapped[float] = mapped_column(Float)
+
+
+@dataclass(frozen=True)
+class HomeModel:
+    version: int
+    built_at: datetime
+    customers: int
+    products: int
+    train_s: float
+
+
+@dataclass(frozen=True)
+class Ranked:
+    product_id: str
+    score: float
+
+
+def active_model(session: Session) -> HomeModel | None:
+    row = session.scalars(select(HomeModelRow).where(HomeModelRow.active)).first()
+    if row is None:
+        return None
+    return HomeModel(row.version, row.built_at, row.customers, row.products, row.train_s)
+
+
+def write_model(
+    session: Session,
+    model: HomeModel,
+    rows: list[dict[str, object]],
+    pairs: list[dict[str, object]],
+) -> None:
+    """Write a new version's rows, make it the active one, and drop the older versions."""
+    session.add(
+        HomeModelRow(
+            version=model.version,
+            built_at=model.built_at,
+            active=False,
+            customers=model.customers,
+            products=model.products,
+            train_s=model.train_s,
+        )
+    )
+    session.flush()
+    execute_many(session, table_of(HomeRowRow).insert(), rows)
+    execute_many(session, table_of(HomePairRow).insert(), pairs)
+    session.execute(update(HomeModelRow).values(active=HomeModelRow.version == model.version))
+    for table in (HomeRowRow, HomePairRow):
+        session.execute(delete(table).where(table.version != model.version))
+    session.execute(delete(HomeModelRow).where(HomeModelRow.version != model.version))
+
+
+def next_version(session: Session) -> int:
+    latest = session.scalar(select(HomeModelRow.version).order_by(HomeModelRow.version.desc()))
+    return (latest or 0) + 1
+
+
+def rows_of(session: Session, version: int, customer_id: str) -> dict[str, list[Ranked]]:
+    """The customer's rows and the cold-start rows, by kind, best first."""
+    found = session.execute(
+        select(HomeRowRow.customer_id, HomeRowRow.kind, HomeRowRow.product_id, HomeRowRow.score)
+        .where(
+            HomeRowRow.version == version,
+            HomeRowRow.customer_id.in_([customer_id, EVERYONE]),
+        )
+        .order_by(HomeRowRow.kind, HomeRowRow.position)
+    )
+    rows: dict[str, list[Ranked]] = {}
+    for _customer, kind, product_id, score in found:
+        rows.setdefault(kind, []).append(Ranked(product_id, score))
+    return rows
+
+
+def pairs_of(session: Session, version: int, product_ids: list[str]) -> list[Ranked]:
+    """The bought-together neighbours of these products, best first, each once."""
+    found = session.execute(
+        select(HomePairRow.other_id, HomePairRow.score)
+        .where(HomePairRow.version == version, HomePairRow.product_id.in_(product_ids))
+        .order_by(HomePairRow.score.desc(), HomePairRow.other_id)
+    )
+    seen: dict[str, Ranked] = {}
+    for other_id, score in found:
+        if other_id not in product_ids:
+            seen.setdefault(other_id, Ranked(other_id, score))
+    return list(seen.values())
