@@ -120,6 +120,61 @@ def pages(
         )
 
 
+@app.command("home")
+def home(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL server URL (a scratch database is created on it); "
+            "default: a temporary SQLite file"
+        ),
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Concurrent HTTP clients")] = 16,
+    requests: Annotated[int, typer.Option(min=1, help="Home pages asked for")] = 2_000,
+    customers: Annotated[int, typer.Option(min=1, help="Customers with a history")] = 100,
+    orders: Annotated[int, typer.Option(min=1, help="Orders in each one's history")] = 8,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes")] = 1,
+    seed: Annotated[int, typer.Option(help="Random seed of the demo world")] = 7,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """GET /v1/home under load on a demo world with a purchase history and a trained
+    model: p50/p95 against the 30 ms target, train time, rows per page."""
+    from baro.bench.home import HomeBenchConfig, run  # the bench and intelligence extras
+
+    config = HomeBenchConfig(
+        db=db,
+        concurrency=concurrency,
+        requests=requests,
+        customers=customers,
+        orders=orders,
+        workers=workers,
+        seed=seed,
+    )
+    with progress_bar(auto_refresh=False) as bar:
+        task = bar.add_task("home", total=None)
+
+        def advance(step: str, done: int, total: int) -> None:
+            if done == total or done % 100 == 0:
+                bar.update(task, description=step, completed=done, total=total, refresh=True)
+
+        try:
+            result = run(config, advance)
+        except (RuntimeError, OSError) as error:
+            raise fail(str(error)) from error
+    save_json(result, json_path)
+    table = Table(title=f"baro bench home — {result['db']}, concurrency {concurrency}")
+    for column in ("measure", "value", "target"):
+        table.add_column(column)
+    table.add_row("p50 / p95 ms", f"{result['p50_ms']} / {result['p95_ms']}", "p95 < 30")
+    table.add_row("timing", result["timing"], "")
+    table.add_row("statuses", str(result["status_counts"]), "all 200")
+    table.add_row("rows per page", str(result["mean_rows_per_page"]), "")
+    table.add_row("train s", str(result["train_s"]), "< 120")
+    out.print(table)
+    if result["errors_5xx"]:
+        raise fail(f"{result['errors_5xx']} server errors")
+
+
 def pages_table(result: dict[str, Any]) -> Table:
     target = result["target_p95_ms"]
     table = Table(

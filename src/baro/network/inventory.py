@@ -181,14 +181,21 @@ def stock_levels(session: Session, product_id: str) -> list[StockLevel]:
     return [StockLevel(r.facility_id, product_id, r.on_hand, r.reserved) for r in rows]
 
 
+# Built once: product pages, search and the home page ask it on every request.
+_AVAILABLE = (
+    select(InventoryRow.product_id, func.sum(InventoryRow.on_hand - InventoryRow.reserved))
+    .join(FacilityRow, FacilityRow.id == InventoryRow.facility_id)
+    .where(
+        InventoryRow.product_id.in_(bindparam("ids", expanding=True)),
+        FacilityRow.active.is_(True),
+    )
+    .group_by(InventoryRow.product_id)
+)
+
+
 def available_by_product(session: Session, product_ids: Sequence[str]) -> dict[str, int]:
     """Units free to sell per product, over all active facilities."""
-    rows = session.execute(
-        select(InventoryRow.product_id, func.sum(InventoryRow.on_hand - InventoryRow.reserved))
-        .join(FacilityRow, FacilityRow.id == InventoryRow.facility_id)
-        .where(InventoryRow.product_id.in_(product_ids), FacilityRow.active.is_(True))
-        .group_by(InventoryRow.product_id)
-    )
+    rows = session.execute(_AVAILABLE, {"ids": list(product_ids)})
     found = {product_id: int(units or 0) for product_id, units in rows}
     return {product_id: found.get(product_id, 0) for product_id in product_ids}
 

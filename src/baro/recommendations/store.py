@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, Integer, String, delete, select, update
+from sqlalchemy import Boolean, Float, Integer, String, bindparam, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.core.db import Base, UTCDateTime, execute_many, table_of
@@ -65,8 +65,31 @@ class Ranked:
     score: float
 
 
+_models = table_of(HomeModelRow)
+_rows = table_of(HomeRowRow)
+_pairs = table_of(HomePairRow)
+# Built once: every home page runs these three.
+_ACTIVE = select(_models).where(_models.c.active)
+_ROWS = (
+    select(_rows.c.kind, _rows.c.product_id, _rows.c.score)
+    .where(
+        _rows.c.version == bindparam("version"),
+        _rows.c.customer_id.in_(bindparam("customers", expanding=True)),
+    )
+    .order_by(_rows.c.kind, _rows.c.position)
+)
+_PAIRS = (
+    select(_pairs.c.other_id, _pairs.c.score)
+    .where(
+        _pairs.c.version == bindparam("version"),
+        _pairs.c.product_id.in_(bindparam("products", expanding=True)),
+    )
+    .order_by(_pairs.c.score.desc(), _pairs.c.other_id)
+)
+
+
 def active_model(session: Session) -> HomeModel | None:
-    row = session.scalars(select(HomeModelRow).where(HomeModelRow.active)).first()
+    row = session.execute(_ACTIVE).first()
     if row is None:
         return None
     return HomeModel(row.version, row.built_at, row.customers, row.products, row.train_s)
@@ -105,27 +128,16 @@ def next_version(session: Session) -> int:
 
 def rows_of(session: Session, version: int, customer_id: str) -> dict[str, list[Ranked]]:
     """The customer's rows and the cold-start rows, by kind, best first."""
-    found = session.execute(
-        select(HomeRowRow.customer_id, HomeRowRow.kind, HomeRowRow.product_id, HomeRowRow.score)
-        .where(
-            HomeRowRow.version == version,
-            HomeRowRow.customer_id.in_([customer_id, EVERYONE]),
-        )
-        .order_by(HomeRowRow.kind, HomeRowRow.position)
-    )
+    found = session.execute(_ROWS, {"version": version, "customers": [customer_id, EVERYONE]})
     rows: dict[str, list[Ranked]] = {}
-    for _customer, kind, product_id, score in found:
+    for kind, product_id, score in found:
         rows.setdefault(kind, []).append(Ranked(product_id, score))
     return rows
 
 
 def pairs_of(session: Session, version: int, product_ids: list[str]) -> list[Ranked]:
     """The bought-together neighbours of these products, best first, each once."""
-    found = session.execute(
-        select(HomePairRow.other_id, HomePairRow.score)
-        .where(HomePairRow.version == version, HomePairRow.product_id.in_(product_ids))
-        .order_by(HomePairRow.score.desc(), HomePairRow.other_id)
-    )
+    found = session.execute(_PAIRS, {"version": version, "products": product_ids})
     seen: dict[str, Ranked] = {}
     for other_id, score in found:
         if other_id not in product_ids:

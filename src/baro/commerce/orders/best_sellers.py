@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from baro.commerce.catalog.repository import ProductRow
@@ -137,22 +137,26 @@ def purchases_of(
     return [Purchase(*row) for row in session.execute(query)]
 
 
+_LATEST_ORDER = (
+    select(OrderRow.id)
+    .where(
+        OrderRow.customer_id == bindparam("customer_id"),
+        OrderRow.status.in_(_SOLD),
+        OrderRow.reship_of.is_(None),
+    )
+    .order_by(OrderRow.placed_at.desc(), OrderRow.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+# Built once: the home page asks it on every request.
+_LAST_PURCHASE = (
+    select(OrderLineRow.product_id)
+    .where(OrderLineRow.order_id == _LATEST_ORDER)
+    .order_by(OrderLineRow.line_no)
+)
+
+
 def last_purchase(session: Session, customer_id: str) -> list[str]:
     """The products of the customer's latest order that stood (what they just bought)."""
-    latest = (
-        select(OrderRow.id)
-        .where(
-            OrderRow.customer_id == customer_id,
-            OrderRow.status.in_(_SOLD),
-            OrderRow.reship_of.is_(None),
-        )
-        .order_by(OrderRow.placed_at.desc(), OrderRow.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(OrderLineRow.product_id)
-        .where(OrderLineRow.order_id == latest)
-        .order_by(OrderLineRow.line_no)
-    )
+    rows = session.execute(_LAST_PURCHASE, {"customer_id": customer_id})
     return list(dict.fromkeys(product_id for (product_id,) in rows))
