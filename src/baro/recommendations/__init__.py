@@ -3,6 +3,8 @@ platform's orders and writes the rows for serving (``baro recommend train``, on 
 schedule); ``HomePages.page`` serves them with what the customer did since."""
 
 from baro.recommendations.pages import BOUGHT_TOGETHER as BOUGHT_TOGETHER
+from baro.recommendations.pages import REASONS as REASONS
+from baro.recommendations.pages import TITLES as TITLES
 from baro.recommendations.pages import HomePage as HomePage
 from baro.recommendations.pages import HomePages as HomePages
 from baro.recommendations.pages import HomeRow as HomeRow
@@ -18,6 +20,8 @@ __all__ = [
     "BOUGHT_TOGETHER",
     "BUY_AGAIN",
     "PICKED",
+    "REASONS",
+    "TITLES",
     "TRENDING",
     "HomeModel",
     "HomePage",

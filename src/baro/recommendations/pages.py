@@ -30,12 +30,35 @@ BOUGHT_TOGETHER = "bought_together"
 ROW_SIZE = 12
 
 
+# Each row's title and why it is on the page, in English: pages translate them, with the
+# product the row is anchored on as ``name``.
+TITLES = {
+    BOUGHT_TOGETHER: "Bought together with %(name)s",
+    BUY_AGAIN: "Buy again",
+    PICKED: "Picked for you",
+    TRENDING: "Trending",
+}
+REASONS = {
+    BOUGHT_TOGETHER: "Often in the same orders as what you just bought",
+    BUY_AGAIN: "You bought these before; the most recent orders count most",
+    PICKED: "From what you buy and what customers like you buy",
+    TRENDING: "What customers bought lately",
+}
+
+
 @dataclass(frozen=True)
 class HomeRow:
     kind: str
-    title: str
-    reason: str
+    anchor: str | None  # the product's name a bought-together row is about
     products: tuple[ProductWithStock, ...]
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.kind] % {"name": self.anchor}
+
+    @property
+    def reason(self) -> str:
+        return REASONS[self.kind]
 
 
 @dataclass(frozen=True)
@@ -71,6 +94,8 @@ class HomePages:
         ids = list(dict.fromkeys(p for _, products in wanted for p in products))
         cards = {c.product.id: c for c in platform.showcase.these(ids[:100])} if ids else {}
         anchor = cards.get(just_bought[0]) if just_bought else None
+        if anchor is None and just_bought:
+            anchor = next(iter(platform.showcase.these(just_bought[:1])), None)
         shown: set[str] = set()
         rows = []
         for kind, products in wanted:
@@ -80,23 +105,11 @@ class HomePages:
             if not picked:
                 continue
             shown.update(c.product.id for c in picked)
-            title, reason = _words(kind, anchor)
-            rows.append(HomeRow(kind, title, reason, tuple(picked)))
+            named = anchor.product.title_en or anchor.product.title_ko if anchor else None
+            rows.append(HomeRow(kind, named if kind == BOUGHT_TOGETHER else None, tuple(picked)))
         return HomePage(
             customer_id,
             model.version if model else None,
             model.built_at if model else None,
             tuple(rows),
         )
-
-
-def _words(kind: str, anchor: ProductWithStock | None) -> tuple[str, str]:
-    """The row's title and why it is on the page (English; pages translate)."""
-    if kind == BOUGHT_TOGETHER:
-        name = anchor.product.title_en or anchor.product.title_ko if anchor else "your last order"
-        return f"Bought together with {name}", "Often in the same orders as what you just bought"
-    if kind == BUY_AGAIN:
-        return "Buy again", "You bought these before; the most recent orders count most"
-    if kind == PICKED:
-        return "Picked for you", "From what you buy and what customers like you buy"
-    return "Trending", "What customers bought lately"

@@ -11,6 +11,7 @@ from baro.channels.web.pages.forms import FRIENDLY
 from baro.channels.web.pages.home_rows import BestSellersRow, NewArrivalsRow
 from baro.channels.web.pages.storefront import devices
 from baro.channels.web.pages.storefront.account import NOTICES
+from baro.recommendations import REASONS, TITLES
 
 MESSAGE = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
 # pgettext("delivery fee", "Free"): keyed "delivery fee\x04Free" in the catalogue.
@@ -59,6 +60,8 @@ def test_every_storefront_word_has_its_korean() -> None:
         | set(FRIENDLY.values())
         | set(NOTICES.values())
         | set(devices.NOTICES.values())
+        | set(TITLES.values())
+        | set(REASONS.values())
         | {BestSellersRow.title, NewArrivalsRow.title}
     )
 

@@ -3,6 +3,8 @@ and their 1-Click button."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -20,6 +22,7 @@ from baro.commerce.customers import (
 from baro.core.errors import DomainError
 from baro.delivery.promise import Mode, NoDeliveryOption, Quote
 from baro.platform import Platform
+from baro.recommendations import TITLES, TRENDING, HomePages
 
 from ...deps import PlatformDep
 from ...promise import quote_for
@@ -36,13 +39,42 @@ MAX_PAGE = 400  # 9,600 results deep: past that, a shopper refines the search
 MAX_QUERY = 200
 
 
+@dataclass(frozen=True)
+class ShownRow:
+    """A row as the home page draws it: its anchor, title and reason in the page's language."""
+
+    key: str
+    title: str
+    reason: str | None
+    products: Sequence[ProductWithStock]
+
+
 @router.get("/")
 def home(request: Request, platform: PlatformDep, who: MaybeShopper) -> Response:
-    rows = [(row, row.products()) for row in request.app.state.home_rows]
+    """A signed-in shopper's own rows (``baro.recommendations``) come first; then the rows
+    every visitor sees, less the products already shown above them."""
+    shown: list[ShownRow] = []
+    if who is not None and who.principal.customer_id is not None:
+        page = HomePages(platform).page(who.principal.customer_id)
+        shown += [
+            ShownRow(
+                row.kind,
+                gettext(request, TITLES[row.kind]) % {"name": row.anchor},
+                gettext(request, row.reason),
+                row.products,
+            )
+            for row in page.rows
+            if row.kind != TRENDING  # the best sellers below say the same to everyone
+        ]
+    seen = {card.product.id for row in shown for card in row.products}
+    for row in request.app.state.home_rows:
+        products = [card for card in row.products() if card.product.id not in seen]
+        if products:
+            shown.append(ShownRow(row.key, gettext(request, row.title), None, products))
     return render(
         request,
         "storefront/home.html",
-        rows=[(row, products) for row, products in rows if products],
+        rows=shown,
         categories=platform.catalog.categories(),
     )
 
