@@ -10,10 +10,18 @@ import pytest
 
 pytest.importorskip("polars")
 
+from baro.commerce.catalog import Visitor
 from baro.core.clock import SimulatedClock
 from baro.network import Line
 from baro.platform import Platform
-from baro.recommendations import BOUGHT_TOGETHER, BUY_AGAIN, TRENDING, HomePages, train
+from baro.recommendations import (
+    BOUGHT_TOGETHER,
+    BUY_AGAIN,
+    SEARCHED,
+    TRENDING,
+    HomePages,
+    train,
+)
 from tests.builders import SAO_PAULO, Shopper, add_facility, add_product, shopper, stock
 from tests.channels.support import api, assert_problem, bearer
 
@@ -145,3 +153,19 @@ def test_the_api_serves_each_customer_their_own_page(
     assert their_rows[BUY_AGAIN]["reason"]
     assert_problem(anonymous, 401, "not_authenticated")
     assert operator.status_code == 403
+
+
+def test_a_search_just_made_has_its_row_on_the_next_page(
+    platform: Platform, clock: SimulatedClock, shop: dict[str, str]
+) -> None:
+    ana = shopper(platform, "Ana")
+    buy(platform, clock, ana, shop["milk"])
+    train(platform)
+    platform.catalog.search("rice", visitor=Visitor(ana.customer_id))
+    platform.catalog.flush_signals()  # what the signal buffer does within the second
+
+    page = HomePages(platform).page(ana.customer_id)
+
+    row = next(r for r in page.rows if r.kind == SEARCHED)
+    assert row.title == "Because you searched “rice”"
+    assert [c.product.title_en for c in row.products] == ["rice"]

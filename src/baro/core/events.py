@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, select, text, update
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -109,6 +109,27 @@ def _stored(row: OutboxRow) -> StoredEvent:
     return StoredEvent(
         row.seq, row.event_id, row.event_type, row.aggregate_id, row.occurred_at, row.data
     )
+
+
+_LATEST_ABOUT = (
+    select(OutboxRow)
+    .where(
+        OutboxRow.aggregate_id == bindparam("aggregate_id"),
+        OutboxRow.event_type == bindparam("event_type"),
+    )
+    .order_by(OutboxRow.seq.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def latest_about(
+    session: Session, aggregate_id: str, event_type: str, *, limit: int = 1
+) -> list[StoredEvent]:
+    """An aggregate's ``limit`` newest events of one type, newest first (one indexed read)."""
+    rows = session.scalars(
+        _LATEST_ABOUT, {"aggregate_id": aggregate_id, "event_type": event_type, "limit": limit}
+    )
+    return [_stored(row) for row in rows]
 
 
 def read_log(

@@ -4,6 +4,7 @@ schedule); ``HomePages.page`` serves them with what the customer did since."""
 
 from baro.recommendations.pages import BOUGHT_TOGETHER as BOUGHT_TOGETHER
 from baro.recommendations.pages import REASONS as REASONS
+from baro.recommendations.pages import SEARCHED as SEARCHED
 from baro.recommendations.pages import TITLES as TITLES
 from baro.recommendations.pages import HomePage as HomePage
 from baro.recommendations.pages import HomePages as HomePages
@@ -21,6 +22,7 @@ __all__ = [
     "BUY_AGAIN",
     "PICKED",
     "REASONS",
+    "SEARCHED",
     "TITLES",
     "TRENDING",
     "HomeModel",

@@ -6,6 +6,8 @@ purchase just made changes the page on the next request.
 Rows, in order, each with a title and why it is there:
 
     bought_together   "Bought together with <product>": neighbours of the latest order
+    searched          "Because you searched <words>": what the latest search (of the last
+                      two weeks) found, read from its event at request time
     buy_again         "Buy again": the customer's own products, recent orders first
     picked            "Picked for you": the blend of buy-again, neighbours and trending
     trending          "Trending": what customers bought lately (the cold start)
@@ -21,12 +23,16 @@ from datetime import datetime, timedelta
 
 from baro.commerce.catalog import ProductWithStock
 from baro.commerce.orders import last_purchase
+from baro.core.events import StoredEvent, latest_about
 from baro.platform import Platform
 
 from . import store
 from .train import BUY_AGAIN, PICKED, TRENDING
 
 BOUGHT_TOGETHER = "bought_together"
+SEARCHED = "searched"
+SEARCH_EVENT = "search.performed"
+SEARCH_FRESH_FOR = timedelta(days=14)  # an older search says little about today
 ROW_SIZE = 12
 
 
@@ -34,12 +40,14 @@ ROW_SIZE = 12
 # product the row is anchored on as ``name``.
 TITLES = {
     BOUGHT_TOGETHER: "Bought together with %(name)s",
+    SEARCHED: "Because you searched “%(name)s”",
     BUY_AGAIN: "Buy again",
     PICKED: "Picked for you",
     TRENDING: "Trending",
 }
 REASONS = {
     BOUGHT_TOGETHER: "Often in the same orders as what you just bought",
+    SEARCHED: "What your latest search found",
     BUY_AGAIN: "You bought these before; the most recent orders count most",
     PICKED: "From what you buy and what customers like you buy",
     TRENDING: "What customers bought lately",
@@ -49,7 +57,7 @@ REASONS = {
 @dataclass(frozen=True)
 class HomeRow:
     kind: str
-    anchor: str | None  # the product's name a bought-together row is about
+    anchor: str | None  # what the row is about: the product bought, the words searched
     products: tuple[ProductWithStock, ...]
 
     @property
@@ -79,11 +87,17 @@ class HomePages:
             model = store.active_model(session)
             ranked = store.rows_of(session, model.version, customer_id) if model else {}
             just_bought = last_purchase(session, customer_id)
+            searches = latest_about(session, customer_id, SEARCH_EVENT)
             together = (
                 store.pairs_of(session, model.version, just_bought) if model and just_bought else []
             )
+        search = searches[0] if searches else None
+        if search and search.occurred_at < platform.clock.now() - SEARCH_FRESH_FOR:
+            search = None
+        found = list(search.data.get("product_ids") or []) if search else []
         wanted = [
             (BOUGHT_TOGETHER, [r.product_id for r in together]),
+            (SEARCHED, found),
             (BUY_AGAIN, [r.product_id for r in ranked.get(BUY_AGAIN, [])]),
             (PICKED, [r.product_id for r in ranked.get(PICKED, [])]),
             (TRENDING, [r.product_id for r in ranked.get(TRENDING, [])]),
@@ -105,11 +119,18 @@ class HomePages:
             if not picked:
                 continue
             shown.update(c.product.id for c in picked)
-            named = anchor.product.title_en or anchor.product.title_ko if anchor else None
-            rows.append(HomeRow(kind, named if kind == BOUGHT_TOGETHER else None, tuple(picked)))
+            rows.append(HomeRow(kind, _anchor(kind, anchor, search), tuple(picked)))
         return HomePage(
             customer_id,
             model.version if model else None,
             model.built_at if model else None,
             tuple(rows),
         )
+
+
+def _anchor(kind: str, bought: ProductWithStock | None, search: StoredEvent | None) -> str | None:
+    if kind == BOUGHT_TOGETHER and bought is not None:
+        return bought.product.title_en or bought.product.title_ko
+    if kind == SEARCHED and search is not None:
+        return str(search.data.get("query") or search.data.get("category") or "")
+    return None

@@ -18,7 +18,7 @@ router = APIRouter(tags=["home"])
 
 
 class HomeRowOut(BaseModel):
-    kind: str = Field(description="bought_together, buy_again, picked or trending")
+    kind: str = Field(description="bought_together, searched, buy_again, picked or trending")
     title: str
     reason: str = Field(description="Why the row is on your page")
     products: list[ProductOut]

@@ -6,12 +6,13 @@ or a key):
 - ``product.viewed`` (aggregate: the product): ``customer_id``, ``product_id``. From
   ``POST /v1/events/view`` (written before the answer, once per Idempotency-Key) and from the
   storefront's product page for a signed-in shopper (each render is a view).
-- ``search.performed`` (aggregate: the search, ``srch_…``): ``customer_id`` (null when
-  anonymous), ``query`` (the words searched for, as matched: lower case, at most
-  ``MAX_SEARCH_TERMS``), ``category`` (the filter, or null), ``product_ids`` (the first
-  page's matches in rank order, at most ``LOGGED_MATCHES``) and ``categories`` (theirs,
-  sorted). Only a first page is a search: the next pages of it are not logged again, and
-  a listing with neither words nor a category is not a search.
+- ``search.performed`` (aggregate: the signed-in customer, so that their latest searches
+  are one indexed lookup away for the home page; an anonymous search is its own aggregate,
+  ``srch_…``): ``customer_id`` (null when anonymous), ``query`` (the words searched for, as
+  matched: lower case, at most ``MAX_SEARCH_TERMS``), ``category`` (the filter, or null),
+  ``product_ids`` (the first page's matches in rank order, at most ``LOGGED_MATCHES``) and
+  ``categories`` (theirs, sorted). Only a first page is a search: the next pages of it are
+  not logged again, and a listing with neither words nor a category is not a search.
 
 Searches and page views happen on read paths, so they are not written by the request that
 made them: ``SignalBuffer`` holds them and writes them from a thread of its own, all of a
@@ -99,7 +100,7 @@ def searched(
     shown = first_page[:LOGGED_MATCHES]
     return CatalogSignal(
         kind="search.performed",
-        aggregate_id=new_id("srch"),
+        aggregate_id=visitor.customer_id or new_id("srch"),
         occurred_at=at,
         data={
             "customer_id": visitor.customer_id,
