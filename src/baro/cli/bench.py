@@ -666,6 +666,82 @@ def reorder_table(result: dict[str, Any]) -> Table:
     return table
 
 
+@app.command("recommend")
+def recommend(
+    data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
+    eval_users: Annotated[
+        Path | None,
+        typer.Option(
+            help="Instacart user ids to evaluate, one per line. Default: 20 % by a stable hash"
+        ),
+    ] = None,
+    threads: Annotated[int, typer.Option(min=1, help="LightGBM and ALS threads")] = 2,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """The next basket as a ranked list on Instacart and Online Retail: baro's blend against
+    popularity, GP-TopFreq, TIFU-KNN and ALS; Recall, NDCG, PHR, repeat and explore recall."""
+
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as in `bench reorder`
+    from dataclasses import replace
+
+    from baro.bench import recommend as recommend_bench  # the intelligence extra
+    from baro.bench.reorder import read_eval_users
+    from baro.datasets import DatasetError
+    from baro.intelligence.recommend import BlendSettings
+    from baro.intelligence.replenish import ReplenishError
+
+    try:
+        chosen = read_eval_users(eval_users) if eval_users else None
+    except ReplenishError as error:
+        raise fail(str(error)) from error
+    defaults = BlendSettings()
+    settings = replace(defaults, ranker=replace(defaults.ranker, threads=threads))
+    with progress_bar() as bar:
+        task = bar.add_task(recommend_bench.STEPS[0], total=1)
+
+        def advance(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total)
+
+        try:
+            result = recommend_bench.run(
+                data_dir or Settings().resolved_data_dir(),
+                eval_users=chosen,
+                settings=settings,
+                progress=advance,
+            )
+        except (DatasetError, ReplenishError) as error:
+            raise fail(str(error)) from error
+    save_json(result, json_path)
+    out.print(recommend_table(result))
+
+
+def recommend_table(result: dict[str, Any]) -> Table:
+    table = Table(title=f"baro bench recommend — evaluated: {result['eval_users']}")
+    table.add_column("data set")
+    table.add_column("method")
+    shown = ("recall_10", "ndcg_10", "recall_20", "ndcg_20", "phr_10")
+    for measure in (*shown, "repeat_recall_10", "explore_recall_10"):
+        table.add_column(measure.replace("_recall_10", " R@10").replace("_", "@"), justify="right")
+    table.add_column("train s", justify="right")
+    table.add_column("serve p95 ms", justify="right")
+    for name, data in result["datasets"].items():
+        methods = data["methods"]
+        for method, scores in methods.items():
+            cells = []
+            for measure in (*shown, "repeat_recall_10", "explore_recall_10"):
+                best = max(m[measure] for m in methods.values())
+                text = f"{scores[measure]:.3f}"
+                cells.append(f"[green]{text}[/]" if scores[measure] == best else text)
+            table.add_row(
+                f"{name} ({data['evaluated_customers']})",
+                method,
+                *cells,
+                f"{scores['train_s']:.1f}",
+                f"{scores['serve_p95_ms']:.1f}",
+            )
+    return table
+
+
 @app.command("devices")
 def devices(
     db: Annotated[

@@ -17,7 +17,9 @@ history does not know gets trending (the cold start).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import lightgbm as lgb
 import numpy as np
@@ -46,27 +48,52 @@ FEATURES = (
     "customer_orders",
     "customer_basket",
     "customer_repeat_share",
+    "rate_since_first",
+    "recent_share",
+    "median_interval",
+    "cycle_due",
+    "customer_mean_gap",
+    "gap",
+    "gap_vs_mean",
 )
-UNSEEN = 10_000.0
-CHUNK = 500  # orders or days since a product the customer never bought
+UNSEEN = 10_000.0  # orders or days since a product the customer never bought
+RECENT_ORDERS = 5  # as in replenish: the orders counted as recent
+CHUNK = 500
 
 
 @dataclass(frozen=True)
 class BlendSettings:
     """How many candidates each scorer offers, how many past orders teach the ranker, the
     scorers' parameters (TIFU-KNN: the paper's Instacart defaults), and LightGBM's knobs
-    (``ranker``: those of the reorder model; ``min_data_in_leaf`` and rounds apply)."""
+    (``ranker``: those of the reorder model; early stopping watches NDCG@10 either way).
+
+    The objective, the number of training targets and the ranker's knobs were chosen on a
+    validation split of training customers only (``docs/benchmarks.md``): ``binary`` was
+    steadier than ``lambdarank``, which stopped after 8 rounds on Instacart."""
 
     own_candidates: int = 60
     tifu_candidates: int = 40
     copurchase_candidates: int = 30
     trending_candidates: int = 20
-    training_targets: int = 3
+    training_targets: int = 6
     buy_again_decay: float = 0.9
     tifu: dict[str, float] = field(default_factory=dict)
-    ranker: ReorderSettings = field(default_factory=lambda: ReorderSettings(max_rounds=400))
+    objective: str = "binary"
+    ranker: ReorderSettings = field(
+        default_factory=lambda: ReorderSettings(
+            num_leaves=15,
+            min_data_in_leaf=100,
+            max_rounds=800,
+            early_stopping_rounds=60,
+            validation_share=0.2,
+        )
+    )
 
     def __post_init__(self) -> None:
+        if self.objective not in ("lambdarank", "binary"):
+            raise InvalidRecommendSettings(
+                f"objective must be lambdarank or binary, not {self.objective!r}"
+            )
         for name in (
             "own_candidates",
             "tifu_candidates",
@@ -103,10 +130,17 @@ class Fitted:
     def on(cls, history: History, settings: BlendSettings) -> Fitted:
         scorers = {name: s.fit(history) for name, s in settings.scorers().items()}
         lines = history.lines
-        pairs = lines.group_by("row", "col").agg(
-            times=pl.len(),
-            orders_since=pl.col("back").min().cast(pl.Float64),
-            days_since=pl.col("days_ago").min().cast(pl.Float64),
+        pairs = (
+            lines.sort("row", "col", "back", descending=[False, False, True])
+            .group_by("row", "col")
+            .agg(
+                times=pl.len(),
+                orders_since=pl.col("back").min().cast(pl.Float64),
+                days_since=pl.col("days_ago").min().cast(pl.Float64),
+                rate_since_first=(pl.len() / (pl.col("back").max() + 1)).cast(pl.Float64),
+                recent=(pl.col("back") < RECENT_ORDERS).sum().cast(pl.Float64),
+                median_interval=(-pl.col("days_ago").diff()).median().cast(pl.Float64),
+            )
         )
         products = pairs.group_by("col").agg(
             product_buyers=pl.len().cast(pl.Float64),
@@ -120,21 +154,31 @@ class Fitted:
                 customer_orders=pl.col("n_orders").first().cast(pl.Float64),
                 customer_basket=(pl.len() / pl.col("n_orders").first()).cast(pl.Float64),
                 customer_repeat_share=(pl.col("back") < pl.col("first")).mean(),
+                customer_mean_gap=(
+                    pl.col("days_ago").max() / (pl.col("n_orders").first() - 1).clip(1)
+                ).cast(pl.Float64),
             )
         )
         return cls(history, scorers, pairs, products, customers)
 
-    def candidates(self, rows: np.ndarray, settings: BlendSettings) -> pl.DataFrame:
+    def candidates(
+        self, rows: np.ndarray, settings: BlendSettings, gaps: np.ndarray | None = None
+    ) -> pl.DataFrame:
         """row, col and ``FEATURES`` for each customer row's candidates (``rows`` known),
-        ``CHUNK`` customers at a time so that the neighbours' dense scores stay small."""
+        ``CHUNK`` customers at a time so that the neighbours' dense scores stay small.
+        ``gaps``: days from each customer's last order to the request (NaN: unknown)."""
+        if gaps is None:
+            gaps = np.full(len(rows), np.nan)
         return pl.concat(
             [
-                self._candidates(rows[start : start + CHUNK], settings)
+                self._candidates(rows[start : start + CHUNK], gaps[start : start + CHUNK], settings)
                 for start in range(0, max(len(rows), 1), CHUNK)
             ]
         )
 
-    def _candidates(self, rows: np.ndarray, settings: BlendSettings) -> pl.DataFrame:
+    def _candidates(
+        self, rows: np.ndarray, gaps: np.ndarray, settings: BlendSettings
+    ) -> pl.DataFrame:
         scores = {name: s.scores(rows) for name, s in self.scorers.items()}
         offered = {
             "buy_again": settings.own_candidates,
@@ -157,9 +201,13 @@ class Fitted:
             name: np.asarray(matrix[at, col]).ravel() if frame.height else np.zeros(0)
             for name, matrix in scores.items()
         }
+        trending = self.scorers["trending"]
+        assert isinstance(trending, Trending)
+        values["trending"] = trending.popularity[col]  # every product's, not only the best
         frame = frame.with_columns(
             row=pl.Series(rows[at]).cast(pl.Int32),
             col=pl.col("col").cast(pl.Int32),
+            gap=pl.Series(np.asarray(gaps, dtype=np.float64)[at]).fill_nan(None),
             **{name: pl.Series(v, dtype=pl.Float64) for name, v in values.items()},
         ).with_columns(
             pl.col(name)
@@ -180,8 +228,14 @@ class Fitted:
                 days_since=pl.col("days_since").fill_null(UNSEEN),
                 product_buyers=pl.col("product_buyers").fill_null(0.0),
                 product_repeat_rate=pl.col("product_repeat_rate").fill_null(0.0),
+                rate_since_first=pl.col("rate_since_first").fill_null(0.0),
+                recent_share=pl.col("recent").fill_null(0.0)
+                / pl.col("customer_orders").clip(upper_bound=RECENT_ORDERS),
+                cycle_due=(pl.col("days_since") + pl.col("gap"))
+                / (pl.col("median_interval") + 1.0),
+                gap_vs_mean=pl.col("gap") / (pl.col("customer_mean_gap") + 1.0),
             )
-            .drop("times", "local")
+            .drop("times", "local", "recent")
         )
 
 
@@ -199,16 +253,27 @@ class Blend:
     def rounds(self) -> int:
         return self.booster.best_iteration or self.booster.current_iteration()
 
-    def recommend(self, customer_ids: list[int] | np.ndarray, n: int) -> pl.DataFrame:
+    def recommend(
+        self,
+        customer_ids: list[int] | np.ndarray,
+        n: int,
+        gaps: list[float | None] | np.ndarray | None = None,
+    ) -> pl.DataFrame:
         """customer_id, product_id, score, rank: each customer's ``n`` best products; a
-        customer without history gets trending."""
+        customer without history gets trending. ``gaps``: for each customer, the days since
+        their last order as of the request (None or NaN: unknown, which the ranker allows)."""
         history = self.serving.history
         ids = np.asarray(customer_ids, dtype=np.int64)
         rows = history.rows(ids)
+        days = (
+            np.full(len(ids), np.nan)
+            if gaps is None
+            else np.array([np.nan if g is None else g for g in gaps], dtype=np.float64)
+        )
         parts = []
         if (rows >= 0).any():
             known = rows[rows >= 0]
-            rows_frame = self.serving.candidates(known, self.settings)
+            rows_frame = self.serving.candidates(known, self.settings, days[rows >= 0])
             score = self.booster.predict(_matrix(rows_frame), num_iteration=self.rounds)
             best = (
                 rows_frame.select("row", "col")
@@ -243,13 +308,17 @@ def fit_blend(
         if targets.is_empty():
             break
         fitted = Fitted.on(History.build(orders_before(orders, targets), lines), settings)
-        rows = fitted.history.rows(targets["customer_id"].to_numpy())
+        timed = targets.join(
+            orders.select("order_id", "days_since_prior"), on="order_id", how="left"
+        )
+        rows = fitted.history.rows(timed["customer_id"].to_numpy())
+        gaps = timed["days_since_prior"].cast(pl.Float64).fill_null(np.nan).to_numpy()[rows >= 0]
         rows = rows[rows >= 0]
         if not len(rows):
             continue
         truth = _labels(fitted.history, targets, lines)
         example = (
-            fitted.candidates(rows, settings)
+            fitted.candidates(rows, settings, gaps)
             .join(truth, on=["row", "col"], how="left")
             .with_columns(
                 label=pl.col("label").fill_null(0),
@@ -258,13 +327,13 @@ def fit_blend(
         )
         customers = fitted.history.customers[example["row"].to_numpy()]
         examples.append(example.with_columns(customer_id=pl.Series(customers)))
-    rows = pl.concat(examples) if examples else pl.DataFrame()
-    if rows.is_empty() or rows["label"].n_unique() < 2:
+    labelled = pl.concat(examples) if examples else pl.DataFrame({"label": []})
+    if labelled.is_empty() or labelled["label"].n_unique() < 2:
         raise NotEnoughHistory(
-            f"{rows.height} candidates with "
-            f"{int(rows['label'].sum()) if rows.height else 0} bought: nothing to learn"
+            f"{labelled.height} candidates with "
+            f"{int(labelled['label'].sum()) if labelled.height else 0} bought: nothing to learn"
         )
-    booster, train_rows, valid_rows = _train(rows, settings.ranker)
+    booster, train_rows, valid_rows = _train(labelled, settings.ranker, settings.objective)
     serving = Fitted.on(History.build(orders, lines), settings)
     return Blend(booster, serving, settings, train_rows, valid_rows)
 
@@ -282,7 +351,9 @@ def _labels(history: History, targets: pl.DataFrame, lines: pl.DataFrame) -> pl.
     )
 
 
-def _train(rows: pl.DataFrame, settings: ReorderSettings) -> tuple[lgb.Booster, int, int]:
+def _train(
+    rows: pl.DataFrame, settings: ReorderSettings, objective: str
+) -> tuple[lgb.Booster, int, int]:
     held = hash_share(
         rows["customer_id"].unique().to_list(), settings.validation_share, salt="validation"
     )
@@ -290,7 +361,7 @@ def _train(rows: pl.DataFrame, settings: ReorderSettings) -> tuple[lgb.Booster, 
     is_validation = rows["customer_id"].is_in(list(held))
     train, valid = rows.filter(~is_validation), rows.filter(is_validation)
     parameters = {
-        "objective": "lambdarank",
+        "objective": objective,
         "metric": "ndcg",
         "eval_at": [10],
         "learning_rate": settings.learning_rate,
@@ -308,7 +379,8 @@ def _train(rows: pl.DataFrame, settings: ReorderSettings) -> tuple[lgb.Booster, 
     data = lgb.Dataset(
         _matrix(train), label=train["label"].to_numpy(), group=_groups(train), free_raw_data=True
     )
-    valid_sets, callbacks = [], []
+    valid_sets: list[lgb.Dataset] = []
+    callbacks: list[Callable[..., Any]] = []
     if valid.height and valid["label"].sum() > 0:
         valid_sets = [
             lgb.Dataset(

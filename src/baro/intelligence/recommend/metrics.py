@@ -76,10 +76,11 @@ def basket_metrics(recommended: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFra
 
 def mean_metrics(per_customer: pl.DataFrame) -> dict[str, float]:
     """The mean of each measure over the customers that have it."""
-    return {
-        name: round(float(per_customer[name].mean() or 0.0), 4) if per_customer.height else 0.0
-        for name in MEASURES
-    }
+    means = {}
+    for name in MEASURES:
+        values = per_customer[name].drop_nulls().to_numpy()
+        means[name] = round(float(values.mean()), 4) if values.size else 0.0
+    return means
 
 
 def bootstrap_difference(

@@ -1,0 +1,89 @@
+"""``baro bench recommend``: evaluated targets never reach any method, the truth splits
+repeats from explores, the command says what is missing, and (on the real data) the figures
+come out for every method on both data sets."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from baro.bench.recommend import fit_methods, methods, recommend_truth, run
+from baro.bench.reorder import evaluation_targets
+from baro.cli import app
+from baro.intelligence.recommend import BlendSettings, fit_blend
+from baro.intelligence.replenish import ReorderSettings
+from tests.intelligence.test_recommend import frames, shoppers
+
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+QUICK = BlendSettings(training_targets=2, ranker=ReorderSettings(threads=1, max_rounds=40))
+
+
+def poisoned(lines: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:
+    """The targets' products swapped for products nobody else buys and a popular one."""
+    kept = lines.join(targets, on="order_id", how="anti")
+    swapped = targets.select("order_id", product_id=pl.lit([100, 77_777, 88_888])).explode(
+        "product_id"
+    )
+    return pl.concat([kept, swapped.cast(kept.schema)])
+
+
+def test_evaluation_targets_never_reach_any_method() -> None:
+    """Poisoning the evaluated customers' target orders leaves every method's lists for them
+    unchanged; a blend fitted on the targets does change, so the check can see a leak."""
+    orders, lines = frames(shoppers(customers=60, orders=6))
+    evaluation = evaluation_targets(orders, set(range(0, 60, 5)))
+    bad = poisoned(lines, evaluation)
+    ids = evaluation["customer_id"].to_list()
+
+    def lists(fit_lines: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        fitted, _seconds, _learned = fit_methods(orders, fit_lines, evaluation, QUICK)
+        return {method: top(ids) for method, top in fitted.items()}
+
+    clean, dirty = lists(lines), lists(bad)
+    assert set(clean) == set(methods())
+    for method in clean:
+        assert clean[method].equals(dirty[method]), method
+
+    def leaky(fit_lines: pl.DataFrame) -> pl.DataFrame:
+        return fit_blend(orders, fit_lines, QUICK).recommend(ids, 20)
+
+    assert not leaky(lines).equals(leaky(bad))
+
+
+def test_the_truth_is_every_target_product_marked_repeat_or_explore() -> None:
+    orders, lines = frames({1: [[5, 6], [7], [5, 8]], 2: [[1], [1, 2]]})
+    evaluation = evaluation_targets(orders, {1, 2})
+    truth = recommend_truth(orders, lines, evaluation)
+
+    assert truth.rows() == [(1, 5, True), (1, 8, False), (2, 1, True), (2, 2, False)]
+
+
+def test_the_command_says_what_is_missing_without_a_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["bench", "recommend", "--data-dir", str(tmp_path)])
+
+    assert result.exit_code == 1
+    assert "Instacart orders not found" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.data
+def test_on_the_real_data_every_method_is_scored_with_intervals() -> None:
+    if not (SHARED_DATA / "instacart" / "orders.csv.gz").exists():
+        pytest.skip(f"{SHARED_DATA} not found: set BARO_DATA_DIR or run beside ../shared/data")
+
+    defaults = BlendSettings()
+    settings = replace(defaults, ranker=replace(defaults.ranker, threads=1))
+    result = run(SHARED_DATA, settings=settings)
+
+    for name in ("instacart", "online_retail"):
+        data = result["datasets"][name]
+        assert set(data["methods"]) == set(methods())
+        assert data["methods"]["baro"]["recall_10"] > data["methods"]["popularity"]["recall_10"]
+        for other in ("tifu_knn", "gp_topfreq"):
+            interval = data["baro_minus"][other]["ndcg_10"]
+            assert interval["low"] <= interval["mean"] <= interval["high"]
+    assert result["targets"]["instacart"]["training_under_2_minutes"]
