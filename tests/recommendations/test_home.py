@@ -22,7 +22,7 @@ from baro.recommendations import (
     HomePages,
     train,
 )
-from tests.builders import SAO_PAULO, Shopper, add_facility, add_product, shopper, stock
+from tests.builders import RIO, SAO_PAULO, Shopper, add_facility, add_product, shopper, stock
 from tests.channels.support import api, assert_problem, bearer
 
 
@@ -169,3 +169,23 @@ def test_a_search_just_made_has_its_row_on_the_next_page(
     row = next(r for r in page.rows if r.kind == SEARCHED)
     assert row.title == "Because you searched “rice”"
     assert [c.product.title_en for c in row.products] == ["rice"]
+
+
+def test_trending_is_what_the_customers_own_region_buys(
+    platform: Platform, clock: SimulatedClock, shop: dict[str, str]
+) -> None:
+    # Rio's customers buy tea, São Paulo's rice (from the one centre: where the goods
+    # ship from does not matter, where the customers live does).
+    for number in range(5):
+        carioca = shopper(platform, f"Rio{number}", at=RIO)
+        paulista = shopper(platform, f"Sp{number}", at=SAO_PAULO)
+        buy(platform, clock, carioca, shop["tea"])
+        buy(platform, clock, paulista, shop["rice"])
+    clock.advance(timedelta(hours=1))
+    train(platform)
+    newcomer = shopper(platform, "Nova", at=RIO)
+
+    pages = HomePages(platform)
+
+    assert kinds(pages.page(newcomer.customer_id, RIO))[TRENDING] == ["tea", "rice"]
+    assert kinds(pages.page(newcomer.customer_id, SAO_PAULO))[TRENDING] == ["rice", "tea"]

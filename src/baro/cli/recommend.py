@@ -48,7 +48,11 @@ def explain(
     try:
         with domain_errors_as_messages():
             platform.customers.get(customer)  # an unknown id says so, not an empty page
-            page = HomePages(platform).page(customer)
+            address = next(
+                (a for a in platform.customers.addresses(customer) if a.is_default), None
+            )
+            home = (address.lat, address.lng) if address else None
+            page = HomePages(platform).page(customer, home)
     finally:
         platform.close()
     if page.model_version is None:

@@ -24,10 +24,12 @@ from datetime import datetime, timedelta
 from baro.commerce.catalog import ProductWithStock
 from baro.commerce.orders import last_purchase
 from baro.core.events import StoredEvent, latest_about
+from baro.core.geo import region_at
 from baro.platform import Platform
 
 from . import store
-from .train import BUY_AGAIN, PICKED, TRENDING
+from .store import EVERYONE
+from .train import BUY_AGAIN, PICKED, REGION, TRENDING
 
 BOUGHT_TOGETHER = "bought_together"
 SEARCHED = "searched"
@@ -43,14 +45,14 @@ TITLES = {
     SEARCHED: "Because you searched “%(name)s”",
     BUY_AGAIN: "Buy again",
     PICKED: "Picked for you",
-    TRENDING: "Trending",
+    TRENDING: "Trending near you",
 }
 REASONS = {
     BOUGHT_TOGETHER: "Often in the same orders as what you just bought",
     SEARCHED: "What your latest search found",
     BUY_AGAIN: "You bought these before; the most recent orders count most",
     PICKED: "From what you buy and what customers like you buy",
-    TRENDING: "What customers bought lately",
+    TRENDING: "What customers around you bought lately (or everywhere, where few have)",
 }
 
 
@@ -81,11 +83,18 @@ class HomePages:
     def __init__(self, platform: Platform) -> None:
         self._platform = platform
 
-    def page(self, customer_id: str) -> HomePage:
+    def page(self, customer_id: str, home: tuple[float, float] | None = None) -> HomePage:
+        """``home``: where the customer lives (their default address), for what trends
+        near them; without it, what trends everywhere."""
         platform = self._platform
         with platform.db.read() as session:
             model = store.active_model(session)
-            ranked = store.rows_of(session, model.version, customer_id) if model else {}
+            region = [REGION + region_at(*home)] if home else []
+            ranked = (
+                store.rows_of(session, model.version, [customer_id, *region, EVERYONE])
+                if model
+                else {}
+            )
             just_bought = last_purchase(session, customer_id)
             searches = latest_about(session, customer_id, SEARCH_EVENT)
             together = (

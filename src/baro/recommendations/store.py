@@ -70,8 +70,8 @@ _rows = table_of(HomeRowRow)
 _pairs = table_of(HomePairRow)
 # Built once: every home page runs these three.
 _ACTIVE = select(_models).where(_models.c.active)
-_ROWS = (
-    select(_rows.c.kind, _rows.c.product_id, _rows.c.score)
+_ROWS_OF = (
+    select(_rows.c.customer_id, _rows.c.kind, _rows.c.product_id, _rows.c.score)
     .where(
         _rows.c.version == bindparam("version"),
         _rows.c.customer_id.in_(bindparam("customers", expanding=True)),
@@ -126,12 +126,18 @@ def next_version(session: Session) -> int:
     return (latest or 0) + 1
 
 
-def rows_of(session: Session, version: int, customer_id: str) -> dict[str, list[Ranked]]:
-    """The customer's rows and the cold-start rows, by kind, best first."""
-    found = session.execute(_ROWS, {"version": version, "customers": [customer_id, EVERYONE]})
+def rows_of(session: Session, version: int, owners: list[str]) -> dict[str, list[Ranked]]:
+    """The rows of these owners (the customer, their region, everyone), by kind, best first;
+    where two owners have a row of one kind, the first owner's wins."""
+    found = session.execute(_ROWS_OF, {"version": version, "customers": owners})
+    by_owner: dict[tuple[str, str], list[Ranked]] = {}
+    for owner, kind, product_id, score in found:
+        by_owner.setdefault((owner, kind), []).append(Ranked(product_id, score))
     rows: dict[str, list[Ranked]] = {}
-    for kind, product_id, score in found:
-        rows.setdefault(kind, []).append(Ranked(product_id, score))
+    for owner in owners:
+        for (who, kind), ranked in by_owner.items():
+            if who == owner and kind not in rows:
+                rows[kind] = ranked
     return rows
 
 

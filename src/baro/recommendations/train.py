@@ -16,12 +16,14 @@ from typing import Any
 from baro.commerce.orders import purchases_of
 from baro.commerce.replenishment import LINE_COLUMNS, ORDER_COLUMNS, HistoryFrames
 from baro.core.errors import Unavailable
+from baro.core.geo import region_of
 from baro.platform import Platform
 
 from . import store
 from .store import EVERYONE, HomeModel
 
 BUY_AGAIN, PICKED, TRENDING = "buy_again", "picked", "trending"
+REGION = "region:"  # the customer id of a region's trending rows: region:<H3 cell>
 HINT = "pip install 'baro[intelligence]'"
 
 
@@ -33,6 +35,9 @@ class RecommendationsUnavailable(Unavailable):
 class TrainSettings:
     row_size: int = 12  # products per row
     pairs: int = 12  # bought-together neighbours kept per product
+    # A region trends on its own once this many of its customers have bought: fewer, and
+    # its row would be one household's shopping.
+    region_customers: int = 5
 
 
 def train(
@@ -85,7 +90,9 @@ def train(
         for kind, frame in ranked.items():
             rows += _rows(kind, frame, frames)
         trending = recommend(Trending().fit(history), history, everyone[:1], settings.row_size)
-        rows += [{**row, "customer_id": EVERYONE} for row in _rows(TRENDING, trending, frames)]
+        overall = _rows(TRENDING, trending, frames)
+        rows += [{**row, "customer_id": EVERYONE} for row in overall]
+        rows += _regional(platform, orders, lines, frames, settings, overall)
         pairs = _pairs(similarity, history.products, frames, settings.pairs)
     with platform.db.transaction() as session:
         model = HomeModel(
@@ -99,6 +106,44 @@ def train(
             row["version"] = model.version
         store.write_model(session, model, rows, pairs)
     return model
+
+
+def _regional(
+    platform: Platform,
+    orders: Any,
+    lines: Any,
+    frames: HistoryFrames,
+    settings: TrainSettings,
+    overall: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Trending per region (the H3 region of the customer's default address): the same
+    scorer, fitted on the orders of the region's customers only, its row filled up with
+    what trends ``overall`` when the region buys fewer products than a row holds."""
+    import numpy as np
+    import polars as pl
+
+    from baro.intelligence.recommend import History, Trending, recommend
+
+    cells = platform.customers.home_cells()
+    regions: dict[str, list[int]] = {}
+    for number, customer in enumerate(frames.customers):
+        if customer in cells:
+            regions.setdefault(region_of(cells[customer]), []).append(number)
+    found = []
+    for region, members in sorted(regions.items()):
+        if len(members) < settings.region_customers:
+            continue
+        local = orders.filter(pl.col("customer_id").is_in(np.array(members)))
+        history = History.build(local, lines)
+        best = recommend(Trending().fit(history), history, np.array(members[:1]), settings.row_size)
+        local_rows = _rows(TRENDING, best, frames)
+        have = {row["product_id"] for row in local_rows}
+        local_rows += [row for row in overall if row["product_id"] not in have]
+        found += [
+            {**row, "customer_id": REGION + region, "position": position}
+            for position, row in enumerate(local_rows[: settings.row_size], start=1)
+        ]
+    return found
 
 
 def _order_schema(pl: Any) -> dict[str, Any]:

@@ -48,6 +48,10 @@ class HomeOut(BaseModel):
 
 @router.get("/v1/home", responses=errors(*AUTHENTICATED))
 def home(who: CallerDep, platform: PlatformDep) -> HomeOut:
-    """Your home page: what you bought together with your last order, what to buy again,
-    what is picked for you, what is trending. New customers get trending."""
-    return HomeOut.of(HomePages(platform).page(who.customer_id()))
+    """Your home page: what is bought together with your last order, what your latest
+    search found, what to buy again, what is picked for you, what trends near your default
+    address. New customers get what trends near them, and their searches."""
+    principal = who.customer()
+    assert principal.customer_id is not None, "a customer's key names the customer"
+    home = (principal.address.lat, principal.address.lng) if principal.address else None
+    return HomeOut.of(HomePages(platform).page(principal.customer_id, home))

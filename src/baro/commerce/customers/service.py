@@ -300,6 +300,14 @@ class Customers:
         with self._db.read() as session:
             return principals_by_hash(session, _PRINCIPAL_BY_ID, sorted(set(customer_ids)))
 
+    def home_cells(self) -> dict[str, str]:
+        """Each customer's default address's H3 cell (customers without one are missing)."""
+        with self._db.read() as session:
+            rows = session.execute(
+                select(AddressRow.customer_id, AddressRow.h3_cell).where(AddressRow.is_default)
+            )
+            return {customer_id: cell for customer_id, cell in rows}
+
     def get(self, customer_id: str) -> Customer:
         with self._db.read() as session:
             row = self._require_customer(session, customer_id)

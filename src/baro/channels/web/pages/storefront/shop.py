@@ -55,7 +55,9 @@ def home(request: Request, platform: PlatformDep, who: MaybeShopper) -> Response
     every visitor sees, less the products already shown above them."""
     shown: list[ShownRow] = []
     if who is not None and who.principal.customer_id is not None:
-        page = HomePages(platform).page(who.principal.customer_id)
+        address = who.principal.address
+        home = (address.lat, address.lng) if address else None
+        page = HomePages(platform).page(who.principal.customer_id, home)
         shown += [
             ShownRow(
                 row.kind,
