@@ -83,6 +83,11 @@ class HomePages:
     def __init__(self, platform: Platform) -> None:
         self._platform = platform
 
+    def model(self) -> store.HomeModel | None:
+        """The model pages are served from now (None: none trained yet)."""
+        with self._platform.db.read() as session:
+            return store.active_model(session)
+
     def page(self, customer_id: str, home: tuple[float, float] | None = None) -> HomePage:
         """``home``: where the customer lives (their default address), for what trends
         near them; without it, what trends everywhere."""

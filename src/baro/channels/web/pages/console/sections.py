@@ -20,6 +20,7 @@ from . import (
     delivery,
     devices,
     feed,
+    home_rows,
     inventory,
     orders,
     replenishment,
@@ -60,6 +61,7 @@ SECTIONS: Final = ordered(
         ConsoleSection("Delivery", "/delivery", delivery.router, order=35),
         ConsoleSection("Anticipation", "/anticipation", anticipation.router, order=37),
         ConsoleSection("Devices", "/devices", devices.router, order=38),
+        ConsoleSection("Home pages", "/home-pages", home_rows.router, order=42),
         ConsoleSection("Replenishment", "/replenishment", replenishment.router, order=39),
     )
 )
