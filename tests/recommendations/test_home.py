@@ -12,6 +12,7 @@ pytest.importorskip("polars")
 
 from baro.commerce.catalog import Visitor
 from baro.core.clock import SimulatedClock
+from baro.core.money import Money
 from baro.network import Line
 from baro.platform import Platform
 from baro.recommendations import (
@@ -189,3 +190,21 @@ def test_trending_is_what_the_customers_own_region_buys(
 
     assert kinds(pages.page(newcomer.customer_id, RIO))[TRENDING] == ["tea", "rice"]
     assert kinds(pages.page(newcomer.customer_id, SAO_PAULO))[TRENDING] == ["rice", "tea"]
+
+
+def test_a_kept_page_is_built_again_once_it_is_older_than_its_freshness(
+    platform: Platform, clock: SimulatedClock, shop: dict[str, str]
+) -> None:
+    ana = shopper(platform, "Ana")
+    buy(platform, clock, ana, shop["milk"])
+    clock.advance(timedelta(hours=1))
+    train(platform)
+    kept, fresh = HomePages(platform), HomePages(platform, fresh_s=0)
+    before = kept.page(ana.customer_id)
+    fresh.page(ana.customer_id)
+
+    platform.catalog.set_price(shop["milk"], Money(2500, "BRL"))
+
+    assert kept.page(ana.customer_id) is before  # nothing it is built from changed
+    price = fresh.page(ana.customer_id).rows[0].products[0].product.price
+    assert price == Money(2500, "BRL")

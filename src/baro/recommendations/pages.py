@@ -18,13 +18,20 @@ stock everywhere are left out.
 
 from __future__ import annotations
 
+import math
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from baro.commerce.catalog import ProductWithStock
-from baro.commerce.orders import last_purchase
+from sqlalchemy.orm import Session
+
+from baro.commerce.catalog import ProductWithStock, products_by_id
+from baro.commerce.orders import last_order_id, last_purchase
 from baro.core.events import StoredEvent, latest_about
 from baro.core.geo import region_at
+from baro.network import available_by_product
 from baro.platform import Platform
 
 from . import store
@@ -79,9 +86,34 @@ class HomePage:
     rows: tuple[HomeRow, ...]
 
 
+# A page is built again when its model, the customer's latest order or latest search
+# changes; otherwise it is served from memory for this long, so its prices and stock are
+# at most this old (the best-sellers row of the storefront keeps its products a minute).
+PAGE_FRESH_S = 5.0
+MODEL_FRESH_S = 1.0  # a newly trained model is served within this long
+MAX_CACHED = 20_000  # pages kept per process, least recently used dropped first
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """What a cached page was built from; when any differs, the page is built again."""
+
+    model_version: int | None
+    last_order_id: str | None
+    last_search_seq: int | None
+    region: str | None
+
+
 class HomePages:
-    def __init__(self, platform: Platform) -> None:
+    """One per process (the web app keeps it in ``app.state``): it keeps the pages it
+    built. Owner of ``_pages`` and ``_model``: ``_lock`` (request threads share them)."""
+
+    def __init__(self, platform: Platform, *, fresh_s: float = PAGE_FRESH_S) -> None:
         self._platform = platform
+        self._fresh_s = fresh_s
+        self._lock = threading.Lock()
+        self._pages: OrderedDict[str, tuple[_Marks, float, HomePage]] = OrderedDict()
+        self._model: tuple[float, store.HomeModel | None] = (-math.inf, None)
 
     def model(self) -> store.HomeModel | None:
         """The model pages are served from now (None: none trained yet)."""
@@ -91,20 +123,56 @@ class HomePages:
     def page(self, customer_id: str, home: tuple[float, float] | None = None) -> HomePage:
         """``home``: where the customer lives (their default address), for what trends
         near them; without it, what trends everywhere."""
-        platform = self._platform
-        with platform.db.read() as session:
-            model = store.active_model(session)
-            region = [REGION + region_at(*home)] if home else []
-            ranked = (
-                store.rows_of(session, model.version, [customer_id, *region, EVERYONE])
-                if model
-                else {}
-            )
-            just_bought = last_purchase(session, customer_id)
+        region = region_at(*home) if home else None
+        with self._platform.db.read() as session:
+            model = self._active(session)
             searches = latest_about(session, customer_id, SEARCH_EVENT)
-            together = (
-                store.pairs_of(session, model.version, just_bought) if model and just_bought else []
+            marks = _Marks(
+                model.version if model else None,
+                last_order_id(session, customer_id),
+                searches[0].seq if searches else None,
+                region,
             )
+            now = time.monotonic()
+            with self._lock:
+                kept = self._pages.get(customer_id)
+                if kept is not None and kept[0] == marks and now < kept[1]:
+                    self._pages.move_to_end(customer_id)
+                    return kept[2]
+            page = self._build(session, customer_id, model, region, searches)
+        with self._lock:
+            self._pages[customer_id] = (marks, now + self._fresh_s, page)
+            self._pages.move_to_end(customer_id)
+            while len(self._pages) > MAX_CACHED:
+                self._pages.popitem(last=False)
+        return page
+
+    def _active(self, session: Session) -> store.HomeModel | None:
+        now = time.monotonic()
+        with self._lock:
+            read_at, model = self._model
+        if now - read_at < MODEL_FRESH_S:
+            return model
+        model = store.active_model(session)
+        with self._lock:
+            self._model = (now, model)
+        return model
+
+    def _build(
+        self,
+        session: Session,
+        customer_id: str,
+        model: store.HomeModel | None,
+        region: str | None,
+        searches: list[StoredEvent],
+    ) -> HomePage:
+        platform = self._platform
+        owners = [customer_id, *([REGION + region] if region else []), EVERYONE]
+        ranked = store.rows_of(session, model.version, owners) if model else {}
+        just_bought = last_purchase(session, customer_id)
+        together = (
+            store.pairs_of(session, model.version, just_bought) if model and just_bought else []
+        )
         search = searches[0] if searches else None
         if search and search.occurred_at < platform.clock.now() - SEARCH_FRESH_FOR:
             search = None
@@ -120,10 +188,8 @@ class HomePages:
             month_ago = platform.clock.now() - timedelta(days=30)
             wanted[-1] = (TRENDING, platform.best_sellers.since(month_ago, limit=ROW_SIZE))
         ids = list(dict.fromkeys(p for _, products in wanted for p in products))
-        cards = {c.product.id: c for c in platform.showcase.these(ids[:100])} if ids else {}
+        cards = _cards(session, [*ids, *just_bought[:1]])
         anchor = cards.get(just_bought[0]) if just_bought else None
-        if anchor is None and just_bought:
-            anchor = next(iter(platform.showcase.these(just_bought[:1])), None)
         shown: set[str] = set()
         rows = []
         for kind, products in wanted:
@@ -140,6 +206,19 @@ class HomePages:
             model.built_at if model else None,
             tuple(rows),
         )
+
+
+def _cards(session: Session, product_ids: list[str]) -> dict[str, ProductWithStock]:
+    """The products still sold, with the units free to sell, in the page's own read."""
+    if not product_ids:
+        return {}
+    products = products_by_id(session, product_ids)
+    available = available_by_product(session, list(products))
+    return {
+        i: ProductWithStock(product, available[i])
+        for i, product in products.items()
+        if product.active
+    }
 
 
 def _anchor(kind: str, bought: ProductWithStock | None, search: StoredEvent | None) -> str | None:

@@ -14,6 +14,7 @@ from baro import __version__
 from baro.core.config import Settings, get_settings
 from baro.jobs import Jobs
 from baro.platform import Platform
+from baro.recommendations import HomePages
 
 from . import (
     admin,
@@ -121,6 +122,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(transfers.router)
     app.include_router(replenishment.router)
     device_desk = devices.install(app, platform)
+    app.state.home_pages = HomePages(platform)  # the pages this process built, kept a moment
     app.include_router(home.router)
     pages.install(app, platform)
     telemetry = observability.install(app, platform)

@@ -4,13 +4,14 @@ with its title and why it is there, for the calling customer only."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from baro.recommendations import HomePage, HomePages
 
-from .deps import CallerDep, PlatformDep
+from .deps import CallerDep
 from .problems import AUTHENTICATED, errors
 from .schemas import ProductOut
 
@@ -46,12 +47,17 @@ class HomeOut(BaseModel):
         )
 
 
+async def home_pages(request: Request) -> HomePages:
+    pages: HomePages = request.app.state.home_pages
+    return pages
+
+
 @router.get("/v1/home", responses=errors(*AUTHENTICATED))
-def home(who: CallerDep, platform: PlatformDep) -> HomeOut:
+def home(who: CallerDep, pages: Annotated[HomePages, Depends(home_pages)]) -> HomeOut:
     """Your home page: what is bought together with your last order, what your latest
     search found, what to buy again, what is picked for you, what trends near your default
     address. New customers get what trends near them, and their searches."""
     principal = who.customer()
     assert principal.customer_id is not None, "a customer's key names the customer"
     home = (principal.address.lat, principal.address.lng) if principal.address else None
-    return HomeOut.of(HomePages(platform).page(principal.customer_id, home))
+    return HomeOut.of(pages.page(principal.customer_id, home))

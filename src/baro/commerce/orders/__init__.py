@@ -3,6 +3,7 @@
 from baro.commerce.orders.best_sellers import BestSellers as BestSellers
 from baro.commerce.orders.best_sellers import Purchase as Purchase
 from baro.commerce.orders.best_sellers import SoldLine as SoldLine
+from baro.commerce.orders.best_sellers import last_order_id as last_order_id
 from baro.commerce.orders.best_sellers import last_purchase as last_purchase
 from baro.commerce.orders.best_sellers import purchases_of as purchases_of
 from baro.commerce.orders.best_sellers import sold_lines as sold_lines
@@ -90,6 +91,7 @@ __all__ = [
     "SoldLine",
     "StockContention",
     "TrustPolicy",
+    "last_order_id",
     "last_purchase",
     "promised_per_day",
     "purchases_of",

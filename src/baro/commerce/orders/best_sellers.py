@@ -156,6 +156,14 @@ _LAST_PURCHASE = (
 )
 
 
+_LAST_ORDER_ID = select(_LATEST_ORDER)
+
+
+def last_order_id(session: Session, customer_id: str) -> str | None:
+    """The id of the customer's latest order that stood (None: none yet)."""
+    return session.scalar(_LAST_ORDER_ID, {"customer_id": customer_id})
+
+
 def last_purchase(session: Session, customer_id: str) -> list[str]:
     """The products of the customer's latest order that stood (what they just bought)."""
     rows = session.execute(_LAST_PURCHASE, {"customer_id": customer_id})

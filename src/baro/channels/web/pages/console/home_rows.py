@@ -25,6 +25,7 @@ def home_pages(
     platform: PlatformDep,
     customer: Annotated[Id | None, Query(description="The customer's id (cus_…)")] = None,
 ) -> Response:
+    pages: HomePages = request.app.state.home_pages
     page, unknown = None, False
     if customer:
         try:
@@ -33,12 +34,12 @@ def home_pages(
             unknown = True
         else:
             homes = [(a.lat, a.lng) for a in platform.customers.addresses(customer) if a.is_default]
-            page = HomePages(platform).page(customer, homes[0] if homes else None)
+            page = pages.page(customer, homes[0] if homes else None)
     return render_console(
         request,
         "console/home_pages.html",
         customer=customer or "",
         page=page,
         unknown=unknown,
-        model=HomePages(platform).model(),
+        model=pages.model(),
     )

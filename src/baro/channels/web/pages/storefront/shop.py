@@ -57,7 +57,8 @@ def home(request: Request, platform: PlatformDep, who: MaybeShopper) -> Response
     if who is not None and who.principal.customer_id is not None:
         address = who.principal.address
         home = (address.lat, address.lng) if address else None
-        page = HomePages(platform).page(who.principal.customer_id, home)
+        pages: HomePages = request.app.state.home_pages
+        page = pages.page(who.principal.customer_id, home)
         shown += [
             ShownRow(
                 row.kind,
