@@ -36,6 +36,7 @@ from baro.commerce.orders import OneClick, Order, Orders, OrderStatus, Placement
 from baro.core.clock import Clock
 from baro.core.db import Database
 from baro.core.errors import DomainError
+from baro.core.failpoints import failpoint
 from baro.core.ids import new_id
 from baro.core.money import Money
 from baro.core.tokens import hash_secret, new_secret
@@ -466,6 +467,7 @@ class Devices:
             session, press.device_id, press.slot, press.press_id, holder, now
         ):
             return OnItsWay(None)  # another press took the slot first
+        failpoint("devices.slot_taken")  # taken, not committed: a rival press waits here
         slot["open_press_id"], slot["open_order_id"], slot["open_since"] = (
             press.press_id,
             None,
