@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from baro.bench.recommend import fit_methods, methods, recommend_truth, run
+from baro.bench.recommend import fit_methods, methods, recommend_truth, run, selection_split
 from baro.bench.reorder import evaluation_targets
 from baro.cli import app
 from baro.intelligence.recommend import BlendSettings, fit_blend
@@ -52,6 +52,16 @@ def test_evaluation_targets_never_reach_any_method() -> None:
         return fit_blend(orders, fit_lines, QUICK).recommend(ids, 20)
 
     assert not leaky(lines).equals(leaky(bad))
+
+
+def test_the_selection_split_holds_no_evaluated_customer_and_no_evaluated_target() -> None:
+    orders, _lines = frames(shoppers(customers=200, orders=4))
+    evaluation = evaluation_targets(orders, set(range(0, 200, 5)))
+    known, held = selection_split(orders, evaluation)
+
+    assert not set(held["customer_id"]) & set(evaluation["customer_id"])
+    assert known.join(evaluation, on="order_id", how="semi").is_empty()
+    assert 20 < held.height < 80  # a quarter of the 160 others, by hash
 
 
 def test_the_truth_is_every_target_product_marked_repeat_or_explore() -> None:

@@ -47,7 +47,13 @@ from baro.intelligence.recommend import (
     ranked,
     recommend,
 )
-from baro.intelligence.replenish import InvalidOrders, ReorderSettings, orders_before
+from baro.intelligence.replenish import (
+    InvalidOrders,
+    ReorderSettings,
+    hash_share,
+    last_orders,
+    orders_before,
+)
 
 DATASETS = ("instacart", "online_retail")
 STEPS = ("load", "fit", "recommend and score")
@@ -56,6 +62,7 @@ COMPARED = ("tifu_knn", "gp_topfreq")
 DIFFERENCES = ("recall_10", "ndcg_10", "explore_recall_10")
 TRAINING_BUDGET_S = 120.0
 SERVE_SAMPLE = 200
+SELECTION_SHARE = 0.25
 
 Progress = Callable[[str, int, int], None]
 Recommend = Callable[[list[int]], pl.DataFrame]
@@ -94,6 +101,18 @@ def recommend_truth(
         .with_columns(pl.col("customer_id").cast(pl.Int64), pl.col("product_id").cast(pl.Int64))
         .sort("customer_id", "product_id")
     )
+
+
+def selection_split(
+    orders: pl.DataFrame, evaluation: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(orders, targets) for choosing settings without the evaluated customers: the orders
+    before the evaluation targets, and the last of those orders of ``SELECTION_SHARE`` of
+    the other customers (stable hash, salt ``model-selection``)."""
+    known = orders_before(orders, evaluation)
+    others = last_orders(known).join(evaluation, on="customer_id", how="anti")
+    chosen = hash_share(others["customer_id"].to_list(), SELECTION_SHARE, salt="model-selection")
+    return known, others.filter(pl.col("customer_id").is_in(list(chosen)))
 
 
 def fit_methods(
@@ -157,9 +176,14 @@ def evaluate(
     evaluated: set[int] | None,
     settings: BlendSettings,
     lap: Callable[[str], float],
+    *,
+    selection: bool = False,
 ) -> dict[str, Any]:
-    """Fit, recommend and score every method on one data set's evaluated customers."""
+    """Fit, recommend and score every method on one data set's evaluated customers (or,
+    with ``selection``, on the model-selection split of the other customers)."""
     evaluation = evaluation_targets(orders, evaluated)
+    if selection:
+        orders, evaluation = selection_split(orders, evaluation)
     if evaluation.is_empty():
         raise InvalidOrders(f"{name}: no evaluated customer has an order before their last")
     truth = recommend_truth(orders, lines, evaluation)
@@ -198,8 +222,10 @@ def run(
     eval_users: set[int] | None = None,
     settings: BlendSettings | None = None,
     progress: Progress | None = None,
+    selection: bool = False,
 ) -> dict[str, Any]:
-    """Both data sets, every method; ``eval_users`` picks Instacart's evaluated users."""
+    """Both data sets, every method; ``eval_users`` picks Instacart's evaluated users;
+    ``selection`` scores the model-selection split instead (``selection_split``)."""
     settings = settings or BlendSettings()
     step = progress or (lambda _name, _done, _total: None)
     total = len(DATASETS) * len(STEPS)
@@ -210,7 +236,7 @@ def run(
         laps = _Laps(name, index * len(STEPS), total, step)
         orders, lines = frames[name](data_dir)
         chosen = eval_users if name == "instacart" else None
-        results[name] = evaluate(name, orders, lines, chosen, settings, laps)
+        results[name] = evaluate(name, orders, lines, chosen, settings, laps, selection=selection)
         timings[name] = laps.seconds
     step("done", total, total)
     tifu = TifuKnn(**settings.tifu)  # type: ignore[arg-type]
@@ -218,7 +244,13 @@ def run(
         "datasets": results,
         "methods": list(methods()),
         "measures": list(MEASURES),
-        "eval_users": "listed" if eval_users is not None else f"{EVAL_SHARE:.0%} by hash",
+        "eval_users": (
+            f"model-selection split: {SELECTION_SHARE:.0%} of the customers not evaluated"
+            if selection
+            else "listed"
+            if eval_users is not None
+            else f"{EVAL_SHARE:.0%} by hash"
+        ),
         "threads": settings.ranker.threads,
         "targets": _targets(results),
         "timings_s": timings,

@@ -676,6 +676,14 @@ def recommend(
         ),
     ] = None,
     threads: Annotated[int, typer.Option(min=1, help="LightGBM and ALS threads")] = 2,
+    selection: Annotated[
+        bool,
+        typer.Option(
+            "--selection",
+            help="Score the model-selection split (25 % of the customers not evaluated) "
+            "instead: where settings are chosen",
+        ),
+    ] = False,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
 ) -> None:
     """The next basket as a ranked list on Instacart and Online Retail: baro's blend against
@@ -708,6 +716,7 @@ def recommend(
                 eval_users=chosen,
                 settings=settings,
                 progress=advance,
+                selection=selection,
             )
         except (DatasetError, ReplenishError) as error:
             raise fail(str(error)) from error
@@ -717,27 +726,33 @@ def recommend(
 
 def recommend_table(result: dict[str, Any]) -> Table:
     table = Table(title=f"baro bench recommend — evaluated: {result['eval_users']}")
-    table.add_column("data set")
+    table.add_column("data set (n)")
     table.add_column("method")
-    shown = ("recall_10", "ndcg_10", "recall_20", "ndcg_20", "phr_10")
-    for measure in (*shown, "repeat_recall_10", "explore_recall_10"):
-        table.add_column(measure.replace("_recall_10", " R@10").replace("_", "@"), justify="right")
-    table.add_column("train s", justify="right")
-    table.add_column("serve p95 ms", justify="right")
+    shown = {
+        "recall_10": "R@10",
+        "ndcg_10": "N@10",
+        "recall_20": "R@20",
+        "ndcg_20": "N@20",
+        "phr_10": "PHR",
+        "repeat_recall_10": "rep",
+        "explore_recall_10": "expl",
+    }
+    for header in (*shown.values(), "train s", "p95 ms"):
+        table.add_column(header, justify="right")
     for name, data in result["datasets"].items():
         methods = data["methods"]
-        for method, scores in methods.items():
+        for index, (method, scores) in enumerate(methods.items()):
             cells = []
-            for measure in (*shown, "repeat_recall_10", "explore_recall_10"):
+            for measure in shown:
                 best = max(m[measure] for m in methods.values())
                 text = f"{scores[measure]:.3f}"
                 cells.append(f"[green]{text}[/]" if scores[measure] == best else text)
             table.add_row(
-                f"{name} ({data['evaluated_customers']})",
+                f"{name} ({data['evaluated_customers']})" if index == 0 else "",
                 method,
                 *cells,
-                f"{scores['train_s']:.1f}",
-                f"{scores['serve_p95_ms']:.1f}",
+                f"{scores['train_s']:.0f}",
+                f"{scores['serve_p95_ms']:.0f}",
             )
     return table
 
