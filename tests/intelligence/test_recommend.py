@@ -247,3 +247,14 @@ def test_the_bootstrap_interval_sees_a_steady_gain_and_no_gain() -> None:
     assert gain["excludes_zero"] and gain["low"] > 0.09
     same = bootstrap_difference(a, a, "recall_10")
     assert (same["low"], same["high"], same["excludes_zero"]) == (0.0, 0.0, False)
+
+
+def test_tifu_scores_the_same_in_chunks_as_at_once() -> None:
+    orders, lines = frames(shoppers(customers=300, orders=3))
+    history = History.build(orders, lines)
+    model = TifuKnn(neighbours=20).fit(history)
+    rows = np.arange(300)
+
+    chunked = model.scores(rows)
+    whole = model._scores(rows)
+    assert abs(chunked - whole).max() < 1e-12

@@ -26,6 +26,8 @@ from baro.intelligence.recommend.errors import InvalidRecommendSettings
 from baro.intelligence.recommend.history import History
 from baro.intelligence.recommend.scorer import known_rows
 
+CHUNK = 256
+
 
 class TifuKnn:
     name = "tifu_knn"
@@ -82,7 +84,14 @@ class TifuKnn:
         )
 
     def scores(self, rows: np.ndarray) -> sparse.csr_matrix:
+        """``CHUNK`` customers at a time: each needs a dense row of distances to everyone."""
         rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) <= CHUNK:
+            return self._scores(rows)
+        parts = [self._scores(rows[at : at + CHUNK]) for at in range(0, len(rows), CHUNK)]
+        return sparse.vstack(parts, format="csr")
+
+    def _scores(self, rows: np.ndarray) -> sparse.csr_matrix:
         own = known_rows(self.vectors, rows)
         total = self.vectors.shape[0]
         k = min(self.neighbours, total - 1)
