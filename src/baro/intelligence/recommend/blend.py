@@ -57,6 +57,7 @@ FEATURES = (
     "customer_mean_gap",
     "gap",
     "gap_vs_mean",
+    "order_due",
 )
 UNSEEN = 10_000.0  # orders or days since a product the customer never bought
 RECENT_ORDERS = 5  # as in replenish: the orders counted as recent
@@ -245,6 +246,8 @@ class Fitted:
                 cycle_due=(pl.col("days_since") + pl.col("gap"))
                 / (pl.col("median_interval") + 1.0),
                 gap_vs_mean=pl.col("gap") / (pl.col("customer_mean_gap") + 1.0),
+                # orders since the last purchase over the customer's orders per purchase of it
+                order_due=(pl.col("orders_since") + 1.0) * pl.col("rate_since_first"),
             )
             .drop("times", "local", "recent")
         )
