@@ -208,3 +208,11 @@ def test_a_kept_page_is_built_again_once_it_is_older_than_its_freshness(
     assert kept.page(ana.customer_id) is before  # nothing it is built from changed
     price = fresh.page(ana.customer_id).rows[0].products[0].product.price
     assert price == Money(2500, "BRL")
+
+
+def test_a_shop_that_has_sold_nothing_yet_shows_its_newest_products(
+    platform: Platform, shop: dict[str, str]
+) -> None:
+    page = HomePages(platform).page(shopper(platform, "Ana").customer_id)
+    assert list(kinds(page)) == [TRENDING]
+    assert sorted(kinds(page)[TRENDING]) == sorted(shop)

@@ -184,9 +184,13 @@ class HomePages:
             (PICKED, [r.product_id for r in ranked.get(PICKED, [])]),
             (TRENDING, [r.product_id for r in ranked.get(TRENDING, [])]),
         ]
-        if model is None:  # before the first training: the last month's best sellers
+        if model is None:
+            # Before the first training: the last month's best sellers; before any sale,
+            # the newest products (a shop's first visitors still see something to buy).
             month_ago = platform.clock.now() - timedelta(days=30)
-            wanted[-1] = (TRENDING, platform.best_sellers.since(month_ago, limit=ROW_SIZE))
+            sold = platform.best_sellers.since(month_ago, limit=ROW_SIZE)
+            newest = [] if sold else [c.product.id for c in platform.showcase.newest(ROW_SIZE)]
+            wanted[-1] = (TRENDING, sold or newest)
         ids = list(dict.fromkeys(p for _, products in wanted for p in products))
         cards = _cards(session, [*ids, *just_bought[:1]])
         anchor = cards.get(just_bought[0]) if just_bought else None
