@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from baro.bench.laps import Laps
 from baro.bench.reorder import (
     EVAL_SHARE,
     evaluation_targets,
@@ -233,7 +234,7 @@ def run(
     results: dict[str, Any] = {}
     frames = {"instacart": instacart_frames, "online_retail": online_retail_frames}
     for index, name in enumerate(DATASETS):
-        laps = _Laps(name, index * len(STEPS), total, step)
+        laps = Laps(name, STEPS, index * len(STEPS), total, step)
         orders, lines = frames[name](data_dir)
         chosen = eval_users if name == "instacart" else None
         results[name] = evaluate(name, orders, lines, chosen, settings, laps, selection=selection)
@@ -377,25 +378,6 @@ def _serve_p95_ms(top: Recommend, ids: list[int]) -> float:
         top([customer])
         times.append((time.perf_counter() - started) * 1000)
     return round(float(np.percentile(times, 95)), 2) if times else 0.0
-
-
-class _Laps:
-    """Times one data set's steps and moves the progress bar to the next step."""
-
-    def __init__(self, name: str, done: int, total: int, progress: Progress) -> None:
-        self.name, self.done, self.total, self.progress = name, done, total, progress
-        self.seconds: dict[str, float] = {}
-        self.started = time.perf_counter()
-        progress(f"{name}: {STEPS[0]}", done, total)
-
-    def __call__(self, what: str) -> float:
-        now = time.perf_counter()
-        elapsed, self.started = now - self.started, now
-        self.seconds[what] = round(elapsed, 1)
-        if len(self.seconds) < len(STEPS):
-            step = STEPS[len(self.seconds)]
-            self.progress(f"{self.name}: {step}", self.done + len(self.seconds), self.total)
-        return elapsed
 
 
 def _targets(results: dict[str, Any]) -> dict[str, Any]:

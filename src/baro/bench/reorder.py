@@ -17,7 +17,6 @@ products all come from the data, so another directory of the same layout runs un
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from baro.bench.forecast import MERCHANDISE
+from baro.bench.laps import Laps
 from baro.datasets import (
     load_instacart_order_products_prior,
     load_instacart_orders,
@@ -180,7 +180,7 @@ def run(
     results: dict[str, Any] = {}
     frames = {"instacart": instacart_frames, "online_retail": online_retail_frames}
     for index, name in enumerate(DATASETS):
-        laps = _Laps(name, index * len(STEPS), total, step)
+        laps = Laps(name, STEPS, index * len(STEPS), total, step)
         orders, lines = frames[name](data_dir)
         chosen = eval_users if name == "instacart" else None
         results[name] = evaluate(name, orders, lines, chosen, settings, laps)
@@ -208,25 +208,6 @@ def run(
         },
         "data_dir": str(data_dir) if data_dir else None,
     }
-
-
-class _Laps:
-    """Times one data set's steps and moves the progress bar to the next step."""
-
-    def __init__(self, name: str, done: int, total: int, progress: Progress) -> None:
-        self.name, self.done, self.total, self.progress = name, done, total, progress
-        self.seconds: dict[str, float] = {}
-        self.started = time.perf_counter()
-        progress(f"{name}: {STEPS[0]}", done, total)
-
-    def __call__(self, what: str) -> float:
-        now = time.perf_counter()
-        elapsed, self.started = now - self.started, now
-        self.seconds[what] = round(elapsed, 1)
-        if len(self.seconds) < len(STEPS):
-            step = STEPS[len(self.seconds)]
-            self.progress(f"{self.name}: {step}", self.done + len(self.seconds), self.total)
-        return elapsed
 
 
 def read_eval_users(path: Path) -> set[int]:

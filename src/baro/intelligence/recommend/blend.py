@@ -388,23 +388,7 @@ def _train(
     rows = rows.sort("level", "customer_id")
     is_validation = rows["customer_id"].is_in(list(held))
     train, valid = rows.filter(~is_validation), rows.filter(is_validation)
-    parameters = {
-        "objective": objective,
-        # NDCG@10 on a few hundred customers jumps from round to round; the log loss is smooth.
-        "metric": "ndcg" if objective == "lambdarank" else "binary_logloss",
-        "eval_at": [10],
-        "learning_rate": settings.learning_rate,
-        "num_leaves": settings.num_leaves,
-        "min_data_in_leaf": settings.min_data_in_leaf,
-        "feature_fraction": 0.9,
-        "bagging_fraction": 0.9,
-        "bagging_freq": 1,
-        "num_threads": settings.threads,
-        "seed": settings.seed,
-        "deterministic": True,
-        "force_row_wise": True,
-        "verbosity": -1,
-    }
+    parameters = settings.lightgbm(objective)
     data = lgb.Dataset(
         _matrix(train), label=train["label"].to_numpy(), group=_groups(train), free_raw_data=True
     )

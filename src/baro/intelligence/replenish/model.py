@@ -68,20 +68,7 @@ def fit_reorders(
     )
     is_validation = rows["customer_id"].is_in(list(held))
     train, valid = rows.filter(~is_validation), rows.filter(is_validation)
-    parameters = {
-        "objective": "binary",
-        "learning_rate": settings.learning_rate,
-        "num_leaves": settings.num_leaves,
-        "min_data_in_leaf": settings.min_data_in_leaf,
-        "feature_fraction": 0.9,
-        "bagging_fraction": 0.9,
-        "bagging_freq": 1,
-        "num_threads": settings.threads,
-        "seed": settings.seed,
-        "deterministic": True,
-        "force_row_wise": True,
-        "verbosity": -1,
-    }
+    parameters = settings.lightgbm()
     data = lgb.Dataset(_matrix(train), label=train["label"].to_numpy(), free_raw_data=True)
     callbacks = []
     valid_sets = []
