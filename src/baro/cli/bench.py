@@ -18,15 +18,19 @@ from baro.core.config import Settings
 app = typer.Typer(help="Benchmarks: each writes one JSON of metrics.", no_args_is_help=True)
 
 
+# The benches that serve a world build it on a scratch database of their own.
+ScratchDb = Annotated[
+    str | None,
+    typer.Option(
+        help="PostgreSQL server URL (a scratch database is created on it); "
+        "default: a temporary SQLite file"
+    ),
+]
+
+
 @app.command("orders")
 def orders(
-    db: Annotated[
-        str | None,
-        typer.Option(
-            help="PostgreSQL server URL (a scratch database is created on it); "
-            "default: a temporary SQLite file"
-        ),
-    ] = None,
+    db: ScratchDb = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Concurrent HTTP clients")] = 32,
     orders: Annotated[int, typer.Option(min=1, help="1-Click orders to send")] = 2_000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes")] = 2,
@@ -80,13 +84,7 @@ def write_json(result: dict[str, Any], json_path: Path | None) -> None:
 
 @app.command("pages")
 def pages(
-    db: Annotated[
-        str | None,
-        typer.Option(
-            help="PostgreSQL server URL (a scratch database is created on it); "
-            "default: a temporary SQLite file"
-        ),
-    ] = None,
+    db: ScratchDb = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Concurrent HTTP clients")] = 8,
     requests: Annotated[int, typer.Option(min=1, help="Requests to each page")] = 200,
     workers: Annotated[int, typer.Option(min=1, help="Server processes")] = 1,
@@ -122,13 +120,7 @@ def pages(
 
 @app.command("home")
 def home(
-    db: Annotated[
-        str | None,
-        typer.Option(
-            help="PostgreSQL server URL (a scratch database is created on it); "
-            "default: a temporary SQLite file"
-        ),
-    ] = None,
+    db: ScratchDb = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Concurrent HTTP clients")] = 16,
     requests: Annotated[int, typer.Option(min=1, help="Home pages asked for")] = 2_000,
     customers: Annotated[int, typer.Option(min=1, help="Customers with a history")] = 100,
@@ -759,13 +751,7 @@ def recommend_table(result: dict[str, Any]) -> Table:
 
 @app.command("devices")
 def devices(
-    db: Annotated[
-        str | None,
-        typer.Option(
-            help="PostgreSQL server URL (a scratch database is created on it); "
-            "default: a temporary SQLite file"
-        ),
-    ] = None,
+    db: ScratchDb = None,
     mqtt_url: Annotated[
         str, typer.Option(help="The MQTT broker the bridge and the devices use")
     ] = "mqtt://127.0.0.1:1883",
