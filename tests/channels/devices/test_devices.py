@@ -23,6 +23,7 @@ from baro.channels.devices import (
 from baro.commerce.catalog import ProductNotFound
 from baro.commerce.orders import OrderStatus
 from baro.core.clock import SimulatedClock
+from baro.core.failpoints import armed
 from baro.delivery.promise import Item
 from baro.platform import Platform
 from tests.builders import SAO_PAULO, add_facility, add_product, shopper, stock
@@ -223,3 +224,24 @@ def test_a_claimed_slot_aims_by_the_promise_its_owner_would_get(
     assert quoted is not None
     expected = (quoted.window_end - platform.clock.now()).total_seconds() / 86_400
     assert slot.lead_days == pytest.approx(expected)
+
+
+def test_a_bridge_killed_after_a_reorder_does_not_reorder_again(
+    platform: Platform, devices: Devices, detergent: str, clock: SimulatedClock
+) -> None:
+    buyer, device = claimed(platform, devices, detergent, DeviceKind.APPLIANCE)
+
+    def killed() -> None:
+        raise RuntimeError("the bridge was killed")
+
+    with armed("devices.reorders_placed", killed), pytest.raises(RuntimeError):
+        devices.report_levels([LevelReading(device, "main", 0.1, clock.now())])
+    clock.advance(timedelta(hours=1))
+    again = devices.report_levels([LevelReading(device, "main", 0.09, clock.now())])
+    clock.advance(timedelta(hours=1))
+    after = devices.report_levels([LevelReading(device, "main", 0.08, clock.now())])
+
+    (order,) = platform.orders.list(buyer.principal)
+    ((_, found),) = again  # the next reading pressed the same cycle: it found the order
+    assert isinstance(found, Ordered) and found.order.id == order.id and found.replayed
+    assert after == []  # and marked the cycle done

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from baro.channels.devices import DeviceKind, Devices, SlotSpec
 from baro.platform import Platform
 from tests.channels.pages.conftest import Shop, post_form
@@ -45,3 +47,14 @@ def test_another_shoppers_device_is_not_found(shopper, shop: Shop, platform: Pla
     new = Devices.of(platform).register(DeviceKind.BUTTON, "Dash", [SlotSpec("main", shop.product)])
     path = f"/account/devices/{new.device.id}/slots/main/press"
     assert post_form(shopper, path, {"press_id": "x"}, page=PAGE).status_code == 404
+
+
+@pytest.mark.parametrize("press_id", ["nul\x00", "a/b", "x" * 65, ""])
+def test_a_form_with_a_press_id_not_ours_orders_with_a_fresh_one(
+    shopper, shop: Shop, platform: Platform, press_id: str
+) -> None:
+    new = Devices.of(platform).register(DeviceKind.BUTTON, "Dash", [SlotSpec("main", shop.product)])
+    post_form(shopper, "/account/devices/claim", {"claim_code": new.claim_code}, page=PAGE)
+    path = f"/account/devices/{new.device.id}/slots/main/press"
+    answer = post_form(shopper, path, {"press_id": press_id}, page=PAGE)
+    assert answer.status_code == 303 and answer.headers["location"].endswith("done=ordered")

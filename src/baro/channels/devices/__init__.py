@@ -21,6 +21,7 @@ from baro.channels.devices.domain import Registered as Registered
 from baro.channels.devices.domain import Slot as Slot
 from baro.channels.devices.domain import SlotNotFound as SlotNotFound
 from baro.channels.devices.domain import SlotSpec as SlotSpec
+from baro.channels.devices.protocol import valid_name as valid_name
 from baro.channels.devices.service import DeviceCaller as DeviceCaller
 from baro.channels.devices.service import DevicePress as DevicePress
 from baro.channels.devices.service import Devices as Devices
@@ -51,4 +52,5 @@ __all__ = [
     "Slot",
     "SlotNotFound",
     "SlotSpec",
+    "valid_name",
 ]

@@ -95,7 +95,7 @@ class DeviceSettings:
     # it with its own key (so it is placed once, whatever the dead process did).
     abandoned_after: timedelta = timedelta(minutes=2)
     cancel_link: str = "/orders/{order_id}"
-    confirm_link: str = "/account/devices/{device_id}"
+    confirm_link: str = "/account/devices"  # the owner's devices page, where it is confirmed
 
 
 PromisedWindow = Callable[[Principal, str, int], tuple[float, float] | None]
@@ -588,7 +588,7 @@ class Devices:
             "A reorder waits for you: the price went up",
             f"Slot {press.slot} would now cost {held.price} a unit (it was "
             f"{held.reference_price}). Nothing was charged; confirm to order.",
-            link=self.settings.confirm_link.format(device_id=press.device_id),
+            link=self.settings.confirm_link,
         )
 
     def confirm(self, principal: Principal, device_id: str, slot: str) -> PressResult:
@@ -623,14 +623,15 @@ class Devices:
             if device in callers
         ]
         results = self.press_all(presses)
-        self._retry_failed(presses, results)
+        failpoint("devices.reorders_placed")  # placed, their cycles not yet marked
+        self._mark_reordered(presses, results)
         return list(zip(presses, results, strict=True))
 
     def _observe(
         self, readings: Sequence[LevelReading], now: datetime
     ) -> list[tuple[str, str, int]]:
-        """Move each slot's level and pace; mark and return the slots due for a reorder
-        this cycle (device, slot, cycle). One read and one batched write."""
+        """Move each slot's level and pace; return the slots due for a reorder this cycle
+        (device, slot, cycle). One read and one batched write."""
         wanted = sorted({r.device_id for r in readings})
         with self._db.transaction() as session:
             rows = {(row.device_id, row.slot): row for row in registry.slots_of(session, wanted)}
@@ -657,30 +658,29 @@ class Devices:
                     now,
                     self.settings.reorder,
                 ):
-                    row.reordered_cycle = state.cycle
                     due.append((row.device_id, row.slot, state.cycle))
         return due
 
-    def _retry_failed(
+    def _mark_reordered(
         self, presses: Sequence[DevicePress], results: Sequence[PressResult | Exception]
     ) -> None:
-        """A reorder that failed (out of stock, a declined card) is tried again at the next
-        reading: its cycle is unmarked."""
-        failed = [p for p, r in zip(presses, results, strict=True) if isinstance(r, Exception)]
-        if not failed:
-            return
-        with self._db.transaction() as session:
-            for press in failed:
-                cycle = int(press.press_id.removeprefix(LEVEL_PRESS))
-                session.execute(
-                    update(SlotRow)
-                    .where(
-                        SlotRow.device_id == press.device_id,
-                        SlotRow.slot == press.slot,
-                        SlotRow.reordered_cycle == cycle,
-                    )
-                    .values(reordered_cycle=None)
-                )
+        """The cycle of each reorder that was answered is done. Marked after the press, not
+        before: a bridge killed in between presses ``level-<cycle>`` again at the next
+        reading, which finds the same order (the slot, and the key, hold that press id).
+        A reorder that failed (out of stock, a declined card) stays unmarked: the next
+        reading tries it again."""
+        answered = [
+            {"device_id": p.device_id, "slot": p.slot, "reordered_cycle": _cycle_of(p)}
+            for p, r in zip(presses, results, strict=True)
+            if not isinstance(r, Exception)
+        ]
+        if answered:
+            with self._db.transaction() as session:
+                session.execute(update(SlotRow), answered)
+
+
+def _cycle_of(press: DevicePress) -> int:
+    return int(press.press_id.removeprefix(LEVEL_PRESS))
 
 
 def _check_slots(kind: DeviceKind, slots: Sequence[SlotSpec]) -> None:

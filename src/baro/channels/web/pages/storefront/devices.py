@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from baro.channels.devices import DevicePress, Devices, InvalidClaimCode
+from baro.channels.devices import DevicePress, Devices, InvalidClaimCode, valid_name
 from baro.commerce.customers import WebSession
 from baro.core.errors import DomainError
 from baro.core.ids import new_id
@@ -119,7 +119,11 @@ def press(
     browser resending the form) orders once."""
     devices = _devices(request)
     devices.device(device_id, owner=customer_id(who))
-    press_id = fields.get("press_id", "")[:64] or new_id("web")
+    # The form's own id, as the page wrote it; anything else (a NUL, a slash, 65
+    # characters) is not one of ours: a fresh id, as for a form sent without one.
+    press_id = fields.get("press_id", "")
+    if not valid_name(press_id):
+        press_id = new_id("web")
     try:
         result = devices.press(DevicePress(who.principal, device_id, slot, press_id))
     except DomainError as refused:
