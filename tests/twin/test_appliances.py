@@ -61,12 +61,7 @@ class DirectLink:
         self.devices.report_levels([LevelReading(d, "main", lvl, at) for d, lvl, at in readings])
 
     def open_orders(self, device_ids: Sequence[str]) -> dict[str, str]:
-        return {
-            device.id: slot.open_order_id
-            for device in self.devices.all_devices(limit=len(device_ids))
-            for slot in device.slots
-            if slot.open_order_id
-        }
+        return self.devices.open_orders(device_ids)
 
 
 def test_a_season_of_appliances_reorders_before_they_run_dry(database_url: str) -> None:

@@ -115,12 +115,7 @@ class MqttLink:
             time.sleep(0.002)
 
     def open_orders(self, device_ids: Sequence[str]) -> dict[str, str]:
-        return {
-            device.id: slot.open_order_id
-            for device in self._devices.all_devices(limit=len(device_ids))
-            for slot in device.slots
-            if slot.open_order_id
-        }
+        return self._devices.open_orders(device_ids)
 
 
 def simulate_appliances(

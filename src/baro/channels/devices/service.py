@@ -377,6 +377,19 @@ class Devices:
             rows = registry.principal_rows_by_id(session, sorted(set(device_ids)))
         return {i: DeviceCaller(i, principal_from_row(row)) for i, row in rows.items()}
 
+    def open_orders(self, device_ids: Sequence[str]) -> dict[str, str]:
+        """Each device's open order (its first slot's with one), in one read."""
+        with self._db.read() as session:
+            rows = session.execute(
+                select(SlotRow.device_id, SlotRow.open_order_id)
+                .where(SlotRow.device_id.in_(list(device_ids)), SlotRow.open_order_id.is_not(None))
+                .order_by(SlotRow.device_id, SlotRow.slot)
+            )
+            found: dict[str, str] = {}
+            for device_id, order_id in rows:
+                found.setdefault(device_id, order_id)
+            return found
+
     def signing_keys(self) -> dict[str, str]:
         """Every device's MQTT signing key (the bridge loads them, and reloads on a miss)."""
         with self._db.read() as session:
