@@ -14,12 +14,13 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    literal,
     select,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from baro.commerce.customers import principal_query
+from baro.commerce.customers import Role, principal_query
 from baro.core.db import Base, UTCDateTime
 from baro.core.money import Money
 
@@ -40,7 +41,6 @@ class DeviceRow(Base):
     # SHA-256 of the claim code until the device is claimed; NULL after (a code works once).
     claim_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     customer_id: Mapped[str | None] = mapped_column(String(40), index=True)
-    role: Mapped[str] = mapped_column(String(16))  # whose key it is: always "customer"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -76,17 +76,18 @@ class SlotRow(Base):
     reordered_cycle: Mapped[int | None] = mapped_column(Integer)
 
 
-_devices = DeviceRow.__table__
 # A device's secret is a bearer credential like an API key: one query finds the device's
-# owner with their 1-Click defaults (the same query the API keys use).
-_PRINCIPAL = principal_query(_devices, _devices.c.secret_hash).add_columns(  # type: ignore[arg-type]
-    _devices.c.id.label("device_id")
+# owner with their 1-Click defaults (the query the API keys use; a device acts for a
+# customer, so its role is the customer's).
+_bearers = select(DeviceRow.__table__, literal(Role.CUSTOMER.value).label("role")).subquery(
+    "device_bearers"
 )
-
-
+_PRINCIPAL = principal_query(_bearers, _bearers.c.secret_hash).add_columns(  # type: ignore[arg-type]
+    _bearers.c.id.label("device_id")
+)
 # The same for the bridge, which knows a device by its id (its messages are signed).
-_PRINCIPAL_BY_ID = principal_query(_devices, _devices.c.id).add_columns(  # type: ignore[arg-type]
-    _devices.c.id.label("device_id")
+_PRINCIPAL_BY_ID = principal_query(_bearers, _bearers.c.id).add_columns(  # type: ignore[arg-type]
+    _bearers.c.id.label("device_id")
 )
 
 

@@ -222,7 +222,6 @@ class Devices:
             signing_key=signing_key(secret),
             claim_code_hash=hash_secret(claim_code),
             customer_id=None,
-            role="customer",
             created_at=now,
             claimed_at=None,
         )

@@ -28,7 +28,6 @@ def upgrade() -> None:
         sa.Column("signing_key", sa.String(length=64), nullable=False),
         sa.Column("claim_code_hash", sa.String(length=64), nullable=True),
         sa.Column("customer_id", sa.String(length=40), nullable=True),
-        sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("claimed_at", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_devices")),
