@@ -5,12 +5,18 @@ The route awaits its press on the event loop (``OneClickDesk.place``). The desk'
 thread with every press waiting when the database is free; that checks all their API keys
 with one query and hands the presses of known customers to ``Orders.place_one_click_all``.
 Under load a worker process then runs a handful of transactions for dozens of orders.
+
+A client that timed out sends its press again with the same key while the first is still
+being placed. When both reach this process, the second waits for the first's outcome and
+gets it as a replay: the 409 ``idempotency_key_in_flight`` and the client's retry after it
+are only needed when the first is in another process.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from baro.commerce.orders import OneClick, Placement, PlacementOutcome
 from baro.core.batching import MicroBatcher
@@ -35,6 +41,18 @@ class Press:
     click: OneClick | None = None  # the press of a known customer
     outcome: PlacementOutcome | None = None
 
+    @property
+    def identity(self) -> tuple[object, ...]:
+        """Everything the press asks: two presses alike in this are one request sent twice."""
+        return (
+            self.api_key,
+            self.idempotency_key,
+            self.product_id,
+            self.quantity,
+            self.delivery_option,
+            self.locker_id,
+        )
+
 
 class OneClickDesk:
     def __init__(
@@ -45,6 +63,8 @@ class OneClickDesk:
         self._batcher: MicroBatcher[Press, Placement] = MicroBatcher(
             self.place_batch, max_batch=max_batch, in_flight=in_flight, name="one-click"
         )
+        # The presses being placed, by identity. Owner: the event loop's thread.
+        self._placing: dict[tuple[object, ...], asyncio.Future[Placement]] = {}
 
     @property
     def batches(self) -> int:
@@ -52,7 +72,16 @@ class OneClickDesk:
         return self._batcher.batches
 
     async def place(self, press: Press) -> Placement:
-        return await self._batcher.submit(press)
+        identity = press.identity
+        first = self._placing.get(identity)
+        if first is not None:
+            return replace(await asyncio.shield(first), replayed=True)
+        # A task of its own, shielded: the first client hanging up must not cancel the
+        # placement the second one waits for.
+        placing = asyncio.ensure_future(self._batcher.submit(press))
+        self._placing[identity] = placing
+        placing.add_done_callback(lambda _: self._placing.pop(identity, None))
+        return await asyncio.shield(placing)
 
     def place_batch(self, presses: Sequence[Press]) -> list[PlacementOutcome]:
         """What the batcher calls: every press gets its own outcome. A press with an
