@@ -233,18 +233,3 @@ def test_repeat_customer_revenue_share_counts_customers_with_two_orders_or_more(
         {"customer_id": ["a", "a", "b", "c"], "total_minor": [100, 100, 500, 300]}
     )
     assert kpis.repeat_customer_revenue_share(orders) == pytest.approx(200 / 1000)
-
-
-def test_online_retail_sales_leave_out_cancellations_and_unknown_customers() -> None:
-    lines = pl.DataFrame(
-        {
-            "invoice_no": ["1", "1", "C2", "3", "4"],
-            "customer_id": [7, 7, 7, None, 8],
-            "quantity": [2, 1, -1, 5, 3],
-            "unit_price_minor": [100, 50, 100, 10, 20],
-            "is_cancellation": [False, False, True, False, False],
-        },
-        schema_overrides={"customer_id": pl.Int32},
-    )
-    totals = kpis.online_retail_invoice_totals(lines).sort("invoice_no")
-    assert totals.rows() == [("1", "7", 250), ("4", "8", 60)]

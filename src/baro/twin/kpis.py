@@ -19,6 +19,7 @@ import polars as pl
 
 from baro.core.events import StoredEvent
 from baro.core.geo import haversine_km
+from baro.intelligence.customers import repeat_customer_revenue_share
 
 PARCEL_HANDLING = Decimal("6.00")
 PER_KM = Decimal("0.02")
@@ -178,45 +179,6 @@ def units_by_week(orders: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
         days.join(bought, on="week", how="left")
         .select("week", pl.col("units").fill_null(0), "days")
         .sort("week")
-    )
-
-
-def repeat_customer_revenue_share(orders: pl.DataFrame) -> float:
-    """Share of revenue from customers who ordered more than once (customer_id, total_minor)."""
-    per_customer = orders.group_by("customer_id").agg(
-        revenue=pl.col("total_minor").sum(), orders=pl.len()
-    )
-    revenue = per_customer["revenue"].sum()
-    repeat = per_customer.filter(pl.col("orders") > 1)["revenue"].sum()
-    return float(repeat / revenue) if revenue else 0.0
-
-
-def olist_order_totals(
-    orders: pl.DataFrame, items: pl.DataFrame, people: pl.DataFrame
-) -> pl.DataFrame:
-    """customer_id (the person), total_minor per order, from Olist's loaders' frames."""
-    totals = items.group_by("order_id").agg(total_minor=pl.col("price_minor").sum())
-    return (
-        orders.join(people.select("customer_id", "customer_unique_id"), on="customer_id")
-        .join(totals, on="order_id")
-        .select(customer_id="customer_unique_id", total_minor="total_minor")
-    )
-
-
-def online_retail_invoice_totals(lines: pl.DataFrame) -> pl.DataFrame:
-    """customer_id, total_minor per invoice: known customers, sales only (no cancellations,
-    returns or adjustments)."""
-    return (
-        lines.filter(
-            ~pl.col("is_cancellation"),
-            pl.col("customer_id").is_not_null(),
-            pl.col("quantity") > 0,
-        )
-        .group_by("invoice_no")
-        .agg(
-            customer_id=pl.col("customer_id").first().cast(pl.String),
-            total_minor=(pl.col("quantity") * pl.col("unit_price_minor")).sum(),
-        )
     )
 
 

@@ -26,6 +26,11 @@ from baro.datasets import (
     load_olist_orders,
     load_online_retail,
 )
+from baro.intelligence.customers import (
+    olist_orders,
+    online_retail_orders,
+    repeat_customer_revenue_share,
+)
 from baro.twin import kpis
 from baro.twin.capacity import HEADROOM_QUANTILE, Capacity
 from baro.twin.delivery import DELIVERY_MODES, RoutedSettings
@@ -341,17 +346,17 @@ def _repeat_shares(data_dir: Path) -> dict[str, float | None]:
     sets themselves (None where a set is absent)."""
     shares: dict[str, float | None] = {}
     try:
-        totals = kpis.olist_order_totals(
+        totals = olist_orders(
             load_olist_orders(data_dir),
             load_olist_order_items(data_dir),
             load_olist_customers(data_dir),
         )
-        shares["olist"] = round(kpis.repeat_customer_revenue_share(totals), 4)
+        shares["olist"] = round(repeat_customer_revenue_share(totals), 4)
     except DatasetMissing:
         shares["olist"] = None
     try:
-        invoices = kpis.online_retail_invoice_totals(load_online_retail(data_dir))
-        shares["online_retail"] = round(kpis.repeat_customer_revenue_share(invoices), 4)
+        invoices = online_retail_orders(load_online_retail(data_dir))
+        shares["online_retail"] = round(repeat_customer_revenue_share(invoices), 4)
     except DatasetMissing:
         shares["online_retail"] = None
     return shares
