@@ -12,6 +12,8 @@ Each tick (``baro jobs run``, or every ``BARO_JOBS_INTERVAL_SECONDS`` inside ``b
    destination's on hand (``transfer.arrived``); ``baro anticipate run`` sends it.
 4. **Recovery.** Placements and refunds a dead process left halfway are finished
    (``baro orders recover``).
+5. **Prime.** Memberships whose renewal is due are charged, once per period; a declined
+   renewal is retried on its day, and lapses after the last (``baro prime renew``).
 
 Consumers find their work with :func:`baro.core.events.unhandled` (events without a row in
 their inbox), not a cursor, so a crash between the work and its inbox row only means the
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field, fields
 from prometheus_client import Counter
 
 from baro.commerce.orders import UNCOLLECTED_CONSUMER, Order, OrderStatus
+from baro.commerce.prime import RenewalResult
 from baro.core.errors import DomainError
 from baro.core.events import mark_handled, unhandled
 from baro.delivery.drones import Item, Sortie
@@ -80,6 +83,9 @@ class Tick:
     orders_delivered_by_drone: int = 0
     transfers_arrived: int = 0
     orders_recovered: int = 0
+    prime_renewed: int = 0
+    prime_payments_failed: int = 0
+    prime_lapsed: int = 0
     waiting: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
@@ -136,10 +142,17 @@ class Jobs:
             self._drones(done)
             done.transfers_arrived = len(self._platform.network.arrive_due())
             done.orders_recovered = len(self._platform.orders.recover_abandoned())
+            self._prime(done)
         for what, count in done.counts().items():
             if count:
                 JOB_RESULTS.labels(what).inc(count)
         return done
+
+    def _prime(self, done: Tick) -> None:
+        report = self._platform.prime.renew()
+        done.prime_renewed = len(report.of(RenewalResult.RENEWED))
+        done.prime_payments_failed = len(report.of(RenewalResult.FAILED))
+        done.prime_lapsed = len(report.of(RenewalResult.LAPSED))
 
     def _lockers(self, done: Tick) -> None:
         platform = self._platform

@@ -23,6 +23,7 @@ from baro.commerce.payments import (
     SandboxLedger,
     tokenize_sandbox_card,
 )
+from baro.commerce.prime import Prime, PrimeSettings
 from baro.commerce.replenishment import Replenishment, ReplenishmentSettings
 from baro.core.clock import Clock, SystemClock
 from baro.core.config import Settings
@@ -71,6 +72,8 @@ class Platform:
     notifications: Notifications
     # Products that arrive when needed: subscriptions, and the orders ``run`` places.
     replenishment: Replenishment
+    # Prime membership: plans, joining, renewals (run by the ticks), cancelling, households.
+    prime: Prime
 
     @classmethod
     def start(
@@ -159,6 +162,14 @@ class Platform:
                 ReplenishmentSettings(
                     idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours)
                 ),
+            ),
+            prime=Prime(
+                db,
+                clock,
+                gateway,
+                customers,
+                notifications,
+                PrimeSettings(idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours)),
             ),
         )
 

@@ -23,9 +23,11 @@ from baro.commerce.customers.notifications import Notification as Notification
 from baro.commerce.customers.notifications import Notifications as Notifications
 from baro.commerce.customers.notifications import notify as notify
 from baro.commerce.customers.passwords import Passwords as Passwords
+from baro.commerce.customers.repository import customer_id_by_email as customer_id_by_email
 from baro.commerce.customers.repository import payment_token as payment_token
 from baro.commerce.customers.repository import principal_from_row as principal_from_row
 from baro.commerce.customers.repository import principal_query as principal_query
+from baro.commerce.customers.repository import set_prime as set_prime
 from baro.commerce.customers.service import CardTokenizer as CardTokenizer
 from baro.commerce.customers.service import Customers as Customers
 from baro.commerce.customers.service import NewCustomer as NewCustomer
@@ -57,8 +59,10 @@ __all__ = [
     "Registration",
     "Role",
     "WebSession",
+    "customer_id_by_email",
     "notify",
     "payment_token",
     "principal_from_row",
     "principal_query",
+    "set_prime",
 ]

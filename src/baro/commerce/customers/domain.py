@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from baro.core.errors import Conflict, DomainError, InvalidRequest, NotFound
@@ -96,6 +97,10 @@ class Principal:
     address: Address | None
     payment_method: PaymentMethod | None
     delivery_preference: str | None = None  # the delivery option 1-Click uses if it holds
+    # The Prime membership whose benefits the customer has (their own or a household's),
+    # and until when; kept on the customer's row by baro.commerce.prime.
+    prime_membership_id: str | None = None
+    prime_until: datetime | None = None
 
     @property
     def is_admin(self) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     bindparam,
     select,
     text,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -40,6 +41,11 @@ class CustomerRow(Base):
     # The delivery option (baro.delivery.promise.Mode's value) 1-Click ships with when it
     # holds; None: the fastest that holds.
     delivery_preference: Mapped[str | None] = mapped_column(String(16), nullable=True, default=None)
+    # Whose Prime benefits this customer has (owner or household), and until when: written
+    # only by baro.commerce.prime (``set_prime``), read with the principal so that the
+    # order path learns who is a member without a statement of its own.
+    prime_membership_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    prime_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 def one_default_per_customer(table: str) -> Index:
@@ -151,6 +157,8 @@ def principal_query(bearers: Table, secret_hash: ColumnElement[str]) -> Select[A
             bearers.c.role,
             bearers.c.customer_id,
             customers.c.delivery_preference,
+            customers.c.prime_membership_id,
+            customers.c.prime_until,
             *(c.label(f"a_{c.name}") for c in addresses.c),
             *(c.label(f"p_{c.name}") for c in cards.c),
         )
@@ -214,7 +222,26 @@ def principal_from_row(row: Any) -> Principal:
         address=address,
         payment_method=card,
         delivery_preference=row["delivery_preference"],
+        prime_membership_id=row["prime_membership_id"],
+        prime_until=row["prime_until"],
     )
+
+
+def set_prime(
+    session: Session, customer_ids: Sequence[str], membership_id: str | None, until: datetime | None
+) -> None:
+    """Give these customers the benefits of ``membership_id`` until ``until`` (None, None:
+    take them away), in the caller's transaction."""
+    if customer_ids:
+        session.execute(
+            update(CustomerRow)
+            .where(CustomerRow.id.in_(sorted(set(customer_ids))))
+            .values(prime_membership_id=membership_id, prime_until=until)
+        )
+
+
+def customer_id_by_email(session: Session, email: str) -> str | None:
+    return session.scalar(select(CustomerRow.id).where(CustomerRow.email == email.strip().lower()))
 
 
 _cards = PaymentMethodRow.__table__

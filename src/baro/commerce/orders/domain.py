@@ -177,6 +177,17 @@ class Payment:
 
 
 @dataclass(frozen=True)
+class MemberBenefit:
+    """What a Prime membership did for this order's delivery (``orders.benefits``):
+    ``kind`` says which benefit applied, ``absorbed`` the fee the retailer waived, which
+    is the shipping cost it pays for the member (zero when the option was free anyway)."""
+
+    membership_id: str
+    kind: str  # free_delivery (a fee waived) or two_day (the promise, free for everyone)
+    absorbed: Money
+
+
+@dataclass(frozen=True)
 class Delivery:
     """How the order reaches the customer, as promised when it was placed."""
 
@@ -184,6 +195,7 @@ class Delivery:
     fee: Money  # part of the order's total: charged with the items, refunded with them
     window_start: datetime
     window_end: datetime
+    benefit: MemberBenefit | None = None  # the member's, when one applied
 
 
 @dataclass(frozen=True)
@@ -270,6 +282,15 @@ class Order:
                     delivery.window_start.isoformat(),
                     delivery.window_end.isoformat(),
                 ],
+                **(
+                    {
+                        "membership_id": delivery.benefit.membership_id,
+                        "prime_benefit": delivery.benefit.kind,
+                        "prime_absorbed_minor": delivery.benefit.absorbed.minor,
+                    }
+                    if delivery.benefit
+                    else {}
+                ),
             }
             if delivery
             else {}

@@ -39,6 +39,7 @@ from baro.commerce.customers import (
     payment_token,
 )
 from baro.commerce.orders import metrics, repository
+from baro.commerce.orders.benefits import FreeFastDelivery, MemberBenefits
 from baro.commerce.orders.cart import cart_lines, remove_products
 from baro.commerce.orders.delivery import DeliveryPromises, LockerCompartments, ShippedItem
 from baro.commerce.orders.domain import (
@@ -100,6 +101,9 @@ class Buyer:
     payment_method_id: str
     card_token: str
     delivery_preference: str | None = None
+    # Whose Prime benefits the buyer has, until when (read with the principal).
+    prime_membership_id: str | None = None
+    prime_until: datetime | None = None
 
     @classmethod
     def of(cls, principal: Principal) -> Buyer:
@@ -117,7 +121,14 @@ class Buyer:
             principal.payment_method.id,
             principal.payment_method.gateway_token,
             principal.delivery_preference,
+            principal.prime_membership_id,
+            principal.prime_until,
         )
+
+    def member_at(self, now: datetime) -> str | None:
+        if self.prime_until is not None and now < self.prime_until:
+            return self.prime_membership_id
+        return None
 
 
 @dataclass(eq=False)
@@ -174,6 +185,8 @@ class Placer:
     promises: DeliveryPromises | None = None
     # Locker compartments, reserved as a locker order is written (None: no lockers).
     lockers: LockerCompartments | None = None
+    # What a Prime member's delivery gets (free on the two-day promise or better).
+    benefits: MemberBenefits = field(default_factory=FreeFastDelivery)
 
     def __post_init__(self) -> None:
         self._gateway_pool = (
@@ -293,6 +306,8 @@ class Placer:
         delivery = self._promise(attempt, lines, products, stock, allocations[0], now)
         if attempt.reship_of and delivery is not None:  # a re-ship's delivery is free too
             delivery = replace(delivery, fee=delivery.fee * 0)
+        elif delivery is not None:
+            delivery = self.benefits.apply(delivery, buyer.member_at(now))
         for allocation in allocations:
             taken[(allocation.facility_id, allocation.product_id)] += allocation.quantity
         attempt.card_token = buyer.card_token

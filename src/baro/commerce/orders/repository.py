@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.orders.domain import (
     Delivery,
+    MemberBenefit,
     Order,
     OrderLine,
     OrderNotFound,
@@ -38,6 +39,10 @@ from baro.core.money import Money
 
 class OrderRow(Base):
     __tablename__ = "orders"
+    # A membership's orders in a period: its benefits used (the refund rule on cancelling).
+    __table_args__ = (
+        Index("ix_orders_prime_membership_placed", "prime_membership_id", "placed_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -65,6 +70,11 @@ class OrderRow(Base):
     delivery_fee_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     delivery_from: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     delivery_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The Prime benefit the delivery got (orders.benefits): whose membership, which benefit,
+    # and the fee waived, which the retailer pays as the member's shipping.
+    prime_membership_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    prime_benefit: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    prime_absorbed_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # The lost order this one re-ships (reship.py); unique: one re-ship per lost order.
     reship_of: Mapped[str | None] = mapped_column(
         ForeignKey("orders.id"), nullable=True, unique=True
@@ -121,11 +131,15 @@ def _mutable_columns(order: Order) -> dict[str, object]:
 
 
 def _delivery_columns(delivery: Delivery | None) -> dict[str, object]:
+    benefit = delivery.benefit if delivery else None
     return {
         "delivery_option": delivery.option if delivery else None,
         "delivery_fee_minor": delivery.fee.minor if delivery else None,
         "delivery_from": delivery.window_start if delivery else None,
         "delivery_until": delivery.window_end if delivery else None,
+        "prime_membership_id": benefit.membership_id if benefit else None,
+        "prime_benefit": benefit.kind if benefit else None,
+        "prime_absorbed_minor": benefit.absorbed.minor if benefit else None,
     }
 
 
@@ -133,7 +147,11 @@ def _delivery(row: Any) -> Delivery | None:
     if row.delivery_option is None or row.delivery_from is None or row.delivery_until is None:
         return None
     fee = Money(row.delivery_fee_minor or 0, row.currency)
-    return Delivery(row.delivery_option, fee, row.delivery_from, row.delivery_until)
+    benefit = None
+    if row.prime_membership_id is not None and row.prime_benefit is not None:
+        absorbed = Money(row.prime_absorbed_minor or 0, row.currency)
+        benefit = MemberBenefit(row.prime_membership_id, row.prime_benefit, absorbed)
+    return Delivery(row.delivery_option, fee, row.delivery_from, row.delivery_until, benefit)
 
 
 _INSERT_ORDER = table_of(OrderRow).insert()
@@ -499,3 +517,24 @@ def promised_per_day(session: Session, since: datetime) -> list[tuple[str, str, 
         if row.delivery_option is not None and row.delivery_from is not None:
             per_day[(row.facility_id, row.delivery_option, row.delivery_from.date())] += row.orders
     return [(f, m, d, n) for (f, m, d), n in sorted(per_day.items())]
+
+
+# Orders that never reached the customer used no benefit: called off, or never paid.
+_NOT_USED = (OrderStatus.PAYMENT_FAILED, OrderStatus.CANCELLED, OrderStatus.REFUNDED)
+
+
+def benefits_used(session: Session, membership_id: str, since: datetime) -> int:
+    """How many orders got the membership's delivery benefit since ``since`` (its owner's
+    and its household's), not counting orders cancelled or never paid."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(_orders)
+            .where(
+                _orders.c.prime_membership_id == membership_id,
+                _orders.c.placed_at >= since,
+                _orders.c.status.not_in([s.value for s in _NOT_USED]),
+            )
+        )
+        or 0
+    )

@@ -7,6 +7,7 @@ from typing import Any
 
 from baro.commerce.orders.domain import (
     Delivery,
+    MemberBenefit,
     Order,
     OrderLine,
     OrderStatus,
@@ -61,6 +62,12 @@ def to_snapshot(order: Order) -> dict[str, Any]:
             order.delivery.fee.minor,
             _time(order.delivery.window_start),
             _time(order.delivery.window_end),
+            # A fifth element only with a member's benefit: older snapshots have four.
+            *(
+                [[b.membership_id, b.kind, b.absorbed.minor]]
+                if (b := order.delivery.benefit)
+                else []
+            ),
         ],
     }
 
@@ -99,10 +106,15 @@ def from_snapshot(data: dict[str, Any]) -> Order:
 def _delivery(promised: list[Any] | None, currency: str) -> Delivery | None:
     if not promised:
         return None
-    option, fee_minor, start, end = promised
+    option, fee_minor, start, end, *member = promised
+    benefit = None
+    if member:
+        membership_id, kind, absorbed_minor = member[0]
+        benefit = MemberBenefit(membership_id, kind, Money(absorbed_minor, currency))
     return Delivery(
         option,
         Money(fee_minor, currency),
         datetime.fromisoformat(start),
         datetime.fromisoformat(end),
+        benefit,
     )
