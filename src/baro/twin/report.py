@@ -240,38 +240,46 @@ def render_report(
     mode_rows = _mode_rows(runs, colours) if by_mode else []
     if mode_rows:
         figures.insert(0, _mode_figure(runs, colours))
-    environment = Environment(
+    html = (
+        page_templates()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            notes=notes,
+            policies=list(zip([r.name for r in runs], colours, strict=True)),
+            kpi_rows=_kpi_rows(runs, _KPIS),
+            placement_rows=_kpi_rows(runs, _PLACEMENT),
+            placement_notes=[
+                (note, colour)
+                for run, colour in zip(runs, colours, strict=True)
+                for note in run.metrics.get(_PLACEMENT_NOTES) or ()
+            ],
+            other_rows=_other_rows(runs),
+            mode_rows=mode_rows,
+            mode_columns=[label for _, label in _MODE_COLUMNS],
+            reship_rows=_reship_rows(runs, colours),
+            reship_columns=[c.format(currency=_reship_currency(runs)) for c in _RESHIP_COLUMNS],
+            reship_currency=_reship_currency(runs),
+            reship_mode_rows=_reship_mode_rows(runs, colours),
+            figures=figures,
+            notices=notices,
+        )
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "report.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def page_templates() -> Environment:
+    """The twin's report templates; each extends ``_page.html.j2`` (style, title, notes)."""
+    return Environment(
         loader=PackageLoader("baro.twin", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    html = environment.get_template("report.html.j2").render(
-        title=title,
-        notes=notes,
-        policies=list(zip([r.name for r in runs], colours, strict=True)),
-        kpi_rows=_kpi_rows(runs, _KPIS),
-        placement_rows=_kpi_rows(runs, _PLACEMENT),
-        placement_notes=[
-            (note, colour)
-            for run, colour in zip(runs, colours, strict=True)
-            for note in run.metrics.get(_PLACEMENT_NOTES) or ()
-        ],
-        other_rows=_other_rows(runs),
-        mode_rows=mode_rows,
-        mode_columns=[label for _, label in _MODE_COLUMNS],
-        reship_rows=_reship_rows(runs, colours),
-        reship_columns=[c.format(currency=_reship_currency(runs)) for c in _RESHIP_COLUMNS],
-        reship_currency=_reship_currency(runs),
-        reship_mode_rows=_reship_mode_rows(runs, colours),
-        figures=figures,
-        notices=notices,
-    )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "report.html"
-    path.write_text(html, encoding="utf-8")
-    return path
 
 
 def _kpi_rows(runs: Sequence[PolicyRun], table: Sequence[_Kpi]) -> list[_Row]:
@@ -443,7 +451,7 @@ def _mode_figure(runs: Sequence[PolicyRun], colours: Sequence[str]) -> _FigureVi
         "look at how much sooner baro's vans and drones bring them from the hand-over than "
         "the carrier's historical times, whether that keeps baro's promise, and what it "
         "costs. Click-to-door adds the data set's own fulfilment time, the same in both.",
-        _data_uri(image),
+        data_uri(image),
     )
 
 
@@ -516,7 +524,7 @@ def _figures(
         elif len(daily) > 1:
             caption += "; where the lines part, the policies changed what customers ordered"
         figures.append(
-            _FigureView("Orders per day", caption + ".", _data_uri(daily_orders_figure(daily)))
+            _FigureView("Orders per day", caption + ".", data_uri(daily_orders_figure(daily)))
         )
     else:
         notices.append("No daily order counts: no run placed an order.")
@@ -538,7 +546,7 @@ def _figures(
                 "Click-to-door time",
                 "Look at how far each policy's curve sits left of the grey actual data, and "
                 "at the right-hand tail: the late parcels customers remember.",
-                _data_uri(click_to_door_figure(drawn)),
+                data_uri(click_to_door_figure(drawn)),
             )
         )
     else:
@@ -550,7 +558,7 @@ def _figures(
                 "Click-to-door over time",
                 "Look for the weeks where the grey actual line climbs: a busy network slows "
                 "down, and a twin that sees the peak climbs with it.",
-                _data_uri(click_to_door_over_time_figure(over_time)),
+                data_uri(click_to_door_over_time_figure(over_time)),
             )
         )
     figures.extend(_regional_fill(runs, colours))
@@ -566,7 +574,7 @@ def _figures(
                     "Policies side by side",
                     "Shorter bars are better for time, splits, distance and cost; "
                     "taller ones for on-time and local fill. Dashed grey: the actual data.",
-                    _data_uri(image),
+                    data_uri(image),
                 )
             )
     return figures, notices
@@ -629,7 +637,7 @@ def _maps(runs: Sequence[PolicyRun]) -> list[_FigureView]:
                 title,
                 "Look for dense (dark) demand far from any facility: those orders travel "
                 "furthest and arrive last. Colours share one scale across maps.",
-                _data_uri(image),
+                data_uri(image),
             )
         )
     return views
@@ -669,7 +677,7 @@ def _regional_fill(runs: Sequence[PolicyRun], colours: Sequence[str]) -> list[_F
             "shipped from within the region (a centre or a seller there). Grey: where "
             "customers ordered. Look for the red regions: there the policy's stock sat "
             "elsewhere.",
-            _data_uri(image),
+            data_uri(image),
         )
     ]
 
@@ -705,7 +713,7 @@ def _transfers(runs: Sequence[PolicyRun], colours: Sequence[str]) -> list[_Figur
             "clock: re-plans and units sent ahead of the buyers); dots: units that landed. "
             "The hatched bar is the initial placement's plan, sent before the test began. "
             "Look for re-plans that chase the demand.",
-            _data_uri(transfers_figure(series, first, last)),
+            data_uri(transfers_figure(series, first, last)),
             quiet,
         )
     ]
@@ -732,7 +740,7 @@ def _forecast(
             "The forecast's total units per week over all products and regions, made before "
             "the test from the orders before it, with its 80 % interval; the points are the "
             "units bought in the test. Look for points outside the band.",
-            _data_uri(forecast_figure(series, actual)),
+            data_uri(forecast_figure(series, actual)),
             [
                 "The forecast's weeks run from the Monday on or before the test's first day: "
                 "the first week may start before the test (and the last end after it), so "
@@ -771,5 +779,5 @@ def _bar_format(key: str) -> Callable[[float], str]:
     return lambda v: f"{v:,.1f}"
 
 
-def _data_uri(png: bytes) -> str:
+def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")

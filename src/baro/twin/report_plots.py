@@ -63,7 +63,7 @@ def policy_colour(index: int) -> str:
     return POLICY_COLOURS[index % len(POLICY_COLOURS)]
 
 
-def _styled(draw: Callable[_P, Figure]) -> Callable[_P, bytes]:
+def styled(draw: Callable[_P, Figure]) -> Callable[_P, bytes]:
     """Draw under the report's style and encode the figure as PNG."""
 
     @wraps(draw)
@@ -92,7 +92,7 @@ class DailySeries:
     daily: pl.DataFrame
 
 
-@_styled
+@styled
 def daily_orders_figure(series: Sequence[DailySeries]) -> Figure:
     """Orders per day, faint, under their 7-day mean, which is what the eye should follow."""
     figure = Figure(figsize=(10, 4), layout="constrained")
@@ -124,7 +124,7 @@ class OverTime:
     actual: bool = False
 
 
-@_styled
+@styled
 def click_to_door_over_time_figure(series: Sequence[OverTime]) -> Figure:
     """Median click-to-door by the day orders were bought: faint each day, bold each week
     (drawn mid-week), so a slow week stands out from one slow day."""
@@ -172,7 +172,7 @@ class Distribution:
 MAX_OVERLAID_RUNS = 2
 
 
-@_styled
+@styled
 def click_to_door_figure(distributions: Sequence[Distribution]) -> Figure:
     """Share of delivered orders per click-to-door bin, every series on the same bins: all
     in one panel for up to ``MAX_OVERLAID_RUNS`` runs, else one panel per run over the
@@ -241,7 +241,7 @@ def _histogram(ax: Axes, d: Distribution, bins: np.ndarray) -> None:
     ax.axvline(p50, color=d.colour, linestyle="--", linewidth=1.3)
 
 
-@_styled
+@styled
 def demand_map_figure(
     demand: pl.DataFrame, facilities: pl.DataFrame, *, title: str, max_orders: int
 ) -> Figure:
@@ -344,7 +344,7 @@ class KpiPanel:
     actual: float | None = None
 
 
-@_styled
+@styled
 def kpi_bars_figure(
     names: Sequence[str], colours: Sequence[str], panels: Sequence[KpiPanel]
 ) -> Figure:
@@ -395,7 +395,7 @@ class ModePanel:
     value_format: Callable[[float], str]
 
 
-@_styled
+@styled
 def by_mode_figure(
     names: Sequence[str], colours: Sequence[str], modes: Sequence[str], panels: Sequence[ModePanel]
 ) -> Figure:
@@ -446,7 +446,7 @@ OUTLINE_RESOLUTION = 3  # H3 cells of ~12,000 km²
 _FILL_CMAP = colormaps["RdYlGn"].with_extremes(bad="#bbbbbb")
 
 
-@_styled
+@styled
 def regional_fill_figure(panels: Sequence[RegionalFill], customers: pl.Series) -> Figure:
     """Small multiples, one map per policy: each region's centre as a circle, its area the
     parcels of the region's customers, its colour the share shipped from within the region;
@@ -531,7 +531,7 @@ class TransferSeries:
     initial_units: int
 
 
-@_styled
+@styled
 def transfers_figure(series: Sequence[TransferSeries], first: date, last: date) -> Figure:
     """Units moved per day over the test (``first`` to ``last``), one row per policy: bars
     for the units sent, a line for those that landed, and the initial placement as a hatched
@@ -596,7 +596,7 @@ class ForecastSeries:
     weekly: pl.DataFrame
 
 
-@_styled
+@styled
 def forecast_figure(series: Sequence[ForecastSeries], actual: pl.DataFrame | None) -> Figure:
     """Each forecast's weekly total with its 80 % band, and the units actually sold as points
     (actual: week, units, days; hollow where the test covers fewer than 7 of its days)."""
