@@ -16,6 +16,7 @@ from baro.cli import (
     orders,
     recommend,
     replenish,
+    report,
     serve,
     simulate,
     world,
@@ -44,6 +45,7 @@ app.add_typer(recommend.app, name="recommend")
 app.add_typer(data.app, name="data")
 app.add_typer(world.app, name="world")
 app.add_typer(bench.app, name="bench")
+app.add_typer(report.app, name="report")
 
 
 def main() -> None:
