@@ -172,6 +172,25 @@ def test_a_search_just_made_has_its_row_on_the_next_page(
     assert [c.product.title_en for c in row.products] == ["rice"]
 
 
+def test_the_api_answers_a_search_just_made_though_the_page_before_it_was_kept(
+    platform: Platform, clock: SimulatedClock, shop: dict[str, str]
+) -> None:
+    ana = shopper(platform, "Ana")
+    buy(platform, clock, ana, shop["milk"])
+    train(platform)
+    with api(platform) as client:
+        first = client.get("/v1/home", headers=bearer(ana.api_key))
+        kept = client.get("/v1/home", headers=bearer(ana.api_key))
+        platform.catalog.search("rice", visitor=Visitor(ana.customer_id))
+        platform.catalog.flush_signals()
+        after = client.get("/v1/home", headers=bearer(ana.api_key))
+
+    assert kept.content == first.content
+    assert SEARCHED not in [r["kind"] for r in first.json()["rows"]]
+    searched = next(r for r in after.json()["rows"] if r["kind"] == SEARCHED)
+    assert [p["title_en"] for p in searched["products"]] == ["rice"]
+
+
 def test_trending_is_what_the_customers_own_region_buys(
     platform: Platform, clock: SimulatedClock, shop: dict[str, str]
 ) -> None:

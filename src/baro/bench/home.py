@@ -24,6 +24,7 @@ from typing import Any, Final
 import aiohttp
 from sqlalchemy.engine import make_url
 
+from baro.bench.cpu import CpuMeter, postgres_group, server_group
 from baro.bench.pages import Page, PageTally, summarise
 from baro.bench.server import running_server
 from baro.commerce.orders import OneClick
@@ -60,8 +61,11 @@ def run(config: HomeBenchConfig, progress: Progress | None = None) -> dict[str, 
     with scratch_database(config.db, "baro_bench_home") as url:
         upgrade(url)
         keys, trained = _seed(url, config, progress)
+        on_postgres = url.startswith("postgresql")
         with running_server(url, workers=config.workers) as server:
-            tally, rows = asyncio.run(_drive(server.base_url, keys, config, progress))
+            groups = server_group(server.pid) | (postgres_group() if on_postgres else {})
+            with CpuMeter(groups).measuring() as cpu:
+                tally, rows = asyncio.run(_drive(server.base_url, keys, config, progress))
         figures = summarise(tally)
         return {
             "db": make_url(url).get_backend_name(),
@@ -72,6 +76,9 @@ def run(config: HomeBenchConfig, progress: Progress | None = None) -> dict[str, 
             "model_customers": trained.customers,
             "model_products": trained.products,
             "mean_rows_per_page": round(rows, 2),
+            # CPU per page (server, database, load client; the untimed first round
+            # included): unlike latency, it holds still on a machine others share.
+            "cpu_ms_per_page": cpu.per_unit_ms(config.requests + config.concurrency),
             "target_p95_ms": TARGET_P95_MS,
             "meets_target": figures["p95_ms"] is not None and figures["p95_ms"] < TARGET_P95_MS,
             **{k: v for k, v in figures.items() if k != "meets_target"},

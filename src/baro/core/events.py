@@ -120,6 +120,18 @@ _LATEST_ABOUT = (
     .order_by(OutboxRow.seq.desc())
     .limit(bindparam("limit"))
 )
+# The seq of an aggregate's newest event of one type (bind ``aggregate_id`` and
+# ``event_type``), as a scalar to put in a statement of one's own.
+LATEST_SEQ_ABOUT = (
+    select(OutboxRow.seq)
+    .where(
+        OutboxRow.aggregate_id == bindparam("aggregate_id"),
+        OutboxRow.event_type == bindparam("event_type"),
+    )
+    .order_by(OutboxRow.seq.desc())
+    .limit(1)
+    .scalar_subquery()
+)
 
 
 def latest_about(

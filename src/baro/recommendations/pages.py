@@ -22,14 +22,16 @@ import math
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baro.commerce.catalog import ProductWithStock, products_by_id
-from baro.commerce.orders import last_order_id, last_purchase
-from baro.core.events import StoredEvent, latest_about
+from baro.commerce.orders import LATEST_ORDER_ID, last_purchase
+from baro.core.events import LATEST_SEQ_ABOUT, StoredEvent, latest_about
 from baro.core.geo import region_at
 from baro.network import available_by_product
 from baro.platform import Platform
@@ -94,6 +96,10 @@ MODEL_FRESH_S = 1.0  # a newly trained model is served within this long
 MAX_CACHED = 20_000  # pages kept per process, least recently used dropped first
 
 
+# What a kept page is checked against, read in one statement.
+_LATEST_ORDER_AND_SEARCH = select(LATEST_ORDER_ID, LATEST_SEQ_ABOUT)
+
+
 @dataclass(frozen=True)
 class _Marks:
     """What a cached page was built from; when any differs, the page is built again."""
@@ -104,15 +110,36 @@ class _Marks:
     region: str | None
 
 
+@dataclass
+class _Kept:
+    """A page kept in memory, what it was built from, until when it is served, and its
+    rendered form once asked for (the API's JSON), so a kept page is rendered once."""
+
+    marks: _Marks
+    fresh_until: float
+    page: HomePage
+    rendered: bytes | None = None
+
+
 class HomePages:
     """One per process (the web app keeps it in ``app.state``): it keeps the pages it
-    built. Owner of ``_pages`` and ``_model``: ``_lock`` (request threads share them)."""
+    built. Owner of ``_pages`` and ``_model``: ``_lock`` (request threads share them).
 
-    def __init__(self, platform: Platform, *, fresh_s: float = PAGE_FRESH_S) -> None:
+    ``render`` turns a page into what a channel sends (the API's JSON): ``rendered`` gives
+    that, computed once per kept page."""
+
+    def __init__(
+        self,
+        platform: Platform,
+        *,
+        fresh_s: float = PAGE_FRESH_S,
+        render: Callable[[HomePage], bytes] | None = None,
+    ) -> None:
         self._platform = platform
         self._fresh_s = fresh_s
+        self._render = render
         self._lock = threading.Lock()
-        self._pages: OrderedDict[str, tuple[_Marks, float, HomePage]] = OrderedDict()
+        self._pages: OrderedDict[str, _Kept] = OrderedDict()
         self._model: tuple[float, store.HomeModel | None] = (-math.inf, None)
 
     def model(self) -> store.HomeModel | None:
@@ -123,29 +150,44 @@ class HomePages:
     def page(self, customer_id: str, home: tuple[float, float] | None = None) -> HomePage:
         """``home``: where the customer lives (their default address), for what trends
         near them; without it, what trends everywhere."""
+        return self._kept(customer_id, home).page
+
+    def rendered(self, customer_id: str, home: tuple[float, float] | None = None) -> bytes:
+        """The page as ``render`` gives it; a kept page is not rendered again."""
+        if self._render is None:
+            raise RuntimeError("HomePages was made without a render function")
+        kept = self._kept(customer_id, home)
+        if kept.rendered is None:  # two threads may both render it: the same bytes
+            kept.rendered = self._render(kept.page)
+        return kept.rendered
+
+    def _kept(self, customer_id: str, home: tuple[float, float] | None) -> _Kept:
         region = region_at(*home) if home else None
         with self._platform.db.read() as session:
             model = self._active(session)
-            searches = latest_about(session, customer_id, SEARCH_EVENT)
-            marks = _Marks(
-                model.version if model else None,
-                last_order_id(session, customer_id),
-                searches[0].seq if searches else None,
-                region,
-            )
+            order_id, search_seq = session.execute(
+                _LATEST_ORDER_AND_SEARCH,
+                {
+                    "customer_id": customer_id,
+                    "aggregate_id": customer_id,
+                    "event_type": SEARCH_EVENT,
+                },
+            ).one()
+            marks = _Marks(model.version if model else None, order_id, search_seq, region)
             now = time.monotonic()
             with self._lock:
                 kept = self._pages.get(customer_id)
-                if kept is not None and kept[0] == marks and now < kept[1]:
+                if kept is not None and kept.marks == marks and now < kept.fresh_until:
                     self._pages.move_to_end(customer_id)
-                    return kept[2]
-            page = self._build(session, customer_id, model, region, searches)
+                    return kept
+            built = self._build(session, customer_id, model, region)
+            kept = _Kept(marks, now + self._fresh_s, built)
         with self._lock:
-            self._pages[customer_id] = (marks, now + self._fresh_s, page)
+            self._pages[customer_id] = kept
             self._pages.move_to_end(customer_id)
             while len(self._pages) > MAX_CACHED:
                 self._pages.popitem(last=False)
-        return page
+        return kept
 
     def _active(self, session: Session) -> store.HomeModel | None:
         now = time.monotonic()
@@ -164,7 +206,6 @@ class HomePages:
         customer_id: str,
         model: store.HomeModel | None,
         region: str | None,
-        searches: list[StoredEvent],
     ) -> HomePage:
         platform = self._platform
         owners = [customer_id, *([REGION + region] if region else []), EVERYONE]
@@ -173,6 +214,7 @@ class HomePages:
         together = (
             store.pairs_of(session, model.version, just_bought) if model and just_bought else []
         )
+        searches = latest_about(session, customer_id, SEARCH_EVENT)
         search = searches[0] if searches else None
         if search and search.occurred_at < platform.clock.now() - SEARCH_FRESH_FOR:
             search = None

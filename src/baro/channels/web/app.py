@@ -29,6 +29,7 @@ from . import (
     observability,
     orders,
     pages,
+    prime,
     problems,
     products,
     replenishment,
@@ -112,7 +113,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     # Routes are tried in the order they were added: the API's first, so that an API
     # request is not matched against every page's path before its own (measured: 0.2 ms
     # of CPU per 1-Click order).
-    for module in (health, products, orders, cart, events, admin):
+    for module in (health, products, orders, home, cart, events, admin):
         app.include_router(module.router)
     app.include_router(promise_router)
     app.include_router(lockers.router)
@@ -121,9 +122,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(tracking.router)
     app.include_router(transfers.router)
     app.include_router(replenishment.router)
+    app.include_router(prime.router)
     device_desk = devices.install(app, platform)
-    app.state.home_pages = HomePages(platform)  # the pages this process built, kept a moment
-    app.include_router(home.router)
+    # The pages this process built, kept a moment, with their JSON.
+    app.state.home_pages = HomePages(platform, render=home.render)
     pages.install(app, platform)
     telemetry = observability.install(app, platform)
     edge.trust_proxies(app, platform.settings)

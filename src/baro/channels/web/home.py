@@ -60,6 +60,10 @@ def home(who: CallerDep, pages: Annotated[HomePages, Depends(home_pages)]) -> Re
     principal = who.customer()
     assert principal.customer_id is not None, "a customer's key names the customer"
     home = (principal.address.lat, principal.address.lng) if principal.address else None
-    # Serialised here, once: FastAPI would validate the model it was just built from again.
-    body = HomeOut.of(pages.page(principal.customer_id, home)).model_dump_json()
-    return Response(body, media_type="application/json")
+    return Response(pages.rendered(principal.customer_id, home), media_type="application/json")
+
+
+def render(page: HomePage) -> bytes:
+    """The page's JSON, made once per kept page (``HomePages`` keeps it), not by FastAPI,
+    which would validate again the model it was just built from."""
+    return HomeOut.of(page).model_dump_json().encode()

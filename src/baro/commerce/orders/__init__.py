@@ -1,11 +1,9 @@
 """Orders: 1-Click and cart checkout, exactly once, with a cancel window and refunds."""
 
-from baro.commerce.orders.benefits import FreeFastDelivery as FreeFastDelivery
-from baro.commerce.orders.benefits import MemberBenefits as MemberBenefits
+from baro.commerce.orders.best_sellers import LATEST_ORDER_ID as LATEST_ORDER_ID
 from baro.commerce.orders.best_sellers import BestSellers as BestSellers
 from baro.commerce.orders.best_sellers import Purchase as Purchase
 from baro.commerce.orders.best_sellers import SoldLine as SoldLine
-from baro.commerce.orders.best_sellers import last_order_id as last_order_id
 from baro.commerce.orders.best_sellers import last_purchase as last_purchase
 from baro.commerce.orders.best_sellers import purchases_of as purchases_of
 from baro.commerce.orders.best_sellers import sold_lines as sold_lines
@@ -24,7 +22,6 @@ from baro.commerce.orders.domain import EmptyCart as EmptyCart
 from baro.commerce.orders.domain import EmptyReturn as EmptyReturn
 from baro.commerce.orders.domain import IllegalTransition as IllegalTransition
 from baro.commerce.orders.domain import InvalidQuantity as InvalidQuantity
-from baro.commerce.orders.domain import MemberBenefit as MemberBenefit
 from baro.commerce.orders.domain import NotReturnable as NotReturnable
 from baro.commerce.orders.domain import Order as Order
 from baro.commerce.orders.domain import OrderEvent as OrderEvent
@@ -38,7 +35,6 @@ from baro.commerce.orders.domain import ReturnWindowClosed as ReturnWindowClosed
 from baro.commerce.orders.placement import Placement as Placement
 from baro.commerce.orders.placement import PlacementOutcome as PlacementOutcome
 from baro.commerce.orders.placement import StockContention as StockContention
-from baro.commerce.orders.repository import benefits_used as benefits_used
 from baro.commerce.orders.repository import promised_per_day as promised_per_day
 from baro.commerce.orders.reship import NotLosable as NotLosable
 from baro.commerce.orders.reship import ReshipFigures as ReshipFigures
@@ -53,6 +49,7 @@ from baro.commerce.orders.service import Orders as Orders
 from baro.commerce.orders.service import Returned as Returned
 
 __all__ = [
+    "LATEST_ORDER_ID",
     "TRANSITIONS",
     "UNCOLLECTED_CONSUMER",
     "AlreadyShipped",
@@ -65,13 +62,10 @@ __all__ = [
     "DuplicateReturnLine",
     "EmptyCart",
     "EmptyReturn",
-    "FreeFastDelivery",
     "IllegalTransition",
     "InvalidPage",
     "InvalidQuantity",
     "LockerNeedsLockerOption",
-    "MemberBenefit",
-    "MemberBenefits",
     "NotLosable",
     "NotReturnable",
     "OneClick",
@@ -98,8 +92,6 @@ __all__ = [
     "SoldLine",
     "StockContention",
     "TrustPolicy",
-    "benefits_used",
-    "last_order_id",
     "last_purchase",
     "promised_per_day",
     "purchases_of",
