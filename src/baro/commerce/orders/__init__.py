@@ -1,5 +1,7 @@
 """Orders: 1-Click and cart checkout, exactly once, with a cancel window and refunds."""
 
+from baro.commerce.orders.benefits import FreeFastDelivery as FreeFastDelivery
+from baro.commerce.orders.benefits import MemberBenefits as MemberBenefits
 from baro.commerce.orders.best_sellers import LATEST_ORDER_ID as LATEST_ORDER_ID
 from baro.commerce.orders.best_sellers import BestSellers as BestSellers
 from baro.commerce.orders.best_sellers import Purchase as Purchase
@@ -22,6 +24,7 @@ from baro.commerce.orders.domain import EmptyCart as EmptyCart
 from baro.commerce.orders.domain import EmptyReturn as EmptyReturn
 from baro.commerce.orders.domain import IllegalTransition as IllegalTransition
 from baro.commerce.orders.domain import InvalidQuantity as InvalidQuantity
+from baro.commerce.orders.domain import MemberBenefit as MemberBenefit
 from baro.commerce.orders.domain import NotReturnable as NotReturnable
 from baro.commerce.orders.domain import Order as Order
 from baro.commerce.orders.domain import OrderEvent as OrderEvent
@@ -35,6 +38,7 @@ from baro.commerce.orders.domain import ReturnWindowClosed as ReturnWindowClosed
 from baro.commerce.orders.placement import Placement as Placement
 from baro.commerce.orders.placement import PlacementOutcome as PlacementOutcome
 from baro.commerce.orders.placement import StockContention as StockContention
+from baro.commerce.orders.repository import benefits_used as benefits_used
 from baro.commerce.orders.repository import promised_per_day as promised_per_day
 from baro.commerce.orders.reship import NotLosable as NotLosable
 from baro.commerce.orders.reship import ReshipFigures as ReshipFigures
@@ -62,10 +66,13 @@ __all__ = [
     "DuplicateReturnLine",
     "EmptyCart",
     "EmptyReturn",
+    "FreeFastDelivery",
     "IllegalTransition",
     "InvalidPage",
     "InvalidQuantity",
     "LockerNeedsLockerOption",
+    "MemberBenefit",
+    "MemberBenefits",
     "NotLosable",
     "NotReturnable",
     "OneClick",
@@ -92,6 +99,7 @@ __all__ = [
     "SoldLine",
     "StockContention",
     "TrustPolicy",
+    "benefits_used",
     "last_purchase",
     "promised_per_day",
     "purchases_of",
