@@ -25,8 +25,8 @@ def kpis(
     events: Annotated[
         Path | None,
         typer.Option(
-            help="JSON lines from `baro events relay`: its membership.* events say who is a "
-            "member (customer ids as the data set's)"
+            help="JSON lines from `baro events relay`: its prime.* (or membership.*) events "
+            "say who is a member (customer ids as the data set's)"
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap intervals")] = 7,

@@ -25,6 +25,7 @@ from baro.datasets import (
     load_online_retail,
 )
 from baro.intelligence.customers import (
+    MEMBERSHIP_EVENTS,
     CustomerAnalyticsError,
     MembershipRates,
     MemberUplift,
@@ -77,7 +78,8 @@ class KpiInputError(ValueError):
 @dataclass(frozen=True)
 class KpiRequest:
     """dataset: a key of ``DATASETS``; events: JSON lines as ``baro events relay`` prints
-    them, whose ``membership.*`` events say who is a member (customer ids as the data set's)."""
+    them, whose membership events (``MEMBERSHIP_EVENTS``) say who is a member (customer ids as
+    the data set's)."""
 
     dataset: str
     data_dir: Path
@@ -263,7 +265,7 @@ def _members(
     if events is None:
         why = (
             "no membership data: the public data sets have none. Pass --events with the "
-            "platform's event log (membership.joined / membership.ended) to compare members."
+            "platform's event log (prime.joined, prime.cancelled, …) to compare members."
         )
         return Members(absent={"all": why})
     try:
@@ -271,7 +273,8 @@ def _members(
     except KeyError as error:
         raise KpiInputError(f"a membership event without {error} in its data") from error
     if spells.is_empty():
-        return Members(absent={"all": "the events file holds no membership.joined events"})
+        joins = ", ".join(sorted(MEMBERSHIP_EVENTS.joined))
+        return Members(absent={"all": f"the events file holds no join ({joins})"})
     known = spells.filter(pl.col("customer_id").is_in(orders["customer_id"].implode()))
     if known.is_empty():
         return Members(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -16,8 +17,12 @@ from baro.intelligence.customers import (
 from tests.intelligence.customers.helpers import at, memberships, orders
 
 
-def _event(seq: int, kind: str, customer: str, when: object) -> StoredEvent:
-    return StoredEvent(seq, f"e{seq}", kind, f"m-{customer}", when, {"customer_id": customer})  # type: ignore[arg-type]
+def _event(seq: int, kind: str, customer: str, when: datetime) -> StoredEvent:
+    return StoredEvent(seq, f"e{seq}", kind, f"m-{customer}", when, {"customer_id": customer})
+
+
+def _prime(seq: int, kind: str, membership: str, when: datetime, **data: Any) -> StoredEvent:
+    return StoredEvent(seq, f"e{seq}", f"prime.{kind}", membership, when, data)
 
 
 def test_events_become_spells_a_repeated_join_is_not_a_second_one() -> None:
@@ -37,6 +42,25 @@ def test_events_become_spells_a_repeated_join_is_not_a_second_one() -> None:
         ("a", at(2024, 1, 1), at(2024, 3, 1)),
         ("a", at(2024, 5, 1), None),
         ("c", at(2024, 2, 1), None),
+    ]
+
+
+def test_prime_events_name_the_customer_on_the_join_and_the_membership_on_the_end() -> None:
+    """As baro.commerce.prime writes them: a cancelled and a lapsed membership end their
+    spells; a join whose first charge was declined leaves none; a renewal changes nothing."""
+    events = [
+        _prime(1, "joined", "m1", at(2024, 1, 1), customer_id="a", trial=False),
+        _prime(2, "joined", "m2", at(2024, 1, 2), customer_id="b", trial=True),
+        _prime(3, "joined", "m3", at(2024, 1, 3), customer_id="c", trial=False),
+        _prime(4, "declined", "m3", at(2024, 1, 3), code="card_declined"),
+        _prime(5, "renewed", "m1", at(2025, 1, 1), period=1),
+        _prime(6, "cancelled", "m2", at(2024, 2, 1), period=0, refund_minor=0),
+        _prime(7, "lapsed", "m1", at(2025, 2, 1), period=1, attempts=4),
+    ]
+
+    assert memberships_from_events(events).rows() == [
+        ("a", at(2024, 1, 1), at(2025, 2, 1)),
+        ("b", at(2024, 1, 2), at(2024, 2, 1)),
     ]
 
 

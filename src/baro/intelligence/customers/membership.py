@@ -29,11 +29,15 @@ MEMBERSHIPS_SCHEMA: Mapping[str, pl.DataType] = MappingProxyType(
 
 @dataclass(frozen=True)
 class MembershipEventNames:
-    """Which outbox events start and end a membership, and the payload key of its customer:
-    the one place to change if ``baro.commerce.prime`` names them otherwise."""
+    """Which outbox events start, end or undo a membership, and the payload key of its
+    customer: the one place to change when ``baro.commerce.prime`` renames them. Its events
+    (``prime.*``) carry the customer on the join only and name the membership as their
+    aggregate; the generic ``membership.*`` names are accepted with the customer in each."""
 
-    joined: frozenset[str] = frozenset({"membership.joined"})
-    ended: frozenset[str] = frozenset({"membership.ended"})
+    joined: frozenset[str] = frozenset({"prime.joined", "membership.joined"})
+    ended: frozenset[str] = frozenset({"prime.cancelled", "prime.lapsed", "membership.ended"})
+    # A join whose first charge was declined never made a member: no spell, no churn.
+    voided: frozenset[str] = frozenset({"prime.declined"})
     customer_key: str = "customer_id"
 
 
@@ -43,30 +47,37 @@ MEMBERSHIP_EVENTS = MembershipEventNames()
 def memberships_from_events(
     events: Iterable[StoredEvent], names: MembershipEventNames = MEMBERSHIP_EVENTS
 ) -> pl.DataFrame:
-    """Spells of membership (``MEMBERSHIPS_SCHEMA``) from outbox events, in time order per
-    customer: a join opens a spell unless one is open (a repeated join is not a second
-    membership), an end closes the open one (an end with none open is ignored)."""
+    """Spells of membership (``MEMBERSHIPS_SCHEMA``) from outbox events, in time order. A join
+    opens a spell for its membership (its aggregate) unless its customer has one open (a
+    repeated join is not a second membership); an end closes the spell of its membership,
+    or else of the customer its data names; an end with nothing open is ignored."""
+    kinds = names.joined | names.ended | names.voided
     relevant = sorted(
-        (e for e in events if e.event_type in names.joined | names.ended),
-        key=lambda e: (e.occurred_at, e.seq),
+        (e for e in events if e.event_type in kinds), key=lambda e: (e.occurred_at, e.seq)
     )
-    open_since: dict[str, datetime] = {}
+    open_spells: dict[str, tuple[str, datetime]] = {}  # membership -> customer, joined
     spells: list[dict[str, Any]] = []
     for event in relevant:
-        customer = str(event.data[names.customer_key])
+        customer = event.data.get(names.customer_key)
         if event.event_type in names.joined:
-            open_since.setdefault(customer, event.occurred_at)
-        elif customer in open_since:
-            spells.append(
-                {
-                    "customer_id": customer,
-                    "joined_at": open_since.pop(customer),
-                    "ended_at": event.occurred_at,
-                }
+            if customer is None:
+                raise KeyError(names.customer_key)
+            if all(who != str(customer) for who, _ in open_spells.values()):
+                open_spells[event.aggregate_id] = (str(customer), event.occurred_at)
+            continue
+        membership = event.aggregate_id if event.aggregate_id in open_spells else None
+        if membership is None and customer is not None:
+            membership = next(
+                (m for m, (who, _) in open_spells.items() if who == str(customer)), None
             )
+        if membership is None:
+            continue
+        who, joined = open_spells.pop(membership)
+        if event.event_type in names.ended:
+            spells.append({"customer_id": who, "joined_at": joined, "ended_at": event.occurred_at})
     spells.extend(
-        {"customer_id": customer, "joined_at": since, "ended_at": None}
-        for customer, since in open_since.items()
+        {"customer_id": who, "joined_at": joined, "ended_at": None}
+        for who, joined in open_spells.values()
     )
     return pl.DataFrame(spells, schema=MEMBERSHIPS_SCHEMA).sort("customer_id", "joined_at")
 
