@@ -66,6 +66,19 @@ from baro.commerce.orders import (
     StockContention,
 )
 from baro.commerce.payments import GatewayUnavailable, InvalidCard, PaymentDeclined
+from baro.commerce.prime import (
+    AlreadyMember,
+    HouseholdFull,
+    HouseholdMemberNotFound,
+    InvalidPrice,
+    MembershipEnded,
+    MembershipNotFound,
+    NoPriceInCurrency,
+    NotHouseholdOwner,
+    PlanNotFound,
+    PriceNoticeTooShort,
+    RenewalInProgress,
+)
 from baro.commerce.replenishment import (
     AlreadySubscribed,
     CycleModelUnavailable,
@@ -290,6 +303,17 @@ STATUS: Mapping[type[DomainError], int] = {
     NoPurchaseCycle: 409,  # the request is fine; the history has no cycle for it yet
     CycleModelUnavailable: 503,  # the server lacks baro's intelligence extra
     RecommendationsUnavailable: 503,
+    PlanNotFound: 404,
+    NoPriceInCurrency: 422,  # a plan is sold only in the currencies it has a price in
+    InvalidPrice: 422,
+    PriceNoticeTooShort: 422,
+    MembershipNotFound: 404,
+    AlreadyMember: 409,
+    MembershipEnded: 409,
+    HouseholdFull: 409,
+    HouseholdMemberNotFound: 404,
+    NotHouseholdOwner: 403,  # a household member may see the membership, not change it
+    RenewalInProgress: 409,
 }
 
 RETRY_AFTER_SECONDS: Mapping[type[DomainError], int] = {

@@ -143,11 +143,23 @@ class PartialReturnOut(BaseModel):
     refund: RefundOut | None = Field(description="None until the gateway refunded it")
 
 
+class MemberBenefitOut(BaseModel):
+    membership_id: str
+    kind: Literal["free_delivery", "two_day"] = Field(
+        description="free_delivery: the option's fee was waived; two_day: the two-day "
+        "promise, free for everyone"
+    )
+    absorbed: MoneyOut = Field(description="The fee waived: shipping the retailer pays")
+
+
 class DeliveryOut(BaseModel):
     option: str = Field(description="standard, two_day, same_day, drone, locker or in_car")
     fee: MoneyOut = Field(description="Part of the order's total (charged with the items)")
     window_start: datetime = Field(description="Earliest arrival promised, UTC")
     window_end: datetime = Field(description="Latest arrival promised, UTC")
+    member_benefit: MemberBenefitOut | None = Field(
+        default=None, description="The Prime benefit this delivery got, if any"
+    )
 
 
 class OrderOut(BaseModel):
@@ -219,6 +231,13 @@ class OrderOut(BaseModel):
                 fee=MoneyOut.of(order.delivery.fee),
                 window_start=order.delivery.window_start,
                 window_end=order.delivery.window_end,
+                member_benefit=MemberBenefitOut(
+                    membership_id=b.membership_id,
+                    kind=b.kind,
+                    absorbed=MoneyOut.of(b.absorbed),
+                )
+                if (b := order.delivery.benefit)
+                else None,
             )
             if order.delivery
             else None,
