@@ -14,6 +14,7 @@ from baro.cli import (
     events,
     jobs,
     orders,
+    prime,
     recommend,
     replenish,
     report,
@@ -41,6 +42,7 @@ app.add_typer(orders.app, name="orders")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(anticipate.app, name="anticipate")
 app.add_typer(replenish.app, name="replenish")
+app.add_typer(prime.app, name="prime")
 app.add_typer(recommend.app, name="recommend")
 app.add_typer(data.app, name="data")
 app.add_typer(world.app, name="world")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import typer
 from rich.console import Console
@@ -14,6 +15,19 @@ from baro.core.errors import DomainError
 
 out = Console()
 err = Console(stderr=True)
+
+
+def moment(value: str | None, option: str = "--now") -> datetime | None:
+    """An ISO time option as an aware UTC time (a time without a zone is read as UTC)."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO 8601 time (e.g. 2026-12-01T09:00Z)", param_hint=option
+        ) from error
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def fail_message(message: str) -> int:

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from baro.cli._console import domain_errors_as_messages, err, out
+from baro.cli._console import domain_errors_as_messages, err, moment, out
 from baro.cli._extras import install_hint
 from baro.cli.db import DbOption, database_url
 from baro.commerce.replenishment import CycleModelUnavailable, Result, RunReport
@@ -23,19 +22,6 @@ app = typer.Typer(
 )
 
 STYLE = {Result.PLACED: "green", Result.SKIPPED: "yellow", Result.FAILED: "red"}
-
-
-def _moment(now: str | None) -> datetime | None:
-    """``--now`` as an aware UTC time (a time without a zone is read as UTC)."""
-    if now is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(now)
-    except ValueError as error:
-        raise typer.BadParameter(
-            f"{now!r} is not an ISO 8601 time (e.g. 2026-12-01T09:00Z)", param_hint="--now"
-        ) from error
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _report(report: RunReport) -> None:
@@ -78,11 +64,11 @@ def run(
     or from two hosts at once), and say what was placed, skipped and failed. A failure
     (out of stock, a declined card) stays due and is tried at the next run. Exits 1 when
     any failed."""
-    moment = _moment(now)
+    at = moment(now)
     platform = Platform.start(Settings(database_url=database_url(db)))
     try:
         with domain_errors_as_messages():
-            report = platform.replenishment.run(moment)
+            report = platform.replenishment.run(at)
     finally:
         platform.close()
     _report(report)
