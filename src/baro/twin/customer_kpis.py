@@ -192,7 +192,7 @@ def measure(request: KpiRequest, progress: Progress | None = None) -> KpiResult:
         raise KpiInputError(error.message) from error
     notes = [
         f"Repeat customers bring {repeat:.1%} of revenue; the seed says two thirds "
-        f"({repeat - SEED_REPEAT_SHARE:+.1%} points)."
+        f"({(repeat - SEED_REPEAT_SHARE) * 100:+.1f} percentage points)."
     ]
     if repeaters < FEW_REPEATERS:
         notes.append(
