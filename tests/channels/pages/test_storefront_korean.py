@@ -9,7 +9,7 @@ from importlib.resources import files
 from baro.channels.web.pages import i18n
 from baro.channels.web.pages.forms import FRIENDLY
 from baro.channels.web.pages.home_rows import BestSellersRow, NewArrivalsRow
-from baro.channels.web.pages.storefront import devices
+from baro.channels.web.pages.storefront import devices, prime
 from baro.channels.web.pages.storefront.account import NOTICES
 from baro.recommendations import REASONS, TITLES
 
@@ -60,6 +60,9 @@ def test_every_storefront_word_has_its_korean() -> None:
         | set(FRIENDLY.values())
         | set(NOTICES.values())
         | set(devices.NOTICES.values())
+        | set(prime.NOTICES.values())
+        | set(prime.STATUSES.values())
+        | set(prime.PERIODS.values())
         | set(TITLES.values())
         | set(REASONS.values())
         | {BestSellersRow.title, NewArrivalsRow.title}

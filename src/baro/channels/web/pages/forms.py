@@ -38,6 +38,12 @@ FRIENDLY = {
     "email_taken": "An account with this e-mail address already exists.",
     "delivery_option_unavailable": "That delivery option cannot reach you. Choose another.",
     "no_delivery_option": "No delivery option reaches your address.",
+    "already_member": "They already have Prime benefits.",
+    "household_full": "Your household is full.",
+    "household_member_not_found": "Nobody has signed up with that e-mail address.",
+    "no_default_payment_method": "Save a default card first.",
+    "prime_no_price_in_currency": "This plan is not sold in that currency.",
+    "prime_renewal_in_progress": "Your membership is being renewed right now. Try again.",
 }
 
 

@@ -23,6 +23,7 @@ from . import (
     home_rows,
     inventory,
     orders,
+    prime,
     replenishment,
 )
 
@@ -63,5 +64,6 @@ SECTIONS: Final = ordered(
         ConsoleSection("Devices", "/devices", devices.router, order=38),
         ConsoleSection("Home pages", "/home-pages", home_rows.router, order=42),
         ConsoleSection("Replenishment", "/replenishment", replenishment.router, order=39),
+        ConsoleSection("Prime", "/prime", prime.router, order=41),
     )
 )

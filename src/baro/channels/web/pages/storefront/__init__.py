@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import account, auth, devices, orders, replenishment, shop, tracking
+from . import account, auth, devices, orders, prime, replenishment, shop, tracking
 
 router = APIRouter()
-for part in (shop, auth, orders, account, devices, replenishment, tracking):
+for part in (shop, auth, orders, account, devices, replenishment, prime, tracking):
     router.include_router(part.router)
