@@ -22,6 +22,7 @@ from baro.commerce.prime.domain import Plan as Plan
 from baro.commerce.prime.domain import PlanNotFound as PlanNotFound
 from baro.commerce.prime.domain import PlanPrice as PlanPrice
 from baro.commerce.prime.domain import PriceNoticeTooShort as PriceNoticeTooShort
+from baro.commerce.prime.domain import PrimeSettings as PrimeSettings
 from baro.commerce.prime.domain import Renewal as Renewal
 from baro.commerce.prime.domain import RenewalInProgress as RenewalInProgress
 from baro.commerce.prime.domain import RenewalReport as RenewalReport
@@ -32,12 +33,11 @@ from baro.commerce.prime.domain import period_after as period_after
 from baro.commerce.prime.domain import price_at as price_at
 from baro.commerce.prime.domain import refund_on_cancel as refund_on_cancel
 from baro.commerce.prime.domain import retry_at as retry_at
+from baro.commerce.prime.joining import Joined as Joined
 from baro.commerce.prime.service import Cancelled as Cancelled
-from baro.commerce.prime.service import Joined as Joined
 from baro.commerce.prime.service import MemberView as MemberView
 from baro.commerce.prime.service import Offer as Offer
 from baro.commerce.prime.service import Prime as Prime
-from baro.commerce.prime.service import PrimeSettings as PrimeSettings
 
 __all__ = [
     "MAX_HOUSEHOLD",

@@ -162,6 +162,18 @@ def grace() -> timedelta:
 
 
 @dataclass(frozen=True)
+class PrimeSettings:
+    idempotency_ttl: timedelta = timedelta(hours=24)
+    # A renewal claim or a pending join this old lost its process: the next run takes it
+    # over, with the same gateway keys.
+    abandoned_after: timedelta = timedelta(minutes=10)
+    # A price change is announced at least this long before it takes effect.
+    price_notice: timedelta = timedelta(days=30)
+    batch: int = 500  # renewals per run; the rest wait for the next one
+    manage_link: str = "/account/prime"  # where a notice sends the member
+
+
+@dataclass(frozen=True)
 class Plan:
     id: str
     period: Period
