@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import numpy as np
 import polars as pl
@@ -93,6 +94,38 @@ class TwinRun:
 
 
 @dataclass(frozen=True)
+class TwinWorld:
+    """What a behaviour added to the replay (``Behaviour``) sees of the running twin.
+
+    place: schedule an order the data set does not have, for a customer (by data set key)
+    at a time, of (data set product id, quantity) lines; it goes the way replayed orders go
+    (placement, stages, delivery), its draws from generators of its own. end: the replay's
+    last purchase."""
+
+    env: simpy.Environment
+    clock: SimPyClock
+    platform: Platform
+    place: Callable[[str, datetime, Sequence[tuple[str, int]]], None]
+    end: datetime
+
+
+class Behaviour(Protocol):
+    """Customers' behaviour beyond the data set's (a membership: ``twin/prime.py``)."""
+
+    def start(self, world: TwinWorld) -> None:
+        """Before the first order: set up, and start its own processes."""
+        ...
+
+    def buyer(self, customer_key: str, principal: Principal) -> Principal:
+        """The principal an order of this customer is placed with."""
+        ...
+
+    def placed(self, customer_key: str, order: Order, source_order_id: str | None) -> None:
+        """An order was placed: a data set order's id, or None for one ``place`` added."""
+        ...
+
+
+@dataclass(frozen=True)
 class _Shipment:
     """An order on its way in the twin: who bought it and which data set order it replays."""
 
@@ -132,6 +165,7 @@ def run_twin(
     name: str | None = None,
     losses: LossModel | None = None,
     history: ReplayData | None = None,
+    behaviour: Behaviour | None = None,
 ) -> TwinRun:
     """Replay ``replay`` under ``policy`` on an empty database at ``database_url``.
 
@@ -141,7 +175,9 @@ def run_twin(
     always does, and a sampled run it is compared with should too (the same world).
     losses: lose that share of the parcels on their way (``losses.py``); the customer
     reports each once the promise has passed, through the platform's re-ship path.
-    history: the orders before the replay, all a policy may plan from (none by default)."""
+    history: the orders before the replay, all a policy may plan from (none by default).
+    behaviour: customers' behaviour beyond the data set (``Behaviour``); the orders it adds
+    are in ``order_keys`` with a source id of ``added:<n>``."""
     import time
 
     started = time.perf_counter()
@@ -190,6 +226,10 @@ def run_twin(
         rng = np.random.default_rng(seed)
         lost_rng = np.random.default_rng([seed, 3])  # which parcels are lost
         reship_rng = np.random.default_rng([seed, 4])  # the re-ships' stages and losses
+        # The added orders' stages and losses: drawing from the replay's generators would
+        # shift every later replayed order's draws.
+        added_rng = np.random.default_rng([seed, 5])
+        added_lost_rng = np.random.default_rng([seed, 6])
         promise_lengths = _promise_lengths(replay)
         order_keys: list[tuple[str, str]] = []
         failures: dict[str, int] = {}
@@ -206,10 +246,12 @@ def run_twin(
         total = replay.orders.height
         placed = 0
 
-        def life(order: dict[str, object]) -> simpy.events.ProcessGenerator:
+        def life(order: dict[str, object], added: bool = False) -> simpy.events.ProcessGenerator:
             nonlocal placed
             yield env.timeout(clock.seconds_until(order["purchased_at"]))  # type: ignore[arg-type]
             buyer = buyers[str(order["customer_key"])]
+            if behaviour is not None:
+                buyer = behaviour.buyer(str(order["customer_key"]), buyer)
             try:
                 result = platform.orders.place(
                     buyer,
@@ -220,11 +262,15 @@ def run_twin(
                 failures[error.code] = failures.get(error.code, 0) + 1
                 return
             finally:
-                placed += 1
-                if progress:
-                    progress(placed, total)
+                if not added:
+                    placed += 1
+                    if progress:
+                        progress(placed, total)
             order_id = result.order.id
             order_keys.append((order_id, str(order["order_id"])))
+            if behaviour is not None:
+                source = None if added else str(order["order_id"])
+                behaviour.placed(str(order["customer_key"]), result.order, source)
             units: dict[str, int] = {}
             for line in result.order.lines:
                 units[line.product_id] = units.get(line.product_id, 0) + line.quantity
@@ -237,8 +283,9 @@ def run_twin(
             parcel = _Shipment(result.order, buyer, str(order["order_id"]))
             # Drawn at the click, in purchase order, like the stages' base times: the same
             # seed loses the same orders whatever the queues and the fleet then do.
-            fulfilment, delivery = draws(parcel, rng)
-            lost = losses is not None and bool(lost_rng.random() < losses.rate)
+            stage_rng, loss_rng = (added_rng, added_lost_rng) if added else (rng, lost_rng)
+            fulfilment, delivery = draws(parcel, stage_rng)
+            lost = losses is not None and bool(loss_rng.random() < losses.rate)
             yield from carry(parcel, fulfilment, delivery, lost)
 
         def carry(
@@ -373,8 +420,18 @@ def run_twin(
                     replanned.append(replanner.replan(platform, centres, catalogue, clock.now()))
                     next_plan += replanner.every
 
+        def place_added(key: str, at: datetime, lines: Sequence[tuple[str, int]]) -> None:
+            order_id = f"added:{len(lines_by_order)}"
+            lines_by_order[order_id] = [Line(catalogue[p], q) for p, q in lines]
+            order = {"order_id": order_id, "customer_key": key, "purchased_at": at}
+            env.process(life(order | {"status": "added"}, added=True))
+
         if placement.replanner is not None:
             env.process(replans(placement.replanner))
+        if behaviour is not None:
+            if stage is not None:
+                raise ValueError("a behaviour's added orders travel by the sampled stages only")
+            behaviour.start(TwinWorld(env, clock, platform, place_added, replay.period[1]))
         for order in replay.orders.iter_rows(named=True):
             env.process(life(order))
         if replay.returns is not None:
