@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -45,6 +45,19 @@ def simulate(
         ),
     ] = "sampled",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same run")] = 7,
+    prime: Annotated[
+        bool,
+        typer.Option(
+            help="Run the policy twice, without and with Prime membership (twin/prime.py), "
+            "and compare revenue, shipping, fees and profit"
+        ),
+    ] = False,
+    prime_uplift: Annotated[
+        float,
+        typer.Option(
+            min=1.0, help="With --prime: how many times as often members buy (seed: 2-3x)"
+        ),
+    ] = 2.5,
     out_dir: Annotated[
         Path, typer.Option("--out", help="Where metrics.json and report.html go")
     ] = Path("out/simulate"),
@@ -73,6 +86,7 @@ def simulate(
     if scenario != "replay":
         raise fail(f"--scenario is replay or appliances, got {scenario!r}")
     from baro.datasets import DatasetError
+    from baro.twin.prime import PrimeModel
     from baro.twin.simulate import SimulationRequest, UnknownChoice
     from baro.twin.simulate import simulate as run
 
@@ -91,6 +105,7 @@ def simulate(
             seed=seed,
             database_url=Settings(database_url=db).database_url if db else None,
             delivery=delivery,
+            prime=PrimeModel(uplift=prime_uplift) if prime else None,
         )
     except (UnknownChoice, ValueError) as error:
         raise fail(str(error)) from error
@@ -120,7 +135,25 @@ def simulate(
                 else ""
             )
         )
+    if "prime" in result.metrics:
+        _print_prime(result.metrics["prime"])
     err.print(f"wrote {result.metrics_path} and {result.report}")
+
+
+def _print_prime(prime: dict[str, Any]) -> None:
+    without, with_prime, diff = prime["without"], prime["with"], prime["differences"]
+    currency = with_prime["currency"]
+    for key in ("revenue", "shipping_cost", "shipping_absorbed", "membership_fees", "profit"):
+        out.print(
+            f"{key}: {without[key]:,.2f} -> {with_prime[key]:,.2f} {currency} ({diff[key]:+,.2f})"
+        )
+    out.print(
+        f"orders per customer {without['orders_per_customer']} -> "
+        f"{with_prime['orders_per_customer']}; members at the end {with_prime['members']} "
+        f"of {with_prime['joined']} joined, {with_prime['renewals']} renewals, "
+        f"{with_prime['churned']} churned"
+    )
+    out.print(f"[dim]{prime['notes'][0]}[/]")
 
 
 def _appliances(

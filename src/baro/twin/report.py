@@ -28,11 +28,13 @@ from baro.twin.report_plots import (
     KpiPanel,
     ModePanel,
     OverTime,
+    ProfitSeries,
     RegionalFill,
     TransferSeries,
     by_mode_figure,
     click_to_door_figure,
     click_to_door_over_time_figure,
+    cumulative_profit_figure,
     daily_orders_figure,
     demand_map_figure,
     forecast_figure,
@@ -61,6 +63,20 @@ class PolicyRun:
     demand: pl.DataFrame
     facilities: pl.DataFrame
     over_time: ClickToDoorOverTime | None = None
+
+
+@dataclass(frozen=True)
+class PrimeSection:
+    """The run with Prime beside the same run without it.
+
+    rows: (label, without, with, difference), formatted; daily_profit: per arm's name,
+    day (Date), profit (Float64, major units); notes: the model's assumptions, shown next
+    to the figures."""
+
+    rows: Sequence[tuple[str, str, str, str]]
+    daily_profit: Mapping[str, pl.DataFrame]
+    currency: str
+    notes: Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -222,6 +238,7 @@ def render_report(
     notes: Sequence[str] = (),
     by_mode: bool = False,
     actual_weekly_units: pl.DataFrame | None = None,
+    prime: PrimeSection | None = None,
 ) -> Path:
     """Write out_dir/report.html (self-contained: figures inlined as base64 PNG, CSS inline,
     no external URL) and return its path.
@@ -230,6 +247,7 @@ def render_report(
     actual_over_time: the real data set's click-to-door by purchase day and week;
     actual_weekly_units: week (Date), units, days (``kpis.units_by_week``), what the
     forecasts in the runs' metrics are drawn against.
+    prime: the with- and without-Prime comparison, when the runs are its two arms.
     """
     if not runs:
         raise ValueError("a report needs at least one run")
@@ -263,12 +281,27 @@ def render_report(
             reship_mode_rows=_reship_mode_rows(runs, colours),
             figures=figures,
             notices=notices,
+            prime=prime,
+            prime_figure=_prime_figure(prime, runs, colours) if prime else None,
         )
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.html"
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def _prime_figure(prime: PrimeSection, runs: Sequence[PolicyRun], colours: Sequence[str]) -> str:
+    colour = {run.name: c for run, c in zip(runs, colours, strict=True)}
+    return data_uri(
+        cumulative_profit_figure(
+            [
+                ProfitSeries(name, colour.get(name, ACTUAL_COLOUR), daily)
+                for name, daily in prime.daily_profit.items()
+            ],
+            prime.currency,
+        )
+    )
 
 
 def page_templates() -> Environment:

@@ -645,3 +645,30 @@ def forecast_figure(series: Sequence[ForecastSeries], actual: pl.DataFrame | Non
     # Below the axes: inside, it would hide the first weeks' points.
     figure.legend(loc="outside lower center", ncols=3)
     return figure
+
+
+@dataclass(frozen=True)
+class ProfitSeries:
+    """One arm of the Prime comparison: ``daily`` has day (Date), profit (Float64)."""
+
+    label: str
+    colour: str
+    daily: pl.DataFrame
+
+
+@styled
+def cumulative_profit_figure(series: Sequence[ProfitSeries], currency: str) -> Figure:
+    """Contribution added up day by day, one line per arm: where the lines part is where
+    membership fees, members' extra orders and the shipping given away begin to weigh."""
+    figure = Figure(figsize=(10, 4), layout="constrained")
+    ax = figure.add_subplot()
+    for line in series:
+        daily = line.daily.sort("day").with_columns(total=pl.col("profit").cum_sum())
+        days, totals = daily["day"].to_list(), daily["total"].to_list()
+        ax.plot(days, totals, color=line.colour, linewidth=2, label=line.label)
+    ax.set_title("Profit (contribution), cumulative, with and without Prime")
+    ax.set_ylabel(currency)
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.legend(loc="upper left")
+    figure.autofmt_xdate()
+    return figure

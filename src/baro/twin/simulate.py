@@ -38,6 +38,8 @@ from baro.twin.delivery_kpis import delivery_kpis, order_modes, parcel_costs
 from baro.twin.engine import TwinRun, run_twin
 from baro.twin.losses import LossModel, calibrate_losses
 from baro.twin.policies import POLICIES
+from baro.twin.prime import WITH_PRIME, WITHOUT_PRIME, PrimeArm, PrimeModel
+from baro.twin.prime_kpis import compare_arms
 from baro.twin.replay import REPLAYS, ReplayData
 from baro.twin.report import PolicyRun, render_report
 from baro.twin.reship_kpis import headline, reship_kpis
@@ -68,6 +70,8 @@ class SimulationRequest:
     routed: RoutedSettings = field(default_factory=RoutedSettings)
     # Lose parcels at the rate calibrated before --from, and re-ship them (losses.py).
     losses: bool = True
+    # Prime: each policy twice, without Prime and with this membership model (prime.py).
+    prime: PrimeModel | None = None
 
     def __post_init__(self) -> None:
         if self.delivery not in DELIVERY_MODES:
@@ -79,6 +83,8 @@ class SimulationRequest:
         unknown = [p for p in self.policies if p not in POLICIES]
         if unknown or not self.policies:
             raise UnknownChoice(f"unknown policy {unknown}; choose from {sorted(POLICIES)}")
+        if self.prime is not None and (self.delivery != "sampled" or len(self.policies) != 1):
+            raise ValueError("--prime compares one policy with the sampled delivery")
         if self.start and self.end and self.start >= self.end:
             raise ValueError(f"--from {self.start} must be before --to {self.end}")
 
@@ -105,16 +111,32 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
     actual = durations.join(replay.orders.select("order_id"), on="order_id", how="semi")
     # What the policies may plan from: every order before the replay, none of it.
     history = everything.between(None, replay.period[0].date())
+    arm = (
+        PrimeArm(request.prime, replay, history, seed=request.seed)
+        if request.prime is not None
+        else None
+    )
     runs = [
         _run(replay, history, name, stages, request, progress, delivery, losses)
         for name in request.policies
         for delivery in (("sampled", "routed") if request.delivery == "routed" else ("sampled",))
     ]
+    if arm is not None:
+        policy = request.policies[0]
+        runs.append(
+            _run(replay, history, policy, stages, request, progress, losses=losses, behaviour=arm)
+        )
     over_time = {run.policy: _over_time(run) for run in runs}
     actual_over_time = kpis.click_to_door_over_time(
         actual["purchased_at"], actual["click_to_door_h"]
     )
     metrics = _metrics(request, replay, stages, actual, runs, losses, regions_of(history, replay))
+    comparison = None
+    if arm is not None:  # the last two runs: the policy without Prime, then with it
+        comparison = compare_arms(
+            runs[-2], runs[-1], arm, request.routed.costs, replay.currency, replay.period
+        )
+        metrics["prime"] = comparison.metrics
     # What anticipate's forecast_weekly is drawn against: every line bought, as it learned.
     actual_weekly = kpis.units_by_week(replay.orders, replay.lines)
     metrics["actual_weekly_units"] = kpis.json_rows(actual_weekly)
@@ -136,6 +158,7 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
         notes=_notes(request, replay, stages, losses),
         by_mode=request.delivery == "routed",
         actual_weekly_units=actual_weekly,
+        prime=comparison.section() if comparison else None,
     )
     return SimulationResult(metrics, report, metrics_path)
 
@@ -149,16 +172,21 @@ def _run(
     progress: Progress | None,
     delivery: str = "sampled",
     losses: LossModel | None = None,
+    behaviour: PrimeArm | None = None,
 ) -> TwinRun:
-    # Alone, a run is named for its policy; beside a routed run, for its delivery too.
+    # Alone, a run is named for its policy; beside a routed run, for its delivery too;
+    # with --prime, for its arm.
     name = f"{policy} ({delivery})" if request.delivery == "routed" else policy
+    if request.prime is not None:
+        name = f"{policy} {WITH_PRIME if behaviour else WITHOUT_PRIME}"
 
     def report(done: int, total: int) -> None:
         if progress:
             progress(name, done, total)
 
     # A fresh database per run: on the server given by --db, or a temporary SQLite file.
-    with scratch_database(request.database_url, f"baro_twin_{policy}_{delivery}") as url:
+    scratch = f"baro_twin_{policy}_{delivery}" + ("_prime" if behaviour else "")
+    with scratch_database(request.database_url, scratch) as url:
         return run_twin(
             replay,
             POLICIES[policy],
@@ -171,6 +199,7 @@ def _run(
             name=name,
             losses=losses,
             history=history,
+            behaviour=behaviour,
         )
 
 
