@@ -222,11 +222,15 @@ class PrimeArm:
         self, world: TwinWorld, key: str, customer_id: str, customer: _Customer
     ) -> simpy.events.ProcessGenerator:
         """Before each charge, stay or cancel; the charge itself is the renewal job's."""
+        decided: datetime | None = None
         while True:
             view = world.platform.prime.view(customer_id)
             membership = view.membership if view else None
             if membership is None or not membership.open or membership.next_charge_at is None:
                 break
+            if membership.next_charge_at == decided:  # not charged yet: decided already
+                return
+            decided = membership.next_charge_at
             decide_at = membership.next_charge_at - DAY
             if decide_at >= world.end:
                 return
@@ -237,6 +241,10 @@ class PrimeArm:
                 break
             after = membership.next_charge_at + self.model.renew_every
             yield world.env.timeout(world.clock.seconds_until(after))
+            # The renewal job stops with the replay: a charge it did not take is no second
+            # decision (the member decided once for this period).
+            if world.clock.now() >= world.end:
+                return
         customer.member = False
         world.platform.customers.set_delivery_preference(customer_id, None)
 
