@@ -819,3 +819,63 @@ def devices_table(result: dict[str, Any]) -> Table:
     )
     table.add_row("publisher msg/s", f"{result['publish_per_s']:,}", "", "")
     return table
+
+
+@app.command("robots")
+def robots(
+    instances: Annotated[
+        str, typer.Option(help="Robot Runners problem names to run (a glob, e.g. 'TR23-*')")
+    ] = "EI23-*_large_8000",
+    steps: Annotated[
+        int | None,
+        typer.Option(min=1, help="Timesteps; default the problem's simulation time, else 5,000"),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the planners' tie-breaks")] = 0,
+    data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """Plain PIBT and baro's fleet planner on lifelong MAPF problems; every step refereed."""
+    from baro.bench.robots import RobotsBenchConfig, run  # the robots extra
+    from baro.datasets import DatasetError
+
+    config = RobotsBenchConfig(instances=instances, steps=steps, data_dir=data_dir, seed=seed)
+    with progress_bar() as bar:
+        task = bar.add_task("robots", total=None)
+
+        def advance(what: str, done: int, total: int) -> None:
+            bar.update(task, description=what, completed=done, total=total)
+
+        try:
+            result = run(config, advance)
+        except (DatasetError, MemoryError) as error:
+            raise fail(str(error)) from error
+    save_json(result, json_path)
+    out.print(robots_table(result))
+    if result["collisions"]:
+        raise fail(f"{result['collisions']} collisions: the referee rejected a plan")
+
+
+def robots_table(result: dict[str, Any]) -> Table:
+    table = Table(title=f"baro bench robots — {result['machine']['cpus']} cpus")
+    columns = (
+        "instance robots steps planner throughput ×plain ×best ms/step p99_ms setup_s collisions"
+    )
+    for column in columns.split():
+        table.add_column(column, justify="left" if column in ("instance", "planner") else "right")
+    for row in result["instances"]:
+        for planner, run in row["runs"].items():
+            best = (row["ratio_to_best"] or {}).get(planner)
+            table.add_row(
+                row["instance"],
+                str(row["robots"]),
+                str(row["steps"]),
+                planner,
+                f"{run['throughput']:,}",
+                str(row["ratio_to_baseline"]) if planner == "baro" else "",
+                "—" if best is None else str(best),
+                str(run["ms_per_step_mean"]),
+                str(run["ms_per_step_p99"]),
+                str(run["setup_seconds"]),
+                str(run["collisions"]),
+            )
+    return table

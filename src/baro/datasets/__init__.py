@@ -38,6 +38,8 @@ from baro.datasets.m5 import M5_SELL_PRICES_SCHEMA as M5_SELL_PRICES_SCHEMA
 from baro.datasets.m5 import load_m5_calendar as load_m5_calendar
 from baro.datasets.m5 import load_m5_sales as load_m5_sales
 from baro.datasets.m5 import load_m5_sell_prices as load_m5_sell_prices
+from baro.datasets.mapf import BLOCKED as MAPF_BLOCKED_CELLS
+from baro.datasets.mapf import FREE as MAPF_FREE_CELLS
 from baro.datasets.mapf import MAPF_SCENARIO_SCHEMA as MAPF_SCENARIO_SCHEMA
 from baro.datasets.mapf import GridMap as GridMap
 from baro.datasets.mapf import list_mapf_maps as list_mapf_maps
@@ -111,6 +113,8 @@ __all__ = [
     "M5_CALENDAR_SCHEMA",
     "M5_SALES_SCHEMA",
     "M5_SELL_PRICES_SCHEMA",
+    "MAPF_BLOCKED_CELLS",
+    "MAPF_FREE_CELLS",
     "MAPF_SCENARIO_SCHEMA",
     "OLIST_CATEGORY_TRANSLATION_SCHEMA",
     "OLIST_CUSTOMERS_SCHEMA",

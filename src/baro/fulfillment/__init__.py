@@ -1,0 +1,1 @@
+"""The fulfillment center. ``robots``: the robot floor and its fleet planner (pure computation)."""
