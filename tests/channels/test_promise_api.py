@@ -112,6 +112,7 @@ def test_1_click_names_an_option_or_is_told_which_hold(platform: Platform) -> No
         "fee": {"amount": "0.00", "currency": "BRL", "minor": 0},
         "window_start": "2026-11-27T08:00:00Z",
         "window_end": "2026-11-29T21:00:00Z",
+        "member_benefit": None,  # not a Prime member
     }
 
 

@@ -192,6 +192,7 @@ def test_the_navigation_lists_every_section_in_order(operator: TestClient) -> No
         "/ops/devices",
         "/ops/replenishment",
         "/ops/customers",
+        "/ops/prime",
         "/ops/home-pages",
     ]
 
