@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from baro.commerce.customers import Principal
 from baro.commerce.payments import DECLINES, PaymentDeclined
@@ -306,3 +307,23 @@ def test_the_platforms_tick_renews_what_is_due(platform: Platform, clock: Simula
     first, second = Jobs(platform).tick(), Jobs(platform).tick()
 
     assert (first.prime_renewed, second.prime_renewed) == (1, 0)
+
+
+def test_a_members_press_costs_the_same_eleven_statements(platform: Platform) -> None:
+    """The membership comes with the principal's one query: no statement of its own
+    (tests/commerce/test_placement.py lists the eleven)."""
+    item, who = member_world(platform)
+    after_trial(platform, who)
+    sent: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if not statement.startswith("BEGIN"):
+            sent.append(statement)
+
+    event.listen(platform.db.engine, "before_cursor_execute", remember)
+    [caller] = platform.customers.authenticate_all([who.api_key])
+    placed = platform.orders.place_one_click(caller, item, 1, idempotency_key="o")  # type: ignore[arg-type]
+    event.remove(platform.db.engine, "before_cursor_execute", remember)
+
+    assert placed.order.delivery is not None and placed.order.delivery.benefit is not None
+    assert len(sent) == 11
