@@ -132,7 +132,7 @@ class BaroPlanner(_Pibt):
         *,
         lane_cost: int = 2,
         against_cost: int = 3,
-        turn_cost: int = 2,
+        turn_cost: int = 4,
         head_on_penalty: int = 6,
         blocked_penalty: int = 1,
         seed: int = 0,
