@@ -148,7 +148,7 @@ def test_bad_join_input_is_422(client, world: World, body: dict[str, object]) ->
 
 def test_a_currency_the_plan_is_not_sold_in_is_422(client, world: World) -> None:
     assert_problem(
-        join(client, world.buyer.api_key, currency="JPY"), 422, "prime_no_price_in_currency"
+        join(client, world.buyer.api_key, currency="JPY"), 409, "prime_no_price_in_currency"
     )
 
 

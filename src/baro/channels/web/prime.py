@@ -191,9 +191,9 @@ def _yours(platform: Platform, customer_id: str) -> MembershipOut:
         described={
             402: "The card was declined (replayed for this key)",
             409: "You already have Prime benefits (`already_member`), have no default card "
-            "(`no_default_payment_method`), or the key's first request is still running",
-            422: "Invalid input, a currency the plan is not sold in, or the key was used "
-            "with other parameters",
+            "(`no_default_payment_method`), the plan is not sold in that currency "
+            "(`prime_no_price_in_currency`), or the key's first request is still running",
+            422: "Invalid input, or the key was used with other parameters",
             502: "The payment gateway did not answer: retry with the same key",
         },
     ),

@@ -304,7 +304,9 @@ STATUS: Mapping[type[DomainError], int] = {
     CycleModelUnavailable: 503,  # the server lacks baro's intelligence extra
     RecommendationsUnavailable: 503,
     PlanNotFound: 404,
-    NoPriceInCurrency: 422,  # a plan is sold only in the currencies it has a price in
+    # The request is well formed; the plan is just not sold in that currency (409, not
+    # 422: any ISO code is valid input, and the plans can change).
+    NoPriceInCurrency: 409,
     InvalidPrice: 422,
     PriceNoticeTooShort: 422,
     MembershipNotFound: 404,

@@ -38,7 +38,7 @@ class PlanNotFound(NotFound):
     code = "prime_plan_not_found"
 
 
-class NoPriceInCurrency(InvalidRequest):
+class NoPriceInCurrency(Conflict):
     """A plan is sold in the currencies it has a price for, never at a converted guess."""
 
     code = "prime_no_price_in_currency"
