@@ -165,14 +165,12 @@ class HomePages:
         region = region_at(*home) if home else None
         with self._platform.db.read() as session:
             model = self._active(session)
-            order_id, search_seq = session.execute(
-                _LATEST_ORDER_AND_SEARCH,
-                {
-                    "customer_id": customer_id,
-                    "aggregate_id": customer_id,
-                    "event_type": SEARCH_EVENT,
-                },
-            ).one()
+            whose = {"customer_id": customer_id, "aggregate_id": customer_id}
+            # On the connection: a Core statement needs none of the ORM session's work.
+            latest = session.connection().execute(
+                _LATEST_ORDER_AND_SEARCH, {**whose, "event_type": SEARCH_EVENT}
+            )
+            order_id, search_seq = latest.one()
             marks = _Marks(model.version if model else None, order_id, search_seq, region)
             now = time.monotonic()
             with self._lock:

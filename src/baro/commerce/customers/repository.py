@@ -188,7 +188,9 @@ def principals_by_hash(
     session: Session, query: Select[Any], hashes: Sequence[str]
 ) -> dict[str, Principal]:
     """Run a ``principal_query``: each known hash's principal."""
-    rows = session.execute(query, {"hashes": list(hashes)}).mappings()
+    # On the connection, not the session: a Core statement needs none of the ORM's work
+    # for its rows, and this one runs on every authenticated request.
+    rows = session.connection().execute(query, {"hashes": list(hashes)}).mappings()
     return {row["key_hash"]: principal_from_row(row) for row in rows}
 
 
