@@ -43,6 +43,9 @@ def test_storefront_pages_are_labelled_named_and_legible(
         "/orders",
         f"/orders/{site.others_order_id}",
         "/account",
+        "/account/devices",
+        "/account/replenishment",
+        "/account/prime",
     ]
     problems |= {f"{path} (signed in)": found for path, found in audit(me, signed_in).items()}
     assert not problems, problems
@@ -60,6 +63,12 @@ def test_console_pages_are_labelled_named_and_legible(
         f"/ops/orders/{site.others_order_id}",
         "/ops/inventory",
         "/ops/customers",
+        "/ops/delivery",
+        "/ops/anticipation",
+        "/ops/devices",
+        "/ops/replenishment",
+        "/ops/home-pages",
+        "/ops/prime",
     ]
     problems |= audit(me, console)
     assert not problems, problems
