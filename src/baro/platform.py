@@ -16,6 +16,7 @@ from baro.commerce.customers import (
     Passwords,
 )
 from baro.commerce.orders import BestSellers, Cart, OrderBook, Orders, promised_per_day
+from baro.commerce.orders.best_sellers import units_sold
 from baro.commerce.payments import (
     MeteredGateway,
     PaymentGateway,
@@ -127,7 +128,10 @@ class Platform:
             clock=clock,
             gateway=gateway,
             catalog=Catalog(
-                db, clock, idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours)
+                db,
+                clock,
+                idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
+                units_sold=units_sold,
             ),
             showcase=Showcase(db),
             customers=customers,

@@ -1,31 +1,19 @@
-"""Products in the database, and full-text search (SQLite FTS5 / PostgreSQL tsvector)."""
+"""Products in the database. A product is written with its analysed search terms
+(``search/index.py`` reads them back)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Float,
-    Integer,
-    String,
-    bindparam,
-    literal_column,
-    select,
-    text,
-)
+from sqlalchemy import BigInteger, Boolean, Integer, String, Text, bindparam, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.catalog.domain import Dimensions, Product
-from baro.core.db import Base
+from baro.commerce.catalog.search import index
+from baro.core.db import Base, table_of
 from baro.core.money import Money
-
-MAX_SEARCH_TERMS = 8
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class ProductRow(Base):
@@ -43,6 +31,9 @@ class ProductRow(Base):
     width_cm: Mapped[int] = mapped_column(Integer)
     height_cm: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The terms search found by analysing the titles, category and SKU (``search.analysis``);
+    # NULL for products made before revision 0016 until ``baro search reindex``.
+    search_terms: Mapped[str | None] = mapped_column(Text)
 
 
 def to_domain(row: ProductRow | Row[Any]) -> Product:
@@ -77,10 +68,29 @@ def to_row_values(product: Product) -> dict[str, object]:
 
 
 def insert_products(session: Session, products: Iterable[Product]) -> int:
-    rows = [to_row_values(p) for p in products]
+    """Insert products with their search terms, and count those terms into the vocabulary."""
+    rows, documents = [], []
+    for product in products:
+        found = index.indexed_words(product)
+        rows.append(to_row_values(product) | {"search_terms": index.search_terms(found)})
+        documents.append(found)
     if rows:
-        session.execute(ProductRow.__table__.insert(), rows)
+        session.execute(table_of(ProductRow).insert(), rows)
+        index.add_to_vocabulary(session, documents)
     return len(rows)
+
+
+def reindex(session: Session, product_ids: Sequence[str]) -> int:
+    """Analyse these products again and write their terms (``baro search reindex``)."""
+    found = {p.id: index.indexed_words(p) for p in load(session, product_ids).values()}
+    for product_id, words in sorted(found.items()):
+        session.execute(
+            update(ProductRow)
+            .where(ProductRow.id == product_id)
+            .values(search_terms=index.search_terms(words))
+        )
+    index.add_to_vocabulary(session, found.values())
+    return len(found)
 
 
 _BY_IDS = select(ProductRow.__table__).where(
@@ -93,47 +103,13 @@ def load(session: Session, product_ids: Sequence[str]) -> dict[str, Product]:
     return {row.id: to_domain(row) for row in rows}
 
 
-def search_terms(query: str) -> list[str]:
-    """Words of a user's query; everything else (quotes, operators) is dropped, so no
-    query can break out of the full-text syntax."""
-    return _WORD.findall(query.lower())[:MAX_SEARCH_TERMS]
-
-
-def search(
-    session: Session,
-    query: str,
-    *,
-    category: str | None,
-    limit: int,
-    offset: int,
-) -> list[Product]:
-    """Active products matching every word of ``query`` (as a prefix), best match first."""
-    terms = search_terms(query)
+def browse(session: Session, *, category: str | None, limit: int, offset: int) -> list[Product]:
+    """Active products with no words to match, by category then SKU (a category page)."""
     statement = select(ProductRow).where(ProductRow.active.is_(True))
     if category:
         statement = statement.where(ProductRow.category == category)
-    if not terms:
-        statement = statement.order_by(ProductRow.category, ProductRow.sku)
-    elif session.get_bind().dialect.name == "postgresql":
-        tsquery = " & ".join(f"{term}:*" for term in terms)
-        match = text("products.search_vector @@ to_tsquery('simple', :tsq)")
-        rank = text("ts_rank(products.search_vector, to_tsquery('simple', :tsq)) DESC")
-        statement = statement.where(match).order_by(rank, ProductRow.sku).params(tsq=tsquery)
-    else:
-        fts = " AND ".join(f'"{term}"*' for term in terms)
-        hits = (
-            text(
-                "SELECT rowid, bm25(products_fts) AS score FROM products_fts "
-                "WHERE products_fts MATCH :fts"
-            )
-            .bindparams(fts=fts)
-            .columns(rowid=Integer, score=Float)
-            .subquery("hits")
-        )
-        statement = statement.join(hits, literal_column("products.rowid") == hits.c.rowid)
-        statement = statement.order_by(hits.c.score, ProductRow.sku)
-    rows = session.scalars(statement.limit(limit).offset(offset))
-    return [to_domain(row) for row in rows]
+    statement = statement.order_by(ProductRow.category, ProductRow.sku)
+    return [to_domain(row) for row in session.scalars(statement.limit(limit).offset(offset))]
 
 
 def categories(session: Session) -> list[str]:

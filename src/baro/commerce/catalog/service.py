@@ -1,14 +1,22 @@
 """Catalogue use cases, one unit of work each; views and searches by visitors are recorded
-as demand signals (``signals.py``)."""
+as demand signals (``signals.py``). Search: analysis, index and ranking are in ``search/``;
+``find`` puts them together (docs/search.md)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+
+from rapidfuzz import fuzz
+from sqlalchemy.orm import Session
 
 from baro.commerce.catalog import repository
 from baro.commerce.catalog.domain import Product, ProductNotFound
+from baro.commerce.catalog.search import index
+from baro.commerce.catalog.search.analysis import Query, analyse_query
+from baro.commerce.catalog.search.ranking import RankingWeights, Scored, UnitsSold, rank
 from baro.commerce.catalog.signals import SignalBuffer, Visitor, searched, viewed
 from baro.core.clock import Clock
 from baro.core.db import Database
@@ -19,6 +27,17 @@ from baro.core.money import Money
 from baro.network import StockLevel, available_by_product, stock_levels
 
 MAX_PAGE = 100
+# Fewer exact matches than this, and misspelt words are corrected (did you mean).
+TOO_FEW_MATCHES = 3
+# How alike (rapidfuzz ratio, 0-100) a vocabulary term must be to correct a word to it: one
+# typo in a word of four letters or more passes (mugg → mug 86, laptpo → laptop 83).
+TYPO_SIMILARITY = 75
+# A word shorter than this is not corrected (too many words are one typo from it).
+TYPO_MIN_CHARS = 3
+# Price bands: the matches' prices cut at these quantiles.
+PRICE_QUANTILES = (0.25, 0.5, 0.75)
+# Reindexing works through products this many at a time, one transaction each.
+REINDEX_BATCH = 500
 
 
 class InvalidSearch(InvalidRequest):
@@ -32,6 +51,46 @@ class ProductWithStock:
     by_facility: Sequence[StockLevel] = ()
 
 
+@dataclass(frozen=True)
+class CategoryCount:
+    category: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PriceBand:
+    """Matches priced in [``min_minor``, ``max_minor``) (no upper end for the last band)."""
+
+    currency: str
+    min_minor: int
+    max_minor: int | None
+    count: int
+
+
+@dataclass(frozen=True)
+class Facets:
+    """What the ranked matches hold: their categories, price bands (in the currency most
+    of them are priced in) and how many can be sold now."""
+
+    categories: tuple[CategoryCount, ...]
+    price_bands: tuple[PriceBand, ...]
+    in_stock: int
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of a search. With words: ``total`` matches ranked (at most the weights'
+    ``candidates``), their ``facets``, each item's ``scores`` and, when words were
+    corrected, ``did_you_mean``. Without words (a category listing) only ``items``."""
+
+    items: list[ProductWithStock]
+    total: int | None = None
+    facets: Facets | None = None
+    did_you_mean: str | None = None
+    scores: list[Scored] = field(default_factory=list)
+    truncated: bool = False
+
+
 class Catalog:
     def __init__(
         self,
@@ -40,8 +99,12 @@ class Catalog:
         *,
         idempotency_ttl: timedelta,
         signals: SignalBuffer | None = None,
+        units_sold: UnitsSold | None = None,
+        weights: RankingWeights | None = None,
     ) -> None:
         self._db = db
+        self._units_sold = units_sold
+        self._weights = weights or RankingWeights()
         self._clock = clock
         self._idempotency_ttl = idempotency_ttl
         self._signals = signals or SignalBuffer(db)
@@ -106,21 +169,130 @@ class Catalog:
         offset: int = 0,
         visitor: Visitor | None = None,
     ) -> list[ProductWithStock]:
-        """Active products matching ``query``, best first. Made by a ``visitor`` (the API's
-        and the storefront's search), a first page is a ``search.performed`` signal, held
-        and written within a second: a search is a read, and stays one."""
+        """The items of ``find``: active products matching ``query``, best first."""
+        return self.find(
+            query, category=category, limit=limit, offset=offset, visitor=visitor
+        ).items
+
+    def find(
+        self,
+        query: str = "",
+        *,
+        category: str | None = None,
+        in_stock: bool = False,
+        price_min: int | None = None,
+        price_max: int | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        visitor: Visitor | None = None,
+    ) -> SearchResults:
+        """Active products matching ``query`` (analysed: ``search/analysis.py``), ranked by
+        text, sales and stock (``search/ranking.py``); misspelt words corrected when the
+        words as typed find too little. A query of no words lists the category instead.
+        Made by a ``visitor`` (the API's and the storefront's search), a first page is a
+        ``search.performed`` signal, held and written within a second: a search is a read,
+        and stays one."""
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidSearch(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
         if offset < 0:
             raise InvalidSearch(f"offset cannot be negative, got {offset}")
-        with self._db.read() as session:
-            found = repository.search(session, query, category=category, limit=limit, offset=offset)
-            available = available_by_product(session, [p.id for p in found])
+        if price_min is not None and price_max is not None and price_min > price_max:
+            raise InvalidSearch(f"price_min {price_min} is above price_max {price_max}")
+        if not query.strip():
+            results = self._browse(category, in_stock, price_min, price_max, limit, offset)
+        else:
+            results = self._find(
+                analyse_query(query), category, in_stock, price_min, price_max, limit, offset
+            )
         if visitor is not None and offset == 0:
-            signal = searched(visitor, query, category, found, self._clock.now())
+            signal = searched(
+                visitor, query, category, [i.product for i in results.items], self._clock.now()
+            )
             if signal is not None:
                 self._signals.add(signal)
-        return [ProductWithStock(p, available[p.id]) for p in found]
+        return results
+
+    def _browse(
+        self,
+        category: str | None,
+        in_stock: bool,
+        price_min: int | None,
+        price_max: int | None,
+        limit: int,
+        offset: int,
+    ) -> SearchResults:
+        if in_stock or price_min is not None or price_max is not None:
+            # Filters need ranked matches to filter: a listing has none (docs/search.md).
+            raise InvalidSearch("in_stock and price filters need words to search for")
+        with self._db.read() as session:
+            found = repository.browse(session, category=category, limit=limit, offset=offset)
+            available = available_by_product(session, [p.id for p in found])
+        return SearchResults([ProductWithStock(p, available[p.id]) for p in found])
+
+    def _find(
+        self,
+        query: Query,
+        category: str | None,
+        in_stock: bool,
+        price_min: int | None,
+        price_max: int | None,
+        limit: int,
+        offset: int,
+    ) -> SearchResults:
+        weights = self._weights
+        with self._db.read() as session:
+
+            def matches(q: Query) -> list[index.Hit]:
+                return index.matches(
+                    session,
+                    q,
+                    category=category,
+                    price_min=price_min,
+                    price_max=price_max,
+                    limit=weights.candidates,
+                )
+
+            hits = matches(query)
+            did_you_mean = None
+            if len(hits) < TOO_FEW_MATCHES:
+                corrected = _corrected(session, query)
+                if corrected is not None:
+                    more = matches(corrected)
+                    seen = {hit.product_id for hit in hits}
+                    if any(hit.product_id not in seen for hit in more):
+                        did_you_mean = corrected.text
+                        hits = (hits + [h for h in more if h.product_id not in seen])[
+                            : weights.candidates
+                        ]
+            ids = [hit.product_id for hit in hits]
+            since = self._clock.now() - timedelta(days=weights.sales_days)
+            units = self._units_sold(session, ids, since) if self._units_sold and ids else {}
+            available = available_by_product(session, ids)
+            scored = rank(hits, units, available, weights)
+            if in_stock:
+                scored = [s for s in scored if s.available > 0]
+            products = repository.load(session, [s.product_id for s in scored])
+        ranked = [products[s.product_id] for s in scored]
+        page = scored[offset : offset + limit]
+        return SearchResults(
+            items=[ProductWithStock(products[s.product_id], s.available) for s in page],
+            total=len(scored),
+            facets=_facets(ranked, [s.available for s in scored]),
+            did_you_mean=did_you_mean,
+            scores=page,
+            truncated=query.truncated,
+        )
+
+    def reindex(self, *, batch: int = REINDEX_BATCH) -> int:
+        """Analyse the products that have no search terms (made before revision 0016), a
+        batch per transaction; returns how many. Safe to run again: it finds none."""
+        done = 0
+        while True:
+            with self._db.transaction() as session:
+                ids = index.unindexed(session, batch)
+                if not ids:
+                    return done
+                done += repository.reindex(session, ids)
 
     def flush_signals(self) -> int:
         """Write the views and searches held now (the buffer does it every second)."""
@@ -133,3 +305,54 @@ class Catalog:
     def product_ids(self, limit: int | None = None) -> list[str]:
         with self._db.read() as session:
             return repository.product_ids(session, limit)
+
+
+def _corrected(session: Session, query: Query) -> Query | None:
+    """``query`` with each word the index has never seen replaced by the most alike word
+    it has (one lookup per word, at most ``MAX_QUERY_TERMS``), or None when none is."""
+    known = index.known_terms(session, (t for g in query.groups for t in g.terms))
+    corrections: dict[str, str] = {}
+    for group in query.groups:
+        if known.intersection(group.terms) or len(group.surface) < TYPO_MIN_CHARS:
+            continue
+        term = group.alternatives[0][0]
+        alike = [
+            (fuzz.ratio(term, candidate.term), candidate.products, candidate)
+            for candidate in index.similar_terms(session, term)
+        ]
+        alike = [a for a in alike if a[0] >= TYPO_SIMILARITY]
+        if alike:
+            best = max(alike, key=lambda a: (a[0], a[1], [-ord(c) for c in a[2].term]))
+            corrections[group.surface] = best[2].word
+    return query.corrected(corrections) if corrections else None
+
+
+def _facets(products: Sequence[Product], available: Sequence[int]) -> Facets:
+    categories = Counter(p.category for p in products)
+    currencies = Counter(p.price.currency for p in products)
+    bands: list[PriceBand] = []
+    if currencies:
+        currency = currencies.most_common(1)[0][0]
+        prices = sorted(p.price.minor for p in products if p.price.currency == currency)
+        edges = sorted({_round2(prices[int(q * (len(prices) - 1))]) for q in PRICE_QUANTILES})
+        edges = [0, *(e for e in edges if e > 0)]
+        for low, high in zip(edges, [*edges[1:], None], strict=True):
+            count = sum(1 for x in prices if x >= low and (high is None or x < high))
+            if count:
+                bands.append(PriceBand(currency, low, high, count))
+    return Facets(
+        categories=tuple(
+            CategoryCount(c, n) for c, n in sorted(categories.items(), key=lambda i: (-i[1], i[0]))
+        ),
+        price_bands=tuple(bands),
+        in_stock=sum(1 for a in available if a > 0),
+    )
+
+
+def _round2(minor: int) -> int:
+    """A price rounded down to two significant digits (12,345 → 12,000): bands a shopper
+    reads at a glance."""
+    if minor < 100:
+        return minor
+    scale: int = 10 ** (len(str(minor)) - 2)
+    return minor // scale * scale

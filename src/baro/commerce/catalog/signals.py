@@ -9,7 +9,7 @@ or a key):
 - ``search.performed`` (aggregate: the signed-in customer, so that their latest searches
   are one indexed lookup away for the home page; an anonymous search is its own aggregate,
   ``srch_…``): ``customer_id`` (null when anonymous), ``query`` (the words searched for, as
-  matched: lower case, at most ``MAX_SEARCH_TERMS``), ``category`` (the filter, or null),
+  matched: lower case, at most ``MAX_QUERY_TERMS``), ``category`` (the filter, or null),
   ``product_ids`` (the first page's matches in rank order, at most ``LOGGED_MATCHES``) and
   ``categories`` (theirs, sorted). Only a first page is a search: the next pages of it are
   not logged again, and a listing with neither words nor a category is not a search.
@@ -27,6 +27,7 @@ second of searches and page views; a clean stop writes them (``close``).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from prometheus_client import Counter
 from sqlalchemy.exc import SQLAlchemyError
 
 from baro.commerce.catalog.domain import Product
-from baro.commerce.catalog.repository import search_terms
+from baro.commerce.catalog.search.analysis import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from baro.core.db import Database
 from baro.core.events import DomainEvent, record
 from baro.core.ids import new_id
@@ -94,7 +95,7 @@ def searched(
     at: datetime,
 ) -> CatalogSignal | None:
     """The search as a signal, or None when it is not one (no words and no category)."""
-    terms = search_terms(query)
+    terms = _words(query)
     if not terms and not category:
         return None
     shown = first_page[:LOGGED_MATCHES]
@@ -223,3 +224,12 @@ class SignalBuffer:
                     self.held,
                     error,
                 )
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(query: str) -> list[str]:
+    """The words as the shopper typed them (lower case, within search's bounds): a signal
+    keeps what was asked, not the stems it was matched by."""
+    return _WORD.findall(query[:MAX_QUERY_CHARS].lower())[:MAX_QUERY_TERMS]

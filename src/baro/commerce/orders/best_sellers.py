@@ -62,6 +62,27 @@ class BestSellers:
             )
 
 
+def units_sold(session: Session, product_ids: Sequence[str], since: datetime) -> dict[str, int]:
+    """Units of each of ``product_ids`` sold since ``since``, as ``BestSellers`` counts them
+    (search ranks by it: ``catalog.search.ranking.UnitsSold``); products with none are absent."""
+    if not product_ids:
+        return {}
+    rows = session.execute(
+        select(OrderLineRow.product_id, func.sum(_KEPT))
+        .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
+        .where(
+            OrderLineRow.product_id.in_(bindparam("ids", expanding=True)),
+            OrderRow.placed_at >= since,
+            OrderRow.status.in_(_SOLD),
+            OrderRow.reship_of.is_(None),
+            _KEPT > 0,
+        )
+        .group_by(OrderLineRow.product_id),
+        {"ids": sorted(set(product_ids))},
+    )
+    return {product_id: int(units) for product_id, units in rows}
+
+
 @dataclass(frozen=True)
 class SoldLine:
     """Units of a product sold in one order line: its category, the point it was sent to

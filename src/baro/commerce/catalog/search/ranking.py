@@ -1,0 +1,86 @@
+"""How search orders what matches: text relevance, what sells, and whether it can be sold.
+
+    final = (text_weight * text + sales_weight * sales) * stock
+
+- ``text``: the database's relevance (FTS5 BM25, PostgreSQL ``ts_rank_cd``) divided by the
+  best match's, so 1.0 for the best and comparable across the two databases' scales;
+- ``sales``: units sold in the last ``sales_days`` days, saturating: ``u / (u + half)``, 0.5
+  at ``sales_half_units`` units, never above 1 (a best seller cannot bury a better match);
+- ``stock``: 1 when any facility has units free, ``out_of_stock`` otherwise (it sinks, and
+  stays findable: a shopper may wait for it).
+
+All the weights are ``RankingWeights``; ``baro search explain`` prints each part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from baro.commerce.catalog.search.index import Hit
+
+
+class UnitsSold(Protocol):
+    """Units of each product sold since a moment (orders' best sellers implement it;
+    ``platform.py`` hands it to the catalogue)."""
+
+    def __call__(
+        self, session: Session, product_ids: Sequence[str], since: datetime
+    ) -> Mapping[str, int]: ...
+
+
+@dataclass(frozen=True)
+class RankingWeights:
+    text: float = 0.75
+    sales: float = 0.25
+    sales_days: int = 30
+    sales_half_units: int = 20
+    out_of_stock: float = 0.3
+    # Matches ranked per query at most: bounds the work, the facets and the total.
+    candidates: int = 200
+
+    def __post_init__(self) -> None:
+        if self.text < 0 or self.sales < 0 or self.text + self.sales <= 0:
+            raise ValueError("text and sales weights must be >= 0 and not both 0")
+        if not 0 <= self.out_of_stock <= 1:
+            raise ValueError(f"out_of_stock must be within [0, 1], got {self.out_of_stock}")
+        if self.sales_days < 1 or self.sales_half_units < 1 or self.candidates < 1:
+            raise ValueError("sales_days, sales_half_units and candidates must be >= 1")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One match's score, part by part (what ``explain`` shows)."""
+
+    product_id: str
+    relevance: float  # the database's own figure
+    text: float
+    units_sold: int
+    sales: float
+    available: int
+    stock: float
+    final: float
+
+
+def rank(
+    hits: Sequence[Hit],
+    units_sold: Mapping[str, int],
+    available: Mapping[str, int],
+    weights: RankingWeights,
+) -> list[Scored]:
+    """``hits`` scored and sorted, best first; equal scores keep the database's order."""
+    best = max((hit.text for hit in hits), default=0.0)
+    scored = []
+    for hit in hits:
+        text = hit.text / best if best > 0 else 0.0
+        units = units_sold.get(hit.product_id, 0)
+        sales = units / (units + weights.sales_half_units)
+        free = available.get(hit.product_id, 0)
+        stock = 1.0 if free > 0 else weights.out_of_stock
+        final = (weights.text * text + weights.sales * sales) * stock
+        scored.append(Scored(hit.product_id, hit.text, text, units, sales, free, stock, final))
+    return sorted(scored, key=lambda s: -s.final)

@@ -1,0 +1,124 @@
+"""Search with known answers on SQLite: analysis (particles, spacing, plurals, typos,
+synonyms), ranking (stock, sales), facets and paging, and bad input. The same cases run on
+PostgreSQL in ``tests/integration/test_postgres_search.py``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from baro.commerce.catalog import Catalog, InvalidSearch
+from baro.platform import Platform
+from tests.search_cases import BAD_INPUT, FINDS_THE_MUG, KNOWN_ANSWERS, search_world
+
+
+@pytest.mark.parametrize(("query", "expected", "did_you_mean"), KNOWN_ANSWERS)
+def test_a_shoppers_query_finds_the_product(
+    platform: Platform, query: str, expected: str, did_you_mean: str | None
+) -> None:
+    """Each query finds its product first, and says did-you-mean only when it corrected."""
+    world = search_world(platform)
+
+    found = platform.catalog.find(query)
+
+    assert found.items and found.items[0].product.id == getattr(world, expected).id
+    assert found.did_you_mean == did_you_mean
+
+
+def test_words_as_typed_find_nothing_unrelated(platform: Platform) -> None:
+    """The analysis widens matches, not into noise: a word no product has finds none."""
+    search_world(platform)
+
+    assert platform.catalog.find("helicopter").items == []
+    assert platform.catalog.find("머그컵 노트북").items == []  # every word must match
+
+
+def test_an_out_of_stock_item_ranks_below_an_in_stock_one_with_equal_text(
+    platform: Platform,
+) -> None:
+    """The two bottles have the same text; the one without stock has the lower SKU (the
+    database's tie order), and still comes second."""
+    world = search_world(platform)
+
+    found = platform.catalog.find("steel bottle")
+
+    assert [i.product.id for i in found.items] == [world.bottle_in.id, world.bottle_out.id]
+    assert [s.stock for s in found.scores] == [1.0, 0.3]
+    assert platform.catalog.find("물병을", in_stock=True).total == 1
+
+
+def test_what_sells_ranks_first_among_equal_text(platform: Platform, clock) -> None:
+    """With both bottles stocked, the one sold more in the last 30 days comes first; units
+    sold before the window do not count."""
+    world = search_world(platform)
+    asked: list[datetime] = []
+
+    def units_sold(_s: Session, ids: Sequence[str], since: datetime) -> Mapping[str, int]:
+        asked.append(since)
+        return {world.bottle_out.id: 40} if world.bottle_out.id in ids else {}
+
+    catalog = Catalog(platform.db, clock, idempotency_ttl=timedelta(hours=1), units_sold=units_sold)
+    with platform.db.transaction() as session:
+        session.execute(text("DELETE FROM inventory"))  # both out: only sales differ
+
+    found = catalog.find("steel water bottle")
+
+    assert [i.product.id for i in found.items] == [world.bottle_out.id, world.bottle_in.id]
+    assert found.scores[0].units_sold == 40 and found.scores[0].sales == pytest.approx(40 / 60)
+    assert asked == [clock.now() - timedelta(days=30)]
+
+
+def test_facets_and_paging_cover_every_match(platform: Platform) -> None:
+    world = search_world(platform)
+
+    first = platform.catalog.find("casa", limit=2)
+    second = platform.catalog.find("casa", limit=2, offset=2)
+
+    assert first.total == 3 and len(first.items) == 2 and len(second.items) == 1
+    ids = {i.product.id for i in first.items + second.items}
+    assert ids == {world.tissue.id, world.bottle_in.id, world.bottle_out.id}
+    assert first.facets is not None
+    assert [(c.category, c.count) for c in first.facets.categories] == [("casa", 3)]
+    assert first.facets.in_stock == 2
+    assert sum(b.count for b in first.facets.price_bands) == 3
+    cheap = platform.catalog.find("casa", price_max=3000)
+    assert [i.product.id for i in cheap.items] == [world.tissue.id]
+
+
+def test_filters_without_words_are_refused(platform: Platform) -> None:
+    with pytest.raises(InvalidSearch):
+        platform.catalog.find("", in_stock=True)
+    with pytest.raises(InvalidSearch):
+        platform.catalog.find("mug", price_min=10, price_max=5)
+
+
+@pytest.mark.parametrize("query", BAD_INPUT, ids=range(len(BAD_INPUT)))
+def test_bad_input_answers_quickly_with_results_or_none(platform: Platform, query: str) -> None:
+    """Operators are words or nothing, long input is cut: no error, bounded time."""
+    world = search_world(platform)
+    platform.catalog.find("warm-up")  # the analyser's model loads once per process
+
+    started = time.perf_counter()
+    found = platform.catalog.find(query)
+    elapsed = time.perf_counter() - started
+
+    assert elapsed < 0.5
+    if query in FINDS_THE_MUG:
+        assert world.mug.id in {i.product.id for i in found.items}
+
+
+def test_products_made_before_the_terms_are_found_after_reindex(platform: Platform) -> None:
+    """Revision 0016 leaves older rows without terms; ``reindex`` analyses them once."""
+    world = search_world(platform)
+    with platform.db.transaction() as session:
+        session.execute(text("UPDATE products SET search_terms = NULL"))
+    assert platform.catalog.find("mug").items == []
+
+    assert platform.catalog.reindex(batch=4) == 6
+    assert platform.catalog.reindex() == 0
+    assert [i.product.id for i in platform.catalog.find("mugs").items] == [world.mug.id]

@@ -1,0 +1,104 @@
+"""A small catalogue with known answers for search, shared by the SQLite tests
+(``tests/commerce/test_search.py``) and the PostgreSQL ones
+(``tests/integration/test_postgres_search.py``): both databases must give the same answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from baro.commerce.catalog import Dimensions, Product
+from baro.core.ids import new_id
+from baro.core.money import Money
+from baro.platform import Platform
+from tests.builders import SAO_PAULO, add_facility, stock
+
+
+def item(sku: str, title_ko: str, title_en: str, category: str, price: int = 1990) -> Product:
+    return Product(
+        id=new_id("prd"),
+        sku=sku,
+        title_ko=title_ko,
+        title_en=title_en,
+        category=category,
+        price=Money(price, "BRL"),
+        weight_g=500,
+        dimensions=Dimensions(20, 10, 10),
+    )
+
+
+@dataclass(frozen=True)
+class SearchWorld:
+    mug: Product
+    tissue: Product
+    television: Product
+    laptop: Product
+    bottle_out: Product  # the same text as bottle_in, no stock, and the lower SKU
+    bottle_in: Product
+
+
+def search_world(platform: Platform, run: str = "") -> SearchWorld:
+    """The catalogue, every item stocked but ``bottle_out``. ``run`` makes SKUs unique when
+    a database is shared by several tests."""
+    world = SearchWorld(
+        mug=item(
+            f"MUG{run}", "프리미엄 머그컵 350ml", "Premium coffee mug", "utilidades_domesticas"
+        ),
+        tissue=item(f"TISSUE{run}", "화장지 30롤", "Toilet paper, 30 rolls", "casa", 2990),
+        television=item(
+            f"TV{run}", "스마트 텔레비전 55인치", "Smart television 55 inch", "eletronicos", 299_000
+        ),
+        laptop=item(f"LAPTOP{run}", "노트북 컴퓨터", "Laptop computer", "informatica", 450_000),
+        bottle_out=item(f"BOTTLE-A{run}", "강철 물병", "Steel water bottle", "casa", 3990),
+        bottle_in=item(f"BOTTLE-B{run}", "강철 물병", "Steel water bottle", "casa", 3990),
+    )
+    platform.catalog.add(
+        [world.mug, world.tissue, world.television, world.laptop, world.bottle_out, world.bottle_in]
+    )
+    facility = add_facility(platform, f"FC{run}", SAO_PAULO)
+    for product in (world.mug, world.tissue, world.television, world.laptop, world.bottle_in):
+        stock(platform, facility, product.id, 5)
+    return world
+
+
+# (query, the product it must find first, did-you-mean or None)
+KNOWN_ANSWERS = [
+    ("머그컵", "mug", None),
+    ("머그컵을", "mug", None),  # a particle
+    ("머그컵에서", "mug", None),
+    ("프리미엄머그컵", "mug", None),  # no spacing
+    ("mugs", "mug", None),  # plural
+    ("MUGS", "mug", None),  # case
+    ("mug", "mug", None),
+    ("cup", "mug", None),  # synonym
+    ("휴지", "tissue", None),  # synonym
+    ("tv", "television", None),  # synonym
+    ("televisions", "television", None),
+    ("텔레비전을", "television", None),
+    ("laptpo", "laptop", "laptop"),  # a transposition
+    ("televison", "television", "television"),  # a letter dropped
+    ("mugg", "mug", "mug"),  # a letter added
+    ("utilidade", "mug", None),  # a Portuguese category's stem
+]
+
+# Queries that answer 200 with results or none; those whose only word is "mug" among
+# operators must still find the mug (the operators are dropped, the word kept).
+BAD_INPUT = [
+    "",
+    "   \t ",
+    "x" * 10_000,
+    "머그컵 " * 2_000,
+    "😀🔥🎉",
+    '"',
+    '"mug',
+    "*",
+    "mug*",
+    "NEAR(mug cup)",
+    "mug NEAR cup",
+    "-mug",
+    "title_en:mug",
+    "mug:*",
+    "' OR 1=1; DROP TABLE products; --",
+    "!@#$%^&()[]{}|\\",
+    "mug & | ! <->",
+]
+FINDS_THE_MUG = {'"mug', "mug*", "-mug", "mug:*", "mug & | ! <->"}
