@@ -11,7 +11,15 @@ from baro.commerce.catalog import Visitor
 
 from .deps import Caller, CallerDep, PlatformDep
 from .problems import AUTHENTICATED, errors
-from .schemas import Category, Id, ProductDetailOut, ProductOut, ProductPage, SearchText
+from .schemas import (
+    Category,
+    FacetsOut,
+    Id,
+    ProductDetailOut,
+    ProductOut,
+    ProductPage,
+    SearchText,
+)
 
 router = APIRouter(prefix="/v1/products", tags=["catalogue"])
 
@@ -34,18 +42,36 @@ def search_products(
     who: CallerDep,
     q: Annotated[SearchText, Query(description="Words to find, in Korean or English")] = "",
     category: Annotated[Category | None, Query()] = None,
+    in_stock: Annotated[bool, Query(description="Only products with units free to sell")] = False,
+    price_min: Annotated[int | None, Query(ge=0, description="In minor units")] = None,
+    price_max: Annotated[int | None, Query(ge=0, description="In minor units")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> ProductPage:
-    """Active products matching every word of `q`, best first. No key is needed; with a
-    customer's key the search counts as theirs. A first page (`offset` 0) with words or a
+    """Active products matching every word of `q` (Korean particles and spacing, English
+    plurals, synonyms and one typo are matched: docs/search.md), ranked by text, sales and
+    stock, with facets, a total and, when words were corrected, `did_you_mean`. Without
+    words, the category's products by SKU (the filters need words). No key is needed; with
+    a customer's key the search counts as theirs. A first page (`offset` 0) with words or a
     category is recorded as a search (`search.performed`: the words, the category, the
     first matches and their categories), the customer's or anonymous."""
-    found = platform.catalog.search(
-        q, category=category, limit=limit, offset=offset, visitor=_visitor(who)
+    found = platform.catalog.find(
+        q,
+        category=category,
+        in_stock=in_stock,
+        price_min=price_min,
+        price_max=price_max,
+        limit=limit,
+        offset=offset,
+        visitor=_visitor(who),
     )
     return ProductPage(
-        items=[ProductOut.of(f.product, f.available) for f in found], limit=limit, offset=offset
+        items=[ProductOut.of(f.product, f.available) for f in found.items],
+        limit=limit,
+        offset=offset,
+        total=found.total,
+        facets=FacetsOut.of(found.facets) if found.facets else None,
+        did_you_mean=found.did_you_mean,
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from baro.commerce.catalog import Product, ProductWithStock
+from baro.commerce.catalog import Facets, Product, ProductWithStock
 from baro.commerce.orders import CartItem, Order
 from baro.core.money import Money
 from baro.delivery.promise import Mode
@@ -26,7 +26,16 @@ MAX_RECEIVED = 1_000_000  # units on one delivery note
 Id = Annotated[
     str, StringConstraints(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_CHARACTERS)
 ]
-SearchText = Annotated[str, StringConstraints(max_length=200, pattern=NO_CONTROL_CHARACTERS)]
+# A search is cut to its first 200 characters before analysis (catalog.search.analysis), so
+# a longer one is answered, not refused; past this it is not a query but a misuse. Tabs and
+# new lines are spaces to a search (pasted text), other control characters are refused.
+MAX_SEARCH_TEXT = 10_000
+SearchText = Annotated[
+    str,
+    StringConstraints(
+        max_length=MAX_SEARCH_TEXT, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    ),
+]
 Category = Annotated[str, StringConstraints(max_length=100, pattern=NO_CONTROL_CHARACTERS)]
 KeyText = Annotated[
     str, StringConstraints(min_length=1, max_length=255, pattern=NO_CONTROL_CHARACTERS)
@@ -115,10 +124,53 @@ class ProductDetailOut(ProductOut):
         return cls(**base.model_dump(), stock=[StockOut.of(s) for s in found.by_facility])
 
 
+class CategoryFacetOut(BaseModel):
+    category: str
+    count: int
+
+
+class PriceBandOut(BaseModel):
+    currency: str
+    min_minor: int
+    max_minor: int | None = Field(description="Exclusive; null for the last band")
+    count: int
+
+
+class FacetsOut(BaseModel):
+    """What the ranked matches hold (all of them, not only this page's)."""
+
+    categories: list[CategoryFacetOut]
+    price_bands: list[PriceBandOut]
+    in_stock: int = Field(description="Matches with units free to sell")
+
+    @classmethod
+    def of(cls, facets: Facets) -> FacetsOut:
+        return cls(
+            categories=[
+                CategoryFacetOut(category=c.category, count=c.count) for c in facets.categories
+            ],
+            price_bands=[
+                PriceBandOut(
+                    currency=b.currency, min_minor=b.min_minor, max_minor=b.max_minor, count=b.count
+                )
+                for b in facets.price_bands
+            ],
+            in_stock=facets.in_stock,
+        )
+
+
 class ProductPage(BaseModel):
     items: list[ProductOut]
     limit: int
     offset: int
+    total: int | None = Field(
+        default=None,
+        description="Matches ranked, at most 200 (null for a listing without words)",
+    )
+    facets: FacetsOut | None = Field(default=None, description="Null without words")
+    did_you_mean: str | None = Field(
+        default=None, description="The words corrected, when the words as typed found too little"
+    )
 
 
 class OrderLineOut(BaseModel):

@@ -7,9 +7,13 @@ from baro.commerce.catalog.domain import Product as Product
 from baro.commerce.catalog.domain import ProductNotFound as ProductNotFound
 from baro.commerce.catalog.domain import ProductUnavailable as ProductUnavailable
 from baro.commerce.catalog.repository import load as products_by_id
+from baro.commerce.catalog.search.ranking import RankingWeights as RankingWeights
+from baro.commerce.catalog.search.ranking import Scored as Scored
 from baro.commerce.catalog.service import Catalog as Catalog
+from baro.commerce.catalog.service import Facets as Facets
 from baro.commerce.catalog.service import InvalidSearch as InvalidSearch
 from baro.commerce.catalog.service import ProductWithStock as ProductWithStock
+from baro.commerce.catalog.service import SearchResults as SearchResults
 from baro.commerce.catalog.shelves import Shelf as Shelf
 from baro.commerce.catalog.shelves import Shelves as Shelves
 from baro.commerce.catalog.signals import ANONYMOUS as ANONYMOUS
@@ -20,12 +24,16 @@ __all__ = [
     "ANONYMOUS",
     "Catalog",
     "Dimensions",
+    "Facets",
     "InvalidProduct",
     "InvalidSearch",
     "Product",
     "ProductNotFound",
     "ProductUnavailable",
     "ProductWithStock",
+    "RankingWeights",
+    "Scored",
+    "SearchResults",
     "Shelf",
     "Shelves",
     "Showcase",

@@ -1,0 +1,53 @@
+"""GET /v1/products: bad input is answered 200 (results or none), and the page carries the
+ranking's total, facets and did-you-mean beside the fields clients already read."""
+
+from __future__ import annotations
+
+import pytest
+
+from baro.platform import Platform
+from tests.search_cases import BAD_INPUT, FINDS_THE_MUG, search_world
+
+
+@pytest.mark.parametrize("query", BAD_INPUT, ids=range(len(BAD_INPUT)))
+def test_bad_input_is_answered_200(client, platform: Platform, query: str) -> None:
+    world = search_world(platform)
+
+    response = client.get("/v1/products", params={"q": query})
+
+    assert response.status_code == 200
+    ids = {p["id"] for p in response.json()["items"]}
+    if query in FINDS_THE_MUG:
+        assert world.mug.id in ids
+
+
+def test_a_misspelt_search_says_what_it_searched_for(client, platform: Platform) -> None:
+    world = search_world(platform)
+
+    page = client.get("/v1/products", params={"q": "televison"}).json()
+
+    assert [p["id"] for p in page["items"]] == [world.television.id]
+    assert page["did_you_mean"] == "television"
+    assert page["total"] == 1 and (page["limit"], page["offset"]) == (20, 0)
+    assert page["facets"]["categories"] == [{"category": "eletronicos", "count": 1}]
+
+
+def test_filters_narrow_the_matches(client, platform: Platform) -> None:
+    world = search_world(platform)
+
+    stocked = client.get("/v1/products", params={"q": "steel bottle", "in_stock": True}).json()
+    cheap = client.get("/v1/products", params={"q": "casa", "price_max": 3000}).json()
+    refused = client.get("/v1/products", params={"in_stock": True})
+
+    assert [p["id"] for p in stocked["items"]] == [world.bottle_in.id]
+    assert [p["id"] for p in cheap["items"]] == [world.tissue.id]
+    assert refused.status_code == 422
+
+
+def test_a_listing_without_words_keeps_its_old_shape(client, platform: Platform) -> None:
+    search_world(platform)
+
+    page = client.get("/v1/products", params={"category": "casa"}).json()
+
+    assert len(page["items"]) == 3
+    assert page["total"] is None and page["facets"] is None and page["did_you_mean"] is None
