@@ -14,6 +14,10 @@ Each tick (``baro jobs run``, or every ``BARO_JOBS_INTERVAL_SECONDS`` inside ``b
    (``baro orders recover``).
 5. **Prime.** Memberships whose renewal is due are charged, once per period; a declined
    renewal is retried on its day, and lapses after the last (``baro prime renew``).
+6. **The floor.** The order follows its fulfillment center's steps: picking once it is on a
+   pick list (``fulfillment.released``), packed (``fulfillment.packed``), shipped when the
+   parcel is handed to delivery (``fulfillment.handed_off``; the spine's ``on_hand`` drops
+   then). Orders reach the floor by :func:`release_to_floor`.
 
 Consumers find their work with :func:`baro.core.events.unhandled` (events without a row in
 their inbox), not a cursor, so a crash between the work and its inbox row only means the
@@ -34,6 +38,7 @@ from baro.commerce.prime import RenewalResult
 from baro.core.errors import DomainError
 from baro.core.events import mark_handled, unhandled
 from baro.delivery.drones import Item, Sortie
+from baro.fulfillment import PickRequest, Release
 from baro.platform import Platform
 
 log = logging.getLogger(__name__)
@@ -41,6 +46,7 @@ log = logging.getLogger(__name__)
 DRONE_CONSUMER = "drones.dispatch"
 FOLLOWER = "orders.follow_drones"
 GROUNDER = "drones.cancel"
+FLOOR_FOLLOWER = "orders.follow_floor"
 _TICK_LOCK = 0x0BA21  # any constant shared by every process of one database
 
 # Paid and not yet on its way: the sortie can still be assigned.
@@ -58,6 +64,11 @@ _FORWARD = (
     OrderStatus.DELIVERED,
 )
 _ORDER_AFTER = {"drone.launched": OrderStatus.SHIPPED, "drone.dropped": OrderStatus.DELIVERED}
+_ORDER_AFTER_FLOOR = {
+    "fulfillment.released": OrderStatus.PICKING,
+    "fulfillment.packed": OrderStatus.PACKED,
+    "fulfillment.handed_off": OrderStatus.SHIPPED,
+}
 
 JOB_RESULTS = Counter(
     "baro_jobs_results",
@@ -86,6 +97,7 @@ class Tick:
     prime_renewed: int = 0
     prime_payments_failed: int = 0
     prime_lapsed: int = 0
+    orders_moved_by_floor: int = 0
     waiting: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
@@ -118,6 +130,33 @@ def send_by_drone(platform: Platform, order: Order) -> Sortie:
     return platform.drones.dispatch(order.id, order.customer_id, items, drop_from=promised)
 
 
+def release_to_floor(platform: Platform, order_ids: Iterable[str]) -> list[Release]:
+    """Send orders to their fulfillment centers' pick lists (a wave, or one order at a time
+    for continuous release): each order's lines at the facility its stock was allocated
+    from. An order not allocated (not paid yet, cancelled) is not sent; one whose units
+    are not all in bins waits, and its ``Release`` says why; one split over facilities is
+    not sent."""
+    requests = []
+    for order_id in order_ids:
+        order = platform.order_book.get(order_id)
+        if order.status is not OrderStatus.ALLOCATED:
+            continue
+        by_facility: dict[str, dict[str, int]] = {}
+        for line in order.lines:
+            units = by_facility.setdefault(line.facility_id, {})
+            units[line.product_id] = units.get(line.product_id, 0) + line.quantity
+        if len(by_facility) > 1:
+            # The floor packs a whole order into one parcel; an order split over facilities
+            # (only when no one facility could fill it) is not the floor's to pick.
+            log.warning(
+                "order %s ships from %d facilities: not released", order.id, len(by_facility)
+            )
+            continue
+        [(facility_id, units)] = by_facility.items()
+        requests.append(PickRequest(order.id, facility_id, tuple(sorted(units.items()))))
+    return platform.fulfillment.release(requests)
+
+
 def steps_to(current: OrderStatus, target: OrderStatus) -> tuple[OrderStatus, ...]:
     """The statuses an order passes from ``current`` to ``target`` on its way to the door;
     none when it is there already, or off that way (cancelled, returned, lost)."""
@@ -143,6 +182,7 @@ class Jobs:
             done.transfers_arrived = len(self._platform.network.arrive_due())
             done.orders_recovered = len(self._platform.orders.recover_abandoned())
             self._prime(done)
+            self._follow_floor(done)
         for what, count in done.counts().items():
             if count:
                 JOB_RESULTS.labels(what).inc(count)
@@ -222,6 +262,22 @@ class Jobs:
         if events:
             with platform.db.transaction() as session:
                 mark_handled(session, FOLLOWER, [e.event_id for e in events])
+
+    def _follow_floor(self, done: Tick) -> None:
+        """The order follows the floor. An order cancelled meanwhile stays cancelled
+        (``steps_to`` finds no way forward), and its event is handled all the same."""
+        platform = self._platform
+        with platform.db.read() as session:
+            events = unhandled(session, FLOOR_FOLLOWER, list(_ORDER_AFTER_FLOOR), limit=self._batch)
+        for event in events:
+            order = platform.order_book.get(event.aggregate_id)
+            steps = steps_to(order.status, _ORDER_AFTER_FLOOR[event.event_type])
+            if steps:
+                platform.orders.advance(order.id, *steps)
+                done.orders_moved_by_floor += 1
+        if events:
+            with platform.db.transaction() as session:
+                mark_handled(session, FLOOR_FOLLOWER, [e.event_id for e in events])
 
     def _fly(self, order: Order, done: Tick) -> bool:
         """Assign the order's sortie; False when it has to wait (grounded, no drone)."""

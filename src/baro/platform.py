@@ -3,10 +3,11 @@ services. Channels (web, CLI), the twin and the benches all start from ``Platfor
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from baro.commerce.catalog import Catalog, Shelves, Showcase
+from baro.commerce.catalog import Catalog, Shelves, Showcase, products_by_id
 from baro.commerce.customers import (
     Accounts,
     CardTokenizer,
@@ -36,6 +37,7 @@ from baro.delivery.lockers import Lockers
 from baro.delivery.promise import DroneWorld, PromisedCounts, PromisedRow, Promises
 from baro.delivery.routing import RoutePlanner
 from baro.delivery.tracking import Tracking
+from baro.fulfillment import Fulfillment, Item
 from baro.network import Network
 
 
@@ -75,6 +77,8 @@ class Platform:
     replenishment: Replenishment
     # Prime membership: plans, joining, renewals (run by the ticks), cancelling, households.
     prime: Prime
+    # The fulfillment centers' floor: bins, receiving, putaway, picking, packing.
+    fulfillment: Fulfillment
 
     @classmethod
     def start(
@@ -175,12 +179,36 @@ class Platform:
                 notifications,
                 PrimeSettings(idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours)),
             ),
+            fulfillment=Fulfillment(db, clock, CatalogFacts(db)),
         )
 
     def close(self) -> None:
         self.orders.close()
         self.catalog.close()  # the demand signals it still holds
         self.db.dispose()
+
+
+class CatalogFacts:
+    """The catalogue as the floor sees it (``baro.fulfillment.ProductFacts``): fulfillment
+    sits beside commerce and cannot import it."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def facts(self, product_ids: Sequence[str]) -> Mapping[str, Item]:
+        with self._db.read() as session:
+            found = products_by_id(session, product_ids)
+        return {
+            p.id: Item(
+                p.id,
+                p.sku,
+                p.weight_g,
+                p.dimensions.length_cm,
+                p.dimensions.width_cm,
+                p.dimensions.height_cm,
+            )
+            for p in found.values()
+        }
 
 
 def _promises(db: Database, clock: Clock, drones: Drones, trunk: TrunkAccess) -> Promises:

@@ -18,6 +18,7 @@ from baro.cli import (
     recommend,
     replenish,
     report,
+    search,
     serve,
     simulate,
     world,
@@ -48,6 +49,7 @@ app.add_typer(data.app, name="data")
 app.add_typer(world.app, name="world")
 app.add_typer(bench.app, name="bench")
 app.add_typer(report.app, name="report")
+app.add_typer(search.app, name="search")
 
 
 def main() -> None:

@@ -29,13 +29,25 @@ def database_url(db: str | None) -> str:
 
 @app.command("upgrade")
 def upgrade_command(db: DbOption = None, revision: str = "head") -> None:
-    """Apply all migrations (the same chain on SQLite and PostgreSQL)."""
+    """Apply all migrations (the same chain on SQLite and PostgreSQL); at head, then index
+    for search the products that have no search terms yet (revision 0016 cannot: the
+    analysis is the catalogue's)."""
     url = database_url(db)
     try:
         upgrade(url, revision)
     except OperationalError as error:
         raise fail(f"cannot reach the database at {safe(url)}: {error.orig}") from error
     err.print(f"[green]schema at {current_revision(url)}[/] on {safe(url)}")
+    if revision == "head":
+        from baro.platform import Platform
+
+        platform = Platform.start(Settings(database_url=url))
+        try:
+            indexed = platform.catalog.reindex()
+        finally:
+            platform.close()
+        if indexed:
+            err.print(f"{indexed:,} products indexed for search")
 
 
 @app.command("current")

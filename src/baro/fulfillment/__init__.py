@@ -32,6 +32,7 @@ from baro.fulfillment.packing import Box as Box
 from baro.fulfillment.packing import Tolerance as Tolerance
 from baro.fulfillment.packing import check_weight as check_weight
 from baro.fulfillment.packing import choose_box as choose_box
+from baro.fulfillment.service import Fulfillment as Fulfillment
 from baro.fulfillment.stow import ClassBased as ClassBased
 from baro.fulfillment.stow import DedicatedSlots as DedicatedSlots
 from baro.fulfillment.stow import Putaway as Putaway
@@ -47,6 +48,7 @@ __all__ = [
     "ClassBased",
     "DedicatedSlots",
     "FloorStatus",
+    "Fulfillment",
     "FulfillmentEvent",
     "InboundNotFound",
     "InvalidBin",

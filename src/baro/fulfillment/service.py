@@ -1,0 +1,463 @@
+"""The WMS: one unit of work per floor step, each recording its ``fulfillment.*`` event in
+the same transaction.
+
+    receive    an inbound (a transfer, a seller's stock) is opened with what is expected
+               and checked in unit by unit: each scan adds the unit to the facility's
+               ``on_hand`` (the spine) and to the floor's receiving area
+    stow       units leave receiving for the bins the ``Putaway`` strategy chooses
+    release    orders become a pick list per facility (a wave, or one order: continuous)
+    pick       the picker is sent to a bin (pod and shelf) and scans bin and item per unit;
+               a bad scan is refused and counted
+    pack       the smallest box that fits, and the scale's check
+    hand off   the parcel goes to delivery
+
+At every step ``on_hand`` at the facility = the units in its bins + receiving + packing +
+parcels handed off whose order has not shipped (``reconcile`` checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from baro.core.clock import Clock
+from baro.core.db import Database, insert_or_ignore, table_of
+from baro.core.events import record
+from baro.core.ids import new_id
+from baro.network import get_facility, receive, stock_at
+
+from . import picking
+from . import repository as repo
+from .domain import (
+    Bin,
+    FloorStatus,
+    Item,
+    Mismatch,
+    PickRequest,
+    PickTask,
+    ProductFacts,
+    Receipt,
+    ReceiptLine,
+    Release,
+    event,
+)
+from .errors import (
+    BadScan,
+    BinNotFound,
+    InboundNotFound,
+    NoBinRoom,
+    NothingToStow,
+    UnknownBarcode,
+    WrongStep,
+)
+from .packing import BOXES, Box, Tolerance
+from .repository import BinRow, BinStockRow, FloorOrderRow, InboundLineRow, InboundRow, ScanErrorRow
+from .stow import Putaway, RandomStow
+
+RECEIVING, PACKING = picking.RECEIVING, picking.PACKING
+T = TypeVar("T")
+
+
+class Fulfillment:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        products: ProductFacts,
+        *,
+        putaway: Putaway | None = None,
+        boxes: Sequence[Box] = BOXES,
+        tolerance: Tolerance | None = None,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._products = products
+        self._putaway = putaway or RandomStow(seed=0)
+        self._boxes = tuple(boxes)
+        self._tolerance = tolerance or Tolerance()
+
+    # -- bins ------------------------------------------------------------------------------
+
+    def add_bins(self, bins: Sequence[Bin]) -> None:
+        with self._db.transaction() as session:
+            for facility_id in sorted({b.facility_id for b in bins}):
+                get_facility(session, facility_id)
+            session.execute(table_of(BinRow).insert(), [repo.bin_values(b) for b in bins])
+
+    def bins(self, facility_id: str) -> list[Bin]:
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(BinRow).where(BinRow.facility_id == facility_id).order_by(BinRow.id)
+            )
+            return [repo.bin_of(row) for row in rows]
+
+    def bin_contents(self, bin_id: str) -> dict[str, int]:
+        """What the system remembers is in a bin: units per product."""
+        with self._db.read() as session:
+            if session.get(BinRow, bin_id) is None:
+                raise BinNotFound(f"no bin {bin_id!r}")
+            rows = session.execute(
+                select(BinStockRow.product_id, BinStockRow.units).where(
+                    BinStockRow.bin_id == bin_id, BinStockRow.units > 0
+                )
+            )
+            return {product_id: int(units) for product_id, units in rows}
+
+    # -- receiving -------------------------------------------------------------------------
+
+    def open_inbound(
+        self, facility_id: str, expected: Mapping[str, int], *, source: str
+    ) -> Receipt:
+        """An inbound shipment expected at ``facility_id``: units per product id."""
+        if any(units <= 0 for units in expected.values()):
+            raise WrongStep(f"an inbound expects a positive count of each product: {expected}")
+        known = self._learn(expected)
+        unknown = sorted(set(expected) - set(known))
+        if unknown:
+            raise UnknownBarcode(f"the catalogue has no product {', '.join(unknown)}")
+        inbound_id = new_id("inb")
+        with self._db.transaction() as session:
+            get_facility(session, facility_id)
+            session.add(
+                InboundRow(
+                    id=inbound_id,
+                    facility_id=facility_id,
+                    source=source,
+                    closed=False,
+                    opened_at=self._clock.now(),
+                )
+            )
+            session.flush()  # the lines' foreign key needs the inbound first
+            session.add_all(
+                InboundLineRow(inbound_id=inbound_id, product_id=p, expected=n, received=0)
+                for p, n in sorted(expected.items())
+            )
+            record(
+                session,
+                [
+                    event(
+                        "inbound_opened",
+                        inbound_id,
+                        self._clock.now(),
+                        facility_id=facility_id,
+                        source=source,
+                        expected=dict(expected),
+                    )
+                ],
+            )
+        return self.receipt(inbound_id)
+
+    def scan_in(self, inbound_id: str, barcode: str) -> ReceiptLine:
+        """One unit checked in. A product the inbound did not expect is taken (and shows as
+        over on the receipt); a barcode of no product is refused and counted."""
+        with self._db.read() as session:
+            inbound = _inbound(session, inbound_id)
+            item = repo.resolve(session, barcode)
+        if item is None:
+            item = self._learn([barcode]).get(barcode)
+        if item is None:
+            self._bad_scan(
+                inbound.facility_id,
+                UnknownBarcode(f"no product has the barcode {barcode!r} (inbound {inbound_id})"),
+            )
+        assert item is not None
+        with self._db.transaction() as session:
+            inbound = _inbound(session, inbound_id)
+            if inbound.closed:
+                raise WrongStep(f"inbound {inbound_id} is closed")
+            insert_or_ignore(
+                session,
+                table_of(InboundLineRow),
+                {
+                    "inbound_id": inbound_id,
+                    "product_id": item.product_id,
+                    "expected": 0,
+                    "received": 0,
+                },
+            )
+            line = session.execute(
+                update(InboundLineRow)
+                .where(
+                    InboundLineRow.inbound_id == inbound_id,
+                    InboundLineRow.product_id == item.product_id,
+                )
+                .values(received=InboundLineRow.received + 1)
+                .returning(InboundLineRow.expected, InboundLineRow.received)
+            ).one()
+            receive(session, inbound.facility_id, item.product_id, 1)
+            repo.add_staged(session, inbound.facility_id, item.product_id, RECEIVING, 1)
+            record(
+                session,
+                [
+                    event(
+                        "received",
+                        inbound_id,
+                        self._clock.now(),
+                        facility_id=inbound.facility_id,
+                        product_id=item.product_id,
+                    )
+                ],
+            )
+        return ReceiptLine(item.product_id, line.expected, line.received)
+
+    def close_inbound(self, inbound_id: str) -> Receipt:
+        """Checking in is over: what came against what was expected, over and short."""
+        with self._db.transaction() as session:
+            inbound = _inbound(session, inbound_id)
+            if inbound.closed:
+                raise WrongStep(f"inbound {inbound_id} is already closed")
+            inbound.closed = True
+            receipt = _receipt(session, inbound)
+            record(
+                session,
+                [
+                    event(
+                        "inbound_closed",
+                        inbound_id,
+                        self._clock.now(),
+                        facility_id=inbound.facility_id,
+                        over={ln.product_id: ln.over for ln in receipt.lines if ln.over},
+                        short={ln.product_id: ln.short for ln in receipt.lines if ln.short},
+                    )
+                ],
+            )
+        return receipt
+
+    def receipt(self, inbound_id: str) -> Receipt:
+        with self._db.read() as session:
+            return _receipt(session, _inbound(session, inbound_id))
+
+    # -- stow ------------------------------------------------------------------------------
+
+    def stow(self, facility_id: str, product_id: str, units: int) -> list[tuple[str, int]]:
+        """Move ``units`` from receiving into bins: the strategy picks a bin for them all,
+        or, when none has room, the units are halved until they fit. Returns (bin, units)."""
+        with self._db.transaction() as session:
+            waiting = repo.staged(session, facility_id, product_id, RECEIVING)
+            if not 0 < units <= waiting:
+                raise NothingToStow(
+                    f"{waiting} units of {product_id} wait in receiving at {facility_id}; "
+                    f"cannot stow {units}"
+                )
+            item = repo.items(session, [product_id])[product_id]
+            rows = session.scalars(
+                select(BinRow)
+                .where(BinRow.facility_id == facility_id)
+                .order_by(BinRow.id)
+                .with_for_update()
+            )
+            bins = {row.id: repo.bin_of(row) for row in rows}
+            placed = _place(self._putaway, item, units, bins)
+            for bin_id, n in placed:
+                repo.put_in_bin(session, bin_id, item, n)
+            repo.add_staged(session, facility_id, product_id, RECEIVING, -units)
+            record(
+                session,
+                [
+                    event(
+                        "stowed",
+                        bin_id,
+                        self._clock.now(),
+                        facility_id=facility_id,
+                        product_id=product_id,
+                        units=n,
+                    )
+                    for bin_id, n in placed
+                ],
+            )
+        return placed
+
+    # -- picking and packing ---------------------------------------------------------------
+
+    def release(self, requests: Sequence[PickRequest]) -> list[Release]:
+        """Orders onto pick lists, one list per facility; an order whose units are not all
+        in bins waits (its outcome says why) and the others go on."""
+        with self._db.transaction() as session:
+            releases = picking.release(session, requests, self._clock.now())
+        return releases
+
+    def next_task(self, pick_list_id: str) -> PickTask | None:
+        """Where the picker goes next on this list, or None when it is done."""
+        with self._db.read() as session:
+            return picking.next_task(session, pick_list_id)
+
+    def pick(self, pick_list_id: str, bin_barcode: str, item_barcode: str) -> PickTask:
+        """One unit taken from the bin the picker was sent to. A wrong bin, a wrong item or
+        an unknown barcode is refused (nothing moves) and counted."""
+        with self._db.read() as session:
+            facility_id = picking.facility_of_list(session, pick_list_id)
+        return self._scanning(
+            facility_id,
+            lambda: self._in_transaction(
+                lambda s: picking.pick(
+                    s, pick_list_id, bin_barcode, item_barcode, self._clock.now()
+                )
+            ),
+        )
+
+    def pack(self, order_id: str, measured_weight_g: int) -> Box:
+        """The picked order into the smallest box that holds it, checked on the scale."""
+        with self._db.transaction() as session:
+            return picking.pack(
+                session,
+                order_id,
+                measured_weight_g,
+                self._boxes,
+                self._tolerance,
+                self._clock.now(),
+            )
+
+    def hand_off(self, order_id: str) -> None:
+        """The packed parcel goes to delivery (``fulfillment.handed_off``)."""
+        with self._db.transaction() as session:
+            picking.hand_off(session, order_id, self._clock.now())
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def reconcile(self, facility_id: str) -> list[Mismatch]:
+        """Products whose ``on_hand`` at the facility differs from the units the floor
+        accounts for; empty when the two agree."""
+        with self._db.read() as session:
+            on_floor = repo.units_on_floor(session, facility_id)
+            on_hand: dict[str, int] = {}
+            page = 1000
+            while True:
+                levels = stock_at(session, facility_id, limit=page, offset=len(on_hand))
+                on_hand.update((lv.product_id, lv.on_hand) for lv in levels)
+                if len(levels) < page:
+                    break
+        return [
+            Mismatch(p, on_hand.get(p, 0), on_floor.get(p, 0))
+            for p in sorted(set(on_hand) | set(on_floor))
+            if on_hand.get(p, 0) != on_floor.get(p, 0)
+        ]
+
+    def status(self, facility_id: str) -> FloorStatus:
+        with self._db.read() as session:
+            get_facility(session, facility_id)
+            bins = session.scalar(
+                select(func.count()).select_from(BinRow).where(BinRow.facility_id == facility_id)
+            )
+            in_bins = session.scalar(
+                select(func.coalesce(func.sum(BinStockRow.units), 0))
+                .join(BinRow, BinRow.id == BinStockRow.bin_id)
+                .where(BinRow.facility_id == facility_id)
+            )
+            areas = picking.staged_by_area(session, facility_id)
+            open_inbounds = session.scalar(
+                select(func.count())
+                .select_from(InboundRow)
+                .where(InboundRow.facility_id == facility_id, InboundRow.closed.is_(False))
+            )
+            stages = session.execute(
+                select(FloorOrderRow.stage, func.count())
+                .where(FloorOrderRow.facility_id == facility_id)
+                .group_by(FloorOrderRow.stage)
+            )
+            scans = session.execute(
+                select(ScanErrorRow.kind, ScanErrorRow.count).where(
+                    ScanErrorRow.facility_id == facility_id
+                )
+            )
+            return FloorStatus(
+                facility_id=facility_id,
+                bins=int(bins or 0),
+                units_in_bins=int(in_bins or 0),
+                receiving=areas.get(RECEIVING, 0),
+                packing=areas.get(PACKING, 0),
+                open_inbounds=int(open_inbounds or 0),
+                orders={stage: int(n) for stage, n in stages},
+                bad_scans={kind: int(n) for kind, n in scans},
+            )
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _learn(self, product_ids: Sequence[str] | Mapping[str, int]) -> dict[str, Item]:
+        """The items of these product ids, copied from the catalogue into the item master
+        when the floor first meets them. Asked before the write transaction opens: the
+        catalogue's read must not wait on the floor's writes."""
+        wanted = sorted(set(product_ids))
+        with self._db.read() as session:
+            known = repo.items(session, wanted)
+        missing = [p for p in wanted if p not in known]
+        if missing:
+            new = self._products.facts(missing)
+            with self._db.transaction() as session:
+                repo.add_items(session, new.values())
+            known.update(new)
+        return known
+
+    def _in_transaction(self, work: Callable[[Session], T]) -> T:
+        with self._db.transaction() as session:
+            return work(session)
+
+    def _scanning(self, facility_id: str, work: Callable[[], T]) -> T:
+        try:
+            return work()
+        except BadScan as error:
+            self._bad_scan(facility_id, error)
+            raise
+
+    def _bad_scan(self, facility_id: str, error: BadScan) -> None:
+        """Count the refused scan in a transaction of its own (the refused step rolled back
+        or never began), then raise it."""
+        with self._db.transaction() as session:
+            repo.count_bad_scan(session, facility_id, error.kind)
+            record(
+                session,
+                [
+                    event(
+                        "bad_scan",
+                        facility_id,
+                        self._clock.now(),
+                        kind=error.kind,
+                        message=error.message,
+                    )
+                ],
+            )
+        raise error
+
+
+def _inbound(session: Session, inbound_id: str) -> InboundRow:
+    row = session.get(InboundRow, inbound_id, populate_existing=True)
+    if row is None:
+        raise InboundNotFound(f"no inbound {inbound_id}")
+    return row
+
+
+def _receipt(session: Session, inbound: InboundRow) -> Receipt:
+    lines = session.scalars(
+        select(InboundLineRow)
+        .where(InboundLineRow.inbound_id == inbound.id)
+        .order_by(InboundLineRow.product_id)
+    )
+    return Receipt(
+        inbound.id,
+        inbound.facility_id,
+        inbound.source,
+        inbound.closed,
+        tuple(ReceiptLine(ln.product_id, ln.expected, ln.received) for ln in lines),
+    )
+
+
+def _place(putaway: Putaway, item: Item, units: int, bins: dict[str, Bin]) -> list[tuple[str, int]]:
+    placed: dict[str, int] = {}
+    left, chunk = units, units
+    while left:
+        chunk = min(chunk, left)
+        chosen = putaway.choose(item, chunk, list(bins.values()))
+        if chosen is None:
+            if chunk == 1:
+                raise NoBinRoom(
+                    f"no bin at this facility has room for one more {item.product_id} "
+                    f"({item.volume_cm3:,} cm³, {item.weight_g:,} g); {left} of {units} unplaced"
+                )
+            chunk = max(1, chunk // 2)
+            continue
+        bins[chosen.id] = chosen.with_units(item, chunk)
+        placed[chosen.id] = placed.get(chosen.id, 0) + chunk
+        left -= chunk
+    return sorted(placed.items())

@@ -1,0 +1,241 @@
+"""The WMS on a real database: receive → stow → release → pick → pack → hand off, with the
+order's status following and the floor's units reconciling with the spine's ``on_hand``
+after every step; bad scans refused, nothing moved, and counted."""
+
+from __future__ import annotations
+
+import pytest
+
+from baro.commerce.catalog import Product
+from baro.commerce.orders import Order, OrderStatus
+from baro.core.events import read_log
+from baro.fulfillment import (
+    Bin,
+    NoBinRoom,
+    NothingToStow,
+    UnknownBarcode,
+    WeightMismatch,
+    WrongBin,
+    WrongItem,
+    WrongStep,
+)
+from baro.jobs import Jobs, release_to_floor
+from baro.network import stock_level
+from baro.platform import Platform
+from tests.builders import SAO_PAULO, add_facility, product, shopper
+
+# builders.product: 500 g, 30 x 10 x 10 cm (3,000 cm³): six fit a 20,000 cm³ bin.
+BIN_CM3, BIN_G = 20_000, 10_000
+
+
+def floor(platform: Platform, bins: int = 4) -> tuple[str, Product, Product]:
+    facility_id = add_facility(platform, "CD São Paulo", SAO_PAULO)
+    bottle, flask = product("BOTTLE"), product("FLASK")
+    platform.catalog.add([bottle, flask])
+    platform.fulfillment.add_bins(
+        [
+            Bin(
+                f"B-{i}",
+                facility_id,
+                "K",
+                BIN_CM3,
+                BIN_G,
+                station_distance=10 * i,
+                pod=f"P{i}",
+                shelf=1,
+            )
+            for i in range(bins)
+        ]
+    )
+    return facility_id, bottle, flask
+
+
+def receive(platform: Platform, facility_id: str, units: dict[Product, int]) -> None:
+    inbound = platform.fulfillment.open_inbound(
+        facility_id, {p.id: n for p, n in units.items()}, source="seller:acme"
+    )
+    for item, n in units.items():
+        for _ in range(n):
+            platform.fulfillment.scan_in(inbound.inbound_id, item.sku)
+    platform.fulfillment.close_inbound(inbound.inbound_id)
+
+
+def reconciles(platform: Platform, facility_id: str) -> bool:
+    return platform.fulfillment.reconcile(facility_id) == []
+
+
+def status(platform: Platform, order: Order) -> OrderStatus:
+    return platform.order_book.get(order.id).status
+
+
+def test_receiving_records_over_and_short_and_reconciles_after_every_scan(
+    platform: Platform,
+) -> None:
+    facility_id, bottle, flask = floor(platform)
+    inbound = platform.fulfillment.open_inbound(
+        facility_id, {bottle.id: 2, flask.id: 2}, source="transfer:trf_1"
+    )
+
+    for barcode in (bottle.sku, bottle.id, bottle.sku, flask.id):  # by SKU or by id
+        platform.fulfillment.scan_in(inbound.inbound_id, barcode)
+        assert reconciles(platform, facility_id)
+    receipt = platform.fulfillment.close_inbound(inbound.inbound_id)
+
+    lines = {ln.product_id: (ln.expected, ln.received, ln.over, ln.short) for ln in receipt.lines}
+    assert lines == {bottle.id: (2, 3, 1, 0), flask.id: (2, 1, 0, 1)}
+    with platform.db.read() as session:
+        assert stock_level(session, facility_id, bottle.id).on_hand == 3
+    assert platform.fulfillment.status(facility_id).receiving == 4
+    with pytest.raises(WrongStep, match="closed"):
+        platform.fulfillment.scan_in(inbound.inbound_id, bottle.sku)
+
+
+def test_an_unknown_barcode_at_receiving_is_refused_and_counted(platform: Platform) -> None:
+    facility_id, bottle, _ = floor(platform)
+    inbound = platform.fulfillment.open_inbound(facility_id, {bottle.id: 1}, source="seller")
+
+    with pytest.raises(UnknownBarcode, match="'NO-SUCH-SKU'"):
+        platform.fulfillment.scan_in(inbound.inbound_id, "NO-SUCH-SKU")
+
+    assert platform.fulfillment.status(facility_id).bad_scans == {"unknown_barcode": 1}
+    assert platform.fulfillment.receipt(inbound.inbound_id).lines[0].received == 0
+    assert reconciles(platform, facility_id)
+
+
+def test_stow_fills_bins_by_room_remembers_where_and_reconciles(platform: Platform) -> None:
+    facility_id, bottle, _ = floor(platform, bins=2)
+    receive(platform, facility_id, {bottle: 8})
+
+    placed = platform.fulfillment.stow(facility_id, bottle.id, 8)
+
+    assert sum(n for _, n in placed) == 8
+    assert all(n <= 6 for _, n in placed)  # six bottles fill a bin by volume
+    for bin_id, n in placed:
+        assert platform.fulfillment.bin_contents(bin_id) == {bottle.id: n}
+    assert platform.fulfillment.status(facility_id).receiving == 0
+    assert reconciles(platform, facility_id)
+
+
+def test_stow_with_no_room_left_moves_nothing(platform: Platform) -> None:
+    facility_id, bottle, _ = floor(platform, bins=1)
+    receive(platform, facility_id, {bottle: 7})
+
+    with pytest.raises(NoBinRoom, match="1 of 7 unplaced"):
+        platform.fulfillment.stow(facility_id, bottle.id, 7)
+    with pytest.raises(NothingToStow):
+        platform.fulfillment.stow(facility_id, bottle.id, 8)
+
+    assert platform.fulfillment.status(facility_id).units_in_bins == 0
+    assert reconciles(platform, facility_id)
+
+
+def test_an_order_goes_through_the_floor_and_its_status_follows(platform: Platform) -> None:
+    facility_id, bottle, flask = floor(platform)
+    receive(platform, facility_id, {bottle: 4, flask: 2})
+    platform.fulfillment.stow(facility_id, bottle.id, 4)
+    platform.fulfillment.stow(facility_id, flask.id, 2)
+    buyer = shopper(platform)
+    order = platform.orders.place_one_click(
+        buyer.principal, bottle.id, 2, idempotency_key="k1"
+    ).order
+    jobs = Jobs(platform)
+    assert status(platform, order) is OrderStatus.ALLOCATED
+
+    [released] = release_to_floor(platform, [order.id])
+    jobs.tick()
+    assert released.waiting is None and released.pick_list_id is not None
+    assert status(platform, order) is OrderStatus.PICKING
+    assert reconciles(platform, facility_id)
+
+    task = platform.fulfillment.next_task(released.pick_list_id)
+    assert task is not None and task.product_id == bottle.id and task.pod is not None
+    for _ in range(2):
+        task = platform.fulfillment.next_task(released.pick_list_id)
+        assert task is not None
+        platform.fulfillment.pick(released.pick_list_id, task.bin_id, bottle.sku)
+        assert reconciles(platform, facility_id)
+    assert platform.fulfillment.next_task(released.pick_list_id) is None
+    assert platform.fulfillment.status(facility_id).packing == 2
+
+    # 2 x 500 g in an M box (150 g): 1,150 g expected, 3 % tolerance is 35 g
+    with pytest.raises(WeightMismatch, match="1,150 g"):
+        platform.fulfillment.pack(order.id, measured_weight_g=650)  # one bottle short
+    box = platform.fulfillment.pack(order.id, measured_weight_g=1_160)
+    jobs.tick()
+    assert box.name == "M"
+    assert status(platform, order) is OrderStatus.PACKED
+    assert reconciles(platform, facility_id)
+
+    platform.fulfillment.hand_off(order.id)
+    assert reconciles(platform, facility_id)  # handed off, the order not shipped yet
+    jobs.tick()
+    assert status(platform, order) is OrderStatus.SHIPPED
+    assert reconciles(platform, facility_id)  # the spine took them off on hand
+    with platform.db.read() as session:
+        assert stock_level(session, facility_id, bottle.id).on_hand == 2
+        steps = [e.event_type for e in read_log(session) if e.aggregate_id == order.id]
+    assert [s for s in steps if s.startswith("fulfillment.")] == [
+        "fulfillment.released",
+        "fulfillment.picked",
+        "fulfillment.packed",
+        "fulfillment.handed_off",
+    ]
+
+
+def test_bad_scans_at_picking_are_refused_move_nothing_and_are_counted(
+    platform: Platform,
+) -> None:
+    facility_id, bottle, flask = floor(platform)
+    receive(platform, facility_id, {bottle: 1, flask: 1})
+    platform.fulfillment.stow(facility_id, bottle.id, 1)
+    platform.fulfillment.stow(facility_id, flask.id, 1)
+    order = platform.orders.place_one_click(
+        shopper(platform).principal, bottle.id, 1, idempotency_key="k1"
+    ).order
+    [released] = release_to_floor(platform, [order.id])
+    assert released.pick_list_id is not None
+    task = platform.fulfillment.next_task(released.pick_list_id)
+    assert task is not None
+    other_bin = next(b.id for b in platform.fulfillment.bins(facility_id) if b.id != task.bin_id)
+
+    with pytest.raises(WrongBin, match=f"this pick is from bin {task.bin_id}"):
+        platform.fulfillment.pick(released.pick_list_id, other_bin, bottle.sku)
+    with pytest.raises(WrongItem, match="FLASK"):
+        platform.fulfillment.pick(released.pick_list_id, task.bin_id, flask.sku)
+    with pytest.raises(UnknownBarcode):
+        platform.fulfillment.pick(released.pick_list_id, task.bin_id, "7891234567890")
+
+    floor_now = platform.fulfillment.status(facility_id)
+    assert floor_now.bad_scans == {"wrong_bin": 1, "wrong_item": 1, "unknown_barcode": 1}
+    assert floor_now.packing == 0
+    assert platform.fulfillment.next_task(released.pick_list_id) == task
+    assert reconciles(platform, facility_id)
+
+
+def test_an_order_whose_units_are_not_in_bins_waits_and_the_wave_goes_on(
+    platform: Platform,
+) -> None:
+    facility_id, bottle, flask = floor(platform)
+    receive(platform, facility_id, {bottle: 1, flask: 2})
+    platform.fulfillment.stow(facility_id, bottle.id, 1)  # the flasks stay in receiving
+    buyer = shopper(platform)
+    first = platform.orders.place_one_click(buyer.principal, bottle.id, 1, idempotency_key="a")
+    second = platform.orders.place_one_click(buyer.principal, flask.id, 1, idempotency_key="b")
+
+    going, waiting = release_to_floor(platform, [first.order.id, second.order.id])
+
+    assert going.pick_list_id is not None and going.waiting is None
+    assert waiting.pick_list_id is None
+    assert waiting.waiting == f"0 of 1 units of {flask.id} are in bins"
+    assert reconciles(platform, facility_id)
+
+
+def test_reconcile_names_stock_the_floor_cannot_account_for(platform: Platform) -> None:
+    facility_id, bottle, _ = floor(platform)
+    receive(platform, facility_id, {bottle: 2})
+    from tests.builders import stock  # stock that came in past the floor's receiving
+
+    stock(platform, facility_id, bottle.id, 3)
+
+    [mismatch] = platform.fulfillment.reconcile(facility_id)
+    assert (mismatch.product_id, mismatch.on_hand, mismatch.on_floor) == (bottle.id, 5, 2)
