@@ -12,6 +12,7 @@ from baro.cli import (
     db,
     devices,
     events,
+    fulfillment,
     jobs,
     orders,
     prime,
@@ -50,6 +51,7 @@ app.add_typer(world.app, name="world")
 app.add_typer(bench.app, name="bench")
 app.add_typer(report.app, name="report")
 app.add_typer(search.app, name="search")
+app.add_typer(fulfillment.app, name="fulfillment")
 
 
 def main() -> None:
