@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from baro.core.events import record
+from baro.core.failpoints import failpoint
 from baro.core.ids import new_id
 
 from . import repository as repo
@@ -113,6 +114,7 @@ def _release_at(session: Session, facility_id: str, releases: list[Release], at:
             .where(BinStockRow.bin_id == bin_id, BinStockRow.product_id == product_id)
             .values(allocated=BinStockRow.allocated + n)
         )
+    failpoint("fulfillment.promised")  # tests: a rival release starts here
     record(
         session,
         [
