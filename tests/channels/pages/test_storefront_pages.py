@@ -239,3 +239,19 @@ def test_a_form_token_is_bound_to_the_visitor(browser) -> None:
 )
 def test_the_cancel_window_left_reads_like_a_clock(left: timedelta, shown: str) -> None:
     assert rendering.duration(left) == shown
+
+
+def test_a_misspelt_search_shows_what_it_found_and_the_corrected_words(browser, shop) -> None:
+    """One typo still finds the bottle, and the page offers the corrected words (in Korean
+    for a Korean shopper); a long paste is answered, not refused."""
+    page = browser.get("/search", params={"q": "garrafs termica"})
+    korean = browser.get(
+        "/search", params={"q": "garrafs termica"}, headers={"Accept-Language": "ko"}
+    )
+    pasted = browser.get("/search", params={"q": "garrafa " * 1000})
+
+    assert page.text.count('data-testid="product-card"') == 1
+    assert 'data-testid="did-you-mean"' in page.text
+    assert 'href="/search?q=garrafa+termica">garrafa termica</a>' in page.text
+    assert "이것을 찾으셨나요:" in korean.text
+    assert pasted.status_code == 200 and 'data-testid="product-card"' in pasted.text

@@ -36,7 +36,8 @@ router = APIRouter()
 
 PAGE_SIZE = 24
 MAX_PAGE = 400  # 9,600 results deep: past that, a shopper refines the search
-MAX_QUERY = 200
+# Cut to 200 characters before analysis: a long paste is answered, not refused.
+MAX_QUERY = 10_000
 
 
 @dataclass(frozen=True)
@@ -93,13 +94,14 @@ def search(
 ) -> Response:
     # One more than a page: whether there is a next page, without counting them all. The
     # first page is the shopper's search (a demand signal), signed in or not.
-    found = platform.catalog.search(
+    results = platform.catalog.find(
         q,
         category=category or None,
         limit=PAGE_SIZE + 1,
         offset=(page - 1) * PAGE_SIZE,
         visitor=_visitor(who),
     )
+    found = results.items
 
     def link(**change: object) -> str:
         params = {"q": q, "category": category, "page": page} | change
@@ -116,6 +118,8 @@ def search(
         previous_page=link(page=page - 1) if page > 1 else None,
         next_page=link(page=page + 1) if len(found) > PAGE_SIZE else None,
         facet_link=lambda code: link(category=code, page=1),
+        did_you_mean=results.did_you_mean,
+        did_you_mean_link=link(q=results.did_you_mean, page=1) if results.did_you_mean else None,
     )
 
 
