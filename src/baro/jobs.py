@@ -9,7 +9,9 @@ Each tick (``baro jobs run``, or every ``BARO_JOBS_INTERVAL_SECONDS`` inside ``b
    is called off; sorties whose time has come are launched, dropped and returned, and the
    order follows: shipped at take-off, delivered at the drop.
 3. **Transfers.** Stock sent between facilities whose arrival time has come lands in its
-   destination's on hand (``transfer.arrived``); ``baro anticipate run`` sends it.
+   destination's on hand (``transfer.arrived``); ``baro anticipate run`` sends it. At a
+   facility whose floor the WMS runs (it has bins) each landed transfer becomes an inbound
+   to check in (``Fulfillment.receive_landed_transfers``).
 4. **Recovery.** Placements and refunds a dead process left halfway are finished
    (``baro orders recover``).
 5. **Prime.** Memberships whose renewal is due are charged, once per period; a declined
@@ -93,6 +95,7 @@ class Tick:
     drone_steps: int = 0
     orders_delivered_by_drone: int = 0
     transfers_arrived: int = 0
+    transfer_inbounds_opened: int = 0
     orders_recovered: int = 0
     prime_renewed: int = 0
     prime_payments_failed: int = 0
@@ -180,6 +183,9 @@ class Jobs:
             self._lockers(done)
             self._drones(done)
             done.transfers_arrived = len(self._platform.network.arrive_due())
+            done.transfer_inbounds_opened = len(
+                self._platform.fulfillment.receive_landed_transfers()
+            )
             done.orders_recovered = len(self._platform.orders.recover_abandoned())
             self._prime(done)
             self._follow_floor(done)

@@ -4,10 +4,13 @@ after every step; bad scans refused, nothing moved, and counted."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from baro.commerce.catalog import Product
 from baro.commerce.orders import Order, OrderStatus
+from baro.core.clock import SimulatedClock
 from baro.core.events import read_log
 from baro.fulfillment import (
     Bin,
@@ -22,9 +25,9 @@ from baro.fulfillment import (
     WrongStep,
 )
 from baro.jobs import Jobs, release_to_floor
-from baro.network import stock_level
+from baro.network import Move, PlanSummary, stock_level
 from baro.platform import CatalogFacts, Platform
-from tests.builders import SAO_PAULO, add_facility, product, shopper
+from tests.builders import RIO, SAO_PAULO, add_facility, product, shopper, stock
 
 # builders.product: 500 g, 30 x 10 x 10 cm (3,000 cm³): six fit a 20,000 cm³ bin.
 BIN_CM3, BIN_G = 20_000, 10_000
@@ -235,8 +238,7 @@ def test_an_order_whose_units_are_not_in_bins_waits_and_the_wave_goes_on(
 def test_reconcile_names_stock_the_floor_cannot_account_for(platform: Platform) -> None:
     facility_id, bottle, _ = floor(platform)
     receive(platform, facility_id, {bottle: 2})
-    from tests.builders import stock  # stock that came in past the floor's receiving
-
+    # stock that came in past the floor's receiving
     stock(platform, facility_id, bottle.id, 3)
 
     [mismatch] = platform.fulfillment.reconcile(facility_id)
@@ -267,3 +269,54 @@ def test_a_putaway_strategy_plugs_in_without_changing_the_service(platform: Plat
         dedicated.stow(facility_id, flask.id, 1)
     assert dedicated.bin_contents("OPEN") == {}
     assert dedicated.reconcile(facility_id) == []
+
+
+def test_a_landed_transfer_is_checked_in_from_the_dock_and_its_short_written_off(
+    platform: Platform, clock: SimulatedClock
+) -> None:
+    """The spine counts a transfer's units when it lands; the floor holds them on the dock
+    until each is scanned, and a unit never found comes off on hand at closing."""
+    facility_id, bottle, _ = floor(platform)
+    source = add_facility(platform, "CD Rio", RIO)
+    stock(platform, source, bottle.id, 10)
+    platform.network.dispatch(
+        [Move(bottle.id, source, facility_id, 3, clock.now() + timedelta(hours=8))],
+        PlanSummary("t"),
+        idempotency_key="plan-1",
+    )
+    clock.advance(timedelta(hours=8))
+    platform.network.arrive_due()
+    assert reconciles(platform, facility_id)  # landed, its inbound not opened yet
+
+    [inbound_id] = platform.fulfillment.receive_landed_transfers()
+    assert platform.fulfillment.receive_landed_transfers() == []  # once per transfer
+    assert platform.fulfillment.receipt(inbound_id).source.startswith("transfer:")
+    for _ in range(2):
+        platform.fulfillment.scan_in(inbound_id, bottle.sku)
+        assert reconciles(platform, facility_id)
+    with platform.db.read() as session:
+        assert stock_level(session, facility_id, bottle.id).on_hand == 3  # not counted twice
+    receipt = platform.fulfillment.close_inbound(inbound_id)
+
+    assert [(ln.expected, ln.received, ln.short) for ln in receipt.lines] == [(3, 2, 1)]
+    with platform.db.read() as session:
+        assert stock_level(session, facility_id, bottle.id).on_hand == 2
+    assert reconciles(platform, facility_id)
+
+
+def test_a_transfer_to_a_facility_without_bins_opens_no_inbound(
+    platform: Platform, clock: SimulatedClock
+) -> None:
+    sp, bottle, _ = floor(platform)
+    rio = add_facility(platform, "CD Rio", RIO)  # no bins: the floor does not run it
+    stock(platform, sp, bottle.id, 2)
+    platform.network.dispatch(
+        [Move(bottle.id, sp, rio, 2, clock.now() + timedelta(hours=1))],
+        PlanSummary("t"),
+        idempotency_key="plan-2",
+    )
+    clock.advance(timedelta(hours=1))
+
+    landed = Jobs(platform).tick()
+
+    assert (landed.transfers_arrived, landed.transfer_inbounds_opened) == (1, 0)

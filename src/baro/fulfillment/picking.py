@@ -23,9 +23,7 @@ from . import repository as repo
 from .domain import OrderStage, PickRequest, PickTask, Release, event
 from .errors import NotInFulfillment, UnknownBarcode, WrongBin, WrongItem, WrongStep
 from .packing import Box, Tolerance, check_weight, choose_box
-from .repository import BinRow, BinStockRow, FloorOrderRow, PickTaskRow, StagedRow
-
-RECEIVING, PACKING = "receiving", "packing"
+from .repository import PACKING, BinRow, BinStockRow, FloorOrderRow, PickTaskRow, StagedRow
 
 
 def release(session: Session, requests: Sequence[PickRequest], at: datetime) -> list[Release]:

@@ -28,6 +28,11 @@ from baro.core.events import OutboxRow
 
 from .domain import Bin, Item, OrderStage
 
+# Where units wait in the building outside the bins (``StagedRow.area``).
+DOCK = "dock"  # landed with a transfer, counted by the spine, not checked in yet
+RECEIVING = "receiving"  # checked in, not stowed
+PACKING = "packing"  # picked, not handed to delivery
+
 
 class ItemRow(Base):
     """The floor's item master: a product's barcode (its id or SKU), size and weight, copied
@@ -76,8 +81,7 @@ class BinStockRow(Base):
 
 
 class StagedRow(Base):
-    """Units in the building but in no bin: ``receiving`` (scanned in, not yet stowed) and
-    ``packing`` (picked, not yet handed to delivery)."""
+    """Units in the building but in no bin, per area: ``DOCK``, ``RECEIVING``, ``PACKING``."""
 
     __tablename__ = "fulfillment_staged"
     __table_args__ = (CheckConstraint("units >= 0", name="units_not_negative"),)
@@ -94,6 +98,8 @@ class InboundRow(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"), index=True)
     source: Mapped[str] = mapped_column(String(80))  # a transfer id, a seller, a supplier
+    # Its units were on the spine's on_hand before check-in (a transfer that landed).
+    landed: Mapped[bool] = mapped_column()
     closed: Mapped[bool] = mapped_column()
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -267,8 +273,8 @@ def count_bad_scan(session: Session, facility_id: str, kind: str) -> None:
 
 
 def units_on_floor(session: Session, facility_id: str) -> dict[str, int]:
-    """Per product, every unit the floor accounts for: in bins, in receiving and packing,
-    and in parcels handed to delivery whose order has not shipped yet (the spine takes
+    """Per product, every unit the floor accounts for: in bins, on the dock, in receiving
+    and packing, and in parcels handed to delivery whose order has not shipped yet (the spine takes
     them off ``on_hand`` only when the order ships: ``order.shipped`` in the outbox)."""
     found: dict[str, int] = defaultdict(int)
     in_bins = (

@@ -20,16 +20,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from baro.core.clock import Clock
-from baro.core.db import Database, insert_or_ignore, table_of
+from baro.core.db import Database, table_of
 from baro.core.events import record
-from baro.core.ids import new_id
-from baro.network import get_facility, receive, stock_at
+from baro.network import get_facility, stock_at
 
-from . import picking
+from . import picking, receiving
 from . import repository as repo
 from .domain import (
     Bin,
@@ -47,17 +46,23 @@ from .domain import (
 from .errors import (
     BadScan,
     BinNotFound,
-    InboundNotFound,
     NoBinRoom,
     NothingToStow,
     UnknownBarcode,
     WrongStep,
 )
 from .packing import BOXES, Box, Tolerance
-from .repository import BinRow, BinStockRow, FloorOrderRow, InboundLineRow, InboundRow, ScanErrorRow
+from .repository import (
+    PACKING,
+    RECEIVING,
+    BinRow,
+    BinStockRow,
+    FloorOrderRow,
+    InboundRow,
+    ScanErrorRow,
+)
 from .stow import Putaway, RandomStow
 
-RECEIVING, PACKING = picking.RECEIVING, picking.PACKING
 T = TypeVar("T")
 
 
@@ -111,50 +116,38 @@ class Fulfillment:
     def open_inbound(
         self, facility_id: str, expected: Mapping[str, int], *, source: str
     ) -> Receipt:
-        """An inbound shipment expected at ``facility_id``: units per product id."""
+        """An inbound shipment new to the spine (a seller's stock, a supplier) expected at
+        ``facility_id``: units per product id. A transfer's inbound is opened by
+        ``receive_landed_transfers`` when it lands."""
         if any(units <= 0 for units in expected.values()):
             raise WrongStep(f"an inbound expects a positive count of each product: {expected}")
         known = self._learn(expected)
         unknown = sorted(set(expected) - set(known))
         if unknown:
             raise UnknownBarcode(f"the catalogue has no product {', '.join(unknown)}")
-        inbound_id = new_id("inb")
         with self._db.transaction() as session:
-            get_facility(session, facility_id)
-            session.add(
-                InboundRow(
-                    id=inbound_id,
-                    facility_id=facility_id,
-                    source=source,
-                    closed=False,
-                    opened_at=self._clock.now(),
-                )
-            )
-            session.flush()  # the lines' foreign key needs the inbound first
-            session.add_all(
-                InboundLineRow(inbound_id=inbound_id, product_id=p, expected=n, received=0)
-                for p, n in sorted(expected.items())
-            )
-            record(
-                session,
-                [
-                    event(
-                        "inbound_opened",
-                        inbound_id,
-                        self._clock.now(),
-                        facility_id=facility_id,
-                        source=source,
-                        expected=dict(expected),
-                    )
-                ],
+            inbound_id = receiving.open_inbound(
+                session, facility_id, expected, source=source, landed=False, at=self._clock.now()
             )
         return self.receipt(inbound_id)
+
+    def receive_landed_transfers(self, *, limit: int = 500) -> list[str]:
+        """A landed inbound for each transfer that arrived at a facility with bins since the
+        last call (``transfer.arrived``, found like any consumer's events); the ids opened.
+        The tick runs it right after transfers land."""
+        with self._db.read() as session:
+            events = receiving.landed_transfers(session, limit=limit)
+        if not events:
+            return []
+        self._learn([str(e.data["product_id"]) for e in events])
+        with self._db.transaction() as session:
+            return receiving.open_landed(session, events, self._clock.now())
 
     def scan_in(self, inbound_id: str, barcode: str) -> ReceiptLine:
         """One unit checked in. A product the inbound did not expect is taken (and shows as
         over on the receipt); a barcode of no product is refused and counted."""
         with self._db.read() as session:
-            inbound = _inbound(session, inbound_id)
+            inbound = receiving.find(session, inbound_id)
             item = repo.resolve(session, barcode)
         if item is None:
             item = self._learn([barcode]).get(barcode)
@@ -165,70 +158,17 @@ class Fulfillment:
             )
         assert item is not None
         with self._db.transaction() as session:
-            inbound = _inbound(session, inbound_id)
-            if inbound.closed:
-                raise WrongStep(f"inbound {inbound_id} is closed")
-            insert_or_ignore(
-                session,
-                table_of(InboundLineRow),
-                {
-                    "inbound_id": inbound_id,
-                    "product_id": item.product_id,
-                    "expected": 0,
-                    "received": 0,
-                },
-            )
-            line = session.execute(
-                update(InboundLineRow)
-                .where(
-                    InboundLineRow.inbound_id == inbound_id,
-                    InboundLineRow.product_id == item.product_id,
-                )
-                .values(received=InboundLineRow.received + 1)
-                .returning(InboundLineRow.expected, InboundLineRow.received)
-            ).one()
-            receive(session, inbound.facility_id, item.product_id, 1)
-            repo.add_staged(session, inbound.facility_id, item.product_id, RECEIVING, 1)
-            record(
-                session,
-                [
-                    event(
-                        "received",
-                        inbound_id,
-                        self._clock.now(),
-                        facility_id=inbound.facility_id,
-                        product_id=item.product_id,
-                    )
-                ],
-            )
-        return ReceiptLine(item.product_id, line.expected, line.received)
+            return receiving.scan_in(session, inbound_id, item, self._clock.now())
 
     def close_inbound(self, inbound_id: str) -> Receipt:
-        """Checking in is over: what came against what was expected, over and short."""
+        """Checking in is over: what came against what was expected, over and short; a
+        landed inbound's short units come off ``on_hand``."""
         with self._db.transaction() as session:
-            inbound = _inbound(session, inbound_id)
-            if inbound.closed:
-                raise WrongStep(f"inbound {inbound_id} is already closed")
-            inbound.closed = True
-            receipt = _receipt(session, inbound)
-            record(
-                session,
-                [
-                    event(
-                        "inbound_closed",
-                        inbound_id,
-                        self._clock.now(),
-                        facility_id=inbound.facility_id,
-                        over={ln.product_id: ln.over for ln in receipt.lines if ln.over},
-                        short={ln.product_id: ln.short for ln in receipt.lines if ln.short},
-                    )
-                ],
-            )
-        return receipt
+            return receiving.close_inbound(session, inbound_id, self._clock.now())
 
     def receipt(self, inbound_id: str) -> Receipt:
         with self._db.read() as session:
-            return _receipt(session, _inbound(session, inbound_id))
+            return receiving.receipt(session, receiving.find(session, inbound_id))
 
     # -- stow ------------------------------------------------------------------------------
 
@@ -322,6 +262,8 @@ class Fulfillment:
         accounts for; empty when the two agree."""
         with self._db.read() as session:
             on_floor = repo.units_on_floor(session, facility_id)
+            for product_id, units in receiving.landed_not_opened(session, facility_id).items():
+                on_floor[product_id] = on_floor.get(product_id, 0) + units
             on_hand: dict[str, int] = {}
             page = 1000
             while True:
@@ -419,28 +361,6 @@ class Fulfillment:
                 ],
             )
         raise error
-
-
-def _inbound(session: Session, inbound_id: str) -> InboundRow:
-    row = session.get(InboundRow, inbound_id, populate_existing=True)
-    if row is None:
-        raise InboundNotFound(f"no inbound {inbound_id}")
-    return row
-
-
-def _receipt(session: Session, inbound: InboundRow) -> Receipt:
-    lines = session.scalars(
-        select(InboundLineRow)
-        .where(InboundLineRow.inbound_id == inbound.id)
-        .order_by(InboundLineRow.product_id)
-    )
-    return Receipt(
-        inbound.id,
-        inbound.facility_id,
-        inbound.source,
-        inbound.closed,
-        tuple(ReceiptLine(ln.product_id, ln.expected, ln.received) for ln in lines),
-    )
 
 
 def _place(putaway: Putaway, item: Item, units: int, bins: dict[str, Bin]) -> list[tuple[str, int]]:

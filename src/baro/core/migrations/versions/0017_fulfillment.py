@@ -67,6 +67,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("facility_id", sa.String(length=40), nullable=False),
         sa.Column("source", sa.String(length=80), nullable=False),
+        sa.Column("landed", sa.Boolean(), nullable=False),
         sa.Column("closed", sa.Boolean(), nullable=False),
         sa.Column("opened_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
