@@ -19,7 +19,8 @@ Each tick (``baro jobs run``, or every ``BARO_JOBS_INTERVAL_SECONDS`` inside ``b
 6. **The floor.** The order follows its fulfillment center's steps: picking once it is on a
    pick list (``fulfillment.released``), packed (``fulfillment.packed``), shipped when the
    parcel is handed to delivery (``fulfillment.handed_off``; the spine's ``on_hand`` drops
-   then). Orders reach the floor by :func:`release_to_floor`.
+   then). Orders reach the floor by :func:`release_to_floor`; an order cancelled there has
+   its units freed, or sent back to receiving when picked.
 
 Consumers find their work with :func:`baro.core.events.unhandled` (events without a row in
 their inbox), not a cursor, so a crash between the work and its inbox row only means the
@@ -49,6 +50,7 @@ DRONE_CONSUMER = "drones.dispatch"
 FOLLOWER = "orders.follow_drones"
 GROUNDER = "drones.cancel"
 FLOOR_FOLLOWER = "orders.follow_floor"
+FLOOR_CANCELLER = "fulfillment.cancel"
 _TICK_LOCK = 0x0BA21  # any constant shared by every process of one database
 
 # Paid and not yet on its way: the sortie can still be assigned.
@@ -101,6 +103,7 @@ class Tick:
     prime_payments_failed: int = 0
     prime_lapsed: int = 0
     orders_moved_by_floor: int = 0
+    floor_orders_cancelled: int = 0
     waiting: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
@@ -188,6 +191,7 @@ class Jobs:
             )
             done.orders_recovered = len(self._platform.orders.recover_abandoned())
             self._prime(done)
+            self._stop_picking_cancelled(done)
             self._follow_floor(done)
         for what, count in done.counts().items():
             if count:
@@ -268,6 +272,20 @@ class Jobs:
         if events:
             with platform.db.transaction() as session:
                 mark_handled(session, FOLLOWER, [e.event_id for e in events])
+
+    def _stop_picking_cancelled(self, done: Tick) -> None:
+        """An order cancelled on the floor: its units go back (``Fulfillment.cancel``)."""
+        platform = self._platform
+        with platform.db.read() as session:
+            events = unhandled(session, FLOOR_CANCELLER, ["order.cancelled"], limit=self._batch)
+        for event in events:
+            try:
+                done.floor_orders_cancelled += platform.fulfillment.cancel(event.aggregate_id)
+            except DomainError as error:  # handed off already: it comes back as a return
+                log.warning("floor keeps %s: %s", event.aggregate_id, error)
+        if events:
+            with platform.db.transaction() as session:
+                mark_handled(session, FLOOR_CANCELLER, [e.event_id for e in events])
 
     def _follow_floor(self, done: Tick) -> None:
         """The order follows the floor. An order cancelled meanwhile stays cancelled

@@ -320,3 +320,34 @@ def test_a_transfer_to_a_facility_without_bins_opens_no_inbound(
     landed = Jobs(platform).tick()
 
     assert (landed.transfers_arrived, landed.transfer_inbounds_opened) == (1, 0)
+
+
+def test_an_order_cancelled_mid_pick_gives_its_units_back(platform: Platform) -> None:
+    """One of two bottles picked, then the customer cancels: the picked one goes back to
+    receiving, the other is free for the next order, and the order stays refunded."""
+    facility_id, bottle, _ = floor(platform, bins=1)
+    receive(platform, facility_id, {bottle: 2})
+    platform.fulfillment.stow(facility_id, bottle.id, 2)
+    buyer = shopper(platform)
+    order = platform.orders.place_one_click(buyer.principal, bottle.id, 2, idempotency_key="a")
+    [released] = release_to_floor(platform, [order.order.id])
+    assert released.pick_list_id is not None
+    platform.fulfillment.pick(released.pick_list_id, "B-0", bottle.sku)
+    jobs = Jobs(platform)
+    jobs.tick()
+
+    platform.orders.cancel(buyer.principal, order.order.id)
+    done = jobs.tick()
+
+    assert done.floor_orders_cancelled == 1
+    assert status(platform, order.order) is OrderStatus.REFUNDED  # the floor did not move it
+    assert platform.fulfillment.next_task(released.pick_list_id) is None
+    now = platform.fulfillment.status(facility_id)
+    assert (now.units_in_bins, now.receiving, now.packing) == (1, 1, 0)
+    assert now.orders == {"cancelled": 1}
+    assert reconciles(platform, facility_id)
+    again = platform.orders.place_one_click(buyer.principal, bottle.id, 1, idempotency_key="b")
+    [next_one] = release_to_floor(platform, [again.order.id])
+    assert next_one.pick_list_id is not None  # the unit left in the bin was freed
+    with pytest.raises(WrongStep, match="only a picked order is packed"):
+        platform.fulfillment.pack(order.order.id, measured_weight_g=560)

@@ -94,6 +94,7 @@ class OrderStage(StrEnum):
     PICKED = "picked"  # every unit at the packing station
     PACKED = "packed"  # in its box, weighed
     HANDED_OFF = "handed_off"  # given to delivery
+    CANCELLED = "cancelled"  # the order was cancelled on the floor: its units went back
 
 
 @dataclass(frozen=True)

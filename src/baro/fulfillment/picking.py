@@ -23,7 +23,15 @@ from . import repository as repo
 from .domain import OrderStage, PickRequest, PickTask, Release, event
 from .errors import NotInFulfillment, UnknownBarcode, WrongBin, WrongItem, WrongStep
 from .packing import Box, Tolerance, check_weight, choose_box
-from .repository import PACKING, BinRow, BinStockRow, FloorOrderRow, PickTaskRow, StagedRow
+from .repository import (
+    PACKING,
+    RECEIVING,
+    BinRow,
+    BinStockRow,
+    FloorOrderRow,
+    PickTaskRow,
+    StagedRow,
+)
 
 
 def release(session: Session, requests: Sequence[PickRequest], at: datetime) -> list[Release]:
@@ -212,12 +220,13 @@ def pick(
         .where(PickTaskRow.pick_list_id == pick_list_id, PickTaskRow.seq == task.seq)
         .values(picked=PickTaskRow.picked + 1)
     )
-    repo.put_in_bin(session, task.bin_id, item, -1)
+    # The promise first: CHECK (allocated <= units) holds after each statement.
     session.execute(
         update(BinStockRow)
         .where(BinStockRow.bin_id == task.bin_id, BinStockRow.product_id == item.product_id)
         .values(allocated=BinStockRow.allocated - 1)
     )
+    repo.put_in_bin(session, task.bin_id, item, -1)
     order = _order(session, task.order_id)
     repo.add_staged(session, order.facility_id, item.product_id, PACKING, 1)
     left = session.scalar(
@@ -315,6 +324,34 @@ def hand_off(session: Session, order_id: str, at: datetime) -> None:
             )
         ],
     )
+
+
+def cancel(session: Session, order_id: str, at: datetime) -> bool:
+    """The order was cancelled: its units still to pick are no longer promised, and those
+    picked go back to receiving to be stowed again. False when it is not on the floor or
+    was cancelled already; a parcel handed off is delivery's to bring back."""
+    order = session.get(FloorOrderRow, order_id, populate_existing=True, with_for_update=True)
+    if order is None or order.stage == OrderStage.CANCELLED.value:
+        return False
+    if order.stage == OrderStage.HANDED_OFF.value:
+        raise WrongStep(f"order {order_id} was handed to delivery; it comes back as a return")
+    tasks = session.scalars(
+        select(PickTaskRow).where(PickTaskRow.order_id == order_id).order_by(PickTaskRow.id)
+    ).all()
+    for task in sorted(tasks, key=lambda t: (t.bin_id, t.product_id)):
+        if task.units > task.picked:
+            session.execute(
+                update(BinStockRow)
+                .where(BinStockRow.bin_id == task.bin_id, BinStockRow.product_id == task.product_id)
+                .values(allocated=BinStockRow.allocated - (task.units - task.picked))
+            )
+            task.units = task.picked  # nothing left to pick: the picker is not sent there
+        if task.picked:
+            repo.add_staged(session, order.facility_id, task.product_id, PACKING, -task.picked)
+            repo.add_staged(session, order.facility_id, task.product_id, RECEIVING, task.picked)
+    order.stage = OrderStage.CANCELLED.value
+    record(session, [event("cancelled", order_id, at, facility_id=order.facility_id)])
+    return True
 
 
 def staged_by_area(session: Session, facility_id: str) -> dict[str, int]:

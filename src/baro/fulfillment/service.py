@@ -255,6 +255,13 @@ class Fulfillment:
         with self._db.transaction() as session:
             picking.hand_off(session, order_id, self._clock.now())
 
+    def cancel(self, order_id: str) -> bool:
+        """The order was cancelled: its promised units are freed and its picked units go
+        back to receiving to be stowed again. False when the floor never had it or
+        already cancelled it."""
+        with self._db.transaction() as session:
+            return picking.cancel(session, order_id, self._clock.now())
+
     # -- reading ---------------------------------------------------------------------------
 
     def reconcile(self, facility_id: str) -> list[Mismatch]:
