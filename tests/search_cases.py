@@ -77,6 +77,8 @@ KNOWN_ANSWERS = [
     ("laptpo", "laptop", "laptop"),  # a transposition
     ("televison", "television", "television"),  # a letter dropped
     ("mugg", "mug", "mug"),  # a letter added
+    ("muug", "mug", "mug"),  # a letter substituted in a short word (padded trigrams)
+    ("텔레비젼", "television", "텔레비전"),  # a Korean misspelling, a syllable off
     ("utilidade", "mug", None),  # a Portuguese category's stem
 ]
 

@@ -100,7 +100,8 @@ class VocabularyTerm:
 
 def similar_terms(session: Session, term: str) -> list[VocabularyTerm]:
     """Vocabulary terms sharing trigrams with ``term``, most alike first (``pg_trgm``'s
-    ``%`` on its index; on SQLite, FTS5's trigram index and BM25 over its trigrams)."""
+    ``%`` on its index; on SQLite, FTS5's trigram index over the padded terms and BM25 over
+    the padded word's trigrams). ``term`` is letters and digits: quoting it is enough."""
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(
             text(
@@ -110,9 +111,8 @@ def similar_terms(session: Session, term: str) -> list[VocabularyTerm]:
             {"term": term, "n": TYPO_CANDIDATES},
         )
     else:
-        trigrams = sorted({term[i : i + 3] for i in range(len(term) - 2)})
-        if not trigrams:
-            return []
+        padded = f"  {term} "  # as pg_trgm pads a word, and as the vocabulary's are
+        trigrams = sorted({padded[i : i + 3] for i in range(len(padded) - 2)})
         rows = session.execute(
             text(
                 "SELECT v.term, v.word, v.products FROM products_fts_vocabulary f "

@@ -71,14 +71,14 @@ def upgrade() -> None:
         f"VALUES ('delete', old.rowid, {old}); "
         f"INSERT INTO products_fts_terms(rowid, search_terms) VALUES (new.rowid, {new}); END"
     )
-    op.execute(
-        "CREATE VIRTUAL TABLE products_fts_vocabulary USING fts5(term, "
-        "content='search_vocabulary', tokenize='trigram')"
-    )
+    # Each term padded as pg_trgm pads a word (two spaces before, one after), so that short
+    # words have trigrams too and both databases find the same candidates: muug → mug.
+    op.execute("CREATE VIRTUAL TABLE products_fts_vocabulary USING fts5(term, tokenize='trigram')")
     # Terms are added, counted up, never removed: an insert is the only change to follow.
     op.execute(
         "CREATE TRIGGER products_fts_vocabulary_insert AFTER INSERT ON search_vocabulary BEGIN "
-        "INSERT INTO products_fts_vocabulary(rowid, term) VALUES (new.rowid, new.term); END"
+        "INSERT INTO products_fts_vocabulary(rowid, term) "
+        "VALUES (new.rowid, '  ' || new.term || ' '); END"
     )
 
 
