@@ -10,7 +10,7 @@ from baro.commerce.catalog import Product
 from baro.commerce.orders import Order, OrderStatus
 from baro.core.failpoints import armed
 from baro.core.ids import new_id
-from baro.fulfillment import Bin, Release
+from baro.fulfillment import Bin, Release, WrongStep
 from baro.jobs import Jobs, release_to_floor
 from baro.platform import Platform
 from tests.builders import SAO_PAULO, add_facility, add_product, shopper
@@ -80,4 +80,31 @@ def test_two_releases_cannot_both_promise_the_last_unit_in_a_bin(
     assert went.pick_list_id is not None
     assert isinstance(waited, Release) and waited.pick_list_id is None
     assert waited.waiting == f"0 of 1 units of {bottle.id} are in bins"
+    assert platform.fulfillment.reconcile(facility_id) == []
+
+
+def test_two_scanners_on_one_list_cannot_pick_the_last_unit_twice(
+    platform: Platform, pg_url: str
+) -> None:
+    """The second waits on the list's tasks, then finds the list picked (nothing moved)."""
+    facility_id, bottle = floor_with(platform, received=1, stowed=1)
+    order = buy(platform, bottle)
+    [released] = release_to_floor(platform, [order.id])
+    assert released.pick_list_id is not None
+    task = platform.fulfillment.next_task(released.pick_list_id)
+    assert task is not None
+    rival = Rival(lambda: platform.fulfillment.pick(released.pick_list_id, task.bin_id, bottle.id))
+    states: list[str] = []
+
+    def start_the_rival() -> None:
+        if not states:
+            states.append(run_until_done_or_blocked(pg_url, rival))
+
+    with armed("fulfillment.picking", start_the_rival):
+        platform.fulfillment.pick(released.pick_list_id, task.bin_id, bottle.id)
+        rival.join()
+
+    assert states == ["blocked"]
+    assert isinstance(rival.error, WrongStep)
+    assert platform.fulfillment.status(facility_id).packing == 1
     assert platform.fulfillment.reconcile(facility_id) == []

@@ -201,6 +201,14 @@ def facility_of_list(session: Session, pick_list_id: str) -> str:
 def pick(
     session: Session, pick_list_id: str, bin_barcode: str, item_barcode: str, at: datetime
 ) -> PickTask:
+    # Two scanners on one list take turns: the second then sees the first's unit picked.
+    session.execute(
+        select(PickTaskRow.id)
+        .where(PickTaskRow.pick_list_id == pick_list_id)
+        .order_by(PickTaskRow.id)
+        .with_for_update()
+    ).all()
+    failpoint("fulfillment.picking")  # tests: a rival scanner starts here
     task = next_task(session, pick_list_id)
     if task is None:
         raise WrongStep(f"pick list {pick_list_id} is picked")

@@ -18,7 +18,7 @@ parcels handed off whose order has not shipped (``reconcile`` checks it).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -156,7 +156,6 @@ class Fulfillment:
                 inbound.facility_id,
                 UnknownBarcode(f"no product has the barcode {barcode!r} (inbound {inbound_id})"),
             )
-        assert item is not None
         with self._db.transaction() as session:
             return receiving.scan_in(session, inbound_id, item, self._clock.now())
 
@@ -348,9 +347,8 @@ class Fulfillment:
             return work()
         except BadScan as error:
             self._bad_scan(facility_id, error)
-            raise
 
-    def _bad_scan(self, facility_id: str, error: BadScan) -> None:
+    def _bad_scan(self, facility_id: str, error: BadScan) -> NoReturn:
         """Count the refused scan in a transaction of its own (the refused step rolled back
         or never began), then raise it."""
         with self._db.transaction() as session:
