@@ -4,6 +4,7 @@ PostgreSQL in ``tests/integration/test_postgres_search.py``."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -13,6 +14,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from baro.commerce.catalog import Catalog, InvalidSearch
+from baro.core.config import Settings
+from baro.core.db import upgrade
 from baro.platform import Platform
 from tests.search_cases import BAD_INPUT, FINDS_THE_MUG, KNOWN_ANSWERS, search_world
 
@@ -122,3 +125,31 @@ def test_products_made_before_the_terms_are_found_after_reindex(platform: Platfo
     assert platform.catalog.reindex(batch=4) == 6
     assert platform.catalog.reindex() == 0
     assert [i.product.id for i in platform.catalog.find("mugs").items] == [world.mug.id]
+
+
+def test_products_from_before_0016_are_indexed_by_reindex(tmp_path, clock) -> None:
+    """A product written at 0015 is in the new index (with no terms) after the upgrade, so
+    reindex's update keeps FTS5's external-content index sound, and then finds it."""
+    path = tmp_path / "old.db"
+    url = f"sqlite:///{path}"
+    upgrade(url, "0015")
+    with sqlite3.connect(path) as old:
+        old.execute(
+            "INSERT INTO products (id, sku, title_ko, title_en, category, price_minor, currency,"
+            " weight_g, length_cm, width_cm, height_cm, active)"
+            " VALUES ('prd_old', 'OLD-1', '머그컵', 'Mug', 'casa', 100, 'BRL', 1, 1, 1, 1, 1)"
+        )
+    upgrade(url)
+    platform = Platform.start(Settings(database_url=url), clock=clock)
+    try:
+        assert platform.catalog.reindex() == 1
+        found = platform.catalog.find("머그컵을")
+        with platform.db.transaction() as session:
+            session.execute(
+                text(
+                    "INSERT INTO products_fts_terms(products_fts_terms) VALUES ('integrity-check')"
+                )
+            )
+    finally:
+        platform.close()
+    assert [i.product.id for i in found.items] == ["prd_old"]

@@ -54,6 +54,9 @@ def upgrade() -> None:
         "CREATE VIRTUAL TABLE products_fts_terms USING fts5(search_terms, content='products', "
         "content_rowid='rowid', tokenize='unicode61 remove_diacritics 0')"
     )
+    # Every existing row in the index (with no terms yet): the update trigger's 'delete'
+    # must find each row it removes, or FTS5's external-content index is corrupt.
+    op.execute("INSERT INTO products_fts_terms(products_fts_terms) VALUES ('rebuild')")
     new, old = "coalesce(new.search_terms, '')", "coalesce(old.search_terms, '')"
     op.execute(
         "CREATE TRIGGER products_fts_terms_insert AFTER INSERT ON products BEGIN "
