@@ -1,9 +1,10 @@
 """The WMS: one unit of work per floor step, each recording its ``fulfillment.*`` event in
 the same transaction.
 
-    receive    an inbound (a transfer, a seller's stock) is opened with what is expected
-               and checked in unit by unit: each scan adds the unit to the facility's
-               ``on_hand`` (the spine) and to the floor's receiving area
+    receive    an inbound (a seller's stock; a transfer, opened when it lands) is opened
+               with what is expected and checked in unit by unit: each scan adds the unit
+               to the floor's receiving area, and to the facility's ``on_hand`` (the spine)
+               unless the transfer's landing counted it already (it waited on the dock)
     stow       units leave receiving for the bins the ``Putaway`` strategy chooses
     release    orders become a pick list per facility (a wave, or one order: continuous)
     pick       the picker is sent to a bin (pod and shelf) and scans bin and item per unit;
@@ -11,8 +12,9 @@ the same transaction.
     pack       the smallest box that fits, and the scale's check
     hand off   the parcel goes to delivery
 
-At every step ``on_hand`` at the facility = the units in its bins + receiving + packing +
-parcels handed off whose order has not shipped (``reconcile`` checks it).
+At every step ``on_hand`` at the facility = the units in its bins + on the dock + in
+receiving + in packing + in parcels handed off whose order has not shipped + of transfers
+landed whose inbound is not open yet (``reconcile`` checks it).
 """
 
 from __future__ import annotations
@@ -175,13 +177,8 @@ class Fulfillment:
         """Move ``units`` from receiving into bins: the strategy picks a bin for them all,
         or, when none has room, the units are halved until they fit. Returns (bin, units)."""
         with self._db.transaction() as session:
-            waiting = repo.staged(session, facility_id, product_id, RECEIVING)
-            if not 0 < units <= waiting:
-                raise NothingToStow(
-                    f"{waiting} units of {product_id} wait in receiving at {facility_id}; "
-                    f"cannot stow {units}"
-                )
-            item = repo.items(session, [product_id])[product_id]
+            # The facility's bins first: a second stow here waits, then reads receiving
+            # after the first took its units from it.
             rows = session.scalars(
                 select(BinRow)
                 .where(BinRow.facility_id == facility_id)
@@ -189,6 +186,13 @@ class Fulfillment:
                 .with_for_update()
             )
             bins = {row.id: repo.bin_of(row) for row in rows}
+            waiting = repo.staged(session, facility_id, product_id, RECEIVING)
+            if not 0 < units <= waiting:
+                raise NothingToStow(
+                    f"{waiting} units of {product_id} wait in receiving at {facility_id}; "
+                    f"cannot stow {units}"
+                )
+            item = repo.items(session, [product_id])[product_id]
             placed = _place(self._putaway, item, units, bins)
             for bin_id, n in placed:
                 repo.put_in_bin(session, bin_id, item, n)
