@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from baro.cli import app
 from baro.fulfillment import Bin
 from baro.platform import Platform
-from tests.builders import SAO_PAULO, add_facility, add_product, stock
+from tests.builders import SAO_PAULO, add_facility, add_product, shopper, stock
 
 WIDE = {"COLUMNS": "200"}
 
@@ -56,3 +56,33 @@ def test_status_of_an_unknown_facility_is_a_message(database_url: str) -> None:
 
     assert result.exit_code == 1
     assert "Traceback" not in result.output
+
+
+def test_release_prints_the_pickers_walk_and_who_waits(
+    platform: Platform, database_url: str
+) -> None:
+    facility_id = add_facility(platform, "CD", SAO_PAULO)
+    bottle, flask = add_product(platform, sku="BOTTLE"), add_product(platform, sku="FLASK")
+    platform.fulfillment.add_bins(
+        [Bin("NEAR", facility_id, "K", 20_000, 10_000, station_distance=5, pod="P7", shelf=3)]
+    )
+    inbound = platform.fulfillment.open_inbound(
+        facility_id, {bottle.id: 1, flask.id: 1}, source="seller"
+    )
+    platform.fulfillment.scan_in(inbound.inbound_id, bottle.sku)
+    platform.fulfillment.scan_in(inbound.inbound_id, flask.sku)
+    platform.fulfillment.stow(facility_id, bottle.id, 1)  # the flask stays in receiving
+    buyer = shopper(platform)
+    going = platform.orders.place_one_click(buyer.principal, bottle.id, 1, idempotency_key="a")
+    waits = platform.orders.place_one_click(buyer.principal, flask.id, 1, idempotency_key="b")
+
+    result = CliRunner().invoke(
+        app,
+        ["fulfillment", "release", going.order.id, waits.order.id, "--db", database_url],
+        env=WIDE,
+    )
+
+    assert result.exit_code == 0, result.output
+    assert f"{going.order.id}: on pkl_" in result.stdout
+    assert f"{waits.order.id}: waits: 0 of 1 units of {flask.id} are in bins" in result.stdout
+    assert re.search(rf"│ 1\s+│ NEAR\s+│ P7\s+│ 3\s+│ {bottle.id}\s+│ 1 ", result.stdout)

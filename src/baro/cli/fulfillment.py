@@ -10,6 +10,7 @@ from rich.table import Table
 from baro.cli._console import domain_errors_as_messages, out
 from baro.cli.db import DbOption, database_url
 from baro.core.config import Settings
+from baro.jobs import release_to_floor
 from baro.platform import Platform
 
 app = typer.Typer(
@@ -51,3 +52,39 @@ def status(
     out.print(f"[red]{len(mismatches)} products do not reconcile[/]")
     out.print(gaps)
     raise typer.Exit(1)
+
+
+@app.command("release")
+def release(
+    order_ids: Annotated[list[str], typer.Argument(help="Allocated orders to pick, as one wave")],
+    db: DbOption = None,
+) -> None:
+    """Put orders on their facility's pick list (a wave) and print the picker's walk: bin,
+    pod and shelf, product, units. An order whose units are not all in bins waits."""
+    platform = Platform.start(Settings(database_url=database_url(db)))
+    try:
+        with domain_errors_as_messages():
+            releases = release_to_floor(platform, order_ids)
+            lists = sorted({r.pick_list_id for r in releases if r.pick_list_id})
+            walks = {pick_list: platform.fulfillment.pick_list(pick_list) for pick_list in lists}
+    finally:
+        platform.close()
+    for r in releases:
+        outcome = f"on {r.pick_list_id}" if r.pick_list_id else f"[yellow]waits: {r.waiting}[/]"
+        out.print(f"{r.request.order_id}: {outcome}")
+    not_sent = sorted(set(order_ids) - {r.request.order_id for r in releases})
+    for order_id in not_sent:
+        out.print(f"{order_id}: [yellow]not sent (not allocated, or split over facilities)[/]")
+    for pick_list, tasks in walks.items():
+        table = Table("#", "Bin", "Pod", "Shelf", "Product", "Units", "Order", title=pick_list)
+        for t in tasks:
+            table.add_row(
+                str(t.seq + 1),
+                t.bin_id,
+                t.pod or "",
+                "" if t.shelf is None else str(t.shelf),
+                t.product_id,
+                str(t.units),
+                t.order_id,
+            )
+        out.print(table)

@@ -189,6 +189,21 @@ def next_task(session: Session, pick_list_id: str) -> PickTask | None:
     )
 
 
+def tasks_of(session: Session, pick_list_id: str) -> list[PickTask]:
+    rows = session.execute(
+        select(PickTaskRow, BinRow.pod, BinRow.shelf)
+        .join(BinRow, BinRow.id == PickTaskRow.bin_id)
+        .where(PickTaskRow.pick_list_id == pick_list_id)
+        .order_by(PickTaskRow.seq)
+    )
+    return [
+        PickTask(
+            t.pick_list_id, t.seq, t.order_id, t.bin_id, pod, shelf, t.product_id, t.units, t.picked
+        )
+        for t, pod, shelf in rows
+    ]
+
+
 def facility_of_list(session: Session, pick_list_id: str) -> str:
     facility_id = session.scalar(
         select(FloorOrderRow.facility_id).where(FloorOrderRow.pick_list_id == pick_list_id).limit(1)

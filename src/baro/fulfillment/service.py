@@ -227,6 +227,11 @@ class Fulfillment:
         with self._db.read() as session:
             return picking.next_task(session, pick_list_id)
 
+    def pick_list(self, pick_list_id: str) -> list[PickTask]:
+        """Every task of a list in the picker's walk, picked or not."""
+        with self._db.read() as session:
+            return picking.tasks_of(session, pick_list_id)
+
     def pick(self, pick_list_id: str, bin_barcode: str, item_barcode: str) -> PickTask:
         """One unit taken from the bin the picker was sent to. A wrong bin, a wrong item or
         an unknown barcode is refused (nothing moves) and counted."""
