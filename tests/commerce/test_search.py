@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from baro.commerce.catalog import Catalog, InvalidSearch
+from baro.commerce.catalog import Catalog
 from baro.core.config import Settings
 from baro.core.db import upgrade
 from baro.platform import Platform
@@ -93,11 +93,21 @@ def test_facets_and_paging_cover_every_match(platform: Platform) -> None:
     assert [i.product.id for i in cheap.items] == [world.tissue.id]
 
 
-def test_filters_without_words_are_refused(platform: Platform) -> None:
-    with pytest.raises(InvalidSearch):
-        platform.catalog.find("", in_stock=True)
-    with pytest.raises(InvalidSearch):
-        platform.catalog.find("mug", price_min=10, price_max=5)
+def test_filters_apply_to_a_listing_without_words_and_an_empty_range_finds_nothing(
+    platform: Platform,
+) -> None:
+    world = search_world(platform)
+    everything = {i.product.id for i in platform.catalog.find("", limit=100).items}
+    in_stock = platform.catalog.find("", in_stock=True, limit=100).items
+    cheap = platform.catalog.find("", price_max=3000, limit=100).items
+
+    assert in_stock and all(i.available > 0 for i in in_stock)
+    assert world.bottle_out.id in everything
+    assert world.bottle_out.id not in {i.product.id for i in in_stock}
+    assert cheap and all(i.product.price.minor <= 3000 for i in cheap)
+    assert {i.product.id for i in cheap} < everything
+    assert platform.catalog.find("mug", price_min=10, price_max=5).items == []
+    assert platform.catalog.find("", price_min=10, price_max=5).total == 0
 
 
 @pytest.mark.parametrize("query", BAD_INPUT, ids=range(len(BAD_INPUT)))

@@ -51,7 +51,7 @@ def search_products(
     """Active products matching every word of `q` (Korean particles and spacing, English
     plurals, synonyms and one typo are matched: docs/search.md), ranked by text, sales and
     stock, with facets, a total and, when words were corrected, `did_you_mean`. Without
-    words, the category's products by SKU (the filters need words). No key is needed; with
+    words, the category's products by SKU, filtered alike. No key is needed; with
     a customer's key the search counts as theirs. A first page (`offset` 0) with words or a
     category is recorded as a search (`search.performed`: the words, the category, the
     first matches and their categories), the customer's or anonymous."""

@@ -103,11 +103,24 @@ def load(session: Session, product_ids: Sequence[str]) -> dict[str, Product]:
     return {row.id: to_domain(row) for row in rows}
 
 
-def browse(session: Session, *, category: str | None, limit: int, offset: int) -> list[Product]:
-    """Active products with no words to match, by category then SKU (a category page)."""
+def browse(
+    session: Session,
+    *,
+    category: str | None,
+    limit: int,
+    offset: int,
+    price_min: int | None = None,
+    price_max: int | None = None,
+) -> list[Product]:
+    """Active products with no words to match, by category then SKU (a category page),
+    within the price range given (minor units)."""
     statement = select(ProductRow).where(ProductRow.active.is_(True))
     if category:
         statement = statement.where(ProductRow.category == category)
+    if price_min is not None:
+        statement = statement.where(ProductRow.price_minor >= price_min)
+    if price_max is not None:
+        statement = statement.where(ProductRow.price_minor <= price_max)
     statement = statement.order_by(ProductRow.category, ProductRow.sku)
     return [to_domain(row) for row in session.scalars(statement.limit(limit).offset(offset))]
 

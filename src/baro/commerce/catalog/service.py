@@ -38,6 +38,8 @@ TYPO_MIN_CHARS = 3
 PRICE_QUANTILES = (0.25, 0.5, 0.75)
 # Reindexing works through products this many at a time, one transaction each.
 REINDEX_BATCH = 500
+# A listing filtered to what is in stock reads the catalogue this many products at a time.
+BROWSE_CHUNK = 200
 
 
 class InvalidSearch(InvalidRequest):
@@ -197,8 +199,8 @@ class Catalog:
         if offset < 0:
             raise InvalidSearch(f"offset cannot be negative, got {offset}")
         if price_min is not None and price_max is not None and price_min > price_max:
-            raise InvalidSearch(f"price_min {price_min} is above price_max {price_max}")
-        if not query.strip():
+            results = SearchResults([], total=0)  # an empty price range holds nothing
+        elif not query.strip():
             results = self._browse(category, in_stock, price_min, price_max, limit, offset)
         else:
             results = self._find(
@@ -221,13 +223,32 @@ class Catalog:
         limit: int,
         offset: int,
     ) -> SearchResults:
-        if in_stock or price_min is not None or price_max is not None:
-            # Filters need ranked matches to filter: a listing has none (docs/search.md).
-            raise InvalidSearch("in_stock and price filters need words to search for")
-        with self._db.read() as session:
-            found = repository.browse(session, category=category, limit=limit, offset=offset)
+        def listed(start: int, count: int) -> list[ProductWithStock]:
+            found = repository.browse(
+                session,
+                category=category,
+                price_min=price_min,
+                price_max=price_max,
+                limit=count,
+                offset=start,
+            )
             available = available_by_product(session, [p.id for p in found])
-        return SearchResults([ProductWithStock(p, available[p.id]) for p in found])
+            return [ProductWithStock(p, available[p.id]) for p in found]
+
+        with self._db.read() as session:
+            if not in_stock:
+                return SearchResults(listed(offset, limit))
+            # Stock is not a column of the listing: walk it a chunk at a time, keeping what
+            # has units free, until the page is full or the listing ends.
+            kept: list[ProductWithStock] = []
+            start = 0
+            while len(kept) < offset + limit:
+                chunk = listed(start, BROWSE_CHUNK)
+                kept += [item for item in chunk if item.available > 0]
+                if len(chunk) < BROWSE_CHUNK:
+                    break
+                start += BROWSE_CHUNK
+        return SearchResults(kept[offset : offset + limit])
 
     def _find(
         self,
