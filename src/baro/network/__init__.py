@@ -31,6 +31,7 @@ from baro.network.inventory import adjust as adjust
 from baro.network.inventory import available_by_product as available_by_product
 from baro.network.inventory import consume as consume
 from baro.network.inventory import free_stock as free_stock
+from baro.network.inventory import has_units_free as has_units_free
 from baro.network.inventory import open_stock as open_stock
 from baro.network.inventory import receive as receive
 from baro.network.inventory import release as release
@@ -98,6 +99,7 @@ __all__ = [
     "dispatch",
     "free_stock",
     "get_facility",
+    "has_units_free",
     "holdings",
     "incoming",
     "incoming_by_facility",

@@ -11,9 +11,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, bindparam, func, select, update
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    bindparam,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
 
 from baro.core.db import Base, execute_many, insert_or_ignore, insert_or_ignore_all, table_of
 from baro.core.errors import Conflict, InvalidRequest, NotFound
@@ -191,6 +200,21 @@ _AVAILABLE = (
     )
     .group_by(InventoryRow.product_id)
 )
+
+
+def has_units_free(
+    product_id: ColumnElement[str] | InstrumentedAttribute[str],
+) -> ColumnElement[bool]:
+    """True where the product has units free to sell (summed as ``available_by_product``
+    sums them), as a condition to put in a statement of one's own: a listing of what is in
+    stock is then one query, however much of the catalogue is sold out."""
+    return (
+        select(func.sum(InventoryRow.on_hand - InventoryRow.reserved))
+        .join(FacilityRow, FacilityRow.id == InventoryRow.facility_id)
+        .where(InventoryRow.product_id == product_id, FacilityRow.active.is_(True))
+        .scalar_subquery()
+        > 0
+    )
 
 
 def available_by_product(session: Session, product_ids: Sequence[str]) -> dict[str, int]:

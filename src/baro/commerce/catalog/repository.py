@@ -14,6 +14,7 @@ from baro.commerce.catalog.domain import Dimensions, Product
 from baro.commerce.catalog.search import index
 from baro.core.db import Base, table_of
 from baro.core.money import Money
+from baro.network import has_units_free
 
 
 class ProductRow(Base):
@@ -111,9 +112,10 @@ def browse(
     offset: int,
     price_min: int | None = None,
     price_max: int | None = None,
+    in_stock: bool = False,
 ) -> list[Product]:
     """Active products with no words to match, by category then SKU (a category page),
-    within the price range given (minor units)."""
+    within the price range given (minor units), only those with units free if asked."""
     statement = select(ProductRow).where(ProductRow.active.is_(True))
     if category:
         statement = statement.where(ProductRow.category == category)
@@ -121,6 +123,8 @@ def browse(
         statement = statement.where(ProductRow.price_minor >= price_min)
     if price_max is not None:
         statement = statement.where(ProductRow.price_minor <= price_max)
+    if in_stock:
+        statement = statement.where(has_units_free(ProductRow.id))
     statement = statement.order_by(ProductRow.category, ProductRow.sku)
     return [to_domain(row) for row in session.scalars(statement.limit(limit).offset(offset))]
 

@@ -38,8 +38,6 @@ TYPO_MIN_CHARS = 3
 PRICE_QUANTILES = (0.25, 0.5, 0.75)
 # Reindexing works through products this many at a time, one transaction each.
 REINDEX_BATCH = 500
-# A listing filtered to what is in stock reads the catalogue this many products at a time.
-BROWSE_CHUNK = 200
 
 
 class InvalidSearch(InvalidRequest):
@@ -223,32 +221,18 @@ class Catalog:
         limit: int,
         offset: int,
     ) -> SearchResults:
-        def listed(start: int, count: int) -> list[ProductWithStock]:
+        with self._db.read() as session:
             found = repository.browse(
                 session,
                 category=category,
                 price_min=price_min,
                 price_max=price_max,
-                limit=count,
-                offset=start,
+                in_stock=in_stock,
+                limit=limit,
+                offset=offset,
             )
             available = available_by_product(session, [p.id for p in found])
-            return [ProductWithStock(p, available[p.id]) for p in found]
-
-        with self._db.read() as session:
-            if not in_stock:
-                return SearchResults(listed(offset, limit))
-            # Stock is not a column of the listing: walk it a chunk at a time, keeping what
-            # has units free, until the page is full or the listing ends.
-            kept: list[ProductWithStock] = []
-            start = 0
-            while len(kept) < offset + limit:
-                chunk = listed(start, BROWSE_CHUNK)
-                kept += [item for item in chunk if item.available > 0]
-                if len(chunk) < BROWSE_CHUNK:
-                    break
-                start += BROWSE_CHUNK
-        return SearchResults(kept[offset : offset + limit])
+        return SearchResults([ProductWithStock(p, available[p.id]) for p in found])
 
     def _find(
         self,
