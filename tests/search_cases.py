@@ -80,6 +80,8 @@ KNOWN_ANSWERS = [
     ("muug", "mug", "mug"),  # a letter substituted in a short word (padded trigrams)
     ("텔레비젼", "television", "텔레비전"),  # a Korean misspelling, a syllable off
     ("utilidade", "mug", None),  # a Portuguese category's stem
+    ("프리미엄 머그컵 블루", "mug", None),  # a word it lacks: the most of the words
+    ("steel water bottle qzxj", "bottle_in", None),  # a word no product has, nor one alike
 ]
 
 # Queries that answer 200 with results or none; those whose only word is "mug" among

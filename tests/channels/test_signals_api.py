@@ -120,6 +120,7 @@ def test_an_anonymous_search_is_logged_with_its_first_matches(
     assert [p["id"] for p in found] == [world.product]
     ((kind, aggregate, data),) = signals(platform)
     assert kind == "search.performed" and aggregate.startswith("srch_")
+    assert data.pop("search_id") == aggregate  # an anonymous search is its own aggregate
     assert data == {
         "customer_id": None,
         "query": "garrafa inox",  # the words searched for, as matched
@@ -138,7 +139,9 @@ def test_a_customers_search_is_theirs_and_a_search_with_no_match_still_counts(
         headers=bearer(world.buyer.api_key),
     )
 
-    ((_, _, data),) = signals(platform)
+    ((_, aggregate, data),) = signals(platform)
+    assert aggregate == world.buyer.customer_id
+    assert data.pop("search_id").startswith("srch_")
     assert data == {
         "customer_id": world.buyer.customer_id,
         "query": "bicicleta",

@@ -38,7 +38,19 @@ def test_words_as_typed_find_nothing_unrelated(platform: Platform) -> None:
     search_world(platform)
 
     assert platform.catalog.find("helicopter").items == []
-    assert platform.catalog.find("머그컵 노트북").items == []  # every word must match
+
+
+def test_when_no_product_has_every_word_those_with_most_of_them_are_found(
+    platform: Platform,
+) -> None:
+    """No product is both a mug and a notebook: the mugs match two of the three words
+    (머그, 컵, 노트북) and are found; nothing that matches fewer is."""
+    search_world(platform)
+
+    found = platform.catalog.find("머그컵 노트북", limit=50).items
+
+    assert found
+    assert all("머그" in item.product.title_ko for item in found)
 
 
 def test_an_out_of_stock_item_ranks_below_an_in_stock_one_with_equal_text(

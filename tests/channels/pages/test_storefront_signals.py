@@ -3,11 +3,15 @@ first page is a search (the shopper's, or anonymous); the rest of browsing recor
 
 from __future__ import annotations
 
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
 from baro.core.events import read_log
 from baro.platform import Platform
 from tests.channels.pages.conftest import post_form
 
-SIGNALS = ["product.viewed", "search.performed"]
+SIGNALS = ["product.viewed", "search.performed", "search.clicked"]
 
 
 def signals(platform: Platform) -> list[tuple[str, dict]]:
@@ -57,7 +61,9 @@ def test_a_search_is_the_shoppers_and_its_next_page_is_not_logged(platform, shop
     assert shopper.get("/search", params={"q": "garrafa"}).status_code == 200
     assert shopper.get("/search", params={"q": "garrafa", "page": 2}).status_code == 200
 
-    assert signals(platform) == [
+    logged = signals(platform)
+    assert logged[0][1].pop("search_id").startswith("srch_")
+    assert logged == [
         (
             "search.performed",
             {
@@ -78,3 +84,54 @@ def test_a_visitors_search_by_category_is_anonymous(platform, browser, shop) -> 
     assert kind == "search.performed"
     assert (data["customer_id"], data["query"], data["category"]) == (None, "", "casa")
     assert data["product_ids"] == [shop.product]
+
+
+def search_links(page: str) -> list[str]:
+    return re.findall(r'href="(/products/[^"]+)"', page)
+
+
+def test_a_result_opened_from_a_search_is_that_searchs_click(platform, shopper, shop) -> None:
+    results = shopper.get("/search", params={"q": "garrafa"})
+    (link,) = search_links(results.text)
+    search_id = parse_qs(urlsplit(html.unescape(link)).query)["sr"][0]
+
+    assert shopper.get(html.unescape(link)).status_code == 200
+
+    kinds = {kind: data for kind, data in signals(platform)}
+    assert kinds["search.performed"]["search_id"] == search_id
+    assert kinds["search.clicked"] == {
+        "customer_id": customer_of(platform, shopper),
+        "search_id": search_id,
+        "product_id": shop.product,
+        "position": 1,
+    }
+
+
+def test_a_visitors_click_is_anonymous_and_the_next_page_keeps_the_search(
+    platform, browser, shop
+) -> None:
+    first = browser.get("/search", params={"q": "garrafa"})
+    (link,) = search_links(first.text)
+    search_id = parse_qs(urlsplit(html.unescape(link)).query)["sr"][0]
+
+    browser.get(html.unescape(link))
+    later = browser.get("/search", params={"q": "garrafa", "page": 2, "sr": search_id})
+
+    clicks = [data for kind, data in signals(platform) if kind == "search.clicked"]
+    assert clicks == [
+        {"customer_id": None, "search_id": search_id, "product_id": shop.product, "position": 1}
+    ]
+    assert f"sr={search_id}" in later.text  # its page links go on naming the search
+
+
+def test_a_link_that_names_no_search_counts_no_click(platform, browser, shop) -> None:
+    for params in (
+        {"sr": "srch_nope", "pos": "1"},
+        {"sr": "srch_" + "0" * 26, "pos": "0"},
+        {"sr": "srch_" + "0" * 26, "pos": "１"},  # a full-width digit
+        {"sr": "srch_" + "0" * 26, "pos": "x"},
+        {"sr": "", "pos": "3"},
+    ):
+        assert browser.get(f"/products/{shop.product}", params=params).status_code == 200
+
+    assert signals(platform) == []

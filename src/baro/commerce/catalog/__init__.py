@@ -17,11 +17,14 @@ from baro.commerce.catalog.service import SearchResults as SearchResults
 from baro.commerce.catalog.shelves import Shelf as Shelf
 from baro.commerce.catalog.shelves import Shelves as Shelves
 from baro.commerce.catalog.signals import ANONYMOUS as ANONYMOUS
+from baro.commerce.catalog.signals import SEARCH_ID as SEARCH_ID
+from baro.commerce.catalog.signals import SearchClick as SearchClick
 from baro.commerce.catalog.signals import SignalBuffer as SignalBuffer
 from baro.commerce.catalog.signals import Visitor as Visitor
 
 __all__ = [
     "ANONYMOUS",
+    "SEARCH_ID",
     "Catalog",
     "Dimensions",
     "Facets",
@@ -33,6 +36,7 @@ __all__ = [
     "ProductWithStock",
     "RankingWeights",
     "Scored",
+    "SearchClick",
     "SearchResults",
     "Shelf",
     "Shelves",

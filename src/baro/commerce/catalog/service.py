@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from rapidfuzz import fuzz
@@ -17,7 +17,14 @@ from baro.commerce.catalog.domain import Product, ProductNotFound
 from baro.commerce.catalog.search import index
 from baro.commerce.catalog.search.analysis import Query, analyse_query
 from baro.commerce.catalog.search.ranking import RankingWeights, Scored, UnitsSold, rank
-from baro.commerce.catalog.signals import SignalBuffer, Visitor, searched, viewed
+from baro.commerce.catalog.signals import (
+    SearchClick,
+    SignalBuffer,
+    Visitor,
+    clicked,
+    searched,
+    viewed,
+)
 from baro.core.clock import Clock
 from baro.core.db import Database
 from baro.core.errors import InvalidRequest
@@ -81,7 +88,8 @@ class Facets:
 class SearchResults:
     """A page of a search. With words: ``total`` matches ranked (at most the weights'
     ``candidates``), their ``facets``, each item's ``scores`` and, when words were
-    corrected, ``did_you_mean``. Without words (a category listing) only ``items``."""
+    corrected, ``did_you_mean``. Without words (a category listing) only ``items``. A
+    first page a visitor searched has the ``search_id`` it was logged as."""
 
     items: list[ProductWithStock]
     total: int | None = None
@@ -89,6 +97,7 @@ class SearchResults:
     did_you_mean: str | None = None
     scores: list[Scored] = field(default_factory=list)
     truncated: bool = False
+    search_id: str | None = None  # the ``search.performed`` this page was logged as
 
 
 class Catalog:
@@ -125,9 +134,17 @@ class Catalog:
                 raise ProductNotFound(f"no product {product_id!r}")
             row.price_minor, row.currency = price.minor, price.currency
 
-    def get(self, product_id: str, *, visitor: Visitor | None = None) -> ProductWithStock:
+    def get(
+        self,
+        product_id: str,
+        *,
+        visitor: Visitor | None = None,
+        from_search: SearchClick | None = None,
+    ) -> ProductWithStock:
         """A product with its stock. Shown to a signed-in ``visitor`` (the storefront's
-        product page), it is a view: ``product.viewed``, held and written within a second."""
+        product page), it is a view: ``product.viewed``; opened from a search's results
+        (``from_search``), signed in or not, a ``search.clicked``; both held and written
+        within a second."""
         with self._db.read() as session:
             product = repository.load(session, [product_id]).get(product_id)
             if product is None:
@@ -135,6 +152,8 @@ class Catalog:
             levels = stock_levels(session, product_id)
         if visitor is not None and visitor.customer_id is not None:
             self._signals.add(viewed(visitor.customer_id, product_id, self._clock.now()))
+        if visitor is not None and from_search is not None:
+            self._signals.add(clicked(visitor, from_search, product_id, self._clock.now()))
         return ProductWithStock(product, sum(level.available for level in levels), levels)
 
     def record_view(
@@ -210,6 +229,7 @@ class Catalog:
             )
             if signal is not None:
                 self._signals.add(signal)
+                results = replace(results, search_id=signal.data["search_id"])
         return results
 
     def _browse(
@@ -246,29 +266,21 @@ class Catalog:
     ) -> SearchResults:
         weights = self._weights
         with self._db.read() as session:
-
-            def matches(q: Query) -> list[index.Hit]:
-                return index.matches(
-                    session,
-                    q,
-                    category=category,
-                    price_min=price_min,
-                    price_max=price_max,
-                    limit=weights.candidates,
-                )
-
-            hits = matches(query)
+            filters = index.TextFilters(category, price_min, price_max, weights.candidates)
+            hits = index.matches(session, query, filters)
             did_you_mean = None
             if len(hits) < TOO_FEW_MATCHES:
                 corrected = _corrected(session, query)
                 if corrected is not None:
-                    more = matches(corrected)
-                    seen = {hit.product_id for hit in hits}
-                    if any(hit.product_id not in seen for hit in more):
+                    more = index.matches(session, corrected, filters)
+                    if _unseen(hits, more):
                         did_you_mean = corrected.text
-                        hits = (hits + [h for h in more if h.product_id not in seen])[
-                            : weights.candidates
-                        ]
+                        hits = _joined(hits, more, weights.candidates)
+                # Still too little: the products that match most of the words, after those
+                # that match all (a word mistyped past correction, split, or not theirs).
+                if len(hits) < TOO_FEW_MATCHES and len(query.groups) > 1:
+                    partial = index.partial_matches(session, corrected or query, filters)
+                    hits = _joined(hits, partial, weights.candidates)
             ids = [hit.product_id for hit in hits]
             since = self._clock.now() - timedelta(days=weights.sales_days)
             units = self._units_sold(session, ids, since) if self._units_sold and ids else {}
@@ -276,13 +288,13 @@ class Catalog:
             scored = rank(hits, units, available, weights)
             if in_stock:
                 scored = [s for s in scored if s.available > 0]
-            products = repository.load(session, [s.product_id for s in scored])
-        ranked = [products[s.product_id] for s in scored]
-        page = scored[offset : offset + limit]
+            page = scored[offset : offset + limit]
+            products = repository.load(session, [s.product_id for s in page])
+        by_id = {hit.product_id: hit for hit in hits}
         return SearchResults(
             items=[ProductWithStock(products[s.product_id], s.available) for s in page],
             total=len(scored),
-            facets=_facets(ranked, [s.available for s in scored]),
+            facets=_facets([by_id[s.product_id] for s in scored], [s.available for s in scored]),
             did_you_mean=did_you_mean,
             scores=page,
             truncated=query.truncated,
@@ -312,6 +324,17 @@ class Catalog:
             return repository.product_ids(session, limit)
 
 
+def _unseen(hits: Sequence[index.Hit], more: Sequence[index.Hit]) -> bool:
+    seen = {hit.product_id for hit in hits}
+    return any(hit.product_id not in seen for hit in more)
+
+
+def _joined(hits: list[index.Hit], more: Sequence[index.Hit], limit: int) -> list[index.Hit]:
+    """``hits``, then those of ``more`` not among them, at most ``limit``."""
+    seen = {hit.product_id for hit in hits}
+    return (hits + [hit for hit in more if hit.product_id not in seen])[:limit]
+
+
 def _corrected(session: Session, query: Query) -> Query | None:
     """``query`` with each word the index has never seen replaced by the most alike word
     it has (one lookup per word, at most ``MAX_QUERY_TERMS``), or None when none is."""
@@ -332,17 +355,18 @@ def _corrected(session: Session, query: Query) -> Query | None:
     return query.corrected(corrections) if corrections else None
 
 
-def _facets(products: Sequence[Product], available: Sequence[int]) -> Facets:
-    categories = Counter(p.category for p in products)
-    currencies = Counter(p.price.currency for p in products)
+def _facets(hits: Sequence[index.Hit], available: Sequence[int]) -> Facets:
+    categories = Counter(hit.category for hit in hits)
+    prices = [hit.price for hit in hits if hit.price is not None]
+    currencies = Counter(price.currency for price in prices)
     bands: list[PriceBand] = []
     if currencies:
         currency = currencies.most_common(1)[0][0]
-        prices = sorted(p.price.minor for p in products if p.price.currency == currency)
-        edges = sorted({_round2(prices[int(q * (len(prices) - 1))]) for q in PRICE_QUANTILES})
+        minors = sorted(price.minor for price in prices if price.currency == currency)
+        edges = sorted({_round2(minors[int(q * (len(minors) - 1))]) for q in PRICE_QUANTILES})
         edges = [0, *(e for e in edges if e > 0)]
         for low, high in zip(edges, [*edges[1:], None], strict=True):
-            count = sum(1 for x in prices if x >= low and (high is None or x < high))
+            count = sum(1 for x in minors if x >= low and (high is None or x < high))
             if count:
                 bands.append(PriceBand(currency, low, high, count))
     return Facets(

@@ -11,8 +11,14 @@ or a key):
   ``srch_…``): ``customer_id`` (null when anonymous), ``query`` (the words searched for, as
   matched: lower case, at most ``MAX_QUERY_TERMS``), ``category`` (the filter, or null),
   ``product_ids`` (the first page's matches in rank order, at most ``LOGGED_MATCHES``) and
-  ``categories`` (theirs, sorted). Only a first page is a search: the next pages of it are
-  not logged again, and a listing with neither words nor a category is not a search.
+  ``categories`` (theirs, sorted), and ``search_id`` (``srch_…``), which the storefront puts
+  on the links of the results so that a click can name its search. Only a first page is a
+  search: the next pages of it are not logged again, and a listing with neither words nor a
+  category is not a search.
+- ``search.clicked`` (aggregate: the signed-in customer, else the search): ``customer_id``
+  (or null), ``search_id``, ``product_id`` and ``position`` (1 = the first result): a shopper
+  opened a product from a search's results (the storefront's product page, reached by a
+  result's link). Recommendations and anticipation read which results were taken.
 
 Searches and page views happen on read paths, so they are not written by the request that
 made them: ``SignalBuffer`` holds them and writes them from a thread of its own, all of a
@@ -87,6 +93,21 @@ def viewed(customer_id: str, product_id: str, at: datetime) -> CatalogSignal:
     )
 
 
+SEARCH_ID = re.compile(r"srch_[0-9a-v]{26}")  # as ``new_id("srch")`` makes them
+
+
+@dataclass(frozen=True)
+class SearchClick:
+    """A product opened from a search's results: which search, and at which place."""
+
+    search_id: str
+    position: int
+
+    def __post_init__(self) -> None:
+        if not SEARCH_ID.fullmatch(self.search_id) or self.position < 1:
+            raise ValueError(f"not a search result: {self.search_id!r} at {self.position}")
+
+
 def searched(
     visitor: Visitor,
     query: str,
@@ -99,16 +120,32 @@ def searched(
     if not terms and not category:
         return None
     shown = first_page[:LOGGED_MATCHES]
+    search_id = new_id("srch")
     return CatalogSignal(
         kind="search.performed",
-        aggregate_id=visitor.customer_id or new_id("srch"),
+        aggregate_id=visitor.customer_id or search_id,
         occurred_at=at,
         data={
+            "search_id": search_id,
             "customer_id": visitor.customer_id,
             "query": " ".join(terms),
             "category": category or None,
             "product_ids": [product.id for product in shown],
             "categories": sorted({product.category for product in shown}),
+        },
+    )
+
+
+def clicked(visitor: Visitor, click: SearchClick, product_id: str, at: datetime) -> CatalogSignal:
+    return CatalogSignal(
+        kind="search.clicked",
+        aggregate_id=visitor.customer_id or click.search_id,
+        occurred_at=at,
+        data={
+            "customer_id": visitor.customer_id,
+            "search_id": click.search_id,
+            "product_id": product_id,
+            "position": click.position,
         },
     )
 

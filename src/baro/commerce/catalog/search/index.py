@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, select, text
+from sqlalchemy import Integer, Row, String, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.catalog.domain import Product
 from baro.commerce.catalog.search.analysis import Field, Query, document_words
 from baro.core.db import Base, table_of
+from baro.core.money import Money
 
 # Longest term the vocabulary keeps (longer ones are still indexed, never suggested).
 MAX_VOCABULARY_TERM = 64
@@ -124,9 +126,10 @@ def similar_terms(session: Session, term: str) -> list[VocabularyTerm]:
     return [VocabularyTerm(*row) for row in rows]
 
 
-def _fts5(query: Query) -> str:
-    """FTS5 MATCH text: groups ANDed, alternatives ORed, the last word a prefix (the
-    shopper may still be typing it). Terms are letters and digits, each quoted."""
+def _fts5(query: Query, *, every: bool = True) -> str:
+    """FTS5 MATCH text: groups ANDed (or ORed, ``every`` False), alternatives ORed, the last
+    word a prefix (the shopper may still be typing it). Terms are letters and digits, each
+    quoted."""
 
     def alternative(terms: tuple[str, ...], prefix: bool) -> str:
         last = len(terms) - 1
@@ -134,13 +137,13 @@ def _fts5(query: Query) -> str:
         return quoted[0] if len(quoted) == 1 else "(" + " AND ".join(quoted) + ")"
 
     last = len(query.groups) - 1
-    return " AND ".join(
+    return (" AND " if every else " OR ").join(
         "(" + " OR ".join(alternative(a, n == last) for a in g.alternatives) + ")"
         for n, g in enumerate(query.groups)
     )
 
 
-def _tsquery(query: Query) -> str:
+def _tsquery(query: Query, *, every: bool = True) -> str:
     """The same as ``_fts5`` in ``to_tsquery`` syntax."""
 
     def alternative(terms: tuple[str, ...], prefix: bool) -> str:
@@ -148,62 +151,114 @@ def _tsquery(query: Query) -> str:
         return "(" + " & ".join(parts) + ")"
 
     last = len(query.groups) - 1
-    return " & ".join(
+    return (" & " if every else " | ").join(
         "(" + " | ".join(alternative(a, n == last) for a in g.alternatives) + ")"
         for n, g in enumerate(query.groups)
+    )
+
+
+def groups_matched(query: Query, terms: set[str]) -> int:
+    """How many of ``query``'s groups a product indexed under ``terms`` matches (the last
+    group's last term as a prefix, as the full-text query has it)."""
+    last = len(query.groups) - 1
+
+    def present(alternative: tuple[str, ...], prefix: bool) -> bool:
+        *whole, end = alternative
+        found = end in terms or (prefix and any(t.startswith(end) for t in terms))
+        return found and all(t in terms for t in whole)
+
+    return sum(
+        any(present(a, n == last) for a in g.alternatives) for n, g in enumerate(query.groups)
     )
 
 
 @dataclass(frozen=True)
 class Hit:
     """A product that matches the query's text, and its text relevance (higher better:
-    FTS5's BM25 negated, PostgreSQL's ``ts_rank_cd``)."""
+    FTS5's BM25 negated, PostgreSQL's ``ts_rank_cd``); with its category and price, which
+    the facets count, so that only a page of products is loaded whole."""
 
     product_id: str
     text: float
+    category: str = ""
+    price: Money | None = None
 
 
-def matches(
-    session: Session,
-    query: Query,
-    *,
-    category: str | None,
-    price_min: int | None,
-    price_max: int | None,
-    limit: int,
-) -> list[Hit]:
-    """The ``limit`` active products matching every group of ``query``, most relevant
-    first (ties by SKU). ``limit`` bounds the work: ranking and facets see these only."""
+@dataclass(frozen=True)
+class TextFilters:
+    """What a text match is narrowed to, and how many matches it returns at most (the
+    bound on the work: ranking and facets see these only)."""
+
+    category: str | None
+    price_min: int | None
+    price_max: int | None
+    limit: int
+
+
+def matches(session: Session, query: Query, filters: TextFilters) -> list[Hit]:
+    """The active products matching every group of ``query``, most relevant first (ties
+    by SKU), at most ``filters.limit``."""
+    rows = _text_matches(session, query, filters, every=True)
+    return [_hit(row, float(row.score)) for row in rows]
+
+
+def partial_matches(session: Session, query: Query, filters: TextFilters) -> list[Hit]:
+    """Products matching at least half of ``query``'s groups (a word mistyped beyond
+    correction, split or joined differently, or one the product does not have), out of the
+    ``filters.limit`` most relevant by the database's text score. Each relevance is scaled
+    by the share of groups matched (Lucene's classic coordination factor), so a product
+    matching more of the words ranks above one matching fewer."""
+    wanted = len(query.groups)
+    rows = _text_matches(session, query, filters, every=False)
+    hits = []
+    for row in rows:
+        matched = groups_matched(query, set(row.search_terms.split()))
+        if 2 * matched >= wanted:
+            hits.append(_hit(row, float(row.score) * matched / wanted))
+    return sorted(hits, key=lambda hit: -hit.text)
+
+
+def _hit(row: Row[Any], text: float) -> Hit:
+    return Hit(row.id, text, row.category, Money(row.price_minor, row.currency))
+
+
+def _text_matches(
+    session: Session, query: Query, filters: TextFilters, *, every: bool
+) -> Sequence[Row[Any]]:
+    """id, score (higher better), search_terms, category and price of the active products
+    matching every group (or any group, ``every`` False), best ``limit`` first, ties by SKU."""
     if query.empty:
         return []
     where = ["p.active"]
-    params: dict[str, object] = {"limit": limit}
+    params: dict[str, object] = {"limit": filters.limit}
     for name, value, condition in (
-        ("category", category, "p.category = :category"),
-        ("price_min", price_min, "p.price_minor >= :price_min"),
-        ("price_max", price_max, "p.price_minor <= :price_max"),
+        ("category", filters.category, "p.category = :category"),
+        ("price_min", filters.price_min, "p.price_minor >= :price_min"),
+        ("price_max", filters.price_max, "p.price_minor <= :price_max"),
     ):
         if value is not None:
             where.append(condition)
             params[name] = value
     if session.get_bind().dialect.name == "postgresql":
-        params["tsq"] = _tsquery(query)
+        params["tsq"] = _tsquery(query, every=every)
         statement = (
             # The conditions are this function's own; every value is a parameter.
-            "SELECT p.id, ts_rank_cd(p.search_vector, q.tsq) AS score "  # noqa: S608
+            "SELECT p.id, ts_rank_cd(p.search_vector, q.tsq) AS score, "  # noqa: S608
+            "p.search_terms, p.category, p.price_minor, p.currency "
             "FROM products p, to_tsquery('simple', :tsq) AS q(tsq) "
             f"WHERE p.search_vector @@ q.tsq AND {' AND '.join(where)} "
             "ORDER BY score DESC, p.sku LIMIT :limit"
         )
     else:
-        params["fts"] = _fts5(query)
+        params["fts"] = _fts5(query, every=every)
         statement = (
-            "SELECT p.id, -bm25(products_fts_terms) AS score FROM products_fts_terms "  # noqa: S608
-            "JOIN products p ON p.rowid = products_fts_terms.rowid "
+            "SELECT p.id, -bm25(products_fts_terms) AS score, p.search_terms, "  # noqa: S608
+            "p.category, p.price_minor, p.currency "
+            "FROM products_fts_terms JOIN products p ON p.rowid = products_fts_terms.rowid "
             f"WHERE products_fts_terms MATCH :fts AND {' AND '.join(where)} "
             "ORDER BY score DESC, p.sku LIMIT :limit"
         )
-    return [Hit(row.id, float(row.score)) for row in session.execute(text(statement), params)]
+    return session.execute(text(statement), params).all()
 
 
 _UNINDEXED = text("SELECT id FROM products WHERE search_terms IS NULL ORDER BY id LIMIT :n")

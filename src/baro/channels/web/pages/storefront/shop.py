@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from baro.commerce.catalog import ProductWithStock, Visitor
+from baro.commerce.catalog import SEARCH_ID, ProductWithStock, SearchClick, Visitor
 from baro.commerce.customers import (
     NoDefaultAddress,
     NoDefaultPaymentMethod,
@@ -91,9 +91,11 @@ def search(
     q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
     category: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    sr: Annotated[str, Query(max_length=40, description="The search (its next pages)")] = "",
 ) -> Response:
     # One more than a page: whether there is a next page, without counting them all. The
-    # first page is the shopper's search (a demand signal), signed in or not.
+    # first page is the shopper's search (a demand signal), signed in or not; its id goes
+    # on to the next pages and on every result's link, so that a click names its search.
     results = platform.catalog.find(
         q,
         category=category or None,
@@ -102,10 +104,16 @@ def search(
         visitor=_visitor(who),
     )
     found = results.items
+    search_id = results.search_id or (sr if SEARCH_ID.fullmatch(sr) else "")
+    offset = (page - 1) * PAGE_SIZE
 
     def link(**change: object) -> str:
-        params = {"q": q, "category": category, "page": page} | change
+        params = {"q": q, "category": category, "page": page, "sr": search_id} | change
         return "/search?" + urlencode({k: v for k, v in params.items() if v not in ("", 1)})
+
+    def result_link(position: int) -> str:
+        clicked = f"?{urlencode({'sr': search_id, 'pos': offset + position})}"
+        return clicked if search_id else ""
 
     return render(
         request,
@@ -117,21 +125,41 @@ def search(
         page=page,
         previous_page=link(page=page - 1) if page > 1 else None,
         next_page=link(page=page + 1) if len(found) > PAGE_SIZE else None,
-        facet_link=lambda code: link(category=code, page=1),
+        facet_link=lambda code: link(category=code, page=1, sr=""),
         did_you_mean=results.did_you_mean,
-        did_you_mean_link=link(q=results.did_you_mean, page=1) if results.did_you_mean else None,
+        did_you_mean_link=link(q=results.did_you_mean, page=1, sr="")
+        if results.did_you_mean
+        else None,
+        result_link=result_link,
     )
 
 
 @router.get("/products/{product_id}")
 def product_page(
-    request: Request, product_id: Id, platform: PlatformDep, who: MaybeShopper
+    request: Request,
+    product_id: Id,
+    platform: PlatformDep,
+    who: MaybeShopper,
+    sr: Annotated[str, Query(max_length=40, description="The search it was found by")] = "",
+    pos: Annotated[str, Query(max_length=6, description="Its place in the results")] = "",
 ) -> Response:
     """The product, its delivery options and its 1-Click button. Shown to a signed-in
     shopper, it is a view (``product.viewed``); the same page shown again after a refused
-    1-Click is not."""
-    item = platform.catalog.get(product_id, visitor=_visitor(who))
+    1-Click is not. Reached from a search's results (``sr``, ``pos``), it is that search's
+    click (``search.clicked``); a link whose search or place is not one counts no click."""
+    item = platform.catalog.get(
+        product_id, visitor=_visitor(who), from_search=_search_click(sr, pos)
+    )
     return _product(request, platform, item, who)
+
+
+def _search_click(search_id: str, position: str) -> SearchClick | None:
+    if not (position.isascii() and position.isdigit()):
+        return None
+    try:
+        return SearchClick(search_id, int(position))
+    except ValueError:
+        return None
 
 
 def _visitor(who: WebSession | None) -> Visitor:
