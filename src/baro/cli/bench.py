@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -836,19 +837,9 @@ def robots(
 ) -> None:
     """Plain PIBT and baro's fleet planner on lifelong MAPF problems; every step refereed."""
     from baro.bench.robots import RobotsBenchConfig, run  # the robots extra
-    from baro.datasets import DatasetError
 
     config = RobotsBenchConfig(instances=instances, steps=steps, data_dir=data_dir, seed=seed)
-    with progress_bar() as bar:
-        task = bar.add_task("robots", total=None)
-
-        def advance(what: str, done: int, total: int) -> None:
-            bar.update(task, description=what, completed=done, total=total)
-
-        try:
-            result = run(config, advance)
-        except (DatasetError, MemoryError) as error:
-            raise fail(str(error)) from error
+    result = run_with_bar("robots", lambda advance: run(config, advance))
     save_json(result, json_path)
     out.print(robots_table(result))
     if result["collisions"]:
@@ -878,4 +869,90 @@ def robots_table(result: dict[str, Any]) -> Table:
                 str(run["setup_seconds"]),
                 str(run["collisions"]),
             )
+    return table
+
+
+def run_with_bar(
+    name: str, work: Callable[[Callable[[str, int, int], None]], dict[str, Any]]
+) -> dict[str, Any]:
+    """``work(progress)`` under a progress bar, ``progress(what, done, total)``; a data set
+    missing or corrupt, or a memory budget too small, ends it with a message."""
+    from baro.datasets import DatasetError
+
+    with progress_bar() as bar:
+        task = bar.add_task(name, total=None)
+
+        def advance(what: str, done: int, total: int) -> None:
+            bar.update(task, description=what, completed=done, total=total)
+
+        try:
+            return work(advance)
+        except (DatasetError, MemoryError) as error:
+            raise fail(str(error)) from error
+
+
+@app.command("mapf")
+def mapf(
+    agents: Annotated[
+        str,
+        typer.Option(help="Agent counts, comma-separated (each run takes a scenario's first k)"),
+    ] = "100,200,300,400,500,600,700,800,900,1000",
+    scenarios: Annotated[
+        str, typer.Option(help="MovingAI scenario names to run (a glob, e.g. '*-random-*')")
+    ] = "*-random-1",
+    time_limit: Annotated[
+        float, typer.Option(min=0.001, help="Seconds per instance before it counts as failed")
+    ] = 60.0,
+    solver: Annotated[str, typer.Option(help="lacam (complete) or pibt (PIBT alone)")] = "lacam",
+    seed: Annotated[int, typer.Option(help="Random seed of the solver's tie-breaks")] = 0,
+    data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """One-shot MAPF on the MovingAI warehouse maps: success rate within the time limit, sum of
+    costs over the optimal lengths; every step refereed."""
+    from baro.bench.mapf import MapfBenchConfig, run  # the robots extra
+
+    try:
+        counts = tuple(int(count) for count in agents.split(","))
+        config = MapfBenchConfig(
+            agents=counts,
+            scenarios=scenarios,
+            time_limit=time_limit,
+            solver=solver,
+            data_dir=data_dir,
+            seed=seed,
+        )
+    except ValueError as error:
+        raise fail(f"--agents {agents!r}, --solver {solver!r}: {error}") from error
+    result = run_with_bar("mapf", lambda advance: run(config, advance))
+    save_json(result, json_path)
+    out.print(mapf_table(result))
+    if result["collisions"] or result["illegal_moves"]:
+        raise fail(
+            f"{result['collisions']} collisions and {result['illegal_moves']} illegal moves: "
+            "the referee rejected a plan"
+        )
+
+
+def mapf_table(result: dict[str, Any]) -> Table:
+    table = Table(
+        title=f"baro bench mapf — {result['solver']}, {result['time_limit_seconds']:g} s limit, "
+        f"{result['machine']['cpus']} cpus"
+    )
+    columns = "map agents solved success SoC/optimal SoC/distances makespan mean_s max_s collisions"
+    for column in columns.split():
+        table.add_column(column, justify="left" if column == "map" else "right")
+    for row in result["rows"]:
+        table.add_row(
+            row["map"],
+            str(row["agents"]),
+            f"{row['solved']}/{row['instances']}",
+            f"{row['success_rate']:.0%}",
+            "—" if row["soc_over_optimal"] is None else str(row["soc_over_optimal"]),
+            "—" if row["soc_over_distances"] is None else str(row["soc_over_distances"]),
+            "—" if row["makespan_mean"] is None else str(row["makespan_mean"]),
+            str(row["seconds_mean"]),
+            str(row["seconds_max"]),
+            str(row["collisions"] + row["illegal_moves"]),
+        )
     return table

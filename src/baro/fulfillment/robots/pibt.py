@@ -16,10 +16,10 @@ plan lifelong errands nor model turning, and a Python loop per robot is far too 
 10,000 robots. The step is compiled with Numba and costs O(robots) per timestep.
 
 Policies: ``PLAIN`` (the baseline: grid distance to the goal, ties to the cell ahead, then by a
-coin) and ``GUIDED`` (baro's: lane-weighted distances, turns counted as moves, one step of
-look-ahead for the turn after the next move, a penalty for a cell held by a robot facing us, a
-penalty growing while the way ahead stays blocked, and a robot that stays turns toward where
-it wants to go).
+coin), ``ONE_SHOT`` (robots that do not turn, see ``plan_moves``) and ``GUIDED`` (baro's:
+lane-weighted distances, turns counted as moves, one step of look-ahead for the turn after the
+next move, a penalty for a cell held by a robot facing us, a penalty growing while the way
+ahead stays blocked, and a robot that stays turns toward where it wants to go).
 """
 
 # Numba compiles these kernels from the arguments it is given; annotations would add nothing.
@@ -31,11 +31,12 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-PLAIN, GUIDED = 0, 1
+PLAIN, GUIDED, ONE_SHOT = 0, 1, 2
 _FORWARD, _CLOCKWISE, _COUNTER_CLOCKWISE, _WAIT = 0, 1, 2, 3
 _FAR = np.int64(1) << 40
 _UNREACHABLE = 65535
 _STAY = 4  # a robot's own cell among its candidates
+_UNUSED_COSTS = np.ones((1, 4), dtype=np.int32)
 # Robot states while cells become actions.
 _UNKNOWN, _FOLLOWING, _MOVES, _STAYS = 0, 1, 2, 3
 
@@ -79,12 +80,117 @@ def plan_step(
     occupant,
     reserved,
 ):
-    """The actions of one timestep.
+    """The actions of one timestep for robots that turn.
 
     ``order``: robots from the highest priority down; ``slot[i]``: robot i's distance table
     (-1: no errand); ``occupant``, ``reserved``: scratch arrays over cells, all -1 (and left so);
     ``blocked_steps``: steps each robot's best move has been denied, updated here.
     """
+    target, best_direction, _ = _plan_cells(
+        policy,
+        order,
+        location,
+        orientation,
+        slot,
+        tables,
+        compact,
+        neighbour,
+        move_cost,
+        turn_cost,
+        head_on_penalty,
+        blocked_penalty,
+        blocked_steps,
+        coins,
+        occupant,
+        reserved,
+        np.full(location.size, -1, dtype=np.int64),
+    )
+    actions = _actions(
+        policy,
+        location,
+        orientation,
+        neighbour,
+        target,
+        occupant,
+        best_direction,
+        blocked_steps,
+        coins,
+    )
+    _clear(location, target, occupant, reserved)
+    return actions
+
+
+@njit(cache=True)
+def plan_moves(order, location, slot, tables, compact, neighbour, coins, occupant, reserved, fixed):
+    """Each robot's cell after one timestep for robots that move to any neighbour without
+    turning (MovingAI's 4-connected grids): PIBT's cells are the moves themselves.
+
+    The ``ONE_SHOT`` policy ranks the cells: distance first, then (as LaCAM2 does) a cell no
+    robot stands on, so a robot pushes others only when it gains by it; a robot on its goal
+    that must make way steps into a free cell if it can. ``fixed[i] >= 0`` forces robot i's
+    cell (LaCAM's constraints). Returns the cells and whether they are a valid step: False if
+    the forced cells clash, or if PIBT had to leave a robot on a cell forced on another.
+    Scratch arrays as for ``plan_step``.
+    """
+    robots = location.size
+    target, _, valid = _plan_cells(
+        ONE_SHOT,
+        order,
+        location,
+        location,  # no orientations: the policy reads none
+        slot,
+        tables,
+        compact,
+        neighbour,
+        _UNUSED_COSTS,  # the plain policy reads no move costs, turn cost, penalties…
+        1,
+        0,
+        0,
+        np.zeros(robots, dtype=np.int64),  # …nor blocked steps
+        coins,
+        occupant,
+        reserved,
+        fixed,
+    )
+    for i in range(robots):
+        if reserved[target[i]] != i:
+            valid = False  # two robots end on one cell: a forced robot's cell was overridden
+    _clear(location, target, occupant, reserved)
+    return target, valid
+
+
+@njit(cache=True)
+def _clear(location, target, occupant, reserved):
+    """Leave the scratch arrays all -1 again."""
+    for i in range(location.size):
+        occupant[location[i]] = -1
+        reserved[target[i]] = -1
+
+
+@njit(cache=True)
+def _plan_cells(
+    policy,
+    order,
+    location,
+    orientation,
+    slot,
+    tables,
+    compact,
+    neighbour,
+    move_cost,
+    turn_cost,
+    head_on_penalty,
+    blocked_penalty,
+    blocked_steps,
+    coins,
+    occupant,
+    reserved,
+    fixed,
+):
+    """Rank every robot's cells, then PIBT in priority order: each robot's planned cell, the
+    direction it ranked best (-1: staying) and whether the ``fixed`` cells (-1: free to plan)
+    are a legal start: each the robot's own cell or a neighbour, none taken twice, no swap.
+    ``occupant`` is left filled for ``_actions``."""
     robots = location.size
     for i in range(robots):
         occupant[location[i]] = i
@@ -112,28 +218,27 @@ def plan_step(
         )
 
     target = np.full(robots, -1, dtype=np.int64)
+    valid = True
+    for i in range(robots):
+        cell = fixed[i]
+        if cell < 0:
+            continue
+        adjacent = cell == location[i]
+        for direction in range(4):
+            adjacent = adjacent or neighbour[location[i], direction] == cell
+        other = occupant[cell]
+        swap = other >= 0 and other != i and fixed[other] == location[i]
+        if not adjacent or reserved[cell] >= 0 or swap:
+            valid = False
+        target[i] = cell
+        reserved[cell] = i
     stack = np.empty(robots, dtype=np.int64)
     tried = np.zeros(robots, dtype=np.int64)
     for rank in range(robots):
         root = order[rank]
         if target[root] < 0:
             _pibt(root, location, candidates, target, occupant, reserved, stack, tried)
-
-    actions = _actions(
-        policy,
-        location,
-        orientation,
-        neighbour,
-        target,
-        occupant,
-        best_direction,
-        blocked_steps,
-        coins,
-    )
-    for i in range(robots):
-        occupant[location[i]] = -1
-        reserved[target[i]] = -1
-    return actions
+    return target, best_direction, valid
 
 
 @njit(cache=True)
@@ -169,6 +274,8 @@ def _rank(
             if cell >= 0:
                 cells[direction] = cell
                 scores[direction] = 1 + ((coins[i] >> direction) & 7)
+                if policy == ONE_SHOT and occupant[cell] >= 0:
+                    scores[direction] += 8  # pushed off its goal: into a free cell if it can
     else:
         for direction in range(4):
             cell = neighbour[here, direction]
@@ -178,9 +285,13 @@ def _rank(
             if rest >= _UNREACHABLE:
                 continue
             cells[direction] = cell
-            if policy == 0:
+            if policy == PLAIN:
                 # Plain: distance first; ties to the cell ahead, then by the robot's coin.
                 tie = 0 if direction == facing else 1 + ((coins[i] >> direction) & 3)
+                scores[direction] = rest * 8 + tie
+            elif policy == ONE_SHOT:
+                # Distance first; ties to a cell no robot stands on, then by the coin.
+                tie = (4 if occupant[cell] >= 0 else 0) + ((coins[i] >> direction) & 3)
                 scores[direction] = rest * 8 + tie
             else:
                 scores[direction] = _guided_score(
@@ -202,7 +313,7 @@ def _rank(
                     occupant,
                     orientation,
                 )
-        if policy == 0:
+        if policy != GUIDED:
             scores[_STAY] = np.int64(tables[s, compact[here]]) * 8
         else:
             # Waiting a step and then taking the best move.
@@ -367,7 +478,7 @@ def _actions(
 
 
 def priority_order(
-    waiting: npt.NDArray[np.float64], tie_break: npt.NDArray[np.float64]
+    waiting: npt.NDArray[np.floating], tie_break: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.intp]:
     """Robots by steps since their last goal, longest first; ``tie_break`` (in [0, 1)) breaks
     ties."""

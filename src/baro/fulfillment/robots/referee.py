@@ -6,6 +6,10 @@ and counts what a plan must never do: a move off the floor or into a blocked cel
 action (``illegal``), two robots on one cell (``vertex_conflicts``: robots beyond the first on
 a cell) and two robots swapping cells (``edge_conflicts``: pairs). It imports only NumPy, so a
 planner's bug cannot hide behind a helper the referee shares with it.
+
+Robots that do not turn (MovingAI's one-shot MAPF: a move to any of the four neighbours, or a
+wait) are judged by ``check_moves``: a move east, south, west or north is judged as a robot
+facing that way stepping forward, so both models meet the same checks.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ import numpy.typing as npt
 # Orientation o faces (row, column) delta _DELTA[o]: east, south, west, north.
 _DELTA = np.array([(0, 1), (1, 0), (0, -1), (-1, 0)], dtype=np.int64)
 _FORWARD, _CLOCKWISE, _COUNTER_CLOCKWISE, _WAIT = 0, 1, 2, 3
+# A move of a robot that does not turn: 0 east, 1 south, 2 west, 3 north, or 4 stay.
+MOVE_WAIT = 4
+_UNKNOWN_ACTION = -1
 _EXAMPLES_KEPT = 5
 
 
@@ -93,6 +100,17 @@ def check_step(
     )
 
 
+def check_moves(
+    free: npt.NDArray[np.bool_], locations: npt.ArrayLike, moves: npt.ArrayLike
+) -> StepCheck:
+    """Judge one step of robots that do not turn: ``moves[i]`` is 0 east, 1 south, 2 west,
+    3 north or ``MOVE_WAIT``; anything else is illegal."""
+    move = np.asarray(moves, dtype=np.int64)
+    steps = (move >= 0) & (move < MOVE_WAIT)
+    action = np.where(steps, _FORWARD, np.where(move == MOVE_WAIT, _WAIT, _UNKNOWN_ACTION))
+    return check_step(free, locations, np.where(steps, move, 0), action)
+
+
 def _swaps(
     before: npt.NDArray[np.int64], after: npt.NDArray[np.int64], cells: int
 ) -> list[tuple[int, int]]:
@@ -128,7 +146,13 @@ class Referee:
     def judge(
         self, locations: npt.ArrayLike, orientations: npt.ArrayLike, actions: npt.ArrayLike
     ) -> StepCheck:
-        check = check_step(self.free, locations, orientations, actions)
+        return self._count(check_step(self.free, locations, orientations, actions))
+
+    def judge_moves(self, locations: npt.ArrayLike, moves: npt.ArrayLike) -> StepCheck:
+        """One step of robots that do not turn (see ``check_moves``)."""
+        return self._count(check_moves(self.free, locations, moves))
+
+    def _count(self, check: StepCheck) -> StepCheck:
         if len(self.problems) < _EXAMPLES_KEPT:
             self.problems.extend(f"step {self.steps}: {p}" for p in check.problems)
         self.steps += 1
