@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from baro.cli._console import domain_errors_as_messages, out
+from baro.cli._console import domain_errors_as_messages, fail, out
 from baro.cli.db import DbOption, database_url
 from baro.core.config import Settings
 from baro.jobs import release_to_floor
 from baro.platform import Platform
+
+if TYPE_CHECKING:
+    from baro.fulfillment.robots import Recording
 
 app = typer.Typer(
     help="The fulfillment center's floor: bins, receiving, picking.", no_args_is_help=True
@@ -88,3 +93,89 @@ def release(
                 t.order_id,
             )
         out.print(table)
+
+
+REPLAY_PLANNERS = ("baro", "plain_pibt")
+RECORDING_SUFFIX = ".replay.json"
+
+
+@app.command("replay")
+def replay(
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="A Robot Runners problem (its .json config, or a name such as "
+            f"EI23-warehouse_small_50 looked up in the data folder), or a *{RECORDING_SUFFIX} "
+            "this command wrote"
+        ),
+    ],
+    start: Annotated[
+        int, typer.Option("--from", min=0, help="Steps run before the recorded stretch")
+    ] = 0,
+    steps: Annotated[int, typer.Option(min=1, max=5_000, help="Steps to record")] = 200,
+    planner: Annotated[
+        str, typer.Option(help=f"Fleet planner: {' or '.join(REPLAY_PLANNERS)}")
+    ] = "baro",
+    seed: Annotated[int, typer.Option(help="Random seed of the planner's tie-breaks")] = 0,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the files written")] = Path(
+        "out/replay"
+    ),
+    data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
+) -> None:
+    """Run (or read) a stretch of robot movement and write it as an HTML player (one file that
+    works offline), a congestion heatmap (PNG: robot-steps spent waiting on each cell) and the
+    recording (JSON, which this command replays too)."""
+    from baro.fulfillment.robots import congestion_heatmap, write_player  # the robots extra
+
+    recording = _recording(file, start, steps, planner, seed, data_dir)
+    last = recording.first_step + recording.steps
+    stem = f"{recording.source}-{recording.first_step + 1}-{last}"
+    try:
+        player = write_player(recording, out_dir / f"{stem}.html")
+        heatmap = congestion_heatmap(recording.floor, recording.waits, out_dir / f"{stem}.png")
+        saved = out_dir / f"{stem}{RECORDING_SUFFIX}"
+        saved.write_text(json.dumps(recording.to_json(), separators=(",", ":")))
+    except OSError as error:
+        raise fail(f"cannot write to {out_dir}: {error}") from error
+    out.print(f"player: {player}\ncongestion heatmap: {heatmap}\nrecording: {saved}")
+
+
+def _recording(
+    file: str, start: int, steps: int, planner: str, seed: int, data_dir: Path | None
+) -> Recording:
+    """The stretch asked for: read from a recording, or run on a problem."""
+    from baro.datasets import (
+        DatasetError,
+        load_robot_runners_problem,
+        read_robot_runners_problem,
+    )
+    from baro.fulfillment.robots import (
+        BaroPlanner,
+        Fleet,
+        PlainPibt,
+        read_recording,
+        record_lifelong,
+    )
+
+    if planner not in REPLAY_PLANNERS:
+        raise fail(f"unknown planner {planner!r}; known: {', '.join(REPLAY_PLANNERS)}")
+    path = Path(file)
+    try:
+        if file.endswith(RECORDING_SUFFIX):
+            if not path.is_file():
+                raise fail(f"no recording at {path}")
+            recording = read_recording(path)
+            return recording.stretch(start or recording.first_step, steps)
+        problem = (
+            read_robot_runners_problem(path)
+            if file.endswith(".json")
+            else load_robot_runners_problem(file, data_dir)
+        )
+    except (DatasetError, ValueError) as error:
+        raise fail(str(error)) from error
+    fleet_planner = BaroPlanner(seed=seed) if planner == "baro" else PlainPibt(seed=seed)
+    try:
+        fleet = Fleet.from_problem(problem)
+        return record_lifelong(fleet, fleet_planner, start=start, steps=steps, source=problem.name)
+    except MemoryError as error:
+        raise fail(str(error)) from error

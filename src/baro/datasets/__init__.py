@@ -94,6 +94,7 @@ from baro.datasets.robot_runners import (
     load_robot_runners_best_known as load_robot_runners_best_known,
 )
 from baro.datasets.robot_runners import load_robot_runners_problem as load_robot_runners_problem
+from baro.datasets.robot_runners import read_robot_runners_problem as read_robot_runners_problem
 from baro.datasets.vrp import VRP_BKS_SCHEMA as VRP_BKS_SCHEMA
 from baro.datasets.vrp import VRP_SETS as VRP_SETS
 from baro.datasets.vrp import VrpInstance as VrpInstance
@@ -177,6 +178,7 @@ __all__ = [
     "one_point_per_prefix",
     "read_grid_map",
     "read_manifest",
+    "read_robot_runners_problem",
     "resolve_data_dir",
     "verify",
 ]

@@ -83,6 +83,13 @@ def load_robot_runners_problem(name: str, data_dir: Path | None = None) -> Robot
     return _problem(found[0], root)
 
 
+def read_robot_runners_problem(path: Path) -> RobotRunnersProblem:
+    """The problem whose JSON config is at ``path`` (its files named relative to it)."""
+    if not path.is_file():
+        raise DatasetMissing(path, data_dir=path.parent, what="Robot Runners problem file")
+    return _problem(path, path.parent)
+
+
 def load_robot_runners_best_known(data_dir: Path | None = None) -> pl.DataFrame:
     """Best published results of the 2023 Test Round (``best_known_2023_test_round.csv``).
 

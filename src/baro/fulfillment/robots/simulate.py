@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from baro.datasets import RobotRunnersProblem
 from baro.fulfillment.robots.errands import Errands
-from baro.fulfillment.robots.floor import EAST, Floor
+from baro.fulfillment.robots.floor import EAST, WAIT, Floor
 from baro.fulfillment.robots.planners import FleetPlanner
 from baro.fulfillment.robots.referee import Referee
 
@@ -43,6 +43,20 @@ class Fleet:
 
 
 @dataclass(frozen=True, slots=True)
+class StepRecord:
+    """One step as it happened, for whoever watches a run (a replay, a heatmap): the robots'
+    ``actions`` (all waits if the referee rejected the step), their cells and orientations
+    after it, the ``goals`` they were steering to and who ``arrived`` on theirs."""
+
+    step: int
+    actions: npt.NDArray[np.int8]
+    locations: npt.NDArray[np.int64]
+    orientations: npt.NDArray[np.int64]
+    goals: npt.NDArray[np.int64]
+    arrived: npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
     """What one planner did in one run; ``plan_seconds`` has one entry per step."""
 
@@ -63,8 +77,10 @@ def run_lifelong(
     planner: FleetPlanner,
     steps: int,
     on_step: Callable[[int, int], None] | None = None,
+    watch: Callable[[StepRecord], None] | None = None,
 ) -> RunResult:
-    """Run ``steps`` timesteps; ``on_step(step, finished so far)`` after each."""
+    """Run ``steps`` timesteps; ``on_step(step, finished so far)`` and ``watch(record)`` after
+    each."""
     floor = fleet.floor
     errands = Errands(fleet.tasks, fleet.starts.size, fleet.strategy, fleet.num_tasks_reveal)
     locations = fleet.starts.copy()
@@ -84,7 +100,12 @@ def run_lifelong(
             locations, orientations = check.locations, check.orientations
         else:
             rejected += 1  # every robot waits: the locations and orientations stand
-        errands.finish(locations == errands.goals)
+            actions = np.full(actions.shape, WAIT, dtype=np.int8)
+        goals = errands.goals.copy()
+        arrived = locations == goals
+        errands.finish(arrived)
+        if watch:
+            watch(StepRecord(step + 1, actions, locations, orientations, goals, arrived))
         if on_step:
             on_step(step + 1, errands.finished)
     return RunResult(
