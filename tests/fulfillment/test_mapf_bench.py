@@ -30,17 +30,18 @@ def _write_scenarios(data: Path, *, names: tuple[str, ...] = ("tiny-random-1",))
 def test_bench_solves_each_agent_count_and_scores_it_against_the_optimal_lengths(
     tmp_path: Path,
 ) -> None:
-    _write_scenarios(tmp_path, names=("tiny-random-1", "tiny-even-1"))
+    _write_scenarios(tmp_path, names=("tiny-random-1", "tiny-random-2", "tiny-even-1"))
     progress: list[tuple[int, int]] = []
 
     result = run(
-        MapfBenchConfig(agents=(2, 4, 5), scenarios="tiny-random-*", data_dir=tmp_path),
+        MapfBenchConfig(agents=(2, 4, 5), scenarios="*-even-*,tiny-random-2", data_dir=tmp_path),
         lambda _what, done, total: progress.append((done, total)),
     )
 
-    # 5 agents is more than the scenario holds: only 2 and 4 run, on the random scenario only
-    assert [(row["agents"], row["instances"]) for row in result["rows"]] == [(2, 1), (4, 1)]
-    assert progress[-1] == (2, 2)
+    # 5 agents is more than a scenario holds: only 2 and 4 run, on the two scenarios named
+    assert [(row["agents"], row["instances"]) for row in result["rows"]] == [(2, 2), (4, 2)]
+    assert {run["scenario"] for run in result["runs"]} == {"tiny-even-1", "tiny-random-2"}
+    assert progress[-1] == (4, 4)
     for row in result["rows"]:
         assert row["success_rate"] == 1.0 and row["collisions"] == 0
     two = result["runs"][0]

@@ -154,20 +154,28 @@ def test_a_run_counts_an_injected_collision_and_rejects_that_step() -> None:
     assert result.steps == 2
 
 
-def test_a_real_warehouse_scenario_is_solved_without_collisions() -> None:
+def _warehouse(agents: int) -> tuple[Floor, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     from baro.datasets import DatasetMissing, load_mapf_map, load_mapf_scenario
 
     try:
         grid = load_mapf_map("warehouse-10-20-10-2-1")
-        scenario = load_mapf_scenario("warehouse-10-20-10-2-1-random-1").head(50)
+        scenario = load_mapf_scenario("warehouse-10-20-10-2-1-random-1").head(agents)
     except DatasetMissing:
         pytest.skip("mapf_movingai is not in the data directory (BARO_DATA_DIR)")
     floor = Floor.from_grid(grid)
     starts = scenario["start_y"].to_numpy() * floor.width + scenario["start_x"].to_numpy()
     goals = scenario["goal_y"].to_numpy() * floor.width + scenario["goal_x"].to_numpy()
+    return floor, starts.astype(np.int64), goals.astype(np.int64)
+
+
+@pytest.mark.parametrize(("make", "agents"), [(OneShotPibt, 100), (OneShotLacam, 300)])
+def test_a_real_warehouse_scenario_is_solved_without_collisions(make: type, agents: int) -> None:
+    # PIBT alone gets there on the warehouse's one-wide aisles only with the swap: without
+    # it, 4 of these 100 robots were still pushing each other in turn after 20,000 steps
+    floor, starts, goals = _warehouse(agents)
     started = time.perf_counter()
 
-    result = run_one_shot(floor, starts, goals, OneShotLacam(), time_limit=60)
+    result = run_one_shot(floor, starts, goals, make(), time_limit=60)
 
     assert result.solved, f"not solved in {time.perf_counter() - started:.1f} s"
     assert result.collisions == 0 and result.illegal == 0

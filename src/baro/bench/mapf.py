@@ -81,10 +81,15 @@ class _Instance:
 
 
 def run(config: MapfBenchConfig, progress: Progress | None = None) -> dict[str, Any]:
-    """Every scenario whose name matches ``config.scenarios``, at every agent count it has
-    enough agents for."""
+    """Every scenario whose name matches ``config.scenarios`` (globs, comma-separated), at
+    every agent count it has enough agents for."""
+    patterns = config.scenarios.split(",")
     scenarios = {
-        map_name: fnmatch.filter(list_mapf_scenarios(map_name, config.data_dir), config.scenarios)
+        map_name: [
+            name
+            for name in list_mapf_scenarios(map_name, config.data_dir)
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+        ]
         for map_name in list_mapf_maps(config.data_dir)
     }
     if not any(scenarios.values()):

@@ -898,7 +898,8 @@ def mapf(
         typer.Option(help="Agent counts, comma-separated (each run takes a scenario's first k)"),
     ] = "100,200,300,400,500,600,700,800,900,1000",
     scenarios: Annotated[
-        str, typer.Option(help="MovingAI scenario names to run (a glob, e.g. '*-random-*')")
+        str,
+        typer.Option(help="MovingAI scenarios to run: globs, comma-separated (e.g. '*-random-*')"),
     ] = "*-random-1",
     time_limit: Annotated[
         float, typer.Option(min=0.001, help="Seconds per instance before it counts as failed")

@@ -234,10 +234,24 @@ def _plan_cells(
         reserved[cell] = i
     stack = np.empty(robots, dtype=np.int64)
     tried = np.zeros(robots, dtype=np.int64)
+    partner = np.full(robots, -1, dtype=np.int64)
+    grid = (neighbour, slot, tables, compact)
     for rank in range(robots):
         root = order[rank]
         if target[root] < 0:
-            _pibt(root, location, candidates, target, occupant, reserved, stack, tried)
+            _pibt(
+                root,
+                location,
+                candidates,
+                target,
+                occupant,
+                reserved,
+                stack,
+                tried,
+                policy == ONE_SHOT,
+                partner,
+                grid,
+            )
     return target, best_direction, valid
 
 
@@ -372,16 +386,25 @@ def _guided_score(
 
 
 @njit(cache=True)
-def _pibt(root, location, candidates, target, occupant, reserved, stack, tried):
-    """PIBT from ``root``: recursion unrolled onto ``stack``; ``tried[i]`` is i's next candidate."""
+def _pibt(
+    root, location, candidates, target, occupant, reserved, stack, tried, swaps, partner, grid
+):
+    """PIBT from ``root``: recursion unrolled onto ``stack``; ``tried[i]`` is i's next candidate.
+
+    With ``swaps`` (robots that do not turn), a robot that must change places with another in
+    an aisle first walks away from its goal, pulling the other along, to the nearest cell
+    where the two can pass (LaCAM2's swap): ``partner[i]`` is the robot robot i pulls.
+    """
     depth = 0
     stack[0] = root
-    tried[root] = 0
+    _begin(root, location, candidates, target, occupant, tried, swaps, partner, grid)
     outcome = 0  # of the robot just popped: 0 none yet, 1 placed, 2 failed
     while depth >= 0:
         i = stack[depth]
         if outcome == 1:
-            depth -= 1  # the robot in the way moved: so does this one, at its reserved cell
+            # The robot in the way moved: so does this one, at its reserved cell.
+            _pull(i, location, target, reserved, partner)
+            depth -= 1
             continue
         if outcome == 2:
             tried[i] += 1  # the robot in the way could not move: this cell is out
@@ -389,7 +412,7 @@ def _pibt(root, location, candidates, target, occupant, reserved, stack, tried):
         descended = False
         placed = False
         while tried[i] < 5:
-            cell = candidates[i, tried[i]]
+            cell = _candidate(candidates, i, tried[i], partner[i] >= 0)
             if cell < 0:
                 break
             if reserved[cell] >= 0:
@@ -404,7 +427,7 @@ def _pibt(root, location, candidates, target, occupant, reserved, stack, tried):
             if other >= 0 and other != i and target[other] < 0:
                 depth += 1
                 stack[depth] = other
-                tried[other] = 0
+                _begin(other, location, candidates, target, occupant, tried, swaps, partner, grid)
                 descended = True
             else:
                 placed = True
@@ -412,6 +435,7 @@ def _pibt(root, location, candidates, target, occupant, reserved, stack, tried):
         if descended:
             continue
         if placed:
+            _pull(i, location, target, reserved, partner)
             outcome = 1
         else:
             # No cell left: stay (a pusher's reservation of this cell is overridden).
@@ -419,6 +443,127 @@ def _pibt(root, location, candidates, target, occupant, reserved, stack, tried):
             reserved[location[i]] = i
             outcome = 2
         depth -= 1
+
+
+@njit(cache=True)
+def _begin(i, location, candidates, target, occupant, tried, swaps, partner, grid):
+    """Robot i starts planning: from its best candidate, or (a swap) from its worst."""
+    tried[i] = 0
+    partner[i] = _swap_partner(i, location, candidates, target, occupant, grid) if swaps else -1
+
+
+@njit(cache=True)
+def _candidate(candidates, i, k, reverse):
+    """Robot i's k-th candidate cell, best first (worst first if ``reverse``); -1 past the end."""
+    if not reverse:
+        return candidates[i, k]
+    usable = 0
+    while usable < 5 and candidates[i, usable] >= 0:
+        usable += 1
+    return candidates[i, usable - 1 - k] if k < usable else -1
+
+
+@njit(cache=True)
+def _pull(i, location, target, reserved, partner):
+    """Robot i is placed: the robot it pulls takes the cell it leaves, if that is still free."""
+    j = partner[i]
+    here = location[i]
+    if j >= 0 and target[j] < 0 and reserved[here] < 0 and target[i] != location[j]:
+        target[j] = here
+        reserved[here] = j
+
+
+@njit(cache=True)
+def _swap_partner(i, location, candidates, target, occupant, grid):
+    """The robot robot i must change places with by a swap, or -1: the robot on its best cell,
+    if the two face each other in an aisle and can pass further on; or a neighbour that robot i
+    would otherwise push down an aisle it must come back up ("clearing", as LaCAM2 does)."""
+    neighbour = grid[0]
+    here, best = location[i], candidates[i, 0]
+    if best < 0 or best == here:
+        return -1
+    j = occupant[best]
+    if (
+        j >= 0
+        and target[j] < 0
+        and _swap_required(i, j, here, best, occupant, grid)
+        and _swap_possible(best, here, occupant, neighbour)
+    ):
+        return j
+    for direction in range(4):
+        cell = neighbour[here, direction]
+        if cell < 0 or cell == best:
+            continue
+        k = occupant[cell]
+        if k < 0:
+            continue
+        if _swap_required(k, i, here, best, occupant, grid) and _swap_possible(
+            best, here, occupant, neighbour
+        ):
+            return k
+    return -1
+
+
+@njit(cache=True)
+def _distance(robot, cell, grid):
+    _, slot, tables, compact = grid
+    return np.int64(tables[slot[robot], compact[cell]]) if slot[robot] >= 0 else 0
+
+
+@njit(cache=True)
+def _onward(pusher_cell, puller_cell, occupant, neighbour):
+    """Where an aisle goes on from ``puller_cell``, entered from ``pusher_cell``: the number of
+    ways on (dead ends with a robot in them do not count) and the last one seen."""
+    ways = 0
+    onward = -1
+    for direction in range(4):
+        cell = neighbour[puller_cell, direction]
+        if cell < 0 or cell == pusher_cell:
+            continue
+        degree = 0
+        for back in range(4):
+            degree += neighbour[cell, back] >= 0
+        if degree == 1 and occupant[cell] >= 0:
+            continue
+        ways += 1
+        onward = cell
+    return ways, onward
+
+
+@njit(cache=True)
+def _swap_required(pusher, puller, pusher_cell, puller_cell, occupant, grid):
+    """Would pushing ``puller`` ahead of ``pusher`` (toward the pusher's goal) never let it
+    step aside before the pusher arrives, while the puller wants to go the other way?"""
+    neighbour = grid[0]
+    if grid[1][pusher] < 0 or grid[1][puller] < 0:
+        return False
+    while _distance(pusher, puller_cell, grid) < _distance(pusher, pusher_cell, grid):
+        ways, onward = _onward(pusher_cell, puller_cell, occupant, neighbour)
+        if ways >= 2:
+            return False  # a fork: the puller can step aside there
+        if ways == 0:
+            break
+        pusher_cell, puller_cell = puller_cell, onward
+    puller_wants_back = _distance(puller, pusher_cell, grid) < _distance(puller, puller_cell, grid)
+    pusher_gains = _distance(pusher, pusher_cell, grid) == 0 or _distance(
+        pusher, puller_cell, grid
+    ) < _distance(pusher, pusher_cell, grid)
+    return puller_wants_back and pusher_gains
+
+
+@njit(cache=True)
+def _swap_possible(pusher_origin, puller_origin, occupant, neighbour):
+    """Going on from ``puller_origin`` away from ``pusher_origin``, is there a fork where two
+    robots can pass each other before a dead end (or before coming round again)?"""
+    pusher_cell, puller_cell = pusher_origin, puller_origin
+    while puller_cell != pusher_origin:
+        ways, onward = _onward(pusher_cell, puller_cell, occupant, neighbour)
+        if ways >= 2:
+            return True
+        if ways == 0:
+            return False
+        pusher_cell, puller_cell = puller_cell, onward
+    return False
 
 
 @njit(cache=True)
