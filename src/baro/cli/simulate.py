@@ -44,6 +44,14 @@ def simulate(
             "drones, side by side with the sampled baseline in one report"
         ),
     ] = "sampled",
+    fulfillment: Annotated[
+        str,
+        typer.Option(
+            help="empirical: the data set's click-to-carrier times; robots: a simulated "
+            "center whose robots bring pods to pick stations; manual: the same center with "
+            "pickers walking to the shelves"
+        ),
+    ] = "empirical",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same run")] = 7,
     prime: Annotated[
         bool,
@@ -106,6 +114,7 @@ def simulate(
             database_url=Settings(database_url=db).database_url if db else None,
             delivery=delivery,
             prime=PrimeModel(uplift=prime_uplift) if prime else None,
+            fulfillment=fulfillment,
         )
     except (UnknownChoice, ValueError) as error:
         raise fail(str(error)) from error
@@ -137,6 +146,8 @@ def simulate(
         )
     if "prime" in result.metrics:
         _print_prime(result.metrics["prime"])
+    if "fulfillment_center" in result.metrics:
+        _print_center(result.metrics["fulfillment_center"])
     err.print(f"wrote {result.metrics_path} and {result.report}")
 
 
@@ -154,6 +165,29 @@ def _print_prime(prime: dict[str, Any]) -> None:
         f"{with_prime['churned']} churned"
     )
     out.print(f"[dim]{prime['notes'][0]}[/]")
+
+
+def _print_center(center: dict[str, Any]) -> None:
+    timed = center["at_order_times"]
+    peak = center["peak_backlog"]
+    window = center["window"]
+    out.print(
+        f"center ({center['mode']}), {window['from'][:10]} to {window['to'][:10]}: pick-to-ship "
+        f"p50 {timed['pick_to_ship_p50_min']} min / p90 {timed['pick_to_ship_p90_min']} min, "
+        f"{timed['shipped']} of {timed['orders']} orders shipped"
+        + (
+            f", robot utilisation {timed['robot_utilisation']}, congestion "
+            f"{timed['congestion_waits_per_robot_step']} waits per robot-step"
+            if "robots" in timed
+            else ""
+        )
+    )
+    out.print(
+        "at the peak: units per station-hour "
+        f"{peak['robots']['units_per_station_hour']} with robots, "
+        f"{peak['manual']['units_per_station_hour']} manual; congestion "
+        f"{peak['robots']['congestion_waits_per_robot_step']} waits per robot-step"
+    )
 
 
 def _appliances(

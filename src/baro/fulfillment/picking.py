@@ -61,10 +61,10 @@ def _release_at(session: Session, facility_id: str, releases: list[Release], at:
         .with_for_update()
     ).all()
     distance = {row.bin_id: row.station_distance for row in rows}
-    free: dict[str, list[_Slot]] = defaultdict(list)  # per product, nearest bin first
+    free: dict[str, list[Slot]] = defaultdict(list)  # per product, nearest bin first
     for row in sorted(rows, key=lambda r: (r.station_distance, r.bin_id)):
         if row.units > row.allocated:
-            free[row.product_id].append(_Slot(row.bin_id, row.units - row.allocated))
+            free[row.product_id].append(Slot(row.bin_id, row.units - row.allocated))
     already = set(
         session.scalars(
             select(FloorOrderRow.order_id).where(
@@ -77,7 +77,7 @@ def _release_at(session: Session, facility_id: str, releases: list[Release], at:
         if item.request.order_id in already:
             item.waiting = "already released"
             continue
-        _promise(item, free)
+        promise(item, free)
         if item.waiting is None:
             item.pick_list_id = pick_list_id
     going = [r for r in releases if r.pick_list_id]
@@ -137,16 +137,18 @@ def _release_at(session: Session, facility_id: str, releases: list[Release], at:
 
 
 @dataclass
-class _Slot:
+class Slot:
     """Units of one product in one bin not yet promised to a pick list."""
 
     bin_id: str
     free: int
 
 
-def _promise(item: Release, free: dict[str, list[_Slot]]) -> None:
-    """Take the order's units from the nearest bins, all or none."""
-    taken: list[tuple[_Slot, str, int]] = []
+def promise(item: Release, free: dict[str, list[Slot]]) -> None:
+    """Take the order's units from the nearest bins, all or none: ``free`` lists each
+    product's slots nearest first and loses what is taken; ``item`` gains its tasks, or
+    says why it waits. Pure, so the twin's simulated floor promises as the WMS does."""
+    taken: list[tuple[Slot, str, int]] = []
     for product_id, units in item.request.lines:
         need = units
         for slot in free.get(product_id, []):

@@ -48,7 +48,6 @@ from .domain import (
 from .errors import (
     BadScan,
     BinNotFound,
-    NoBinRoom,
     NothingToStow,
     UnknownBarcode,
     WrongStep,
@@ -63,7 +62,7 @@ from .repository import (
     InboundRow,
     ScanErrorRow,
 )
-from .stow import Putaway, RandomStow
+from .stow import Putaway, RandomStow, place
 
 T = TypeVar("T")
 
@@ -193,7 +192,7 @@ class Fulfillment:
                     f"cannot stow {units}"
                 )
             item = repo.items(session, [product_id])[product_id]
-            placed = _place(self._putaway, item, units, bins)
+            placed = place(self._putaway, item, units, bins)
             for bin_id, n in placed:
                 repo.put_in_bin(session, bin_id, item, n)
             repo.add_staged(session, facility_id, product_id, RECEIVING, -units)
@@ -375,23 +374,3 @@ class Fulfillment:
                 ],
             )
         raise error
-
-
-def _place(putaway: Putaway, item: Item, units: int, bins: dict[str, Bin]) -> list[tuple[str, int]]:
-    placed: dict[str, int] = {}
-    left, chunk = units, units
-    while left:
-        chunk = min(chunk, left)
-        chosen = putaway.choose(item, chunk, list(bins.values()))
-        if chosen is None:
-            if chunk == 1:
-                raise NoBinRoom(
-                    f"no bin at this facility has room for one more {item.product_id} "
-                    f"({item.volume_cm3:,} cm³, {item.weight_g:,} g); {left} of {units} unplaced"
-                )
-            chunk = max(1, chunk // 2)
-            continue
-        bins[chosen.id] = chosen.with_units(item, chunk)
-        placed[chosen.id] = placed.get(chosen.id, 0) + chunk
-        left -= chunk
-    return sorted(placed.items())

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Literal, Protocol
 
 from .domain import Bin, Item
+from .errors import NoBinRoom
 
 VelocityClass = Literal["A", "B", "C"]
 
@@ -24,6 +25,29 @@ class Putaway(Protocol):
     def choose(self, item: Item, units: int, bins: Sequence[Bin]) -> Bin | None:
         """A bin that takes all ``units`` of ``item``, or None when none of ``bins`` does."""
         ...
+
+
+def place(putaway: Putaway, item: Item, units: int, bins: dict[str, Bin]) -> list[tuple[str, int]]:
+    """Stow ``units`` of ``item`` into ``bins`` (updated in place), all in one bin the
+    strategy chooses when one takes them, else halving the chunk until each part finds one;
+    the (bin id, units) placed. Raises ``NoBinRoom`` when not even one unit fits."""
+    placed: dict[str, int] = {}
+    left, chunk = units, units
+    while left:
+        chunk = min(chunk, left)
+        chosen = putaway.choose(item, chunk, list(bins.values()))
+        if chosen is None:
+            if chunk == 1:
+                raise NoBinRoom(
+                    f"no bin at this facility has room for one more {item.product_id} "
+                    f"({item.volume_cm3:,} cm³, {item.weight_g:,} g); {left} of {units} unplaced"
+                )
+            chunk = max(1, chunk // 2)
+            continue
+        bins[chosen.id] = chosen.with_units(item, chunk)
+        placed[chosen.id] = placed.get(chosen.id, 0) + chunk
+        left -= chunk
+    return sorted(placed.items())
 
 
 class RandomStow:

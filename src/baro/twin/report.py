@@ -34,6 +34,7 @@ from baro.twin.report_plots import (
     by_mode_figure,
     click_to_door_figure,
     click_to_door_over_time_figure,
+    congestion_heatmap_figure,
     cumulative_profit_figure,
     daily_orders_figure,
     demand_map_figure,
@@ -63,6 +64,17 @@ class PolicyRun:
     demand: pl.DataFrame
     facilities: pl.DataFrame
     over_time: ClickToDoorOverTime | None = None
+
+
+@dataclass(frozen=True)
+class CenterSection:
+    """For the report: rows (label, at the orders' times, peak with robots, peak manual),
+    formatted; the congestion heat map's counts on the floor; notes."""
+
+    rows: list[tuple[str, str, str, str]]
+    wait_cells: np.ndarray
+    free: np.ndarray  # (height, width)
+    notes: list[str]
 
 
 @dataclass(frozen=True)
@@ -239,6 +251,7 @@ def render_report(
     by_mode: bool = False,
     actual_weekly_units: pl.DataFrame | None = None,
     prime: PrimeSection | None = None,
+    center: CenterSection | None = None,
 ) -> Path:
     """Write out_dir/report.html (self-contained: figures inlined as base64 PNG, CSS inline,
     no external URL) and return its path.
@@ -248,6 +261,7 @@ def render_report(
     actual_weekly_units: week (Date), units, days (``kpis.units_by_week``), what the
     forecasts in the runs' metrics are drawn against.
     prime: the with- and without-Prime comparison, when the runs are its two arms.
+    center: the simulated fulfillment center, when it was the fulfilment stage.
     """
     if not runs:
         raise ValueError("a report needs at least one run")
@@ -283,6 +297,10 @@ def render_report(
             notices=notices,
             prime=prime,
             prime_figure=_prime_figure(prime, runs, colours) if prime else None,
+            center=center,
+            center_figure=data_uri(congestion_heatmap_figure(center.wait_cells, center.free))
+            if center
+            else None,
         )
     )
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,7 @@ from baro.intelligence.customers import (
 )
 from baro.twin import kpis
 from baro.twin.capacity import HEADROOM_QUANTILE, Capacity
+from baro.twin.center_stage import FULFILMENT_CHOICES, CenterStage, simulate_center_stage
 from baro.twin.delivery import DELIVERY_MODES, RoutedSettings
 from baro.twin.delivery_kpis import delivery_kpis, order_modes, parcel_costs
 from baro.twin.engine import TwinRun, run_twin
@@ -72,8 +73,15 @@ class SimulationRequest:
     losses: bool = True
     # Prime: each policy twice, without Prime and with this membership model (prime.py).
     prime: PrimeModel | None = None
+    # "robots" / "manual": the fulfilment stage is the simulated center (center_stage.py)
+    # instead of the data set's sampled times ("empirical").
+    fulfillment: str = "empirical"
 
     def __post_init__(self) -> None:
+        if self.fulfillment not in FULFILMENT_CHOICES:
+            raise UnknownChoice(
+                f"unknown fulfillment {self.fulfillment!r}; choose from {list(FULFILMENT_CHOICES)}"
+            )
         if self.delivery not in DELIVERY_MODES:
             raise UnknownChoice(
                 f"unknown delivery {self.delivery!r}; choose from {list(DELIVERY_MODES)}"
@@ -106,6 +114,15 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
     )
     start = datetime.combine(request.start, time(), UTC) if request.start else None
     stages = stage_models_for(durations, everything.orders, before=start)
+    center: CenterStage | None = None
+    if request.fulfillment != "empirical":
+        center = simulate_center_stage(
+            replay,
+            "robots" if request.fulfillment == "robots" else "manual",
+            seed=request.seed,
+            progress=progress,
+        )
+        stages = center.fulfilment(stages)
     # The loss rate from the orders before --from only, as known at --from (losses.py).
     losses = calibrate_losses(everything.orders, before=start) if request.losses else None
     actual = durations.join(replay.orders.select("order_id"), on="order_id", how="semi")
@@ -131,6 +148,8 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
         actual["purchased_at"], actual["click_to_door_h"]
     )
     metrics = _metrics(request, replay, stages, actual, runs, losses, regions_of(history, replay))
+    if center is not None:
+        metrics["fulfillment_center"] = center.metrics()
     comparison = None
     if arm is not None:  # the last two runs: the policy without Prime, then with it
         comparison = compare_arms(
@@ -159,6 +178,7 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
         by_mode=request.delivery == "routed",
         actual_weekly_units=actual_weekly,
         prime=comparison.section() if comparison else None,
+        center=center.section() if center else None,
     )
     return SimulationResult(metrics, report, metrics_path)
 
