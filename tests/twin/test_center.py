@@ -24,7 +24,9 @@ from baro.twin.center import (
     replenishment,
 )
 from baro.twin.center_sim import CenterOrder, FloorMode, run_center
-from baro.twin.center_stage import busiest_window
+from baro.twin.center_stage import LABELS, busiest_window, simulate_center_stage
+from baro.twin.replay import ReplayData
+from baro.twin.stages import assumed_stages
 
 T0 = datetime(2017, 3, 6, 8, tzinfo=UTC)
 # Two pod blocks, two stations, four robots: a floor a test plans in well under a second.
@@ -177,3 +179,44 @@ def test_an_unknown_fulfillment_is_a_clear_error_not_a_traceback() -> None:
     assert result.exit_code != 0
     assert "unknown fulfillment 'drones'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_stage_simulates_the_busiest_window_and_draws_the_twins_fulfilment() -> None:
+    moments = [T0 + timedelta(days=d, hours=h) for d in (0, 5, 5, 6) for h in (1, 3)]
+    orders = pl.DataFrame(
+        {"order_id": [f"o{i}" for i in range(len(moments))], "purchased_at": moments}
+    )
+    lines = pl.DataFrame(
+        {
+            "order_id": orders["order_id"],
+            "product_id": ["mug", "lamp"] * (len(moments) // 2),
+            "quantity": [1] * len(moments),
+        }
+    )
+    products = pl.DataFrame(
+        {
+            "product_id": ["mug", "lamp"],
+            "weight_g": [400, None],  # a size the data set lacks: the default parcel
+            "length_cm": [12, 40],
+            "width_cm": [10, 20],
+            "height_cm": [10, 20],
+        }
+    )
+    replay = ReplayData("handmade", "EUR", orders, lines, pl.DataFrame(), pl.DataFrame(), products)
+
+    stage = simulate_center_stage(
+        replay, "robots", seed=1, settings=SMALL, window_days=2, peak_units=40
+    )
+
+    assert stage.window == (
+        T0.replace(hour=0) + timedelta(days=5),
+        T0.replace(hour=0) + timedelta(days=7),
+    )
+    assert stage.at_order_times.shipped == 6
+    assert stage.peak["robots"].units_picked == stage.peak["manual"].units_picked >= 40
+    section = stage.section()
+    assert section.heatmap_png.startswith(b"\x89PNG") and len(section.rows) == len(LABELS)
+    drawn = stage.fulfilment(assumed_stages()).fulfilment.sample(np.random.default_rng(0))
+    # Each replayed order's fulfilment is one of the times simulated on the floor.
+    simulated = stage.at_order_times.pick_to_ship_s
+    assert min(abs(drawn.total_seconds() - s) for s in simulated) < 1e-3

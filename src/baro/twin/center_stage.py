@@ -15,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
 import numpy as np
 import polars as pl
 
 from baro.fulfillment import RandomStow
-from baro.fulfillment.robots import BaroPlanner
+from baro.fulfillment.robots import BaroPlanner, congestion_heatmap
 from baro.twin.center import (
     CenterSettings,
     Inbound,
@@ -99,12 +101,16 @@ class CenterStage:
             (label, _shown(timed.get(key)), _shown(robots.get(key)), _shown(manual.get(key)))
             for key, label in LABELS.items()
         ]
-        floor = self.layout.floor
         wait_cells = self.peak["robots"].wait_cells
         assert wait_cells is not None
-        return CenterSection(
-            rows, wait_cells, floor.free.reshape(floor.height, floor.width), self.notes()
-        )
+        with TemporaryDirectory() as scratch:
+            png = congestion_heatmap(
+                self.layout.floor,
+                wait_cells,
+                Path(scratch) / "heatmap.png",
+                title="Where robots waited at the peak (stations on the west wall)",
+            ).read_bytes()
+        return CenterSection(rows, png, self.notes())
 
     def notes(self) -> list[str]:
         s = self.layout.settings

@@ -34,7 +34,6 @@ from baro.twin.report_plots import (
     by_mode_figure,
     click_to_door_figure,
     click_to_door_over_time_figure,
-    congestion_heatmap_figure,
     cumulative_profit_figure,
     daily_orders_figure,
     demand_map_figure,
@@ -69,11 +68,10 @@ class PolicyRun:
 @dataclass(frozen=True)
 class CenterSection:
     """For the report: rows (label, at the orders' times, peak with robots, peak manual),
-    formatted; the congestion heat map's counts on the floor; notes."""
+    formatted; the floor's congestion heat map (PNG); notes."""
 
     rows: list[tuple[str, str, str, str]]
-    wait_cells: np.ndarray
-    free: np.ndarray  # (height, width)
+    heatmap_png: bytes
     notes: list[str]
 
 
@@ -298,9 +296,7 @@ def render_report(
             prime=prime,
             prime_figure=_prime_figure(prime, runs, colours) if prime else None,
             center=center,
-            center_figure=data_uri(congestion_heatmap_figure(center.wait_cells, center.free))
-            if center
-            else None,
+            center_figure=data_uri(center.heatmap_png) if center else None,
         )
     )
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -672,27 +672,3 @@ def cumulative_profit_figure(series: Sequence[ProfitSeries], currency: str) -> F
     ax.legend(loc="upper left")
     figure.autofmt_xdate()
     return figure
-
-
-@styled
-def congestion_heatmap_figure(wait_cells: np.ndarray, free: np.ndarray) -> Figure:
-    """Where robots stood waiting on the simulated floor (steps a driving robot neither
-    moved nor turned, per cell), walls and blocked cells grey: the crowds at the stations'
-    mouths and in the aisles they feed."""
-    height, width = free.shape
-    waits = np.ma.masked_where(~free, wait_cells.reshape(height, width).astype(float))
-    figure = Figure(figsize=(10, max(2.5, 10 * height / width + 1)), layout="constrained")
-    ax = figure.add_subplot()
-    ax.set_facecolor("#d9d9d9")
-    shown = ax.imshow(
-        np.ma.masked_less_equal(waits, 0),
-        cmap=colormaps["magma_r"],
-        norm=LogNorm(vmin=1, vmax=max(float(waits.max() or 1), 2.0)),
-        interpolation="nearest",
-    )
-    ax.imshow(np.ma.masked_where(free, np.ones_like(waits)), cmap="Greys", vmin=0, vmax=2)
-    ax.set_title("Congestion on the robot floor: waits per cell (stations on the west wall)")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    figure.colorbar(shown, ax=ax, label="robot-steps waited", shrink=0.8)
-    return figure
