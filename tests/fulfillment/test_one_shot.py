@@ -77,6 +77,13 @@ def test_pibt_alone_livelocks_where_two_robots_must_change_places_in_an_aisle(se
     assert lacam.sum_of_costs is not None and lacam.sum_of_costs >= lacam.lower_bound + 4
 
 
+def test_lacam_gives_up_when_its_memory_budget_is_spent() -> None:
+    # 2,000 bytes hold 4 search nodes, and any plan here takes robot 0 at least 4 steps (5 nodes)
+    floor = Floor.from_rows([".@@@@@.", ".......", ".@@@@@."])
+    result = run_one_shot(floor, [8, 10], [12, 8], OneShotLacam(budget_bytes=2_000))
+    assert not result.solved and result.steps == 0 and result.collisions == 0
+
+
 def test_robots_already_on_their_goals_cost_nothing() -> None:
     floor = Floor.from_rows(["..", ".."])
     result = run_one_shot(floor, [0, 3], [0, 3], OneShotLacam())

@@ -63,7 +63,7 @@ class _PibtSteps:
         self.slots = self.distances.slots(goals)
         self.rng = np.random.default_rng(seed)
         self.tie_break = self.rng.random(goals.size)
-        self.free_to_plan = np.full(goals.size, -1, dtype=np.int64)
+        self.no_constraints = np.full(goals.size, -1, dtype=np.int64)
         self._occupant = np.full(floor.cells, -1, dtype=np.int64)
         self._reserved = np.full(floor.cells, -1, dtype=np.int64)
 
@@ -92,9 +92,10 @@ class _PibtSteps:
 
 
 class OneShotPibt:
-    """PIBT alone, step after step, with the one-shot priorities. Fast, but not complete: two
-    robots whose shortest ways cross each other's goals can push each other off in turn for
-    ever (the tests keep such a floor)."""
+    """PIBT alone, step after step, with the one-shot priorities. Fast, but not complete:
+    robots can still push each other off their goals in turn for ever (the swap removes the
+    common case, two robots facing each other in a one-wide aisle; the tests keep a floor
+    where it is not enough)."""
 
     name = "pibt"
 
@@ -114,7 +115,7 @@ class OneShotPibt:
         off_goal_steps = np.zeros(starts.size, dtype=np.float64)
         while (locations != goals).any() and time.perf_counter() < deadline:
             off_goal_steps = np.where(locations == goals, 0.0, off_goal_steps + 1)
-            cells, _ = pibt.step(locations, pibt.order(off_goal_steps), pibt.free_to_plan)
+            cells, _ = pibt.step(locations, pibt.order(off_goal_steps), pibt.no_constraints)
             locations = cells
             yield locations
 
@@ -137,7 +138,6 @@ class OneShotLacam:
     def __init__(self, *, seed: int = 0, budget_bytes: int = DEFAULT_SEARCH_BYTES) -> None:
         self._seed = seed
         self._budget_bytes = budget_bytes
-        self.nodes = 0
 
     def configurations(
         self,
@@ -166,7 +166,7 @@ class OneShotLacam:
             constraint = node.constraints.popleft()
             self._branch(node, constraint, floor, pibt.rng)
             cells, valid = pibt.step(
-                node.config.astype(np.int64), node.order, constraint.fixed(pibt.free_to_plan)
+                node.config.astype(np.int64), node.order, constraint.fixed(pibt.no_constraints)
             )
             if not valid:
                 continue
@@ -177,7 +177,6 @@ class OneShotLacam:
             frontier.append(child)
             if child.key == goal_key:
                 found = child
-        self.nodes = len(explored)
         path = []
         while found is not None and found.parent is not None:
             path.append(found.config.astype(np.int64))

@@ -188,6 +188,7 @@ def congestion_heatmap(
     matplotlib.use("Agg")  # files only: no display here or on a server
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
+    from matplotlib.ticker import FuncFormatter
 
     counts = np.asarray(waits, dtype=np.float64)
     if counts.shape != (floor.cells,) or (counts < 0).any():
@@ -205,7 +206,10 @@ def congestion_heatmap(
     image = axes.imshow(
         grid, cmap="inferno_r", norm=LogNorm(vmin=1, vmax=max(peak, 2.0)), interpolation="nearest"
     )
-    figure.colorbar(image, ax=axes, label="robot-steps waiting on the cell", format="%.0f")
+    bar = figure.colorbar(image, ax=axes, label="robot-steps waiting on the cell")
+    plain = FuncFormatter(lambda value, _position: f"{value:g}")  # 2, not 2×10⁰
+    bar.ax.yaxis.set_major_formatter(plain)
+    bar.ax.yaxis.set_minor_formatter(plain)
     axes.set_title(title or f"{floor.name}: where robots waited ({int(counts.sum()):,} in all)")
     axes.set_xticks([])
     axes.set_yticks([])
