@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -109,10 +111,24 @@ def test_a_recording_reads_back_and_cuts_to_a_shorter_stretch(
         again.stretch(30, 10)
 
 
-def test_something_else_is_not_read_as_a_recording(tmp_path: Path) -> None:
-    path = tmp_path / "other.replay.json"
-    path.write_text(json.dumps({"format": "something else"}))
-    with pytest.raises(ValueError, match="not a robot replay"):
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda data: data.update(format="something else"), "not a robot replay"),
+        (lambda data: data.pop("planner"), "a malformed robot replay"),
+        (lambda data: data["frames"][0]["locations"].__setitem__(0, 10_000), "off its floor"),
+        (lambda data: data["frames"][1]["states"].pop(), "a malformed robot replay"),
+        (lambda data: [frame["states"].pop() for frame in data["frames"]], "one robot count"),
+    ],
+)
+def test_a_broken_recording_is_refused_with_what_is_wrong(
+    recording: Recording, tmp_path: Path, change: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    data = recording.to_json()
+    change(data)
+    path = tmp_path / "broken.replay.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=message):
         read_recording(path)
 
 
@@ -139,8 +155,15 @@ def test_the_command_writes_player_heatmap_and_recording_and_replays_it(tmp_path
         ["fulfillment", "replay", str(saved), "--from", "5", "--steps", "4", "--out", str(out)],
     )
 
+    rest = CliRunner().invoke(
+        app, ["fulfillment", "replay", str(saved), "--from", "10", "--out", str(out)]
+    )
+
     assert again.exit_code == 0, again.output
     assert len(_embedded((out / "TR23-tiny-6-9.html").read_text())["frames"]) == 4  # type: ignore[arg-type]
+    # without --steps, a recording is replayed to its end
+    assert rest.exit_code == 0, rest.output
+    assert len(_embedded((out / "TR23-tiny-11-15.html").read_text())["frames"]) == 5  # type: ignore[arg-type]
 
 
 def test_a_problem_named_is_looked_up_in_the_data_folder(tmp_path: Path) -> None:

@@ -97,6 +97,7 @@ def release(
 
 REPLAY_PLANNERS = ("baro", "plain_pibt")
 RECORDING_SUFFIX = ".replay.json"
+DEFAULT_REPLAY_STEPS = 200
 
 
 @app.command("replay")
@@ -112,7 +113,15 @@ def replay(
     start: Annotated[
         int, typer.Option("--from", min=0, help="Steps run before the recorded stretch")
     ] = 0,
-    steps: Annotated[int, typer.Option(min=1, max=5_000, help="Steps to record")] = 200,
+    steps: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=5_000,
+            help=f"Steps to record (default {DEFAULT_REPLAY_STEPS}; of a recording, all it holds "
+            "from --from on)",
+        ),
+    ] = None,
     planner: Annotated[
         str, typer.Option(help=f"Fleet planner: {' or '.join(REPLAY_PLANNERS)}")
     ] = "baro",
@@ -141,7 +150,7 @@ def replay(
 
 
 def _recording(
-    file: str, start: int, steps: int, planner: str, seed: int, data_dir: Path | None
+    file: str, start: int, steps: int | None, planner: str, seed: int, data_dir: Path | None
 ) -> Recording:
     """The stretch asked for: read from a recording, or run on a problem."""
     from baro.datasets import (
@@ -165,7 +174,8 @@ def _recording(
             if not path.is_file():
                 raise fail(f"no recording at {path}")
             recording = read_recording(path)
-            return recording.stretch(start or recording.first_step, steps)
+            first = start or recording.first_step
+            return recording.stretch(first, steps or recording.first_step + recording.steps - first)
         problem = (
             read_robot_runners_problem(path)
             if file.endswith(".json")
@@ -176,6 +186,7 @@ def _recording(
     fleet_planner = BaroPlanner(seed=seed) if planner == "baro" else PlainPibt(seed=seed)
     try:
         fleet = Fleet.from_problem(problem)
-        return record_lifelong(fleet, fleet_planner, start=start, steps=steps, source=problem.name)
+        length = steps or DEFAULT_REPLAY_STEPS
+        return record_lifelong(fleet, fleet_planner, start=start, steps=length, source=problem.name)
     except MemoryError as error:
         raise fail(str(error)) from error
