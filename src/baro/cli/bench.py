@@ -957,3 +957,74 @@ def mapf_table(result: dict[str, Any]) -> Table:
             str(row["collisions"] + row["illegal_moves"]),
         )
     return table
+
+
+@app.command("stow")
+def stow(
+    data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
+    test_from: Annotated[
+        str | None,
+        typer.Option(
+            help="First day evaluated (YYYY-MM-DD); ABC classes learn from the days before. "
+            "Default: the day the last quarter of the orders begins"
+        ),
+    ] = None,
+    cycle_days: Annotated[int, typer.Option(min=1, help="Days between replenishments")] = 7,
+    floor: Annotated[
+        str, typer.Option(help="Pick-to-ship on the clock with: manual (pickers walk) or robots")
+    ] = "manual",
+    seed: Annotated[int, typer.Option(help="Random seed of random stow")] = 7,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """Random, dedicated and class-based stow on the same Olist inbound and orders: bins
+    needed (space utilisation), pick travel and pick-to-ship, side by side."""
+    from baro.bench import stow as stow_bench  # the twin extra
+    from baro.datasets import DatasetError
+
+    try:
+        first = datetime.strptime(test_from, "%Y-%m-%d").date() if test_from else None  # noqa: DTZ007 - a day
+    except ValueError as error:
+        raise fail(f"--test-from is YYYY-MM-DD: {error}") from error
+    if floor not in ("manual", "robots"):
+        raise fail(f"--floor is manual or robots, got {floor!r}")
+    with progress_bar() as bar:
+        task = bar.add_task("stow", total=None)
+
+        def advance(what: str, done: int, total: int) -> None:
+            bar.update(task, description=what, completed=done, total=total)
+
+        try:
+            result = stow_bench.run(
+                data_dir or Settings().resolved_data_dir(),
+                test_from=first,
+                cycle_days=cycle_days,
+                floor="robots" if floor == "robots" else "manual",
+                seed=seed,
+                progress=advance,
+            )
+        except (DatasetError, ValueError) as error:
+            raise fail(str(error)) from error
+    save_json(result, json_path)
+    out.print(stow_table(result))
+
+
+def stow_table(result: dict[str, Any]) -> Table:
+    evaluated = result["evaluated"]
+    table = Table(
+        title=f"baro bench stow — {evaluated['orders']:,} orders from {result['test_from']}, "
+        f"{evaluated['units']:,} units"
+    )
+    columns = "strategy bins_needed utilisation ×dedicated pick_m/unit p50_min p90_min"
+    for column in columns.split():
+        table.add_column(column, justify="left" if column == "strategy" else "right")
+    for name, row in result["strategies"].items():
+        table.add_row(
+            name,
+            f"{row['bins_needed']:,}",
+            f"{row['space_utilisation']:.1%}",
+            f"{row['vs_dedicated']['space_utilisation']:.2f}",
+            f"{row['pick_metres_per_unit']:.1f}",
+            str(row["pick_to_ship_p50_min"]),
+            str(row["pick_to_ship_p90_min"]),
+        )
+    return table
