@@ -164,7 +164,7 @@ class OneShotLacam:
                 frontier.pop()
                 continue
             constraint = node.constraints.popleft()
-            self._branch(node, constraint, floor, pibt.rng)
+            _branch(node, constraint, floor, pibt.rng)
             cells, valid = pibt.step(
                 node.config.astype(np.int64), node.order, constraint.fixed(pibt.no_constraints)
             )
@@ -183,19 +183,6 @@ class OneShotLacam:
             found = found.parent
         yield from reversed(path)
 
-    def _branch(
-        self, node: _Node, constraint: _Constraint, floor: Floor, rng: np.random.Generator
-    ) -> None:
-        """Queue the constraints one deeper: robot ``order[depth]`` forced to each of its cells."""
-        if constraint.depth >= node.config.size:
-            return
-        robot = int(node.order[constraint.depth])
-        here = int(node.config[robot])
-        cells = [here, *(int(c) for c in floor.neighbour[here] if c >= 0)]
-        rng.shuffle(cells)
-        for cell in cells:
-            node.constraints.append(_Constraint(constraint, robot, cell, constraint.depth + 1))
-
 
 @dataclass(frozen=True, slots=True)
 class _Constraint:
@@ -206,15 +193,28 @@ class _Constraint:
     cell: int
     depth: int
 
-    def fixed(self, none: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    def fixed(self, unconstrained: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Each robot's forced cell, -1 where free: ``unconstrained`` (all -1) with these set."""
         if self.parent is None:
-            return none
-        fixed = none.copy()
+            return unconstrained
+        fixed = unconstrained.copy()
         link: _Constraint | None = self
         while link is not None and link.parent is not None:
             fixed[link.robot] = link.cell
             link = link.parent
         return fixed
+
+
+def _branch(node: _Node, constraint: _Constraint, floor: Floor, rng: np.random.Generator) -> None:
+    """Queue the constraints one deeper: robot ``order[depth]`` forced to each of its cells."""
+    if constraint.depth >= node.config.size:
+        return
+    robot = int(node.order[constraint.depth])
+    here = int(node.config[robot])
+    cells = [here, *(int(c) for c in floor.neighbour[here] if c >= 0)]
+    rng.shuffle(cells)
+    for cell in cells:
+        node.constraints.append(_Constraint(constraint, robot, cell, constraint.depth + 1))
 
 
 class _Node:
