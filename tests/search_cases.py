@@ -80,6 +80,11 @@ KNOWN_ANSWERS = [
     ("muug", "mug", "mug"),  # a letter substituted in a short word (padded trigrams)
     ("텔레비젼", "television", "텔레비전"),  # a Korean misspelling, a syllable off
     ("utilidade", "mug", None),  # a Portuguese category's stem
+    ("노트븍", "laptop", "노트북"),  # a jamo typo: one vowel, one letter off
+    ("머구", "mug", "머그"),  # the same in a word of two syllables
+    ("강철 뭄병", "bottle_in", "강철 물병"),
+    ("프리미엄 머구컵", "mug", None),  # a typo inside a compound: most of its bigrams
+    ("프리 미엄 머그컵", "mug", "프리미엄머그컵"),  # a space typed inside a word
     ("프리미엄 머그컵 블루", "mug", None),  # a word it lacks: the most of the words
     ("steel water bottle qzxj", "bottle_in", None),  # a word no product has, nor one alike
 ]

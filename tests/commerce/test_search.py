@@ -8,6 +8,7 @@ import sqlite3
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -149,29 +150,64 @@ def test_products_made_before_the_terms_are_found_after_reindex(platform: Platfo
     assert [i.product.id for i in platform.catalog.find("mugs").items] == [world.mug.id]
 
 
+def check_the_full_text_index(platform: Platform) -> None:
+    """FTS5's own check of its external-content index against the rows (raises if not)."""
+    with platform.db.transaction() as session:
+        session.execute(
+            text("INSERT INTO products_fts_terms(products_fts_terms) VALUES ('integrity-check')")
+        )
+
+
+def database_with_an_old_product(
+    folder: Path, revision: str, title_ko: str, terms: str | None = None
+) -> str:
+    """A SQLite database with one product written at ``revision`` (with the search
+    ``terms`` it had then, and those terms in the vocabulary once), upgraded to the head."""
+    path = folder / "old.db"
+    url = f"sqlite:///{path}"
+    upgrade(url, revision)
+    columns = "id, sku, title_ko, title_en, category, price_minor, currency, weight_g, " + (
+        "length_cm, width_cm, height_cm, active" + (", search_terms" if terms else "")
+    )
+    values = ["prd_old", "OLD-1", title_ko, "Old", "casa", 100, "BRL", 1, 1, 1, 1, 1]
+    values += [terms] if terms else []
+    marks = ", ".join("?" * len(values))
+    with sqlite3.connect(path) as old:
+        old.execute(f"INSERT INTO products ({columns}) VALUES ({marks})", values)
+        for term in (terms or "").split():
+            old.execute("INSERT INTO search_vocabulary VALUES (?, ?, 1)", (term, term))
+    upgrade(url)
+    return url
+
+
 def test_products_from_before_0016_are_indexed_by_reindex(tmp_path, clock) -> None:
     """A product written at 0015 is in the new index (with no terms) after the upgrade, so
     reindex's update keeps FTS5's external-content index sound, and then finds it."""
-    path = tmp_path / "old.db"
-    url = f"sqlite:///{path}"
-    upgrade(url, "0015")
-    with sqlite3.connect(path) as old:
-        old.execute(
-            "INSERT INTO products (id, sku, title_ko, title_en, category, price_minor, currency,"
-            " weight_g, length_cm, width_cm, height_cm, active)"
-            " VALUES ('prd_old', 'OLD-1', '머그컵', 'Mug', 'casa', 100, 'BRL', 1, 1, 1, 1, 1)"
-        )
-    upgrade(url)
+    url = database_with_an_old_product(tmp_path, "0015", "머그컵")
     platform = Platform.start(Settings(database_url=url), clock=clock)
     try:
         assert platform.catalog.reindex() == 1
         found = platform.catalog.find("머그컵을")
-        with platform.db.transaction() as session:
-            session.execute(
-                text(
-                    "INSERT INTO products_fts_terms(products_fts_terms) VALUES ('integrity-check')"
-                )
-            )
+        check_the_full_text_index(platform)
     finally:
         platform.close()
     assert [i.product.id for i in found.items] == ["prd_old"]
+
+
+def test_0018_analyses_products_again_with_their_bigrams(tmp_path, clock) -> None:
+    """A product indexed at 0017 has no bigrams; after the upgrade and reindex it has, is
+    found by them, and the vocabulary counts it once."""
+    url = database_with_an_old_product(tmp_path, "0017", "무향밀가루", "무향밀가루 old")
+    platform = Platform.start(Settings(database_url=url), clock=clock)
+    try:
+        assert platform.catalog.reindex() == 1
+        found = platform.catalog.find("밀가루")  # Kiwi kept the title whole: its bigrams
+        check_the_full_text_index(platform)
+        with platform.db.read() as session:
+            counted = session.execute(
+                text("SELECT products FROM search_vocabulary WHERE term = 'old'")
+            ).scalar_one()
+    finally:
+        platform.close()
+    assert [i.product.id for i in found.items] == ["prd_old"]
+    assert counted == 1  # counted again from the new analysis, not on top of the old count

@@ -15,6 +15,7 @@ from baro.commerce.catalog.search.analysis import (
     analyse_query,
     document_terms,
     fold,
+    hangul_bigrams,
 )
 from baro.commerce.catalog.search.index import Hit
 from baro.commerce.catalog.search.ranking import RankingWeights, rank
@@ -40,9 +41,17 @@ def test_english_is_stemmed_and_folded_and_portuguese_categories_too() -> None:
     assert terms_of("utilidade") == [{"utilidad", "util"}]
 
 
+def test_korean_text_is_indexed_by_its_bigrams_too_spaces_left_out() -> None:
+    assert hangul_bigrams("다온 무향두유 200g") == ["다온", "온무", "무향", "향두", "두유"]
+    assert hangul_bigrams("물 mug 컵") == []  # a syllable alone has none; Latin is no bigram
+    # A word of three syllables or more may match by all of its bigrams; two is itself.
+    assert analyse_query("밀가루").groups[0].alternatives == (("밀가루",), ("밀가", "가루"))
+    assert analyse_query("두유").groups[0].alternatives == (("두유",),)
+
+
 def test_synonyms_widen_a_word_both_ways() -> None:
     assert terms_of("휴지") == [{"휴지", "화장지"}]
-    assert terms_of("화장지") == [{"화장지", "휴지"}]
+    assert terms_of("화장지") == [{"화장지", "화장", "장지", "휴지"}]  # its bigrams too
     assert {"televis"} <= terms_of("tv")[0]
     assert ("toilet", "paper") in analyse_query("tissue").groups[0].alternatives
 

@@ -36,7 +36,8 @@ def explain(
         platform.close()
     weights = RankingWeights()
     err.print(
-        f"final = ({weights.text} x text + {weights.sales} x sales) x stock; sales = units "
+        f"final = ({weights.text} x text + {weights.sales} x sales + {weights.category} x "
+        f"category) x stock; category = share of the words its category has; sales = units "
         f"in {weights.sales_days} days / (units + {weights.sales_half_units}); "
         f"out of stock x {weights.out_of_stock}"
     )
@@ -46,7 +47,9 @@ def explain(
         )
     if found.truncated:
         err.print("the query was cut to its first 200 characters or 8 words")
-    table = Table("#", "Product", "Title", "Text", "Sales (units)", "Stock (free)", "Final")
+    table = Table(
+        "#", "Product", "Title", "Text", "Sales (units)", "Category", "Stock (free)", "Final"
+    )
     table.columns[1].overflow = "fold"
     for number, (item, score) in enumerate(zip(found.items, found.scores, strict=True), 1):
         product = item.product
@@ -56,6 +59,7 @@ def explain(
             product.title_en or product.title_ko,
             f"{score.text:.3f} ({score.relevance:.3g})",
             f"{score.sales:.3f} ({score.units_sold:,})",
+            f"{score.category:.2f}",
             f"{score.stock:.2f} ({score.available:,})",
             f"{score.final:.3f}",
         )

@@ -73,7 +73,7 @@ def insert_products(session: Session, products: Iterable[Product]) -> int:
     rows, documents = [], []
     for product in products:
         found = index.indexed_words(product)
-        rows.append(to_row_values(product) | {"search_terms": index.search_terms(found)})
+        rows.append(to_row_values(product) | {"search_terms": index.search_terms(product, found)})
         documents.append(found)
     if rows:
         session.execute(table_of(ProductRow).insert(), rows)
@@ -83,12 +83,13 @@ def insert_products(session: Session, products: Iterable[Product]) -> int:
 
 def reindex(session: Session, product_ids: Sequence[str]) -> int:
     """Analyse these products again and write their terms (``baro search reindex``)."""
-    found = {p.id: index.indexed_words(p) for p in load(session, product_ids).values()}
+    products = load(session, product_ids)
+    found = {p.id: index.indexed_words(p) for p in products.values()}
     for product_id, words in sorted(found.items()):
         session.execute(
             update(ProductRow)
             .where(ProductRow.id == product_id)
-            .values(search_terms=index.search_terms(words))
+            .values(search_terms=index.search_terms(products[product_id], words))
         )
     index.add_to_vocabulary(session, found.values())
     return len(found)

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from baro.commerce.catalog import repository
@@ -17,6 +16,7 @@ from baro.commerce.catalog.domain import Product, ProductNotFound
 from baro.commerce.catalog.search import index
 from baro.commerce.catalog.search.analysis import Query, analyse_query
 from baro.commerce.catalog.search.ranking import RankingWeights, Scored, UnitsSold, rank
+from baro.commerce.catalog.search.spelling import Speller, correctable
 from baro.commerce.catalog.signals import (
     SearchClick,
     SignalBuffer,
@@ -36,11 +36,6 @@ from baro.network import StockLevel, available_by_product, stock_levels
 MAX_PAGE = 100
 # Fewer exact matches than this, and misspelt words are corrected (did you mean).
 TOO_FEW_MATCHES = 3
-# How alike (rapidfuzz ratio, 0-100) a vocabulary term must be to correct a word to it: one
-# typo in a word of four letters or more passes (mugg → mug 86, laptpo → laptop 83).
-TYPO_SIMILARITY = 75
-# A word shorter than this is not corrected (too many words are one typo from it).
-TYPO_MIN_CHARS = 3
 # Price bands: the matches' prices cut at these quantiles.
 PRICE_QUANTILES = (0.25, 0.5, 0.75)
 # Reindexing works through products this many at a time, one transaction each.
@@ -117,14 +112,22 @@ class Catalog:
         self._clock = clock
         self._idempotency_ttl = idempotency_ttl
         self._signals = signals or SignalBuffer(db)
+        self._speller = Speller(db)
 
     def close(self) -> None:
         """Write the signals still held (the platform is stopping)."""
         self._signals.close()
 
+    def build_spelling(self) -> None:
+        """Build the did-you-mean dictionary now, from the vocabulary indexed so far (it is
+        otherwise built by the first search with a misspelt word): a warm-up."""
+        self._speller.build()
+
     def add(self, products: Iterable[Product]) -> int:
         with self._db.transaction() as session:
-            return repository.insert_products(session, products)
+            added = repository.insert_products(session, products)
+        self._speller.written()
+        return added
 
     def set_price(self, product_id: str, price: Money) -> None:
         """A new price from now on (operators); orders already placed keep theirs."""
@@ -270,22 +273,28 @@ class Catalog:
             hits = index.matches(session, query, filters)
             did_you_mean = None
             if len(hits) < TOO_FEW_MATCHES:
-                corrected = _corrected(session, query)
+                corrected = _corrected(session, query, self._speller)
                 if corrected is not None:
                     more = index.matches(session, corrected, filters)
                     if _unseen(hits, more):
                         did_you_mean = corrected.text
                         hits = _joined(hits, more, weights.candidates)
-                # Still too little: the products that match most of the words, after those
-                # that match all (a word mistyped past correction, split, or not theirs).
-                if len(hits) < TOO_FEW_MATCHES and len(query.groups) > 1:
+                # None has all the words: the Korean words run together may have them (a
+                # space typed inside a word); else those with most of the words (a word
+                # mistyped past correction, or one they do not have).
+                respaced = query.respaced() if not hits else None
+                if respaced is not None:
+                    hits = index.matches(session, respaced, filters)
+                    did_you_mean = respaced.text if hits else None
+                if not hits and len(query.groups) > 1:
                     partial = index.partial_matches(session, corrected or query, filters)
                     hits = _joined(hits, partial, weights.candidates)
             ids = [hit.product_id for hit in hits]
             since = self._clock.now() - timedelta(days=weights.sales_days)
             units = self._units_sold(session, ids, since) if self._units_sold and ids else {}
             available = available_by_product(session, ids)
-            scored = rank(hits, units, available, weights)
+            shares = {hit.product_id: _category_share(query, hit.category) for hit in hits}
+            scored = rank(hits, units, available, weights, shares)
             if in_stock:
                 scored = [s for s in scored if s.available > 0]
             page = scored[offset : offset + limit]
@@ -310,6 +319,7 @@ class Catalog:
                 if not ids:
                     return done
                 done += repository.reindex(session, ids)
+            self._speller.written()
 
     def flush_signals(self) -> int:
         """Write the views and searches held now (the buffer does it every second)."""
@@ -324,6 +334,17 @@ class Catalog:
             return repository.product_ids(session, limit)
 
 
+def _category_share(query: Query, category: str) -> float:
+    """How well ``query`` names ``category``: the share of the query's words the category
+    has times the share of the category's words the query has (``soap`` names the aisle
+    ``soap`` fully, ``body_lotions_soap`` a third)."""
+    terms = index.category_terms(category)
+    if not terms or query.empty:
+        return 0.0
+    asked = {term for group in query.groups for term in group.terms}
+    return index.words_matched(query, terms) / len(query.groups) * len(terms & asked) / len(terms)
+
+
 def _unseen(hits: Sequence[index.Hit], more: Sequence[index.Hit]) -> bool:
     seen = {hit.product_id for hit in hits}
     return any(hit.product_id not in seen for hit in more)
@@ -335,23 +356,18 @@ def _joined(hits: list[index.Hit], more: Sequence[index.Hit], limit: int) -> lis
     return (hits + [hit for hit in more if hit.product_id not in seen])[:limit]
 
 
-def _corrected(session: Session, query: Query) -> Query | None:
-    """``query`` with each word the index has never seen replaced by the most alike word
-    it has (one lookup per word, at most ``MAX_QUERY_TERMS``), or None when none is."""
+def _corrected(session: Session, query: Query, speller: Speller) -> Query | None:
+    """``query`` with each word the index has never seen replaced by the nearest word it
+    has (``search.spelling``; one lookup per word, at most ``MAX_QUERY_TERMS``), or None
+    when none is near enough."""
     known = index.known_terms(session, (t for g in query.groups for t in g.terms))
     corrections: dict[str, str] = {}
     for group in query.groups:
-        if known.intersection(group.terms) or len(group.surface) < TYPO_MIN_CHARS:
+        if known.intersection(group.terms) or not correctable(group.surface):
             continue
-        term = group.alternatives[0][0]
-        alike = [
-            (fuzz.ratio(term, candidate.term), candidate.products, candidate)
-            for candidate in index.similar_terms(session, term)
-        ]
-        alike = [a for a in alike if a[0] >= TYPO_SIMILARITY]
-        if alike:
-            best = max(alike, key=lambda a: (a[0], a[1], [-ord(c) for c in a[2].term]))
-            corrections[group.surface] = best[2].word
+        nearest = speller.correction(session, group.surface, group.alternatives[0][0])
+        if nearest is not None:
+            corrections[group.surface] = nearest.word
     return query.corrected(corrections) if corrections else None
 
 

@@ -5,6 +5,10 @@ here in Python so that SQLite and PostgreSQL index and match identical tokens.
   stems of verbs and adjectives are kept; particles (을, 에서), endings and suffixes are
   dropped; compounds come out as their parts (프리미엄머그컵 → 프리미엄 머그 컵), so a query
   written without spaces meets a title written with them.
+- **Korean bigrams**: every two neighbouring syllables of a product's Korean text (spaces
+  left out) are indexed too, and a query's Korean word of three syllables or more may match
+  by all of its own (Lucene's CJK bigrams): so a word Kiwi does not know, and so keeps whole
+  or splits otherwise (무향밀가루, 향후무스), still meets the title it came from.
 - **Latin script**: case and accent folding, then Snowball stemming (``PyStemmer``): English
   for titles, Portuguese for categories (Olist's are Portuguese). A query word does not say
   its language, so it matches either stem (``Group``).
@@ -44,6 +48,11 @@ _KEPT_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "NP", "XR", "SL", "SH", "SN",
 _LATIN_TAGS = frozenset({"SL", "SW"})
 _ALNUM = re.compile(r"[^\W_]+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_SYLLABLES = re.compile(r"[\uac00-\ud7a3]{2,}")
+# A Korean query word this long or longer may also match by its bigrams (two syllables is
+# one bigram, the word itself).
+BIGRAM_MIN_SYLLABLES = 3
+_BETWEEN_HANGUL = re.compile(r"(?<=[\uac00-\ud7a3])\s+(?=[\uac00-\ud7a3])")
 # Words that carry nothing alone; dropped on both sides so "mug for coffee" needs no "for".
 _STOPWORDS = frozenset(
     {
@@ -147,6 +156,17 @@ def document_words(fields: Sequence[Field]) -> list[tuple[str, str]]:
     return found
 
 
+def hangul_bigrams(text: str) -> list[str]:
+    """Each two neighbouring Hangul syllables of ``text``, spaces between them left out,
+    once each, in order: 다온 무향두유 → 다온 온무 무향 향두 두유."""
+    joined = _BETWEEN_HANGUL.sub("", fold(text))
+    return list(
+        dict.fromkeys(
+            run[i : i + 2] for run in _SYLLABLES.findall(joined) for i in range(len(run) - 1)
+        )
+    )
+
+
 def document_terms(fields: Sequence[Field]) -> list[str]:
     """The terms a product is indexed under, in order, repeats kept (they weigh in BM25)."""
     return [term for term, _word in document_words(fields)]
@@ -178,6 +198,13 @@ class Query:
     def empty(self) -> bool:
         return not self.groups
 
+    def respaced(self) -> Query | None:
+        """The query with the spaces between Korean words taken out (Kiwi then splits the
+        run where its words meet: 햄통 조림 → 햄통조림 → 햄 통조림), or None when it has
+        none: a space typed inside a word, or a compound spaced otherwise than the title."""
+        joined = _BETWEEN_HANGUL.sub("", self.text)
+        return analyse_query(joined) if joined != self.text else None
+
     def corrected(self, corrections: dict[str, str]) -> Query:
         """The query with misspelt words replaced (surface → surface): the did-you-mean."""
         return analyse_query(" ".join(corrections.get(g.surface, g.surface) for g in self.groups))
@@ -185,8 +212,12 @@ class Query:
 
 def word_alternatives(word: Word) -> tuple[tuple[str, ...], ...]:
     """The terms one query word matches alone: a Latin word either language's stem (titles
-    are stemmed in English, categories in Portuguese), any other word itself."""
+    are stemmed in English, categories in Portuguese), a Korean word itself or, from three
+    syllables, all of its bigrams; any other word itself."""
     if not word.latin:
+        bigrams = hangul_bigrams(word.surface)
+        if len(bigrams) >= BIGRAM_MIN_SYLLABLES - 1 and len(word.surface) == len(bigrams) + 1:
+            return ((word.surface,), tuple(bigrams))
         return ((word.surface,),)
     stems = dict.fromkeys((stem(word.surface, "en"), stem(word.surface, "pt")))
     return tuple((s,) for s in stems)

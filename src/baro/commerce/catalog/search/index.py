@@ -7,6 +7,7 @@ the full-text syntax differs, and every term put into it is letters and digits o
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from baro.commerce.catalog.domain import Product
-from baro.commerce.catalog.search.analysis import Field, Query, document_words
+from baro.commerce.catalog.search.analysis import (
+    Field,
+    Group,
+    Query,
+    document_words,
+    hangul_bigrams,
+)
 from baro.core.db import Base, table_of
 from baro.core.money import Money
 
@@ -43,18 +50,30 @@ def product_fields(product: Product) -> list[Field]:
     return [
         Field(product.title_ko, "ko"),
         Field(product.title_en, "en"),
-        Field(product.category.replace("_", " "), "pt"),
+        _category_field(product.category),
         Field(product.sku, None),
     ]
+
+
+@functools.lru_cache(maxsize=4_096)  # categories are few; each is analysed once
+def category_terms(category: str) -> frozenset[str]:
+    """The terms a category is indexed under (as ``product_fields`` has it)."""
+    return frozenset(term for term, _word in document_words([_category_field(category)]))
+
+
+def _category_field(category: str) -> Field:
+    return Field(category.replace("_", " "), "pt")
 
 
 def indexed_words(product: Product) -> list[tuple[str, str]]:
     return document_words(product_fields(product))
 
 
-def search_terms(found: Sequence[tuple[str, str]]) -> str:
-    """The ``search_terms`` column: the terms, space-separated."""
-    return " ".join(term for term, _word in found)
+def search_terms(product: Product, found: Sequence[tuple[str, str]]) -> str:
+    """The ``search_terms`` column: the terms (``found``: ``indexed_words``), then the
+    Korean title's bigrams, space-separated. The bigrams are not in the vocabulary: a
+    misspelt word is corrected to words, not to pieces of them."""
+    return " ".join([term for term, _word in found] + hangul_bigrams(product.title_ko))
 
 
 def add_to_vocabulary(session: Session, documents: Iterable[Sequence[tuple[str, str]]]) -> None:
@@ -83,14 +102,20 @@ def add_to_vocabulary(session: Session, documents: Iterable[Sequence[tuple[str, 
     )
 
 
-_KNOWN = select(SearchTermRow.term).where(
+_COUNTS = select(SearchTermRow.term, SearchTermRow.products).where(
     SearchTermRow.term.in_(bindparam("terms", expanding=True))
 )
 
 
 def known_terms(session: Session, terms: Iterable[str]) -> set[str]:
+    return set(term_counts(session, terms))
+
+
+def term_counts(session: Session, terms: Iterable[str]) -> dict[str, int]:
+    """Of ``terms``, those some product was indexed under, with how many products."""
     wanted = sorted(set(terms))
-    return set(session.scalars(_KNOWN, {"terms": wanted})) if wanted else set()
+    rows = session.execute(_COUNTS, {"terms": wanted}) if wanted else ()
+    return {term: products for term, products in rows}
 
 
 @dataclass(frozen=True)
@@ -98,6 +123,14 @@ class VocabularyTerm:
     term: str
     word: str
     products: int
+
+
+_VOCABULARY = select(SearchTermRow.term, SearchTermRow.word, SearchTermRow.products)
+
+
+def vocabulary(session: Session) -> list[VocabularyTerm]:
+    """Every term indexed (for the spelling dictionary)."""
+    return [VocabularyTerm(*row) for row in session.execute(_VOCABULARY)]
 
 
 def similar_terms(session: Session, term: str) -> list[VocabularyTerm]:
@@ -126,9 +159,22 @@ def similar_terms(session: Session, term: str) -> list[VocabularyTerm]:
     return [VocabularyTerm(*row) for row in rows]
 
 
-def _fts5(query: Query, *, every: bool = True) -> str:
-    """FTS5 MATCH text: groups ANDed (or ORed, ``every`` False), alternatives ORed, the last
-    word a prefix (the shopper may still be typing it). Terms are letters and digits, each
+# The last word is also a prefix (the shopper may still be typing it) from this length: a
+# shorter one (the "g" of "500g") would match a good part of the catalogue.
+PREFIX_MIN_CHARS = 3
+
+
+def _typed(query: Query) -> list[tuple[Group, bool]]:
+    """Each group with whether its last term is matched as a prefix."""
+    last = len(query.groups) - 1
+    return [
+        (g, n == last and len(g.surface) >= PREFIX_MIN_CHARS) for n, g in enumerate(query.groups)
+    ]
+
+
+def _fts5(groups: Sequence[tuple[Group, bool]], *, every: bool = True) -> str:
+    """FTS5 MATCH text: groups ANDed (or ORed, ``every`` False), alternatives ORed, a
+    group's last term a prefix where it says so. Terms are letters and digits, each
     quoted."""
 
     def alternative(terms: tuple[str, ...], prefix: bool) -> str:
@@ -136,40 +182,57 @@ def _fts5(query: Query, *, every: bool = True) -> str:
         quoted = [f'"{t}"' + ("*" if prefix and n == last else "") for n, t in enumerate(terms)]
         return quoted[0] if len(quoted) == 1 else "(" + " AND ".join(quoted) + ")"
 
-    last = len(query.groups) - 1
     return (" AND " if every else " OR ").join(
-        "(" + " OR ".join(alternative(a, n == last) for a in g.alternatives) + ")"
-        for n, g in enumerate(query.groups)
+        "(" + " OR ".join(alternative(a, prefix) for a in g.alternatives) + ")"
+        for g, prefix in groups
     )
 
 
-def _tsquery(query: Query, *, every: bool = True) -> str:
+def _tsquery(groups: Sequence[tuple[Group, bool]], *, every: bool = True) -> str:
     """The same as ``_fts5`` in ``to_tsquery`` syntax."""
 
     def alternative(terms: tuple[str, ...], prefix: bool) -> str:
         parts = [t + (":*" if prefix and n == len(terms) - 1 else "") for n, t in enumerate(terms)]
         return "(" + " & ".join(parts) + ")"
 
-    last = len(query.groups) - 1
     return (" & " if every else " | ").join(
-        "(" + " | ".join(alternative(a, n == last) for a in g.alternatives) + ")"
-        for n, g in enumerate(query.groups)
+        "(" + " | ".join(alternative(a, prefix) for a in g.alternatives) + ")"
+        for g, prefix in groups
     )
 
 
-def groups_matched(query: Query, terms: set[str]) -> int:
-    """How many of ``query``'s groups a product indexed under ``terms`` matches (the last
-    group's last term as a prefix, as the full-text query has it)."""
-    last = len(query.groups) - 1
+# A word matched by its pieces (a Korean word's bigrams, a two-word synonym) counts as the
+# share of its pieces present when at most this many are missing: one mistyped syllable
+# breaks the two bigrams it is in.
+MISSING_PIECES = 2
+
+
+def words_matched(query: Query, terms: set[str] | frozenset[str]) -> float:
+    """How much of ``query`` a product indexed under ``terms`` has: 1 per group it matches
+    (a prefix where the full-text query has one), and for a group it does not, the share of
+    the pieces of its longest alternative that it has, when no more than ``MISSING_PIECES``
+    are missing and one is there (귝산두부 for 국산두부: 산두 and 두부 of 귝산, 산두, 두부)."""
 
     def present(alternative: tuple[str, ...], prefix: bool) -> bool:
         *whole, end = alternative
         found = end in terms or (prefix and any(t.startswith(end) for t in terms))
         return found and all(t in terms for t in whole)
 
-    return sum(
-        any(present(a, n == last) for a in g.alternatives) for n, g in enumerate(query.groups)
-    )
+    def share(group: Group, prefix: bool) -> float:
+        if any(present(a, prefix) for a in group.alternatives):
+            return 1.0
+        pieces = max(group.alternatives, key=len)
+        there = sum(t in terms for t in pieces)
+        return there / len(pieces) if there and len(pieces) - there <= MISSING_PIECES else 0.0
+
+    return sum(share(group, prefix) for group, prefix in _typed(query))
+
+
+def _loosened(group: Group) -> Group:
+    """The group with each piece of a many-piece alternative an alternative of its own: a
+    product with some of the pieces is a candidate for ``words_matched`` to weigh."""
+    singles = {(t,) for a in group.alternatives if len(a) > 1 for t in a}
+    return Group(group.surface, (*group.alternatives, *sorted(singles)))
 
 
 @dataclass(frozen=True)
@@ -198,22 +261,39 @@ class TextFilters:
 def matches(session: Session, query: Query, filters: TextFilters) -> list[Hit]:
     """The active products matching every group of ``query``, most relevant first (ties
     by SKU), at most ``filters.limit``."""
-    rows = _text_matches(session, query, filters, every=True)
+    rows = _text_matches(session, _typed(query), filters, every=True)
     return [_hit(row, float(row.score)) for row in rows]
 
 
 def partial_matches(session: Session, query: Query, filters: TextFilters) -> list[Hit]:
-    """Products matching at least half of ``query``'s groups (a word mistyped beyond
-    correction, split or joined differently, or one the product does not have), out of the
+    """Products matching at least half of ``query``'s groups (``words_matched``: a word
+    mistyped beyond correction, or one the product does not have), out of the
     ``filters.limit`` most relevant by the database's text score. Each relevance is scaled
     by the share of groups matched (Lucene's classic coordination factor), so a product
-    matching more of the words ranks above one matching fewer."""
+    matching more of the words ranks above one matching fewer.
+
+    The database is asked for any of the rarest groups only (by the vocabulary's product
+    counts; a group's pieces each on their own): a product matching half of ``n`` groups,
+    in part or whole, misses at most the other half, so it has a term of any
+    ``n - ceil(n / 2) + 1`` of them, and no such product is missed; the common words
+    (``organic``, the ``500`` of a size), whose postings would make the query score much of
+    the catalogue, are counted from each candidate's terms instead."""
     wanted = len(query.groups)
-    rows = _text_matches(session, query, filters, every=False)
+    needed = -(-wanted // 2)
+    counts = term_counts(session, (t for g in query.groups for t in g.terms))
+
+    def rarity(item: tuple[Group, bool]) -> int:
+        # A prefix may match more than its own term: its own count is the estimate (which
+        # groups are asked for changes the cost, never the products found).
+        return sum(min(counts.get(t, 0) for t in a) for a in item[0].alternatives)
+
+    rarest = sorted(_typed(query), key=rarity)[: wanted - needed + 1]
+    asked = [(_loosened(group), prefix) for group, prefix in rarest]
+    rows = _text_matches(session, asked, filters, every=False)
     hits = []
     for row in rows:
-        matched = groups_matched(query, set(row.search_terms.split()))
-        if 2 * matched >= wanted:
+        matched = words_matched(query, set(row.search_terms.split()))
+        if matched >= needed:
             hits.append(_hit(row, float(row.score) * matched / wanted))
     return sorted(hits, key=lambda hit: -hit.text)
 
@@ -223,11 +303,11 @@ def _hit(row: Row[Any], text: float) -> Hit:
 
 
 def _text_matches(
-    session: Session, query: Query, filters: TextFilters, *, every: bool
+    session: Session, groups: Sequence[tuple[Group, bool]], filters: TextFilters, *, every: bool
 ) -> Sequence[Row[Any]]:
     """id, score (higher better), search_terms, category and price of the active products
     matching every group (or any group, ``every`` False), best ``limit`` first, ties by SKU."""
-    if query.empty:
+    if not groups:
         return []
     where = ["p.active"]
     params: dict[str, object] = {"limit": filters.limit}
@@ -240,7 +320,7 @@ def _text_matches(
             where.append(condition)
             params[name] = value
     if session.get_bind().dialect.name == "postgresql":
-        params["tsq"] = _tsquery(query, every=every)
+        params["tsq"] = _tsquery(groups, every=every)
         statement = (
             # The conditions are this function's own; every value is a parameter.
             "SELECT p.id, ts_rank_cd(p.search_vector, q.tsq) AS score, "  # noqa: S608
@@ -250,7 +330,7 @@ def _text_matches(
             "ORDER BY score DESC, p.sku LIMIT :limit"
         )
     else:
-        params["fts"] = _fts5(query, every=every)
+        params["fts"] = _fts5(groups, every=every)
         statement = (
             "SELECT p.id, -bm25(products_fts_terms) AS score, p.search_terms, "  # noqa: S608
             "p.category, p.price_minor, p.currency "

@@ -1,11 +1,15 @@
 """How search orders what matches: text relevance, what sells, and whether it can be sold.
 
-    final = (text_weight * text + sales_weight * sales) * stock
+    final = (text_weight * text + sales_weight * sales + category_weight * category) * stock
 
 - ``text``: the database's relevance (FTS5 BM25, PostgreSQL ``ts_rank_cd``) divided by the
   best match's, so 1.0 for the best and comparable across the two databases' scales;
 - ``sales``: units sold in the last ``sales_days`` days, saturating: ``u / (u + half)``, 0.5
   at ``sales_half_units`` units, never above 1 (a best seller cannot bury a better match);
+- ``category``: how well the query names the product's category, the share of the query's
+  words the category has times the share of the category's words the query has (``soap``:
+  1 for the aisle ``soap``, 1/3 for ``body_lotions_soap``): a product of the category asked
+  for ranks above one with the words in its title only (Sour Cream for ``cream``);
 - ``stock``: 1 when any facility has units free, ``out_of_stock`` otherwise (it sinks, and
   stays findable: a shopper may wait for it).
 
@@ -37,6 +41,7 @@ class UnitsSold(Protocol):
 class RankingWeights:
     text: float = 0.75
     sales: float = 0.25
+    category: float = 0.25
     sales_days: int = 30
     sales_half_units: int = 20
     out_of_stock: float = 0.3
@@ -44,8 +49,10 @@ class RankingWeights:
     candidates: int = 200
 
     def __post_init__(self) -> None:
-        if self.text < 0 or self.sales < 0 or self.text + self.sales <= 0:
-            raise ValueError("text and sales weights must be >= 0 and not both 0")
+        if min(self.text, self.sales, self.category) < 0 or self.text + self.sales <= 0:
+            raise ValueError(
+                "text, sales and category weights must be >= 0, text and sales not both 0"
+            )
         if not 0 <= self.out_of_stock <= 1:
             raise ValueError(f"out_of_stock must be within [0, 1], got {self.out_of_stock}")
         if self.sales_days < 1 or self.sales_half_units < 1 or self.candidates < 1:
@@ -61,6 +68,7 @@ class Scored:
     text: float
     units_sold: int
     sales: float
+    category: float
     available: int
     stock: float
     final: float
@@ -71,6 +79,7 @@ def rank(
     units_sold: Mapping[str, int],
     available: Mapping[str, int],
     weights: RankingWeights,
+    category_share: Mapping[str, float] | None = None,
 ) -> list[Scored]:
     """``hits`` scored and sorted, best first; equal scores keep the database's order."""
     best = max((hit.text for hit in hits), default=0.0)
@@ -81,6 +90,9 @@ def rank(
         sales = units / (units + weights.sales_half_units)
         free = available.get(hit.product_id, 0)
         stock = 1.0 if free > 0 else weights.out_of_stock
-        final = (weights.text * text + weights.sales * sales) * stock
-        scored.append(Scored(hit.product_id, hit.text, text, units, sales, free, stock, final))
+        category = (category_share or {}).get(hit.product_id, 0.0)
+        final = (weights.text * text + weights.sales * sales + weights.category * category) * stock
+        scored.append(
+            Scored(hit.product_id, hit.text, text, units, sales, category, free, stock, final)
+        )
     return sorted(scored, key=lambda s: -s.final)
