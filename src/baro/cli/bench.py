@@ -77,6 +77,25 @@ def save_json(result: dict[str, Any], json_path: Path | None) -> None:
         err.print(f"wrote {json_path}")
 
 
+def stepped_run(
+    first_step: str,
+    work: Callable[[Callable[[str, int, int], None]], dict[str, Any]],
+    errors: tuple[type[Exception], ...],
+) -> dict[str, Any]:
+    """``work(advance)`` under a progress bar that shows its steps; its ``errors`` are
+    messages, not tracebacks."""
+    with progress_bar() as bar:
+        task = bar.add_task(first_step, total=None)
+
+        def advance(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total)
+
+        try:
+            return work(advance)
+        except errors as error:
+            raise fail(str(error)) from error
+
+
 def write_json(result: dict[str, Any], json_path: Path | None) -> None:
     """save_json, and the result on stdout."""
     save_json(result, json_path)
@@ -620,21 +639,16 @@ def reorder(
         chosen = reorder_bench.read_eval_users(eval_users) if eval_users else None
     except ReplenishError as error:
         raise fail(str(error)) from error
-    with progress_bar() as bar:
-        task = bar.add_task(reorder_bench.STEPS[0], total=1)
-
-        def advance(step: str, done: int, total: int) -> None:
-            bar.update(task, description=step, completed=done, total=total)
-
-        try:
-            result = reorder_bench.run(
-                data_dir or Settings().resolved_data_dir(),
-                eval_users=chosen,
-                settings=ReorderSettings(threads=threads),
-                progress=advance,
-            )
-        except (DatasetError, ReplenishError) as error:
-            raise fail(str(error)) from error
+    result = stepped_run(
+        reorder_bench.STEPS[0],
+        lambda advance: reorder_bench.run(
+            data_dir or Settings().resolved_data_dir(),
+            eval_users=chosen,
+            settings=ReorderSettings(threads=threads),
+            progress=advance,
+        ),
+        (DatasetError, ReplenishError),
+    )
     save_json(result, json_path)
     out.print(reorder_table(result))
 
@@ -1027,4 +1041,80 @@ def stow_table(result: dict[str, Any]) -> Table:
             str(row["pick_to_ship_p50_min"]),
             str(row["pick_to_ship_p90_min"]),
         )
+    return table
+
+
+@app.command("search")
+def search(
+    data_dir: Annotated[Path | None, typer.Option(help="Data sets folder")] = None,
+    postgres: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL server URL: the bench makes a scratch database on it and runs "
+            "there too (without it, SQLite only)"
+        ),
+    ] = None,
+    products: Annotated[
+        int | None, typer.Option(min=1, help="Instacart products (default: all)")
+    ] = None,
+    per_kind: Annotated[
+        int, typer.Option(min=1, help="Known-item queries per perturbation and language")
+    ] = 100,
+    concurrency: Annotated[int, typer.Option(min=1, help="Queries at once (latency)")] = 8,
+    seed: Annotated[int, typer.Option(help="Seed of the query sets and the titles")] = 7,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """Search on Instacart's product names: baro against the plain full-text search and
+    Tantivy: NDCG@10 of aisle queries, Recall@10 of mangled titles, p50/p95 at
+    --concurrency, index build time; on SQLite and (with --postgres) PostgreSQL."""
+    from baro.bench import search as search_bench  # the bench extra
+    from baro.datasets import DatasetError
+
+    try:
+        config = search_bench.SearchBenchConfig(
+            data_dir=data_dir,
+            postgres=postgres,
+            products=products,
+            per_kind=per_kind,
+            concurrency=concurrency,
+            seed=seed,
+        )
+    except ValueError as error:
+        raise fail(str(error)) from error
+    result = stepped_run(
+        "catalogue", lambda advance: search_bench.run(config, advance), (DatasetError, OSError)
+    )
+    save_json(result, json_path)
+    out.print(search_table(result))
+
+
+def search_table(result: dict[str, Any]) -> Table:
+    table = Table(title=f"baro bench search — {result['catalogue']['products']:,} products")
+    for column in (
+        "database",
+        "system",
+        "build s",
+        "NDCG@10",
+        "R@50",
+        "known-item R@10 min",
+        "p50 ms",
+        "p95 ms",
+    ):
+        table.add_column(column, justify="left" if column in ("database", "system") else "right")
+    runs = [(db, run) for db, run in result["databases"].items() if "systems" in run]
+    if "tantivy" in result:
+        runs.append(("(memory)", {"systems": {"tantivy": result["tantivy"]}}))
+    for database, run in runs:
+        for name, figures in run["systems"].items():
+            recalls = [k["recall"] for k in figures["known_item_recall_at_10"].values()]
+            table.add_row(
+                database,
+                name,
+                f"{figures['index_build_s']:.1f}",
+                f"{figures['ndcg_at_10']:.3f}",
+                f"{figures['recall_at_50']:.3f}",
+                f"{min(recalls):.3f}" if recalls else "—",
+                f"{figures['latency']['p50_ms']:.1f}",
+                f"{figures['latency']['p95_ms']:.1f}",
+            )
     return table

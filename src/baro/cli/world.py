@@ -18,6 +18,9 @@ from baro.core.db import upgrade
 from baro.platform import Platform
 from baro.twin.world import CatalogueSource, WorldManifest, WorldSpec, seed_world
 
+# More than any catalogue the data sets hold (Instacart's is 49,688): "all of them".
+ALL_PRODUCTS = 10_000_000
+
 app = typer.Typer(
     help="Worlds: seed a database with facilities, products and customers.", no_args_is_help=True
 )
@@ -56,8 +59,10 @@ def _without_olist_unless_installed(spec: WorldSpec) -> WorldSpec:
     ``auto`` generates the world instead, and says so."""
     if spec.source is CatalogueSource.SYNTHETIC or has_extra("twin"):
         return spec
-    if spec.source is CatalogueSource.OLIST:
-        raise fail(f"an Olist world needs baro's twin extra: {install_hint('twin')}")
+    if spec.source in (CatalogueSource.OLIST, CatalogueSource.INSTACART):
+        raise fail(
+            f"a world of {spec.source} products needs baro's twin extra: {install_hint('twin')}"
+        )
     err.print(
         f"a generated world (for Olist's products and customers: {install_hint('twin')})",
         markup=False,
@@ -75,12 +80,23 @@ def _is_dataset_error(error: Exception) -> bool:
 @app.command("seed")
 def seed(
     db: DbOption = None,
-    products: Annotated[int, typer.Option(min=1, help="Products in the catalogue")] = 1_000,
+    products: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Products in the catalogue [default: 1,000; Instacart's: all of them]"
+        ),
+    ] = None,
     customers: Annotated[int, typer.Option(min=1, help="Customers with address and card")] = 100,
     facilities: Annotated[int, typer.Option(min=1, max=8, help="Fulfillment centers")] = 3,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same world")] = 7,
     source: Annotated[
-        CatalogueSource, typer.Option(help="Catalogue: Olist's real products, or generated")
+        CatalogueSource,
+        typer.Option(
+            "--catalogue",
+            "--source",
+            help="Catalogue: Olist's real products, Instacart's real product names, or "
+            "generated (auto: Olist when its files are there)",
+        ),
     ] = CatalogueSource.AUTO,
     data_dir: Annotated[
         Path | None, typer.Option(help="Data sets folder (default BARO_DATA_DIR, ../shared/data)")
@@ -89,6 +105,8 @@ def seed(
 ) -> None:
     """Create a world: products, stocked fulfillment centers, customers with keys."""
     url = database_url(db)
+    if products is None:
+        products = ALL_PRODUCTS if source is CatalogueSource.INSTACART else 1_000
     spec = WorldSpec(products, customers, facilities, seed=seed, source=source, data_dir=data_dir)
     manifest = build_world(url, spec)
     if as_json:

@@ -167,6 +167,7 @@ class WorldManifest:
 class CatalogueSource(StrEnum):
     AUTO = "auto"  # Olist when its files are there (and prices are in BRL), else synthetic
     OLIST = "olist"
+    INSTACART = "instacart"  # Instacart's product names, aisles as categories; generated map
     SYNTHETIC = "synthetic"
 
 
@@ -305,6 +306,15 @@ def seed_world(
     data_dir = olist_data(spec, currency)
     if products is not None:
         catalogue = list(products)
+    elif spec.source is CatalogueSource.INSTACART:
+        from baro.twin.instacart_catalogue import instacart_products  # the twin extra
+
+        catalogue = [
+            found.product
+            for found in instacart_products(
+                spec.data_dir, limit=spec.products, currency=currency, seed=spec.seed
+            )
+        ]
     elif data_dir is not None:
         from baro.twin.olist_catalogue import olist_products  # the twin extra, as above
 
