@@ -77,6 +77,18 @@ def test_pibt_alone_livelocks_where_two_robots_must_change_places_in_an_aisle(se
     assert lacam.sum_of_costs is not None and lacam.sum_of_costs >= lacam.lower_bound + 4
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_the_robot_with_further_to_go_passes_a_crossing_first(seed: int) -> None:
+    # given a crossing (cell 4): robot 0 comes from the west (3) for the east (5), two moves;
+    # robot 1 from the north (1) for the far south (10), three moves; both want cell 4 first
+    floor = Floor.from_rows(["@.@", "...", "@.@", "@.@"])
+
+    result = run_one_shot(floor, [3, 1], [5, 10], OneShotPibt(seed=seed))
+
+    # then robot 1 goes first and robot 0 follows it in: all there in 3 steps, not 4
+    assert result.solved and result.steps == 3 and result.sum_of_costs == 6
+
+
 def test_lacam_gives_up_when_its_memory_budget_is_spent() -> None:
     # 2,000 bytes hold 4 search nodes, and any plan here takes robot 0 at least 4 steps (5 nodes)
     floor = Floor.from_rows([".@@@@@.", ".......", ".@@@@@."])
