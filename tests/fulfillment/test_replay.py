@@ -208,3 +208,12 @@ def test_a_stretch_the_recording_does_not_hold_is_a_message(
         app, ["fulfillment", "replay", str(path), "--from", "100", "--out", str(tmp_path)]
     )
     assert result.exit_code == 1 and "the recording holds steps 6…35" in result.output
+
+
+def test_without_numba_the_command_names_the_extra_to_install() -> None:
+    from baro.cli._extras import missing_extra_message
+
+    missing = ModuleNotFoundError("No module named 'numba'", name="numba")
+    assert missing_extra_message(missing) == (
+        "this needs baro's robots extra (numba is not installed): pip install 'baro[robots]'"
+    )

@@ -21,6 +21,8 @@ EXTRA_OF_LIBRARY = {
     "lightgbm": "intelligence",
     "highspy": "intelligence",
     "aiohttp": "bench",
+    # The robot floor (bench robots, bench mapf, fulfillment replay); its heatmap needs twin.
+    "numba": "robots",
 }
 
 
