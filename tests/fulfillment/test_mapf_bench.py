@@ -78,3 +78,26 @@ def test_the_command_writes_its_json_and_fails_cleanly_on_bad_input(tmp_path: Pa
     for result, message in ((bad_count, "ten"), (bad_solver, "unknown solver 'cbs'")):
         assert result.exit_code == 1 and message in result.output
         assert "Traceback" not in result.output
+
+
+def test_the_command_fails_when_the_referee_saw_a_collision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import baro.bench.mapf as mapf_bench
+
+    _write_scenarios(tmp_path)
+    real_run = mapf_bench.run
+
+    def with_a_collision(config: MapfBenchConfig, progress: object = None) -> dict[str, object]:
+        result = real_run(config)
+        result["collisions"] = 1  # as if a solver's plan had put two agents on one cell
+        return result
+
+    monkeypatch.setattr(mapf_bench, "run", with_a_collision)
+    result = CliRunner().invoke(
+        app,
+        ["bench", "mapf", "--agents", "2", "--scenarios", "tiny-*", "--data-dir", str(tmp_path)],
+    )
+
+    assert result.exit_code == 1
+    assert "1 collisions and 0 illegal moves: the referee rejected a plan" in result.output
