@@ -89,7 +89,7 @@ def test_the_command_fails_when_the_referee_saw_a_collision(
     real_run = mapf_bench.run
 
     def with_a_collision(config: MapfBenchConfig, progress: object = None) -> dict[str, object]:
-        result = real_run(config)
+        result: dict[str, object] = real_run(config)
         result["collisions"] = 1  # as if a solver's plan had put two agents on one cell
         return result
 
