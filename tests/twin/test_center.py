@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import polars as pl
 import pytest
+import simpy
 from typer.testing import CliRunner
 
 from baro.cli import app
 from baro.fulfillment import DedicatedSlots, Item, RandomStow
-from baro.fulfillment.robots import Floor
+from baro.fulfillment.robots import BaroPlanner, Floor
 from baro.twin.center import (
     CenterSettings,
     Inbound,
@@ -23,7 +24,14 @@ from baro.twin.center import (
     parking_bays,
     replenishment,
 )
-from baro.twin.center_sim import CenterOrder, FloorMode, run_center
+from baro.twin.center_sim import (
+    CenterOrder,
+    CenterRun,
+    FloorMode,
+    FloorStuck,
+    RobotFloor,
+    run_center,
+)
 from baro.twin.center_stage import LABELS, busiest_window, simulate_center_stage
 from baro.twin.replay import ReplayData
 from baro.twin.stages import assumed_stages
@@ -220,3 +228,17 @@ def test_the_stage_simulates_the_busiest_window_and_draws_the_twins_fulfilment()
     # Each replayed order's fulfilment is one of the times simulated on the floor.
     simulated = stage.at_order_times.pick_to_ship_s
     assert min(abs(drawn.total_seconds() - s) for s in simulated) < 1e-3
+
+
+def test_a_robot_that_cannot_arrive_stops_the_run_instead_of_stepping_forever() -> None:
+    # The bottom-right cell is free but walled in: no robot can reach it.
+    rows = ["@.@.@@@", "E.S...@", "@.....@", "@@@@@@."]
+    settings = CenterSettings(**{**SMALL.__dict__, "robots": 2, "stuck_steps": 50})
+    layout = build_layout(settings, Floor.from_rows(rows))
+    env = simpy.Environment()
+    floor = RobotFloor(env, layout, BaroPlanner(), CenterRun("robots", 0.0, 0))
+
+    floor.send(0, 3 * 7 + 6)
+
+    with pytest.raises(FloorStuck, match="robot 0 has not reached cell 27 in 50 steps"):
+        env.run()

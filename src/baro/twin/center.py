@@ -42,6 +42,7 @@ class CenterSettings:
     bin_max_weight_g: int = 25_000
     cell_m: float = 1.2  # one floor cell, the side of a pod
     step_s: float = 1.0  # one robot timestep: a cell forward or a quarter turn
+    stuck_steps: int = 3_600  # a trip this long means a jam: the run stops and says so
     # Goods to person: a pod presented, each unit taken from its bin and scanned.
     present_s: float = 4.0
     pick_s_per_unit: float = 8.0

@@ -123,6 +123,11 @@ def _round(value: float) -> float:
     return round(float(value), 4)
 
 
+class FloorStuck(RuntimeError):
+    """A robot has driven far longer than any trip on the floor takes: a jam the planner
+    does not resolve, or a goal it cannot reach. Raised rather than stepping forever."""
+
+
 class RobotFloor:
     """The robots on the clock: ``send`` a robot to a cell and get an event that fires when
     it stands there. The planner plans every robot each step; a robot with nowhere to go has
@@ -134,6 +139,8 @@ class RobotFloor:
         floor, settings = layout.floor, layout.settings
         self._env, self._run, self._planner = env, run, planner
         self._step_s = settings.step_s
+        self._stuck_steps = settings.stuck_steps
+        self._sent_at: dict[int, int] = {}  # the floor step each driving robot was sent at
         bays = parking_bays(floor)
         if settings.robots > len(bays):
             raise ValueError(f"{settings.robots} robots but {len(bays)} parking bays")
@@ -161,6 +168,7 @@ class RobotFloor:
             arrived.succeed()
             return arrived
         self._arrivals[robot] = arrived
+        self._sent_at[robot] = self._run.floor_steps
         if not self._wake.triggered:
             self._wake.succeed()
         return arrived
@@ -189,6 +197,17 @@ class RobotFloor:
                 run.rejected_steps += 1  # every robot waits, as the referee's rule is
                 stood = np.ones(driving.size, dtype=bool)
             run.floor_steps += 1
+            late = [
+                r
+                for r in driving.tolist()
+                if run.floor_steps - self._sent_at[r] > self._stuck_steps
+            ]
+            if late:
+                raise FloorStuck(
+                    f"robot {late[0]} has not reached cell {self.goals[late[0]]} in "
+                    f"{self._stuck_steps:,} steps (at cell {self.locations[late[0]]}); "
+                    f"{len(late)} robots stuck: the floor is jammed or a goal unreachable"
+                )
             run.driving_robot_steps += driving.size
             run.waits += int(stood.sum())
             assert run.wait_cells is not None
@@ -220,19 +239,19 @@ def run_center(
     settings = layout.settings
     origin = min([o.at for o in orders] + [i.at for i in inbound])
     env = simpy.Environment()
-    run = CenterRun(mode, 0.0, len(orders), stations=settings.stations, lifts=settings.lifts)
+    station_cells = layout.floor.stations.tolist()
+    run = CenterRun(mode, 0.0, len(orders), stations=len(station_cells), lifts=settings.lifts)
     stock = Stock.empty(layout.bins, putaway)
     stock_arrived = [env.event()]  # the event of the next stow; waiting orders yield on it
     lift = simpy.Resource(env, settings.lifts)
     stowers = simpy.Resource(env, settings.stowers)
     packers = simpy.Resource(env, settings.packers)
-    stations = [simpy.Resource(env, 1) for _ in range(settings.stations)]
-    heading = [0] * settings.stations  # robots on their way to or at each station
+    stations = [simpy.Resource(env, 1) for _ in station_cells]
+    heading = [0] * len(station_cells)  # robots on their way to or at each station
     pick_lists = simpy.Store(env)  # manual: orders waiting for a picker, first come first
     pods_out: set[str] = set()  # pods a robot is bringing, at a station or taking home
     pod_picks: dict[str, list[tuple[int, simpy.Event]]] = {}  # units the next visit takes
     floor = RobotFloor(env, layout, planner or BaroPlanner(), run) if mode == "robots" else None
-    station_cells = layout.floor.stations.tolist()
     done = [0]
 
     def seconds(at: datetime) -> float:
@@ -364,7 +383,7 @@ def run_center(
     for o in sorted(orders, key=lambda o: (o.at, o.order_id)):
         env.process(order(o))
     if floor is None:
-        for _ in range(settings.stations):
+        for _ in station_cells:
             env.process(picker())
     env.run()
     # Utilisations count from the first order on the floor: the hours before it only

@@ -77,7 +77,8 @@ class CenterStage:
                 "pods": len(self.layout.pod_cell),
                 "bins": len(self.layout.bins),
                 "robots": settings.robots,
-                "stations": settings.stations,
+                "name": self.layout.floor.name,
+                "stations": int(self.layout.floor.stations.size),
                 "packers": settings.packers,
                 "lifts": settings.lifts,
                 "step_s": settings.step_s,
@@ -114,18 +115,19 @@ class CenterStage:
 
     def notes(self) -> list[str]:
         s = self.layout.settings
+        stations = self.layout.floor.stations.size
         first, last = self.window
         return [
             f"Fulfilment: the {self.mode} center simulated from {first:%Y-%m-%d} to "
             f"{last:%Y-%m-%d} (the busiest {(last - first).days} days of the period) at the "
-            "orders' real times, on a floor of "
+            f"orders' real times, on the floor {self.layout.floor.name!r} of "
             f"{len(self.layout.pod_cell)} pods ({len(self.layout.bins)} bins, random stow), "
             f"{s.robots} robots planned by baro's fleet planner every {s.step_s:g} s and "
-            f"checked by the referee, {s.stations} pick stations, {s.packers} packers and "
+            f"checked by the referee, {stations} pick stations, {s.packers} packers and "
             f"{s.lifts} Robo-Stow pallet lift ({s.lift_trip_s:g} s a trip). Every replayed "
             "order's fulfilment is drawn from the pick-to-ship times of that window.",
             "Peak: the window's orders, repeated to make about 2,000 units, released at once "
-            f"to the same floor with robots and with {s.stations} pickers walking pick lists "
+            f"to the same floor with robots and with {stations} pickers walking pick lists "
             f"of up to {s.pick_list_orders} orders (manual): units per station-hour from the "
             "first pick to the last. Assumptions: a pod presented in "
             f"{s.present_s:g} s, {s.pick_s_per_unit:g} s a unit, walking "
