@@ -130,8 +130,8 @@ class FloorStuck(RuntimeError):
 
 class RobotFloor:
     """The robots on the clock: ``send`` a robot to a cell and get an event that fires when
-    it stands there. The planner plans every robot each step; a robot with nowhere to go has
-    no errand (the planner may push it aside)."""
+    it stands there. The planner plans every robot each step; a robot with nothing to do
+    drives to its parking bay and waits there (the planner may push it aside)."""
 
     def __init__(
         self, env: simpy.Environment, layout: Layout, planner: FleetPlanner, run: CenterRun
