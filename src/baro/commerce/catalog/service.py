@@ -293,7 +293,8 @@ class Catalog:
             since = self._clock.now() - timedelta(days=weights.sales_days)
             units = self._units_sold(session, ids, since) if self._units_sold and ids else {}
             available = available_by_product(session, ids)
-            shares = {hit.product_id: _category_share(query, hit.category) for hit in hits}
+            named = {c: _category_share(query, c) for c in {hit.category for hit in hits}}
+            shares = {hit.product_id: named[hit.category] for hit in hits}
             scored = rank(hits, units, available, weights, shares)
             if in_stock:
                 scored = [s for s in scored if s.available > 0]

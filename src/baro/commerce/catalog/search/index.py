@@ -238,7 +238,7 @@ def _loosened(group: Group) -> Group:
 @dataclass(frozen=True)
 class Hit:
     """A product that matches the query's text, and its text relevance (higher better:
-    FTS5's BM25 negated, PostgreSQL's ``ts_rank_cd``); with its category and price, which
+    FTS5's BM25 negated, PostgreSQL's ``ts_rank``); with its category and price, which
     the facets count, so that only a page of products is loaded whole."""
 
     product_id: str
@@ -323,7 +323,7 @@ def _text_matches(
         params["tsq"] = _tsquery(groups, every=every)
         statement = (
             # The conditions are this function's own; every value is a parameter.
-            "SELECT p.id, ts_rank_cd(p.search_vector, q.tsq) AS score, "  # noqa: S608
+            "SELECT p.id, ts_rank(p.search_vector, q.tsq, 1) AS score, "  # noqa: S608
             "p.search_terms, p.category, p.price_minor, p.currency "
             "FROM products p, to_tsquery('simple', :tsq) AS q(tsq) "
             f"WHERE p.search_vector @@ q.tsq AND {' AND '.join(where)} "

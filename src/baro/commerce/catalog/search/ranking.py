@@ -2,8 +2,9 @@
 
     final = (text_weight * text + sales_weight * sales + category_weight * category) * stock
 
-- ``text``: the database's relevance (FTS5 BM25, PostgreSQL ``ts_rank_cd``) divided by the
-  best match's, so 1.0 for the best and comparable across the two databases' scales;
+- ``text``: the database's relevance (FTS5 BM25; PostgreSQL ``ts_rank`` divided by one plus
+  the log of the length) divided by the best match's, so 1.0 for the best and comparable
+  across the two databases' scales;
 - ``sales``: units sold in the last ``sales_days`` days, saturating: ``u / (u + half)``, 0.5
   at ``sales_half_units`` units, never above 1 (a best seller cannot bury a better match);
 - ``category``: how well the query names the product's category, the share of the query's
