@@ -18,7 +18,7 @@ from baro.commerce.catalog import Catalog
 from baro.core.config import Settings
 from baro.core.db import upgrade
 from baro.platform import Platform
-from tests.search_cases import BAD_INPUT, FINDS_THE_MUG, KNOWN_ANSWERS, search_world
+from tests.search_cases import BAD_INPUT, FINDS_THE_MUG, KNOWN_ANSWERS, item, search_world
 
 
 @pytest.mark.parametrize(("query", "expected", "did_you_mean"), KNOWN_ANSWERS)
@@ -211,3 +211,16 @@ def test_0018_analyses_products_again_with_their_bigrams(tmp_path, clock) -> Non
         platform.close()
     assert [i.product.id for i in found.items] == ["prd_old"]
     assert counted == 1  # counted again from the new analysis, not on top of the old count
+
+
+def test_a_last_word_the_index_has_is_taken_whole_and_an_unknown_one_as_a_start(
+    platform: Platform,
+) -> None:
+    """``vine`` is a word of the catalogue: it does not find vinegar; ``vineg`` is not, so
+    the shopper may still be typing it, and it finds vinegar."""
+    tomato = item("T-1", "토마토", "Tomato on the vine", "casa")
+    vinegar = item("T-2", "식초", "White vinegar", "casa")
+    platform.catalog.add([tomato, vinegar])
+
+    assert [i.product.id for i in platform.catalog.find("vine").items] == [tomato.id]
+    assert vinegar.id in {i.product.id for i in platform.catalog.find("vineg").items}

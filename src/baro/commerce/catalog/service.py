@@ -270,10 +270,13 @@ class Catalog:
         weights = self._weights
         with self._db.read() as session:
             filters = index.TextFilters(category, price_min, price_max, weights.candidates)
+            known = set(index.term_counts(session, (t for g in query.groups for t in g.terms)))
+            if query.groups and known.intersection(query.groups[-1].terms):
+                query = query.with_last_word_whole()
             hits = index.matches(session, query, filters)
             did_you_mean = None
             if len(hits) < TOO_FEW_MATCHES:
-                corrected = _corrected(session, query, self._speller)
+                corrected = _corrected(session, query, known, self._speller)
                 if corrected is not None:
                     more = index.matches(session, corrected, filters)
                     if _unseen(hits, more):
@@ -357,11 +360,10 @@ def _joined(hits: list[index.Hit], more: Sequence[index.Hit], limit: int) -> lis
     return (hits + [hit for hit in more if hit.product_id not in seen])[:limit]
 
 
-def _corrected(session: Session, query: Query, speller: Speller) -> Query | None:
-    """``query`` with each word the index has never seen replaced by the nearest word it
-    has (``search.spelling``; one lookup per word, at most ``MAX_QUERY_TERMS``), or None
-    when none is near enough."""
-    known = index.known_terms(session, (t for g in query.groups for t in g.terms))
+def _corrected(session: Session, query: Query, known: set[str], speller: Speller) -> Query | None:
+    """``query`` with each word the index has never seen (not in ``known``) replaced by the
+    nearest word it has (``search.spelling``; one lookup per word, at most
+    ``MAX_QUERY_TERMS``), or None when none is near enough."""
     corrections: dict[str, str] = {}
     for group in query.groups:
         if known.intersection(group.terms) or not correctable(group.surface):

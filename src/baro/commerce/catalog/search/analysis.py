@@ -26,7 +26,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
@@ -188,11 +188,13 @@ class Group:
 @dataclass(frozen=True)
 class Query:
     """A query as the index sees it: every group must match (AND); ``truncated`` when the
-    text or its words were cut to the bounds."""
+    text or its words were cut to the bounds; ``last_is_prefix`` while its last word may be
+    the start of a longer one (the shopper may still be typing it)."""
 
     text: str
     groups: tuple[Group, ...]
     truncated: bool = False
+    last_is_prefix: bool = True
 
     @property
     def empty(self) -> bool:
@@ -204,6 +206,11 @@ class Query:
         none: a space typed inside a word, or a compound spaced otherwise than the title."""
         joined = _BETWEEN_HANGUL.sub("", self.text)
         return analyse_query(joined) if joined != self.text else None
+
+    def with_last_word_whole(self) -> Query:
+        """The query with its last word taken as typed (a word the index has: ``vine``
+        is vine, not the start of vinegar)."""
+        return replace(self, last_is_prefix=False)
 
     def corrected(self, corrections: dict[str, str]) -> Query:
         """The query with misspelt words replaced (surface → surface): the did-you-mean."""

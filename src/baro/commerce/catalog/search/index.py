@@ -107,10 +107,6 @@ _COUNTS = select(SearchTermRow.term, SearchTermRow.products).where(
 )
 
 
-def known_terms(session: Session, terms: Iterable[str]) -> set[str]:
-    return set(term_counts(session, terms))
-
-
 def term_counts(session: Session, terms: Iterable[str]) -> dict[str, int]:
     """Of ``terms``, those some product was indexed under, with how many products."""
     wanted = sorted(set(terms))
@@ -166,7 +162,7 @@ PREFIX_MIN_CHARS = 3
 
 def _typed(query: Query) -> list[tuple[Group, bool]]:
     """Each group with whether its last term is matched as a prefix."""
-    last = len(query.groups) - 1
+    last = len(query.groups) - 1 if query.last_is_prefix else -1
     return [
         (g, n == last and len(g.surface) >= PREFIX_MIN_CHARS) for n, g in enumerate(query.groups)
     ]
