@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from baro.bench.stow import bins_needed, replay_stock, run
+from baro.bench.stow import run
 from baro.cli import app
 from baro.fulfillment import ClassBased, DedicatedSlots, Item, RandomStow
 from baro.fulfillment.stow import VelocityClass
 from baro.twin.center import CenterSettings, Inbound, build_layout
 from baro.twin.center_sim import CenterOrder
+from baro.twin.stow_comparison import bins_needed, replay_stock
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 T0 = datetime(2017, 5, 1, tzinfo=UTC)

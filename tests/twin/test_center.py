@@ -5,6 +5,7 @@ clock by robots and by walking pickers."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -34,7 +35,9 @@ from baro.twin.center_sim import (
 )
 from baro.twin.center_stage import LABELS, busiest_window, simulate_center_stage
 from baro.twin.replay import ReplayData
+from baro.twin.report import render_report
 from baro.twin.stages import assumed_stages
+from tests.twin.test_report import empty_run
 
 T0 = datetime(2017, 3, 6, 8, tzinfo=UTC)
 # Two pod blocks, two stations, four robots: a floor a test plans in well under a second.
@@ -189,8 +192,9 @@ def test_an_unknown_fulfillment_is_a_clear_error_not_a_traceback() -> None:
     assert "Traceback" not in result.output
 
 
-def test_the_stage_simulates_the_busiest_window_and_draws_the_twins_fulfilment() -> None:
-    moments = [T0 + timedelta(days=d, hours=h) for d in (0, 5, 5, 6) for h in (1, 3)]
+def _handmade_replay(days: tuple[int, ...] = (0, 5, 5, 6)) -> ReplayData:
+    """Two orders (a mug, a lamp) on each of ``days`` after T0."""
+    moments = [T0 + timedelta(days=d, hours=h) for d in days for h in (1, 3)]
     orders = pl.DataFrame(
         {"order_id": [f"o{i}" for i in range(len(moments))], "purchased_at": moments}
     )
@@ -210,7 +214,11 @@ def test_the_stage_simulates_the_busiest_window_and_draws_the_twins_fulfilment()
             "height_cm": [10, 20],
         }
     )
-    replay = ReplayData("handmade", "EUR", orders, lines, pl.DataFrame(), pl.DataFrame(), products)
+    return ReplayData("handmade", "EUR", orders, lines, pl.DataFrame(), pl.DataFrame(), products)
+
+
+def test_the_stage_simulates_the_busiest_window_and_draws_the_twins_fulfilment() -> None:
+    replay = _handmade_replay()
 
     stage = simulate_center_stage(
         replay, "robots", seed=1, settings=SMALL, window_days=2, peak_units=40
@@ -228,6 +236,46 @@ def test_the_stage_simulates_the_busiest_window_and_draws_the_twins_fulfilment()
     # Each replayed order's fulfilment is one of the times simulated on the floor.
     simulated = stage.at_order_times.pick_to_ship_s
     assert min(abs(drawn.total_seconds() - s) for s in simulated) < 1e-3
+
+
+def test_the_report_shows_the_stow_comparison_on_the_windows_orders(tmp_path: Path) -> None:
+    stage = simulate_center_stage(
+        _handmade_replay(), "manual", seed=1, settings=SMALL, window_days=2, peak_units=40
+    )
+
+    comparison = stage.metrics()["stow_comparison"]
+    # The classes learn from the two orders of day 0, before the window; the window's six
+    # orders are the stream.
+    assert comparison["history"]["orders"] == 2 and comparison["evaluated"]["orders"] == 6
+    strategies = comparison["strategies"]
+    assert list(strategies) == ["random", "dedicated", "class_based"]
+    assert strategies["dedicated"]["vs_dedicated"]["space_utilisation"] == 1.0
+    for row in strategies.values():
+        assert row["orders_shipped"] == 6
+        assert 0 < row["pick_to_ship_p50_min"] <= row["pick_to_ship_p90_min"]
+    html = render_report(
+        [empty_run("idle")], tmp_path, title="Center", center=stage.section()
+    ).read_text(encoding="utf-8")
+    assert "Stow comparison" in html and "before 2017-03-11" in html
+    dedicated = strategies["dedicated"]
+    assert (
+        f'<tr><th scope="row">dedicated</th><td>{dedicated["bins_needed"]}</td>'
+        f"<td>{dedicated['space_utilisation']:.1%}</td><td>1.00</td>"
+    ) in html
+
+
+def test_a_window_with_no_orders_before_it_says_the_stow_comparison_was_not_run(
+    tmp_path: Path,
+) -> None:
+    stage = simulate_center_stage(
+        _handmade_replay((0, 0, 1)), "manual", seed=1, settings=SMALL, window_days=2, peak_units=4
+    )
+
+    assert stage.metrics()["stow_comparison"] is None
+    html = render_report(
+        [empty_run("idle")], tmp_path, title="Center", center=stage.section()
+    ).read_text(encoding="utf-8")
+    assert "Stow comparison: not run, no order before 2017-03-06" in html
 
 
 def test_a_robot_that_cannot_arrive_stops_the_run_instead_of_stepping_forever() -> None:

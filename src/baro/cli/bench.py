@@ -1023,6 +1023,8 @@ def stow(
 
 
 def stow_table(result: dict[str, Any]) -> Table:
+    from baro.twin.stow_comparison import comparison_rows  # the twin extra
+
     evaluated = result["evaluated"]
     table = Table(
         title=f"baro bench stow — {evaluated['orders']:,} orders from {result['test_from']}, "
@@ -1031,16 +1033,8 @@ def stow_table(result: dict[str, Any]) -> Table:
     columns = "strategy bins_needed utilisation ×dedicated pick_m/unit p50_min p90_min"
     for column in columns.split():
         table.add_column(column, justify="left" if column == "strategy" else "right")
-    for name, row in result["strategies"].items():
-        table.add_row(
-            name,
-            f"{row['bins_needed']:,}",
-            f"{row['space_utilisation']:.1%}",
-            f"{row['vs_dedicated']['space_utilisation']:.2f}",
-            f"{row['pick_metres_per_unit']:.1f}",
-            str(row["pick_to_ship_p50_min"]),
-            str(row["pick_to_ship_p90_min"]),
-        )
+    for row in comparison_rows(result):
+        table.add_row(*row)
     return table
 
 

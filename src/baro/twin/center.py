@@ -2,7 +2,7 @@
 cells, pick stations on the west wall), the bins on the pods' shelves, and the stock in them as
 the WMS keeps it: stowed by a ``baro.fulfillment`` putaway strategy, promised from the nearest
 bins by the WMS's own promise, taken out after the pick. Pure computation; ``center_sim.py``
-runs it on the simulated clock and ``bench/stow.py`` compares the strategies on it.
+runs it on the simulated clock and ``stow_comparison.py`` compares the strategies on it.
 """
 
 from __future__ import annotations

@@ -20,11 +20,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 import numpy as np
+import polars as pl
 import simpy
 
 from baro.fulfillment import Item, NoBinRoom, NoBoxFits, Putaway, choose_box
 from baro.fulfillment.robots import NO_ERRAND, BaroPlanner, FleetPlanner, Referee
 from baro.twin.center import CenterSettings, Inbound, Layout, Stock, parking_bays
+from baro.twin.replay import ReplayData
 
 FloorMode = Literal["robots", "manual"]
 FLOOR_MODES: tuple[FloorMode, ...] = ("robots", "manual")
@@ -36,6 +38,23 @@ class CenterOrder:
     order_id: str
     at: datetime
     lines: tuple[tuple[str, int], ...]  # (product id, units)
+
+
+def center_orders(replay: ReplayData) -> tuple[list[CenterOrder], pl.DataFrame]:
+    """The replay's orders as the floor sees them (cancelled ones too: a cancel in the data
+    may come after the pick), and their lines with purchased_at."""
+    lines = replay.lines.join(replay.orders.select("order_id", "purchased_at"), on="order_id")
+    orders = [
+        CenterOrder(
+            order_id,
+            at,
+            tuple((p, int(q)) for p, q in zip(group["product_id"], group["quantity"], strict=True)),
+        )
+        for (order_id, at), group in lines.sort("order_id", "product_id").group_by(
+            ["order_id", "purchased_at"], maintain_order=True
+        )
+    ]
+    return orders, lines
 
 
 @dataclass

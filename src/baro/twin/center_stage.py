@@ -7,7 +7,9 @@ pick-to-ship times, the robots' utilisation and the congestion. The twin then dr
 replayed order's fulfilment from those simulated times (a representative peak, not every
 day of the period: said in the report). The stations' rate is measured apart, with the same
 window's orders released at once as a backlog, robots and manual side by side: under a
-trickle of orders a station mostly waits, and its rate says nothing about the floor.
+trickle of orders a station mostly waits, and its rate says nothing about the floor. The
+window's orders also go through the stow comparison (``stow_comparison.py``: random,
+dedicated and class-based putaway), its classes learnt from the orders before the window.
 """
 
 from __future__ import annotations
@@ -32,10 +34,18 @@ from baro.twin.center import (
     items_of,
     replenishment,
 )
-from baro.twin.center_sim import FLOOR_MODES, CenterOrder, CenterRun, FloorMode, run_center
+from baro.twin.center_sim import (
+    FLOOR_MODES,
+    CenterOrder,
+    CenterRun,
+    FloorMode,
+    center_orders,
+    run_center,
+)
 from baro.twin.replay import ReplayData
 from baro.twin.report import CenterSection
 from baro.twin.stages import EmpiricalFulfilment, StageModels
+from baro.twin.stow_comparison import compare_stow, comparison_rows
 
 FULFILMENT_CHOICES = ("empirical", *FLOOR_MODES)
 Progress = Callable[[str, int, int], None]
@@ -59,6 +69,8 @@ class CenterStage:
     at_order_times: CenterRun
     peak: dict[FloorMode, CenterRun]
     layout: Layout
+    # None when no order comes before the window to learn the classes from.
+    stow_comparison: dict[str, Any] | None
 
     def fulfilment(self, stages: StageModels) -> StageModels:
         """The twin's stage models with fulfilment drawn from the simulated pick-to-ship."""
@@ -72,6 +84,7 @@ class CenterStage:
             "window": {"from": self.window[0].isoformat(), "to": self.window[1].isoformat()},
             "at_order_times": self.at_order_times.metrics(),
             "peak_backlog": {mode: run.metrics() for mode, run in self.peak.items()},
+            "stow_comparison": self.stow_comparison,
             "floor": {
                 "cells": f"{self.layout.floor.width}x{self.layout.floor.height}",
                 "pods": len(self.layout.pod_cell),
@@ -111,7 +124,32 @@ class CenterStage:
                 Path(scratch) / "heatmap.png",
                 title="Where robots waited at the peak (stations on the west wall)",
             ).read_bytes()
-        return CenterSection(rows, png, self.notes())
+        return CenterSection(rows, png, self.notes(), *self.stow_section())
+
+    def stow_section(self) -> tuple[list[tuple[str, ...]], str]:
+        """The stow comparison's rows (``comparison_rows``) and the note under them."""
+        first = self.window[0]
+        if self.stow_comparison is None:
+            return [], (
+                f"Stow comparison: not run, no order before {first:%Y-%m-%d} to learn the "
+                "class-based stow's A/B/C classes from."
+            )
+        comparison = self.stow_comparison
+        evaluated = comparison["evaluated"]
+        return comparison_rows(comparison), (
+            f"Stow comparison: the window's {evaluated['orders']:,} orders "
+            f"({evaluated['units']:,} units of {evaluated['products']:,} products) restocked "
+            f"every {comparison['cycle_days']} days, with random, dedicated and class-based "
+            "stow; class-based learns its A/B/C classes from the "
+            f"{comparison['history']['orders']:,} orders before {first:%Y-%m-%d}. Bins "
+            "needed: the fewest bins, nearest the stations first, that take the stream; space "
+            "utilisation: the peak stock's volume over theirs; × dedicated: that utilisation "
+            "over dedicated's. Pick metres and pick-to-ship "
+            f"({comparison['floor']} floor) in one building for all, "
+            f"{comparison['center']['bins_of_the_building_for_picks']:,} bins. "
+            f"{evaluated['oversize_lines_left_out']:,} order lines of products one bin cannot "
+            "take are left out (an oversize flow)."
+        )
 
     def notes(self) -> list[str]:
         s = self.layout.settings
@@ -162,23 +200,6 @@ def busiest_window(orders: pl.DataFrame, length: int) -> tuple[datetime, datetim
     return start, start + timedelta(days=length)
 
 
-def center_orders(replay: ReplayData) -> tuple[list[CenterOrder], pl.DataFrame]:
-    """The replay's orders as the floor sees them (cancelled ones too: a cancel in the data
-    may come after the pick), and their lines with purchased_at."""
-    lines = replay.lines.join(replay.orders.select("order_id", "purchased_at"), on="order_id")
-    orders = [
-        CenterOrder(
-            order_id,
-            at,
-            tuple((p, int(q)) for p, q in zip(group["product_id"], group["quantity"], strict=True)),
-        )
-        for (order_id, at), group in lines.sort("order_id", "product_id").group_by(
-            ["order_id", "purchased_at"], maintain_order=True
-        )
-    ]
-    return orders, lines
-
-
 def simulate_center_stage(
     replay: ReplayData,
     mode: FloorMode,
@@ -187,9 +208,13 @@ def simulate_center_stage(
     settings: CenterSettings | None = None,
     window_days: int = 7,
     peak_units: int = 2_000,
+    data_set: ReplayData | None = None,
     progress: Progress | None = None,
 ) -> CenterStage:
-    """The center run over the replay's busiest window, and the two peak runs."""
+    """The center run over the replay's busiest window, the two peak runs, and the stow
+    comparison on the window's orders. ``data_set``: the whole data set the replay was cut
+    from, whose orders before the window are the comparison's history (default: the
+    replay's own)."""
     if mode not in FLOOR_MODES:
         raise ValueError(f"unknown fulfillment {mode!r}; choose from {list(FULFILMENT_CHOICES)}")
     settings = settings or CenterSettings()
@@ -229,4 +254,20 @@ def simulate_center_stage(
     ]
     stocked = [replace(i, units=i.units * repeat) for i in inbound]
     peak = {m: floor(m, backlog, stocked, f"center peak ({m})") for m in FLOOR_MODES}
-    return CenterStage(mode, (first, last), timed, peak, layout)
+    # The classes learn only from before the window: the window is what they are judged on.
+    history = (data_set or replay).between(None, first.date())
+    comparison = (
+        compare_stow(
+            history,
+            window,
+            start=first,
+            cycle_days=window_days,
+            floor=mode,
+            seed=seed,
+            settings=settings,
+            progress=progress,
+        )
+        if history.orders.height
+        else None
+    )
+    return CenterStage(mode, (first, last), timed, peak, layout, comparison)

@@ -68,11 +68,15 @@ class PolicyRun:
 @dataclass(frozen=True)
 class CenterSection:
     """For the report: rows (label, at the orders' times, peak with robots, peak manual),
-    formatted; the floor's congestion heat map (PNG); notes."""
+    formatted; the floor's congestion heat map (PNG); notes; the stow comparison's rows
+    (strategy, bins needed, space utilisation, × dedicated, pick m/unit, pick-to-ship p50,
+    p90), formatted (none when it was not run), and its note."""
 
     rows: list[tuple[str, str, str, str]]
     heatmap_png: bytes
     notes: list[str]
+    stow_rows: list[tuple[str, ...]]
+    stow_note: str
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,7 @@ def simulate(request: SimulationRequest, progress: Progress | None = None) -> Si
             replay,
             "robots" if request.fulfillment == "robots" else "manual",
             seed=request.seed,
+            data_set=everything,
             progress=progress,
         )
         stages = center.fulfilment(stages)
