@@ -4,6 +4,7 @@ problem+json), and the home, search and product pages."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -201,7 +202,8 @@ def test_search_pages_through_results_and_filters_by_category(platform, browser,
     none = browser.get("/search?category=nothing")
 
     assert first.text.count('data-testid="product-card"') == 24
-    assert 'href="/search?q=caneca&amp;page=2"' in first.text
+    # The next page's link names the search it continues (its clicks count for it).
+    assert re.search(r'href="/search\?q=caneca&amp;page=2&amp;sr=srch_[0-9a-v]{26}"', first.text)
     assert second.text.count('data-testid="product-card"') == 1
     assert 'data-testid="page-prev"' in second.text and 'data-testid="page-next"' not in second.text
     assert 'data-testid="facet-casa" aria-current="true"' in casa.text
