@@ -67,7 +67,10 @@ def test_an_old_dictionary_answers_while_a_new_one_is_built(platform: Platform) 
     with platform.db.read() as session:
         assert speller.candidates(session, "staplr", "staplr") == []  # not old yet
         now[0] = 61.0
-        assert speller.candidates(session, "staplr", "staplr") == []  # old: refreshing
+        # The refresh waits on the build lock, held here: a pause point, so that this
+        # answer comes from the old dictionary whatever the threads' timing.
+        with speller._build_lock:
+            assert speller.candidates(session, "staplr", "staplr") == []  # old: refreshing
     for thread in threading.enumerate():
         if thread.name == "speller":
             thread.join()
