@@ -52,7 +52,8 @@ def search_and_open(page: Page, camera: Camera, title: str, product_id: str) -> 
     expect(page.get_by_test_id("results")).to_be_visible()
     camera(page, "search")
     with page.expect_navigation():
-        page.locator(f"[data-testid=results] a[href='/products/{product_id}']").click()
+        # The link carries the search's id and the place (?sr=…&pos=…) after the path.
+        page.locator(f"[data-testid=results] a[href^='/products/{product_id}']").click()
     expect(page.get_by_test_id("product")).to_have_attribute("data-product-id", product_id)
 
 
