@@ -19,6 +19,7 @@ from baro.commerce.catalog.search.analysis import (
 )
 from baro.commerce.catalog.search.index import Hit
 from baro.commerce.catalog.search.ranking import RankingWeights, rank
+from baro.core.money import Money
 
 
 def terms_of(query: str) -> list[set[str]]:
@@ -89,7 +90,12 @@ def test_the_model_loads_once_under_concurrent_first_use(monkeypatch) -> None:
 
 def test_ranking_normalises_text_saturates_sales_and_sinks_stock_outs() -> None:
     weights = RankingWeights()
-    hits = [Hit("a", 8.0), Hit("b", 4.0), Hit("c", 8.0)]
+    price = Money(100, "BRL")
+    hits = [
+        Hit("a", 8.0, "casa", price),
+        Hit("b", 4.0, "casa", price),
+        Hit("c", 8.0, "casa", price),
+    ]
 
     scored = rank(hits, {"b": 20}, {"a": 1, "b": 1}, weights)
 

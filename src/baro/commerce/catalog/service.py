@@ -376,7 +376,7 @@ def _corrected(session: Session, query: Query, known: set[str], speller: Speller
 
 def _facets(hits: Sequence[index.Hit], available: Sequence[int]) -> Facets:
     categories = Counter(hit.category for hit in hits)
-    prices = [hit.price for hit in hits if hit.price is not None]
+    prices = [hit.price for hit in hits]
     currencies = Counter(price.currency for price in prices)
     bands: list[PriceBand] = []
     if currencies:

@@ -239,8 +239,8 @@ class Hit:
 
     product_id: str
     text: float
-    category: str = ""
-    price: Money | None = None
+    category: str
+    price: Money
 
 
 @dataclass(frozen=True)
