@@ -29,7 +29,7 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
             },
         )
         assert compare_metadata(context, Base.metadata) == []
-    assert current_revision(database_url) == head_revision() == "0018"
+    assert current_revision(database_url) == head_revision() == "0019"
 
 
 def test_0009_takes_the_delivery_time_of_orders_delivered_before_it(tmp_path: Path) -> None:
@@ -110,3 +110,47 @@ def test_0011_counts_every_unit_of_an_order_returned_before_it_as_returned(
     finally:
         engine.dispose()
     assert [tuple(row) for row in rows] == [("ord_a", 3), ("ord_b", 0)]
+
+
+def test_0019_gives_each_pick_list_made_before_it_a_row_without_a_station(
+    tmp_path: Path,
+) -> None:
+    """A pick list was only a column of its orders before 0019: it gets its row, released
+    when its first order was, at no station."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0018")
+    first, later = "2026-11-01 10:00:00.000000", "2026-11-01 10:05:00.000000"
+    with sqlite3.connect(tmp_path / "old.db") as old:  # no foreign keys: only these rows
+        # the pick lists' rows refer to their facility, as 0019 writes them with keys on
+        old.execute(
+            "INSERT INTO facilities (id, name, kind, lat, lng, h3_cell, capacity_units, active)"
+            " VALUES ('fac_1', 'FC', 'fulfillment_center', 0, 0, '8a', 1000, 1)"
+        )
+        for order_id, pick_list_id, released_at in (
+            ("ord_a", "pkl_1", later),
+            ("ord_b", "pkl_1", first),
+            ("ord_c", "pkl_2", later),
+        ):
+            old.execute(
+                "INSERT INTO fulfillment_orders (order_id, facility_id, pick_list_id, stage,"
+                " released_at) VALUES (?, 'fac_1', ?, 'released', ?)",
+                (order_id, pick_list_id, released_at),
+            )
+
+    upgrade(url)
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT id, facility_id, station_id, released_at"
+                    " FROM fulfillment_pick_lists ORDER BY id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("pkl_1", "fac_1", None, first),
+        ("pkl_2", "fac_1", None, later),
+    ]

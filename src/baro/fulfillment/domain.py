@@ -1,5 +1,5 @@
-"""The floor's things: items (what the WMS knows of a product), bins, and the events each
-step records. No I/O."""
+"""The floor's things: items (what the WMS knows of a product), bins, the floor's layout and
+what the console sees of it, and the events each step records. No I/O."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Protocol
 
 from baro.core.events import DomainEvent
 
-from .errors import InvalidBin
+from .errors import CellOutsideGrid, CellTaken, InvalidBin, InvalidLayout
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,7 @@ class Release:
 
     request: PickRequest
     pick_list_id: str | None = None
+    station_id: str | None = None  # where its list is picked (a floor with stations)
     waiting: str | None = None
     tasks: list[tuple[str, str, int]] = field(default_factory=list)  # (bin, product, units)
 
@@ -181,6 +182,106 @@ class FloorStatus:
     open_inbounds: int
     orders: Mapping[str, int]
     bad_scans: Mapping[str, int]
+
+
+# A floor's grid is at most this many cells a side; a name on it (pod, station) at most
+# this long (the columns' width).
+MAX_GRID_SIDE = 1_000
+MAX_NAME = 40
+
+Cell = tuple[int, int]  # (row, column), counted from the top-left corner
+
+
+@dataclass(frozen=True)
+class FloorLayout:
+    """Where things stand on a facility's robot floor: a grid of ``rows`` x ``cols`` cells,
+    each pod's home cell (a robot brings it back there) and each pick station's cell.
+    Checked whole on construction: every cell on the grid, one thing per cell."""
+
+    rows: int
+    cols: int
+    pods: Mapping[str, Cell]
+    stations: Mapping[str, Cell]
+
+    def __post_init__(self) -> None:
+        if not (0 < self.rows <= MAX_GRID_SIDE and 0 < self.cols <= MAX_GRID_SIDE):
+            raise InvalidLayout(
+                f"a floor is 1 to {MAX_GRID_SIDE:,} cells a side, got {self.rows} x {self.cols}"
+            )
+        taken: dict[Cell, str] = {}
+        for kind, things in (("pod", self.pods), ("station", self.stations)):
+            for name, (row, col) in sorted(things.items()):
+                if not name.strip() or len(name) > MAX_NAME:
+                    raise InvalidLayout(f"a {kind} needs a name of 1 to {MAX_NAME} characters")
+                if not (0 <= row < self.rows and 0 <= col < self.cols):
+                    raise CellOutsideGrid(
+                        f"{kind} {name} at row {row}, column {col} is off the "
+                        f"{self.rows} x {self.cols} grid"
+                    )
+                if (row, col) in taken:
+                    raise CellTaken(
+                        f"{kind} {name} and {taken[(row, col)]} both stand on row {row}, "
+                        f"column {col}"
+                    )
+                taken[(row, col)] = f"{kind} {name}"
+
+
+@dataclass(frozen=True)
+class PodOnFloor:
+    """A pod as the floor view draws it: its cell, how full its bins are and how many units
+    open pick lists still want from it. ``awaited``: a station's next pick is from it."""
+
+    pod: str
+    cell: Cell
+    used_volume_cm3: int
+    volume_cm3: int
+    wanted_units: int
+    awaited: bool
+
+    @property
+    def fill(self) -> float:
+        """Used share of its bins' volume, 0 to 1 (0 for a pod without bins)."""
+        return self.used_volume_cm3 / self.volume_cm3 if self.volume_cm3 else 0.0
+
+
+@dataclass(frozen=True)
+class Wave:
+    """An open pick list (units still to pick): its orders and units, and its station."""
+
+    pick_list_id: str
+    released_at: datetime
+    station_id: str | None
+    orders: int
+    units: int
+    picked: int
+
+
+@dataclass(frozen=True)
+class StationAtWork:
+    """A pick station: the list it picks now (its oldest open one), the next pick on it,
+    and what waits behind that list (lists and their units still to pick)."""
+
+    station_id: str
+    cell: Cell
+    current: Wave | None
+    next_task: PickTask | None
+    queued_lists: int
+    queued_units: int
+
+
+@dataclass(frozen=True)
+class FloorView:
+    """A facility's floor now: its grid (0 x 0 before it is laid out), pods, stations, the
+    newest open pick lists (``waves``, newest first, capped) and the floor's counts."""
+
+    facility_id: str
+    rows: int
+    cols: int
+    pods: tuple[PodOnFloor, ...]
+    stations: tuple[StationAtWork, ...]
+    waves: tuple[Wave, ...]
+    open_lists: int  # all of them, the capped ``waves`` or not
+    status: FloorStatus
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,7 +8,10 @@
     │   │   ├── UnknownBarcode      no product has this id or SKU
     │   │   ├── WrongItem           a real product, not the one this task wants
     │   │   └── WrongBin            the picker is at another bin than the one directed to
-    │   └── InvalidBin              a bin's size, weight or place makes no sense
+    │   ├── InvalidBin              a bin's size, weight or place makes no sense
+    │   └── InvalidLayout           a floor's grid or a name on it makes no sense
+    │       ├── CellOutsideGrid     a pod or station placed off the grid
+    │       └── CellTaken           two things (pods, stations) placed on one cell
     ├── NotFound
     │   ├── BinNotFound
     │   ├── InboundNotFound
@@ -18,7 +21,8 @@
         ├── NothingToStow           fewer units wait in receiving than asked to stow
         ├── WrongStep               packing before picking, picking what is picked, …
         ├── NoBoxFits               the order's items fit none of the boxes
-        └── WeightMismatch          the packed parcel weighs outside the tolerance
+        ├── WeightMismatch          the packed parcel weighs outside the tolerance
+        └── StationInUse            a new layout leaves out a station pick lists were sent to
 """
 
 from __future__ import annotations
@@ -52,6 +56,18 @@ class InvalidBin(InvalidRequest):
     code = "invalid_bin"
 
 
+class InvalidLayout(InvalidRequest):
+    code = "invalid_floor_layout"
+
+
+class CellOutsideGrid(InvalidLayout):
+    code = "cell_outside_grid"
+
+
+class CellTaken(InvalidLayout):
+    code = "cell_taken"
+
+
 class BinNotFound(NotFound):
     code = "bin_not_found"
 
@@ -82,3 +98,7 @@ class NoBoxFits(Conflict):
 
 class WeightMismatch(Conflict):
     code = "weight_mismatch"
+
+
+class StationInUse(Conflict):
+    code = "station_in_use"

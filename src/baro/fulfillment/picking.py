@@ -3,7 +3,8 @@
 A release turns orders into one pick list per facility: each order's units are promised
 from the bins nearest the pick stations (``allocated`` on the bin's stock, so two lists
 cannot promise the same unit), and the list's tasks are ordered as the picker walks:
-nearest bin first. A pick is one unit, scanned at the bin."""
+nearest bin first. On a floor with stations the list goes to the least loaded one. A pick
+is one unit, scanned at the bin."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from baro.core.ids import new_id
 from . import repository as repo
 from .domain import OrderStage, PickRequest, PickTask, Release, event
 from .errors import NotInFulfillment, UnknownBarcode, WrongBin, WrongItem, WrongStep
+from .layout import least_loaded_station
 from .packing import Box, Tolerance, check_weight, choose_box
 from .repository import (
     PACKING,
@@ -29,6 +31,7 @@ from .repository import (
     BinRow,
     BinStockRow,
     FloorOrderRow,
+    PickListRow,
     PickTaskRow,
     StagedRow,
 )
@@ -83,6 +86,12 @@ def _release_at(session: Session, facility_id: str, releases: list[Release], at:
     going = [r for r in releases if r.pick_list_id]
     if not going:
         return
+    station_id = least_loaded_station(session, facility_id)
+    session.add(
+        PickListRow(id=pick_list_id, facility_id=facility_id, station_id=station_id, released_at=at)
+    )
+    for r in going:
+        r.station_id = station_id
     session.add_all(
         FloorOrderRow(
             order_id=r.request.order_id,
@@ -130,6 +139,7 @@ def _release_at(session: Session, facility_id: str, releases: list[Release], at:
                 at,
                 facility_id=facility_id,
                 pick_list_id=pick_list_id,
+                station_id=station_id,
             )
             for r in going
         ],

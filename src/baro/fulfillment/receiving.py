@@ -5,6 +5,10 @@ adds to ``on_hand``) or **landed** (a network transfer: ``arrive_due`` already a
 units to ``on_hand`` when it arrived, so they wait on the dock until checked in). A landed
 inbound's check-in moves units from the dock to receiving; a unit over what was sent is new
 to the spine; a unit short at closing never came, and comes off ``on_hand`` (written off).
+
+Stock the spine counts that never came through receiving (a building going live on the
+WMS) is checked in whole by ``check_in_counted``; ``stow`` then moves units from receiving
+into the bins a putaway strategy chooses.
 """
 
 from __future__ import annotations
@@ -16,15 +20,16 @@ from datetime import datetime
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from baro.core.db import insert_or_ignore, table_of
+from baro.core.db import execute_many, insert_or_ignore, table_of
 from baro.core.events import StoredEvent, mark_handled, record, unhandled
 from baro.core.ids import new_id
 from baro.network import adjust, get_facility, receive
 
 from . import repository as repo
 from .domain import Item, Receipt, ReceiptLine, event
-from .errors import InboundNotFound, WrongStep
+from .errors import InboundNotFound, NothingToStow, WrongStep
 from .repository import DOCK, RECEIVING, BinRow, InboundLineRow, InboundRow
+from .stow import Putaway, place
 
 # The floor's consumer of ``transfer.arrived``: each transfer that lands at a facility with
 # bins becomes a landed inbound.
@@ -211,3 +216,97 @@ def landed_not_opened(session: Session, facility_id: str) -> dict[str, int]:
     for e in events:
         units[str(e.data["product_id"])] += int(e.data["quantity"])
     return dict(units)
+
+
+def check_in_counted(
+    session: Session, facility_id: str, units: Mapping[str, int], *, source: str, at: datetime
+) -> str:
+    """A landed inbound of ``units`` (per product) that the spine counts already, checked in
+    whole and closed as it opens: the units wait in receiving. Its id."""
+    get_facility(session, facility_id)
+    inbound_id = new_id("inb")
+    session.add(
+        InboundRow(
+            id=inbound_id,
+            facility_id=facility_id,
+            source=source,
+            landed=True,
+            closed=True,
+            opened_at=at,
+        )
+    )
+    session.flush()  # the lines' foreign key needs the inbound first
+    execute_many(
+        session,
+        table_of(InboundLineRow).insert(),
+        [
+            {"inbound_id": inbound_id, "product_id": p, "expected": n, "received": n}
+            for p, n in sorted(units.items())
+        ],
+    )
+    repo.add_many_staged(session, facility_id, RECEIVING, units)
+    where = {"facility_id": facility_id}
+    record(
+        session,
+        [
+            event(
+                "inbound_opened",
+                inbound_id,
+                at,
+                **where,
+                source=source,
+                landed=True,
+                expected=dict(units),
+            ),
+            *(
+                event("received", inbound_id, at, **where, product_id=p, units=n)
+                for p, n in sorted(units.items())
+            ),
+            event("inbound_closed", inbound_id, at, **where, over={}, short={}, written_off={}),
+        ],
+    )
+    return inbound_id
+
+
+def stow(
+    session: Session,
+    facility_id: str,
+    units: Mapping[str, int] | None,
+    putaway: Putaway,
+    at: datetime,
+) -> list[tuple[str, str, int]]:
+    """Units from receiving into the bins ``putaway`` chooses: ``units`` per product, or
+    every unit waiting there when None. The (bin, product, units) placed."""
+    # The facility's bins first: a second stow here waits, then reads receiving after the
+    # first took its units from it.
+    rows = session.scalars(
+        select(BinRow)
+        .where(BinRow.facility_id == facility_id)
+        .order_by(BinRow.id)
+        .with_for_update()
+    )
+    bins = {row.id: repo.bin_of(row) for row in rows}
+    waiting = repo.staged_in(session, facility_id, RECEIVING)
+    wanted = dict(waiting if units is None else units)
+    for product_id, n in sorted(wanted.items()):
+        if not 0 < n <= waiting.get(product_id, 0):
+            raise NothingToStow(
+                f"{waiting.get(product_id, 0)} units of {product_id} wait in receiving at "
+                f"{facility_id}; cannot stow {n}"
+            )
+    items = repo.items(session, wanted)
+    placed = [
+        (bin_id, product_id, n)
+        for product_id in sorted(wanted)
+        for bin_id, n in place(putaway, items[product_id], wanted[product_id], bins)
+    ]
+    repo.put_many_in_bins(session, [(b, items[p], n) for b, p, n in placed])
+    repo.add_many_staged(session, facility_id, RECEIVING, {p: -n for p, n in wanted.items()})
+    record(
+        session,
+        [
+            event("stowed", b, at, facility_id=facility_id, product_id=p, units=n)
+            for b, p, n in placed
+        ],
+    )
+    return placed

@@ -7,15 +7,18 @@ no count goes below zero, and units promised to pick lists never exceed the unit
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
+    UniqueConstraint,
+    bindparam,
     func,
     or_,
     select,
@@ -23,7 +26,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from baro.core.db import Base, UTCDateTime, insert_or_ignore, insert_or_ignore_all, table_of
+from baro.core.db import (
+    Base,
+    UTCDateTime,
+    execute_many,
+    insert_or_ignore,
+    insert_or_ignore_all,
+    table_of,
+)
 from baro.core.events import OutboxRow
 
 from .domain import Bin, Item, OrderStage
@@ -117,6 +127,8 @@ class FloorOrderRow(Base):
     """An order on the floor: released to a pick list, then picked, packed, handed off."""
 
     __tablename__ = "fulfillment_orders"
+    # The floor view and the stations' load read a facility's orders still being picked.
+    __table_args__ = (Index("ix_fulfillment_orders_facility_stage", "facility_id", "stage"),)
 
     order_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"), index=True)
@@ -142,6 +154,69 @@ class PickTaskRow(Base):
     product_id: Mapped[str] = mapped_column(String(40))
     units: Mapped[int] = mapped_column(Integer)
     picked: Mapped[int] = mapped_column(Integer)
+
+
+class FloorRow(Base):
+    """A facility's robot floor: a grid of cells that its pods and stations stand on."""
+
+    __tablename__ = "fulfillment_floors"
+    __table_args__ = (CheckConstraint("grid_rows > 0 AND grid_cols > 0", name="grid_not_empty"),)
+
+    facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"), primary_key=True)
+    grid_rows: Mapped[int] = mapped_column(Integer)
+    grid_cols: Mapped[int] = mapped_column(Integer)
+
+
+class PodRow(Base):
+    """A pod's home cell; its bins name it (``BinRow.pod``). Two pods never share a cell."""
+
+    __tablename__ = "fulfillment_pods"
+    __table_args__ = (
+        UniqueConstraint("facility_id", "grid_row", "grid_col"),
+        CheckConstraint("grid_row >= 0 AND grid_col >= 0", name="cell_on_grid"),
+    )
+
+    facility_id: Mapped[str] = mapped_column(
+        ForeignKey("fulfillment_floors.facility_id"), primary_key=True
+    )
+    pod: Mapped[str] = mapped_column(String(40), primary_key=True)
+    grid_row: Mapped[int] = mapped_column(Integer)
+    grid_col: Mapped[int] = mapped_column(Integer)
+
+
+class StationRow(Base):
+    """A pick station's cell. No unique cell here, unlike pods: a station keeps its row when
+    a new layout moves it, so two stations may swap cells within one layout (each layout is
+    checked whole before it is written)."""
+
+    __tablename__ = "fulfillment_stations"
+    __table_args__ = (CheckConstraint("grid_row >= 0 AND grid_col >= 0", name="cell_on_grid"),)
+
+    facility_id: Mapped[str] = mapped_column(
+        ForeignKey("fulfillment_floors.facility_id"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    grid_row: Mapped[int] = mapped_column(Integer)
+    grid_col: Mapped[int] = mapped_column(Integer)
+
+
+class PickListRow(Base):
+    """A pick list made by a release, and the station it was sent to (None on a floor
+    without stations). Its tasks are ``PickTaskRow``; its orders ``FloorOrderRow``."""
+
+    __tablename__ = "fulfillment_pick_lists"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["facility_id", "station_id"],
+            ["fulfillment_stations.facility_id", "fulfillment_stations.id"],
+        ),
+        Index("ix_fulfillment_pick_lists_station", "facility_id", "station_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"))
+    station_id: Mapped[str | None] = mapped_column(String(40))
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ScanErrorRow(Base):
@@ -260,6 +335,80 @@ def put_in_bin(session: Session, bin_id: str, item: Item, units: int) -> None:
             used_weight_g=BinRow.used_weight_g + item.weight_g * units,
         )
     )
+
+
+def put_many_in_bins(session: Session, moves: Sequence[tuple[str, Item, int]]) -> None:
+    """``put_in_bin`` for many (bin, item, units) at once: three statements in all. A
+    (bin, product) appears once."""
+    ordered = sorted(moves, key=lambda m: (m[0], m[1].product_id))
+    insert_or_ignore_all(
+        session,
+        table_of(BinStockRow),
+        [
+            {"bin_id": b, "product_id": item.product_id, "units": 0, "allocated": 0}
+            for b, item, _ in ordered
+        ],
+    )
+    stock = table_of(BinStockRow)
+    execute_many(
+        session,
+        update(stock)
+        .where(stock.c.bin_id == bindparam("b_bin"), stock.c.product_id == bindparam("b_product"))
+        .values(units=stock.c.units + bindparam("b_units")),
+        [{"b_bin": b, "b_product": item.product_id, "b_units": n} for b, item, n in ordered],
+    )
+    room: dict[str, tuple[int, int]] = {}
+    for b, item, n in ordered:
+        volume, weight = room.get(b, (0, 0))
+        room[b] = (volume + item.volume_cm3 * n, weight + item.weight_g * n)
+    bins = table_of(BinRow)
+    execute_many(
+        session,
+        update(bins)
+        .where(bins.c.id == bindparam("b_bin"))
+        .values(
+            used_volume_cm3=bins.c.used_volume_cm3 + bindparam("b_volume"),
+            used_weight_g=bins.c.used_weight_g + bindparam("b_weight"),
+        ),
+        [{"b_bin": b, "b_volume": v, "b_weight": w} for b, (v, w) in sorted(room.items())],
+    )
+
+
+def add_many_staged(
+    session: Session, facility_id: str, area: str, delta: Mapping[str, int]
+) -> None:
+    """``add_staged`` for many products of one area at once."""
+    ordered = sorted(delta.items())
+    insert_or_ignore_all(
+        session,
+        table_of(StagedRow),
+        [
+            {"facility_id": facility_id, "product_id": p, "area": area, "units": 0}
+            for p, _ in ordered
+        ],
+    )
+    staged = table_of(StagedRow)
+    execute_many(
+        session,
+        update(staged)
+        .where(
+            staged.c.facility_id == facility_id,
+            staged.c.product_id == bindparam("b_product"),
+            staged.c.area == area,
+        )
+        .values(units=staged.c.units + bindparam("b_units")),
+        [{"b_product": p, "b_units": n} for p, n in ordered],
+    )
+
+
+def staged_in(session: Session, facility_id: str, area: str) -> dict[str, int]:
+    """Units per product waiting in ``area``."""
+    rows = session.execute(
+        select(StagedRow.product_id, StagedRow.units).where(
+            StagedRow.facility_id == facility_id, StagedRow.area == area, StagedRow.units > 0
+        )
+    )
+    return {product_id: int(units) for product_id, units in rows}
 
 
 def count_bad_scan(session: Session, facility_id: str, kind: str) -> None:

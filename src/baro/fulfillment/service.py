@@ -6,7 +6,9 @@ the same transaction.
                to the floor's receiving area, and to the facility's ``on_hand`` (the spine)
                unless the transfer's landing counted it already (it waited on the dock)
     stow       units leave receiving for the bins the ``Putaway`` strategy chooses
-    release    orders become a pick list per facility (a wave, or one order: continuous)
+    lay out    the robot floor's grid, pods' home cells and pick stations
+    release    orders become a pick list per facility (a wave, or one order: continuous),
+               sent to the facility's least loaded station when it has stations
     pick       the picker is sent to a bin (pod and shelf) and scans bin and item per unit;
                a bad scan is refused and counted
     pack       the smallest box that fits, and the scale's check
@@ -22,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baro.core.clock import Clock
@@ -30,13 +32,16 @@ from baro.core.db import Database, table_of
 from baro.core.events import record
 from baro.network import get_facility, stock_at
 
-from . import picking, receiving
+from . import picking, receiving, views
 from . import repository as repo
 from .domain import (
     Bin,
+    FloorLayout,
     FloorStatus,
+    FloorView,
     Item,
     Mismatch,
+    OrderStage,
     PickRequest,
     PickTask,
     ProductFacts,
@@ -45,26 +50,16 @@ from .domain import (
     Release,
     event,
 )
-from .errors import (
-    BadScan,
-    BinNotFound,
-    NothingToStow,
-    UnknownBarcode,
-    WrongStep,
-)
+from .errors import BadScan, BinNotFound, UnknownBarcode, WrongStep
+from .layout import lay_out
 from .packing import BOXES, Box, Tolerance
-from .repository import (
-    PACKING,
-    RECEIVING,
-    BinRow,
-    BinStockRow,
-    FloorOrderRow,
-    InboundRow,
-    ScanErrorRow,
-)
-from .stow import Putaway, RandomStow, place
+from .repository import BinRow, BinStockRow
+from .stow import Putaway, RandomStow
 
 T = TypeVar("T")
+# The most open pick lists a floor view lists, and orders one read of a stage returns.
+MAX_WAVES = 200
+MAX_ORDERS = 1_000
 
 
 class Fulfillment:
@@ -176,41 +171,48 @@ class Fulfillment:
         """Move ``units`` from receiving into bins: the strategy picks a bin for them all,
         or, when none has room, the units are halved until they fit. Returns (bin, units)."""
         with self._db.transaction() as session:
-            # The facility's bins first: a second stow here waits, then reads receiving
-            # after the first took its units from it.
-            rows = session.scalars(
-                select(BinRow)
-                .where(BinRow.facility_id == facility_id)
-                .order_by(BinRow.id)
-                .with_for_update()
+            placed = receiving.stow(
+                session, facility_id, {product_id: units}, self._putaway, self._clock.now()
             )
-            bins = {row.id: repo.bin_of(row) for row in rows}
-            waiting = repo.staged(session, facility_id, product_id, RECEIVING)
-            if not 0 < units <= waiting:
-                raise NothingToStow(
-                    f"{waiting} units of {product_id} wait in receiving at {facility_id}; "
-                    f"cannot stow {units}"
-                )
-            item = repo.items(session, [product_id])[product_id]
-            placed = place(self._putaway, item, units, bins)
-            for bin_id, n in placed:
-                repo.put_in_bin(session, bin_id, item, n)
-            repo.add_staged(session, facility_id, product_id, RECEIVING, -units)
-            record(
-                session,
-                [
-                    event(
-                        "stowed",
-                        bin_id,
-                        self._clock.now(),
-                        facility_id=facility_id,
-                        product_id=product_id,
-                        units=n,
-                    )
-                    for bin_id, n in placed
-                ],
+        return [(bin_id, n) for bin_id, _, n in placed]
+
+    def stow_received(self, facility_id: str) -> list[tuple[str, str, int]]:
+        """Every unit waiting in receiving into bins, as ``stow`` places each product (after
+        ``check_in_counted_stock``, or units of cancelled orders back from packing), in one
+        transaction. Returns (bin, product, units)."""
+        with self._db.transaction() as session:
+            return receiving.stow(session, facility_id, None, self._putaway, self._clock.now())
+
+    def check_in_counted_stock(self, facility_id: str, *, source: str) -> Receipt | None:
+        """A floor going live on the WMS: the units the spine counts at the facility that
+        the floor cannot account for (stock that came in past it) are checked in at once,
+        on a landed inbound closed as it opens, and wait in receiving to be stowed. Its
+        receipt; None when the floor accounts for every unit already."""
+        with self._db.read() as session:
+            get_facility(session, facility_id)
+            known = self._learn(_on_hand(session, facility_id))
+        with self._db.transaction() as session:
+            on_hand, on_floor = _on_hand(session, facility_id), _on_floor(session, facility_id)
+            gap = {
+                p: n - on_floor.get(p, 0)
+                for p, n in on_hand.items()
+                if n > on_floor.get(p, 0) and p in known
+            }
+            if not gap:
+                return None
+            inbound_id = receiving.check_in_counted(
+                session, facility_id, gap, source=source, at=self._clock.now()
             )
-        return placed
+        return self.receipt(inbound_id)
+
+    # -- the floor's layout ----------------------------------------------------------------
+
+    def lay_out_floor(self, facility_id: str, layout: FloorLayout) -> None:
+        """The facility's robot floor becomes ``layout`` (its grid, its pods' home cells and
+        its pick stations); the same layout again changes nothing. From then on each pick
+        list a release makes goes to the least loaded station."""
+        with self._db.transaction() as session:
+            lay_out(session, facility_id, layout)
 
     # -- picking and packing ---------------------------------------------------------------
 
@@ -275,16 +277,8 @@ class Fulfillment:
         """Products whose ``on_hand`` at the facility differs from the units the floor
         accounts for; empty when the two agree."""
         with self._db.read() as session:
-            on_floor = repo.units_on_floor(session, facility_id)
-            for product_id, units in receiving.landed_not_opened(session, facility_id).items():
-                on_floor[product_id] = on_floor.get(product_id, 0) + units
-            on_hand: dict[str, int] = {}
-            page = 1000
-            while True:
-                levels = stock_at(session, facility_id, limit=page, offset=len(on_hand))
-                on_hand.update((lv.product_id, lv.on_hand) for lv in levels)
-                if len(levels) < page:
-                    break
+            on_floor = _on_floor(session, facility_id)
+            on_hand = _on_hand(session, facility_id)
         return [
             Mismatch(p, on_hand.get(p, 0), on_floor.get(p, 0))
             for p in sorted(set(on_hand) | set(on_floor))
@@ -293,41 +287,32 @@ class Fulfillment:
 
     def status(self, facility_id: str) -> FloorStatus:
         with self._db.read() as session:
-            get_facility(session, facility_id)
-            bins = session.scalar(
-                select(func.count()).select_from(BinRow).where(BinRow.facility_id == facility_id)
-            )
-            in_bins = session.scalar(
-                select(func.coalesce(func.sum(BinStockRow.units), 0))
-                .join(BinRow, BinRow.id == BinStockRow.bin_id)
-                .where(BinRow.facility_id == facility_id)
-            )
-            areas = picking.staged_by_area(session, facility_id)
-            open_inbounds = session.scalar(
-                select(func.count())
-                .select_from(InboundRow)
-                .where(InboundRow.facility_id == facility_id, InboundRow.closed.is_(False))
-            )
-            stages = session.execute(
-                select(FloorOrderRow.stage, func.count())
-                .where(FloorOrderRow.facility_id == facility_id)
-                .group_by(FloorOrderRow.stage)
-            )
-            scans = session.execute(
-                select(ScanErrorRow.kind, ScanErrorRow.count).where(
-                    ScanErrorRow.facility_id == facility_id
-                )
-            )
-            return FloorStatus(
-                facility_id=facility_id,
-                bins=int(bins or 0),
-                units_in_bins=int(in_bins or 0),
-                receiving=areas.get(RECEIVING, 0),
-                packing=areas.get(PACKING, 0),
-                open_inbounds=int(open_inbounds or 0),
-                orders={stage: int(n) for stage, n in stages},
-                bad_scans={kind: int(n) for kind, n in scans},
-            )
+            return views.status_of(session, facility_id)
+
+    def floors(self) -> list[FloorStatus]:
+        """The status of every facility whose floor the WMS runs (it has bins)."""
+        with self._db.read() as session:
+            return [
+                views.status_of(session, facility_id)
+                for facility_id in views.facilities_with_bins(session)
+            ]
+
+    def floor_view(self, facility_id: str, *, waves: int = MAX_WAVES) -> FloorView:
+        """The facility's floor now, as the console draws it: the grid with each pod's
+        fill and the units wanted from it, each station's current list, next pick and
+        queue, the newest ``waves`` open pick lists, and the floor's counts."""
+        if not 0 <= waves <= MAX_WAVES:
+            raise ValueError(f"waves must be between 0 and {MAX_WAVES}, got {waves}")
+        with self._db.read() as session:
+            return views.floor_view(session, facility_id, waves=waves)
+
+    def orders_at(self, facility_id: str, stage: OrderStage, *, limit: int = 100) -> list[str]:
+        """The facility's orders at ``stage`` (the packing bench's queue: ``PICKED``),
+        released earliest first."""
+        if not 0 < limit <= MAX_ORDERS:
+            raise ValueError(f"limit must be between 1 and {MAX_ORDERS}, got {limit}")
+        with self._db.read() as session:
+            return views.orders_at(session, facility_id, stage, limit)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -374,3 +359,22 @@ class Fulfillment:
                 ],
             )
         raise error
+
+
+def _on_floor(session: Session, facility_id: str) -> dict[str, int]:
+    """Per product, every unit the floor accounts for, landed transfers not opened included."""
+    on_floor = repo.units_on_floor(session, facility_id)
+    for product_id, units in receiving.landed_not_opened(session, facility_id).items():
+        on_floor[product_id] = on_floor.get(product_id, 0) + units
+    return on_floor
+
+
+def _on_hand(session: Session, facility_id: str) -> dict[str, int]:
+    """The spine's ``on_hand`` at the facility, per product, read a page at a time."""
+    on_hand: dict[str, int] = {}
+    page = 1000
+    while True:
+        levels = stock_at(session, facility_id, limit=page, offset=len(on_hand))
+        on_hand.update((lv.product_id, lv.on_hand) for lv in levels)
+        if len(levels) < page:
+            return on_hand
