@@ -62,6 +62,7 @@ def test_console_pages_are_labelled_named_and_legible(
         "/ops/orders",
         f"/ops/orders/{site.others_order_id}",
         "/ops/inventory",
+        "/ops/fulfillment",
         "/ops/customers",
         "/ops/delivery",
         "/ops/anticipation",

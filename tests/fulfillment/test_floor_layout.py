@@ -48,8 +48,7 @@ class Floor:
     flask: Product
 
 
-@pytest.fixture
-def floor(platform: Platform) -> Floor:
+def laid_out_floor(platform: Platform) -> Floor:
     """Four flasks in P0's first bin, six bottles in P1's (each product has its own bins,
     so that every count below is known); P2 has an empty bin, P3 none."""
     facility_id = add_facility(platform, "CD São Paulo", SAO_PAULO)
@@ -72,6 +71,11 @@ def floor(platform: Platform) -> Floor:
     wms.stow_received(facility_id)
     wms.lay_out_floor(facility_id, LAYOUT)
     return Floor(wms, facility_id, bottle, flask)
+
+
+@pytest.fixture
+def floor(platform: Platform) -> Floor:
+    return laid_out_floor(platform)
 
 
 def release(floor: Floor, order_id: str, *lines: tuple[Product, int]) -> tuple[str, str | None]:

@@ -187,6 +187,7 @@ def test_the_navigation_lists_every_section_in_order(operator: TestClient) -> No
         "/ops",
         "/ops/orders",
         "/ops/inventory",
+        "/ops/fulfillment",
         "/ops/delivery",
         "/ops/anticipation",
         "/ops/devices",

@@ -9,6 +9,7 @@ from baro.channels.web.pages import i18n
 from baro.channels.web.pages.console import SECTIONS
 from baro.channels.web.pages.console.anticipation import TRANSFER_STATES
 from baro.channels.web.pages.console.delivery import SORTIE_STATES
+from baro.channels.web.pages.console.fulfillment import BAD_SCAN_LABELS, FILL_BANDS, STAGE_LABELS
 from baro.channels.web.pages.console.inventory import KIND_LABELS, QUANTITY, RESENT
 from baro.channels.web.pages.console.page import STATUS_LABELS
 
@@ -44,6 +45,9 @@ def test_every_console_word_has_its_korean() -> None:
         | set(KIND_LABELS.values())
         | set(SORTIE_STATES.values())
         | set(TRANSFER_STATES.values())
+        | set(STAGE_LABELS.values())
+        | set(BAD_SCAN_LABELS.values())
+        | {label for _bound, _colour, label in FILL_BANDS}
         | {QUANTITY, RESENT}
     )
 
