@@ -19,7 +19,14 @@ from baro.cli.world import build_world
 from baro.core.config import Settings
 from baro.core.db import check_schema, make_engine
 from baro.platform import Platform
-from baro.twin.demo import DemoAccounts, add_demo_accounts, add_demo_delivery
+from baro.twin.demo import (
+    DemoAccounts,
+    DemoFloor,
+    add_demo_accounts,
+    add_demo_delivery,
+    add_demo_floors,
+)
+from baro.twin.floor_crew import FloorCrew
 from baro.twin.traffic import ShopperTraffic
 from baro.twin.world import WorldManifest, WorldSpec
 
@@ -78,7 +85,11 @@ def demo(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     seed: Annotated[int, typer.Option(help="Random seed of the generated world")] = 7,
     traffic: Annotated[
-        bool, typer.Option(help="Keep simulated shoppers ordering, so the console is alive")
+        bool,
+        typer.Option(
+            help="Keep simulated shoppers ordering and a simulated floor crew picking and "
+            "packing, so the console is alive"
+        ),
     ] = False,
     traffic_rate: Annotated[
         float, typer.Option(min=0.01, max=50, help="Simulated orders per second")
@@ -91,7 +102,7 @@ def demo(
         stale.unlink(missing_ok=True)
     url = f"sqlite:///{path}"
     manifest = build_world(url, WorldSpec(seed=seed))
-    people, gadgets = _demo_accounts(url, manifest, seed)
+    people, gadgets, floors = _demo_accounts(url, manifest, seed)
     credentials = path.with_suffix(".json")
     credentials.write_text(
         json.dumps(
@@ -118,6 +129,8 @@ fulfillment centers, {len(manifest.customers)} customers on {path}
               operator admin key [bold]{manifest.admin_api_key}[/]
   All of it   {credentials} (the `baro world seed --json` manifest, and the web accounts)
 
+  Floors      {base}/ops/fulfillment — {_floors_line(floors)}
+
   Devices     a Dash button the shopper owns (press it as the device would):
                 curl -s -X POST {base}/v1/device/slots/main/press \\
                   -H 'Authorization: Bearer {gadgets.button_secret}' \\
@@ -133,28 +146,50 @@ fulfillment centers, {len(manifest.customers)} customers on {path}
 """,
         soft_wrap=True,
     )
-    shoppers = None
+    shoppers, crew, crew_platform = None, None, None
     if traffic:
         shoppers = ShopperTraffic(base, manifest, orders_per_s=traffic_rate, seed=seed)
         shoppers.start()
-        err.print(f"  Simulated shoppers order about {traffic_rate:g} times a second.\n")
+        # The crew drives the WMS in this process, beside the server, on its own connections.
+        crew_platform = Platform.start(Settings(database_url=url))
+        crew = FloorCrew(crew_platform)
+        crew.start()
+        err.print(
+            f"  Simulated shoppers order about {traffic_rate:g} times a second; a simulated "
+            "floor crew picks, packs and hands off their orders.\n"
+        )
     try:
         run_server(url, host, port, workers=1, jobs_every=jobs_every)
     finally:
         if shoppers is not None:
             shoppers.stop()
+        if crew is not None and crew_platform is not None:
+            crew.stop()
+            crew_platform.close()
 
 
 def _demo_accounts(
     url: str, manifest: WorldManifest, seed: int
-) -> tuple[DemoAccounts, DemoDevices]:
+) -> tuple[DemoAccounts, DemoDevices, list[DemoFloor]]:
     platform = Platform.start(Settings(database_url=url))
     try:
         add_demo_delivery(platform, manifest, seed)
+        floors = add_demo_floors(platform, manifest)
         people = add_demo_accounts(platform, manifest)
-        return people, _demo_devices(platform, manifest, people.shopper_customer_id)
+        return people, _demo_devices(platform, manifest, people.shopper_customer_id), floors
     finally:
         platform.close()
+
+
+def _floors_line(floors: list[DemoFloor]) -> str:
+    if not floors:
+        return "no robot floors"
+    first = floors[0]
+    units = sum(f.units for f in floors)
+    return (
+        f"a robot floor in each of {len(floors)} centres ({first.pods} pods, "
+        f"{first.stations} stations), {units:,} units stowed"
+    )
 
 
 @dataclass(frozen=True)

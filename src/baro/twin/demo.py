@@ -1,15 +1,20 @@
 """People and places for a demo world: a shopper and an operator who sign in to the web
-pages, and what delivery needs to show itself (drone fleets, drop zones, locker banks)."""
+pages, what delivery needs to show itself (drone fleets, drop zones, locker banks), and a
+robot floor in each centre holding its stock."""
 
 from __future__ import annotations
 
+import math
 import random
 import secrets
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 
 from baro.delivery.lockers import CompartmentSize
-from baro.platform import Platform
+from baro.fulfillment import FloorLayout, Item
+from baro.platform import CatalogFacts, Platform
 from baro.twin.airports import airport_squares
+from baro.twin.center import CenterSettings, Layout, build_layout
 from baro.twin.world import WorldManifest
 
 SHOPPER_EMAIL = "shopper@demo.baro.example"
@@ -108,4 +113,101 @@ def add_demo_delivery(platform: Platform, manifest: WorldManifest, seed: int) ->
         len(manifest.customers),
         len(manifest.facilities),
         len(preferring),
+    )
+
+
+# A demo centre's robot floor: the twin's generated floor (``twin.center``), 160 pods in
+# blocks of 2 x 5 with aisles around them and four pick stations on the west wall; four
+# bins a pod, one a shelf. Few bins keep the seeding quick (random stow draws from every
+# bin for each product), so the bins are sized from the stock: it fills them to about
+# ``DEMO_FILL`` by volume and by weight.
+DEMO_FLOOR = CenterSettings(
+    blocks_across=4,
+    blocks_down=4,
+    block_rows=2,
+    block_columns=5,
+    stations=4,
+    robots=8,
+    shelves_per_pod=4,
+    bins_per_shelf=1,
+)
+DEMO_FILL = 0.6
+CHECK_IN_SOURCE = "demo: the centre's stock"
+
+
+@dataclass(frozen=True)
+class DemoFloor:
+    facility_id: str
+    pods: int
+    stations: int
+    bins: int
+    units: int
+
+
+def demo_floor_layout(layout: Layout) -> FloorLayout:
+    """The WMS's layout of the twin's floor: each pod's cell and each station's, as (row,
+    column) of its marker id."""
+    width = layout.floor.width
+    return FloorLayout(
+        rows=layout.floor.height,
+        cols=width,
+        pods={pod: divmod(cell, width) for pod, cell in layout.pod_cell.items()},
+        stations={
+            f"ST-{number}": divmod(int(cell), width)
+            for number, cell in enumerate(layout.floor.stations.tolist(), start=1)
+        },
+    )
+
+
+def add_demo_floors(platform: Platform, manifest: WorldManifest) -> list[DemoFloor]:
+    """A robot floor in every centre: the centre's stock checked in (the spine counts it
+    already), bins on the pods' shelves sized for it, the layout, and the stock stowed at
+    random, so that the floor reconciles with on hand and every order can be picked."""
+    layout = build_layout(DEMO_FLOOR)
+    plan = demo_floor_layout(layout)
+    floors = []
+    for number, facility in enumerate(manifest.facilities, start=1):
+        facility_id = str(facility["id"])
+        receipt = platform.fulfillment.check_in_counted_stock(facility_id, source=CHECK_IN_SOURCE)
+        units = {line.product_id: line.received for line in receipt.lines} if receipt else {}
+        volume, weight = _bin_size(
+            CatalogFacts(platform.db).facts(sorted(units)), units, len(layout.bins)
+        )
+        platform.fulfillment.add_bins(
+            [
+                # Bin ids are global: the centre's number keeps them apart.
+                replace(
+                    b,
+                    id=f"C{number}-{b.id}",
+                    facility_id=facility_id,
+                    volume_cm3=volume,
+                    max_weight_g=weight,
+                )
+                for b in layout.bins
+            ]
+        )
+        platform.fulfillment.lay_out_floor(facility_id, plan)
+        platform.fulfillment.stow_received(facility_id)
+        floors.append(
+            DemoFloor(
+                facility_id,
+                len(plan.pods),
+                len(plan.stations),
+                len(layout.bins),
+                sum(units.values()),
+            )
+        )
+    return floors
+
+
+def _bin_size(items: Mapping[str, Item], units: Mapping[str, int], bins: int) -> tuple[int, int]:
+    """A bin's volume (cm³) and weight limit (g) for ``units`` per product to fill ``bins``
+    to about ``DEMO_FILL``; at least twice the largest item, so that every item finds room."""
+    volume = sum(items[p].volume_cm3 * n for p, n in units.items())
+    weight = sum(items[p].weight_g * n for p, n in units.items())
+    largest = max((i.volume_cm3 for i in items.values()), default=1)
+    heaviest = max((i.weight_g for i in items.values()), default=1)
+    return (
+        max(math.ceil(volume / (bins * DEMO_FILL)), 2 * largest),
+        max(math.ceil(weight / (bins * DEMO_FILL)), 2 * heaviest),
     )
