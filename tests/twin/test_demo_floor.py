@@ -4,13 +4,13 @@ from allocated to handed off through the WMS, a round per step."""
 
 from __future__ import annotations
 
-from baro.commerce.customers import Role
-from baro.commerce.orders import OrderStatus
+from baro.commerce.customers import Principal, Role
+from baro.commerce.orders import Order, OrderStatus
 from baro.fulfillment import OrderStage
 from baro.jobs import Jobs
 from baro.network import stock_level
 from baro.platform import Platform
-from baro.twin.demo import DEMO_FLOOR, add_demo_accounts, add_demo_floors
+from baro.twin.demo import DEMO_FLOOR, DemoFloor, add_demo_accounts, add_demo_floors
 from baro.twin.floor_crew import CrewRound, FloorCrew
 from baro.twin.world import CatalogueSource, WorldSpec, seed_world
 
@@ -19,6 +19,21 @@ def small_world(facilities: int) -> WorldSpec:
     return WorldSpec(
         products=20, customers=3, facilities=facilities, source=CatalogueSource.SYNTHETIC
     )
+
+
+def demo_order(platform: Platform, *, units: int) -> tuple[DemoFloor, Principal, Order]:
+    """A one-centre demo world with its floor, and the demo shopper's 1-Click order."""
+    manifest = seed_world(platform, small_world(facilities=1))
+    people = add_demo_accounts(platform, manifest)
+    [floor] = add_demo_floors(platform, manifest)
+    token = platform.accounts.sign_in(
+        email=people.shopper_email, password=people.shopper_password, role=Role.CUSTOMER
+    )
+    shopper = platform.accounts.session(token).principal
+    order = platform.orders.place_one_click(
+        shopper, str(manifest.products[0]["id"]), units, idempotency_key="crew"
+    ).order
+    return floor, shopper, order
 
 
 def test_each_demo_centre_gets_a_robot_floor_holding_its_stock(platform: Platform) -> None:
@@ -47,16 +62,7 @@ def test_each_demo_centre_gets_a_robot_floor_holding_its_stock(platform: Platfor
 def test_the_floor_crew_takes_an_order_from_allocated_to_shipped(platform: Platform) -> None:
     """Released and picked in the first round, packed in the second, handed off in the
     third; the tick after each moves the order's status."""
-    manifest = seed_world(platform, small_world(facilities=1))
-    people = add_demo_accounts(platform, manifest)
-    [floor] = add_demo_floors(platform, manifest)
-    token = platform.accounts.sign_in(
-        email=people.shopper_email, password=people.shopper_password, role=Role.CUSTOMER
-    )
-    shopper = platform.accounts.session(token).principal
-    order = platform.orders.place_one_click(
-        shopper, str(manifest.products[0]["id"]), 1, idempotency_key="crew"
-    ).order
+    floor, _shopper, order = demo_order(platform, units=1)
     crew, jobs = FloorCrew(platform), Jobs(platform)
 
     rounds, statuses = [], []
@@ -80,16 +86,7 @@ def test_the_floor_crew_takes_an_order_from_allocated_to_shipped(platform: Platf
 def test_the_crew_stows_again_what_an_order_cancelled_mid_pick_gave_back(
     platform: Platform,
 ) -> None:
-    manifest = seed_world(platform, small_world(facilities=1))
-    people = add_demo_accounts(platform, manifest)
-    [floor] = add_demo_floors(platform, manifest)
-    token = platform.accounts.sign_in(
-        email=people.shopper_email, password=people.shopper_password, role=Role.CUSTOMER
-    )
-    shopper = platform.accounts.session(token).principal
-    order = platform.orders.place_one_click(
-        shopper, str(manifest.products[0]["id"]), 2, idempotency_key="crew"
-    ).order
+    floor, shopper, order = demo_order(platform, units=2)
     crew, jobs = FloorCrew(platform), Jobs(platform)
     first = crew.work()  # released, one of its two units picked
     platform.orders.cancel(shopper, order.id)

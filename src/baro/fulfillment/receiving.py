@@ -45,6 +45,27 @@ def open_inbound(
     landed: bool,
     at: datetime,
 ) -> str:
+    inbound_id = _add_inbound(
+        session, facility_id, expected, source=source, landed=landed, checked_in=False, at=at
+    )
+    if landed:
+        for product_id, units in sorted(expected.items()):
+            repo.add_staged(session, facility_id, product_id, DOCK, units)
+    return inbound_id
+
+
+def _add_inbound(
+    session: Session,
+    facility_id: str,
+    expected: Mapping[str, int],
+    *,
+    source: str,
+    landed: bool,
+    checked_in: bool,
+    at: datetime,
+) -> str:
+    """The inbound's row, its lines and its ``inbound_opened``; ``checked_in``: every unit
+    received as it opens, and closed."""
     get_facility(session, facility_id)
     inbound_id = new_id("inb")
     session.add(
@@ -53,18 +74,24 @@ def open_inbound(
             facility_id=facility_id,
             source=source,
             landed=landed,
-            closed=False,
+            closed=checked_in,
             opened_at=at,
         )
     )
     session.flush()  # the lines' foreign key needs the inbound first
-    session.add_all(
-        InboundLineRow(inbound_id=inbound_id, product_id=p, expected=n, received=0)
-        for p, n in sorted(expected.items())
+    execute_many(
+        session,
+        table_of(InboundLineRow).insert(),
+        [
+            {
+                "inbound_id": inbound_id,
+                "product_id": p,
+                "expected": n,
+                "received": n if checked_in else 0,
+            }
+            for p, n in sorted(expected.items())
+        ],
     )
-    if landed:
-        for product_id, units in sorted(expected.items()):
-            repo.add_staged(session, facility_id, product_id, DOCK, units)
     record(
         session,
         [
@@ -223,41 +250,14 @@ def check_in_counted(
 ) -> str:
     """A landed inbound of ``units`` (per product) that the spine counts already, checked in
     whole and closed as it opens: the units wait in receiving. Its id."""
-    get_facility(session, facility_id)
-    inbound_id = new_id("inb")
-    session.add(
-        InboundRow(
-            id=inbound_id,
-            facility_id=facility_id,
-            source=source,
-            landed=True,
-            closed=True,
-            opened_at=at,
-        )
-    )
-    session.flush()  # the lines' foreign key needs the inbound first
-    execute_many(
-        session,
-        table_of(InboundLineRow).insert(),
-        [
-            {"inbound_id": inbound_id, "product_id": p, "expected": n, "received": n}
-            for p, n in sorted(units.items())
-        ],
+    inbound_id = _add_inbound(
+        session, facility_id, units, source=source, landed=True, checked_in=True, at=at
     )
     repo.add_many_staged(session, facility_id, RECEIVING, units)
     where = {"facility_id": facility_id}
     record(
         session,
         [
-            event(
-                "inbound_opened",
-                inbound_id,
-                at,
-                **where,
-                source=source,
-                landed=True,
-                expected=dict(units),
-            ),
             *(
                 event("received", inbound_id, at, **where, product_id=p, units=n)
                 for p, n in sorted(units.items())
