@@ -19,10 +19,11 @@ import pytest
 
 from baro.bench.server import free_port, wait_until_healthy
 
-# What the twin, bench and otel extras bring; a server install has none of them. (NumPy and
-# vrplib come with PyVRP, the server's van routing; Jinja2 is the pages'.)
+# What the twin, robots, bench and otel extras bring; a server install has none of them.
+# (NumPy and vrplib come with PyVRP, the server's van routing; Jinja2 is the pages'.)
 EXTRAS_ONLY = (
     "polars",
+    "numba",
     "simpy",
     "matplotlib",
     "aiohttp",

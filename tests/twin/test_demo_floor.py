@@ -10,7 +10,8 @@ from baro.fulfillment import OrderStage
 from baro.jobs import Jobs
 from baro.network import stock_level
 from baro.platform import Platform
-from baro.twin.demo import DEMO_FLOOR, DemoFloor, add_demo_accounts, add_demo_floors
+from baro.twin.center import CenterSettings
+from baro.twin.demo import DEMO_FLOOR_SETTINGS, DemoFloor, add_demo_accounts, add_demo_floors
 from baro.twin.floor_crew import CrewRound, FloorCrew
 from baro.twin.world import CatalogueSource, WorldSpec, seed_world
 
@@ -53,7 +54,14 @@ def test_each_demo_centre_gets_a_robot_floor_holding_its_stock(platform: Platfor
         assert status.units_in_bins == floor.units == on_hand
         assert (status.receiving, status.bins) == (0, 640)
         view = platform.fulfillment.floor_view(floor.facility_id)
-        assert (view.rows, view.cols) == (DEMO_FLOOR.height, DEMO_FLOOR.width) == (15, 27)
+        assert (
+            (view.rows, view.cols)
+            == (
+                CenterSettings(**DEMO_FLOOR_SETTINGS).height,
+                CenterSettings(**DEMO_FLOOR_SETTINGS).width,
+            )
+            == (15, 27)
+        )
         assert (len(view.pods), len(view.stations)) == (floor.pods, floor.stations) == (160, 4)
         assert all(s.cell[1] == 0 for s in view.stations)  # on the west wall
         assert all(0 < p.fill < 1 for p in view.pods if p.used_volume_cm3)

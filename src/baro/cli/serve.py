@@ -20,6 +20,7 @@ from baro.core.config import Settings
 from baro.core.db import check_schema, make_engine
 from baro.platform import Platform
 from baro.twin.demo import (
+    NO_FLOOR_EXTRAS,
     DemoAccounts,
     DemoFloor,
     add_demo_accounts,
@@ -183,7 +184,7 @@ def _demo_accounts(
 
 def _floors_line(floors: list[DemoFloor]) -> str:
     if not floors:
-        return "no robot floors"
+        return f"no robot floors ({NO_FLOOR_EXTRAS})"
     first = floors[0]
     units = sum(f.units for f in floors)
     return (

@@ -9,13 +9,16 @@ import random
 import secrets
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Final
 
 from baro.delivery.lockers import CompartmentSize
 from baro.fulfillment import FloorLayout, Item
 from baro.platform import CatalogFacts, Platform
 from baro.twin.airports import airport_squares
-from baro.twin.center import CenterSettings, Layout, build_layout
 from baro.twin.world import WorldManifest
+
+if TYPE_CHECKING:
+    from baro.twin.center import Layout
 
 SHOPPER_EMAIL = "shopper@demo.baro.example"
 OPERATOR_EMAIL = "operator@demo.baro.example"
@@ -120,8 +123,9 @@ def add_demo_delivery(platform: Platform, manifest: WorldManifest, seed: int) ->
 # blocks of 2 x 5 with aisles around them and four pick stations on the west wall; four
 # bins a pod, one a shelf. Few bins keep the seeding quick (random stow draws from every
 # bin for each product), so the bins are sized from the stock: it fills them to about
-# ``DEMO_FILL`` by volume and by weight.
-DEMO_FLOOR = CenterSettings(
+# ``DEMO_FILL`` by volume and by weight. The generator needs the twin's and the robots'
+# extras (Polars, Numba): a server install's demo has no floors, and says so.
+DEMO_FLOOR_SETTINGS: Final = dict(
     blocks_across=4,
     blocks_down=4,
     block_rows=2,
@@ -131,6 +135,7 @@ DEMO_FLOOR = CenterSettings(
     shelves_per_pod=4,
     bins_per_shelf=1,
 )
+NO_FLOOR_EXTRAS: Final = "install baro[twin,robots] for the demo's robot floors"
 DEMO_FILL = 0.6
 CHECK_IN_SOURCE = "demo: the centre's stock"
 
@@ -162,8 +167,13 @@ def demo_floor_layout(layout: Layout) -> FloorLayout:
 def add_demo_floors(platform: Platform, manifest: WorldManifest) -> list[DemoFloor]:
     """A robot floor in every centre: the centre's stock checked in (the spine counts it
     already), bins on the pods' shelves sized for it, the layout, and the stock stowed at
-    random, so that the floor reconciles with on hand and every order can be picked."""
-    layout = build_layout(DEMO_FLOOR)
+    random, so that the floor reconciles with on hand and every order can be picked. None
+    where the floor generator's extras are not installed (``NO_FLOOR_EXTRAS``)."""
+    try:
+        from baro.twin.center import CenterSettings, build_layout
+    except ImportError:
+        return []
+    layout = build_layout(CenterSettings(**DEMO_FLOOR_SETTINGS))
     plan = demo_floor_layout(layout)
     floors = []
     for number, facility in enumerate(manifest.facilities, start=1):
