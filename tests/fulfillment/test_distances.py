@@ -28,16 +28,35 @@ def test_a_cell_walled_off_is_unreachable() -> None:
     assert _table(distances, 0) == [0, UNREACHABLE]
 
 
-def test_lanes_make_going_against_a_row_dearer() -> None:
-    floor = Floor.from_rows(["....", "...."])  # row 0 runs east, row 1 west
+def test_lanes_make_going_against_a_street_dearer() -> None:
+    floor = Floor.from_rows(["....", "...."])  # two streets: row 0 runs east, row 1 west
     cost = lanes(floor, with_lane=2, against=3)
-    assert cost[0].tolist() == [2, 2, 3, 3]  # cell (0, 0): east with, south with (even column)
-    assert cost[5].tolist() == [3, 3, 2, 2]  # cell (1, 1): west with, north with (odd column)
+    # Columns of two cells are no streets (shorter than an aisle): no way up or down.
+    assert cost[0].tolist() == [2, 2, 3, 2]  # cell (0, 0): west is against row 0
+    assert cost[5].tolist() == [3, 2, 2, 2]  # cell (1, 1): east is against row 1
     distances = GoalDistances(floor, cost)
     # to cell 3 (row 0, east end) from cell 0: three moves east with the lane
     assert _table(distances, 3)[0] == 6
-    # to cell 0 from cell 3: west is against row 0, so down, west along row 1, up: 2+2+2+2+3
+    # to cell 0 from cell 3: three moves west against row 0 (3 + 3 + 3) are still cheaper
+    # than down, west along row 1 and up (five moves with the lanes: 10); dearer lanes flip it
     assert _table(distances, 0)[3] == 3 + 3 + 3
+    dear = GoalDistances(floor, lanes(floor, with_lane=2, against=4))
+    assert _table(dear, 0)[3] == 2 + 2 + 2 + 2 + 2
+
+
+def test_neighbouring_aisles_run_opposite_ways_across_a_row_of_shelves() -> None:
+    # Rows 0 and 2 are aisles with a row of shelves between them (free cells one by one):
+    # by their numbers both are even, but as streets they are the first and the second.
+    floor = Floor.from_rows([".....", ".@.@.", "....."])
+    cost = lanes(floor, with_lane=2, against=3)
+    east, south, west, north = 0, 1, 2, 3
+    assert cost[0, west] == 3 and cost[0, east] == 2  # row 0 runs east
+    assert cost[10, east] == 3 and cost[10, west] == 2  # row 2 runs west
+    assert cost[5, east] == cost[5, west] == 2  # the shelf row has no way
+    # Columns 0, 2 and 4 are streets, alternately south, north, south; 1 and 3 are not.
+    assert [cost[column, north] for column in (0, 2, 4)] == [3, 2, 3]
+    assert [cost[column, south] for column in (0, 2, 4)] == [2, 3, 2]
+    assert cost[1, north] == cost[1, south] == 2
 
 
 def test_the_pool_reuses_the_least_recently_used_table() -> None:

@@ -79,8 +79,23 @@ def test_a_crowded_floor_never_collides(make: type) -> None:
 
 
 def test_baro_planner_checks_its_costs() -> None:
-    with pytest.raises(ValueError, match="lane_cost"):
+    with pytest.raises(ValueError, match="against a lane cannot cost less"):
         BaroPlanner(lane_cost=3, against_cost=2)
+    with pytest.raises(ValueError, match="lane_cost >= 1"):
+        BaroPlanner(lane_cost=0)
+
+
+def test_aisles_become_nearly_one_way_only_on_a_crowded_floor() -> None:
+    floor = Floor.from_rows(["....", "...."])  # 8 free cells; row 0 runs east
+    planner = BaroPlanner()
+    west = 2
+    # 12 % of the cells is the line: below it a move against the lane costs 1.5 moves.
+    assert planner.move_costs(floor, robots=0)[0, west] == 3
+    assert planner.move_costs(floor, robots=1)[0, west] == 16  # 1 of 8 cells: crowded
+    assert BaroPlanner(against_cost=5).move_costs(floor, robots=1)[0, west] == 5
+    big = Floor.from_rows(["." * 50] * 2)  # 100 cells
+    assert planner.move_costs(big, robots=11)[0, west] == 3
+    assert planner.move_costs(big, robots=12)[0, west] == 16
 
 
 @pytest.mark.parametrize("make", PLANNERS)
