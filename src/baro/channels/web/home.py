@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from baro.recommendations import HomePage, HomePages
 
-from .deps import CallerDep
+from .deps import Caller, CallerDep
 from .problems import AUTHENTICATED, errors
 from .schemas import ProductOut
 
@@ -53,14 +54,27 @@ async def home_pages(request: Request) -> HomePages:
 
 
 @router.get("/v1/home", response_model=HomeOut, responses=errors(*AUTHENTICATED))
-def home(who: CallerDep, pages: Annotated[HomePages, Depends(home_pages)]) -> Response:
+async def home(who: CallerDep, pages: Annotated[HomePages, Depends(home_pages)]) -> Response:
     """Your home page: what is bought together with your last order, what your latest
     search found, what to buy again, what is picked for you, what trends near your default
     address. New customers get what trends near them, and their searches."""
+    # A kept page is the key's check, one small read and a lookup. On SQLite those reads are
+    # calls into this process, cheaper than handing the request to a worker thread and back
+    # (bench home, 1 process, c16: server CPU 1.66 -> 1.0 ms a page, p50 21 -> 13 ms), so
+    # they run on the event loop, a page built anew (a few ms) included. On PostgreSQL they
+    # wait on the network: a thread waits instead, and the loop serves others meanwhile.
+    if who.platform.db.dialect == "sqlite":
+        body = _page(who, pages)
+    else:
+        body = await run_in_threadpool(_page, who, pages)
+    return Response(body, media_type="application/json")
+
+
+def _page(who: Caller, pages: HomePages) -> bytes:
     principal = who.customer()
     assert principal.customer_id is not None, "a customer's key names the customer"
     home = (principal.address.lat, principal.address.lng) if principal.address else None
-    return Response(pages.rendered(principal.customer_id, home), media_type="application/json")
+    return pages.rendered(principal.customer_id, home)
 
 
 def render(page: HomePage) -> bytes:
