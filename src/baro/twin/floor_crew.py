@@ -73,7 +73,8 @@ class FloorCrew:
         """One round at every floor the WMS runs."""
         done = CrewRound()
         fulfillment = self._platform.fulfillment
-        for floor in fulfillment.floors():
+        floors = fulfillment.floors()
+        for floor in floors:
             if floor.receiving:  # units of cancelled orders, back from packing
                 done.stowed += sum(n for *_, n in fulfillment.stow_received(floor.facility_id))
         allocated = self._platform.order_book.page(
@@ -81,7 +82,7 @@ class FloorCrew:
         )
         releases = release_to_floor(self._platform, [order.id for order in allocated])
         done.released = sum(r.pick_list_id is not None for r in releases)
-        for floor in fulfillment.floors():
+        for floor in floors:
             self._hand_off(floor.facility_id, done)
             self._pack(floor.facility_id, done)
             self._pick(floor.facility_id, done)
