@@ -116,6 +116,16 @@ def test_an_unknown_floor_is_the_console_s_404_page(operator: TestClient, suffix
     assert found.status_code == 404
 
 
+@pytest.mark.parametrize("facility", ["fac%00x", "%00", "f" * 10_000, "fac_1%27--"])
+def test_a_hostile_floor_id_is_refused_as_a_page_not_a_server_error(
+    operator: TestClient, facility: str
+) -> None:
+    for suffix in ("", "/live"):
+        response = operator.get(f"/ops/fulfillment/{facility}{suffix}")
+        assert response.status_code in (404, 422), response.status_code
+        assert response.headers["content-type"].startswith("text/html")
+
+
 @pytest.mark.parametrize("suffix", ["", "/fac_1", "/fac_1/live"])
 def test_a_visitor_or_a_shopper_is_sent_to_the_console_sign_in(
     platform: Platform, suffix: str
