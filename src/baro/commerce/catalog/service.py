@@ -31,6 +31,7 @@ from baro.core.errors import InvalidRequest
 from baro.core.events import record
 from baro.core.idempotency import IdempotentRequest, claim, complete
 from baro.core.money import Money
+from baro.core.turns import FirstComeGate
 from baro.network import StockLevel, available_by_product, stock_levels
 
 MAX_PAGE = 100
@@ -40,6 +41,9 @@ TOO_FEW_MATCHES = 3
 PRICE_QUANTILES = (0.25, 0.5, 0.75)
 # Reindexing works through products this many at a time, one transaction each.
 REINDEX_BATCH = 500
+# Searches worked on at once in a process; the others queue in arrival order (core/turns.py).
+# Two: one can wait on the database while the other holds the interpreter.
+SEARCHES_AT_ONCE = 2
 
 
 class InvalidSearch(InvalidRequest):
@@ -105,8 +109,10 @@ class Catalog:
         signals: SignalBuffer | None = None,
         units_sold: UnitsSold | None = None,
         weights: RankingWeights | None = None,
+        searches_at_once: int = SEARCHES_AT_ONCE,
     ) -> None:
         self._db = db
+        self._search_turns = FirstComeGate(searches_at_once)
         self._units_sold = units_sold
         self._weights = weights or RankingWeights()
         self._clock = clock
@@ -221,11 +227,13 @@ class Catalog:
         if price_min is not None and price_max is not None and price_min > price_max:
             results = SearchResults([], total=0)  # an empty price range holds nothing
         elif not query.strip():
-            results = self._browse(category, in_stock, price_min, price_max, limit, offset)
+            with self._search_turns.turn():
+                results = self._browse(category, in_stock, price_min, price_max, limit, offset)
         else:
-            results = self._find(
-                analyse_query(query), category, in_stock, price_min, price_max, limit, offset
-            )
+            with self._search_turns.turn():
+                results = self._find(
+                    analyse_query(query), category, in_stock, price_min, price_max, limit, offset
+                )
         if visitor is not None and offset == 0:
             signal = searched(
                 visitor, query, category, [i.product for i in results.items], self._clock.now()
@@ -270,7 +278,7 @@ class Catalog:
         weights = self._weights
         with self._db.read() as session:
             filters = index.TextFilters(category, price_min, price_max, weights.candidates)
-            known = set(index.term_counts(session, (t for g in query.groups for t in g.terms)))
+            known = set(index.term_counts(session, query.terms))
             if query.groups and known.intersection(query.groups[-1].terms):
                 query = query.with_last_word_whole()
             hits = index.matches(session, query, filters)
@@ -343,10 +351,10 @@ def _category_share(query: Query, category: str) -> float:
     has times the share of the category's words the query has (``soap`` names the aisle
     ``soap`` fully, ``body_lotions_soap`` a third)."""
     terms = index.category_terms(category)
-    if not terms or query.empty:
+    named = len(terms & query.terms)
+    if not named:  # most categories of the matches: no need to weigh the words
         return 0.0
-    asked = {term for group in query.groups for term in group.terms}
-    return index.words_matched(query, terms) / len(query.groups) * len(terms & asked) / len(terms)
+    return index.words_matched(query, terms) / len(query.groups) * named / len(terms)
 
 
 def _unseen(hits: Sequence[index.Hit], more: Sequence[index.Hit]) -> bool:

@@ -27,7 +27,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -199,6 +199,11 @@ class Query:
     @property
     def empty(self) -> bool:
         return not self.groups
+
+    @cached_property
+    def terms(self) -> frozenset[str]:
+        """Every term of every group."""
+        return frozenset(t for group in self.groups for t in group.terms)
 
     def respaced(self) -> Query | None:
         """The query with the spaces between Korean words taken out (Kiwi then splits the
