@@ -168,33 +168,53 @@ def _typed(query: Query) -> list[tuple[Group, bool]]:
     ]
 
 
-def _fts5(groups: Sequence[tuple[Group, bool]], *, every: bool = True) -> str:
-    """FTS5 MATCH text: groups ANDed (or ORed, ``every`` False), alternatives ORed, a
-    group's last term a prefix where it says so. Terms are letters and digits, each
-    quoted."""
+@dataclass(frozen=True)
+class _AllOf:
+    """A full-text condition: every part holds. A part is a condition or a group with
+    whether its last term is matched as a prefix (a group holds when any alternative does,
+    an alternative when all its terms do)."""
 
-    def alternative(terms: tuple[str, ...], prefix: bool) -> str:
-        last = len(terms) - 1
-        quoted = [f'"{t}"' + ("*" if prefix and n == last else "") for n, t in enumerate(terms)]
-        return quoted[0] if len(quoted) == 1 else "(" + " AND ".join(quoted) + ")"
+    parts: tuple[_Part, ...]
 
-    return (" AND " if every else " OR ").join(
-        "(" + " OR ".join(alternative(a, prefix) for a in g.alternatives) + ")"
-        for g, prefix in groups
+
+@dataclass(frozen=True)
+class _AnyOf:
+    """A full-text condition: some part holds."""
+
+    parts: tuple[_Part, ...]
+
+
+_Part = _AllOf | _AnyOf | tuple[Group, bool]
+
+
+@dataclass(frozen=True)
+class _Syntax:
+    """How FTS5's MATCH and PostgreSQL's ``to_tsquery`` write a condition."""
+
+    all_of: str
+    any_of: str
+    prefix: str  # after a term matched as a prefix
+    quoted: bool  # FTS5 quotes each term (they are letters and digits: quoting is enough)
+
+
+_FTS5 = _Syntax(all_of=" AND ", any_of=" OR ", prefix="*", quoted=True)
+_TSQUERY = _Syntax(all_of=" & ", any_of=" | ", prefix=":*", quoted=False)
+
+
+def _written(part: _Part, syntax: _Syntax) -> str:
+    if isinstance(part, _AllOf | _AnyOf):
+        joint = syntax.all_of if isinstance(part, _AllOf) else syntax.any_of
+        return "(" + joint.join(_written(p, syntax) for p in part.parts) + ")"
+    group, prefix = part
+
+    def term(t: str, last: bool) -> str:
+        return (f'"{t}"' if syntax.quoted else t) + (syntax.prefix if prefix and last else "")
+
+    alternatives = (
+        "(" + syntax.all_of.join(term(t, n == len(a) - 1) for n, t in enumerate(a)) + ")"
+        for a in group.alternatives
     )
-
-
-def _tsquery(groups: Sequence[tuple[Group, bool]], *, every: bool = True) -> str:
-    """The same as ``_fts5`` in ``to_tsquery`` syntax."""
-
-    def alternative(terms: tuple[str, ...], prefix: bool) -> str:
-        parts = [t + (":*" if prefix and n == len(terms) - 1 else "") for n, t in enumerate(terms)]
-        return "(" + " & ".join(parts) + ")"
-
-    return (" & " if every else " | ").join(
-        "(" + " | ".join(alternative(a, prefix) for a in g.alternatives) + ")"
-        for g, prefix in groups
-    )
+    return "(" + syntax.any_of.join(alternatives) + ")"
 
 
 # A word matched by its pieces (a Korean word's bigrams, a two-word synonym) counts as the
@@ -257,7 +277,9 @@ class TextFilters:
 def matches(session: Session, query: Query, filters: TextFilters) -> list[Hit]:
     """The active products matching every group of ``query``, most relevant first (ties
     by SKU), at most ``filters.limit``."""
-    rows = _text_matches(session, _typed(query), filters, every=True)
+    if query.empty:
+        return []
+    rows = _text_matches(session, _AllOf(tuple(_typed(query))), filters)
     return [_hit(row, float(row.score)) for row in rows]
 
 
@@ -268,24 +290,23 @@ def partial_matches(session: Session, query: Query, filters: TextFilters) -> lis
     by the share of groups matched (Lucene's classic coordination factor), so a product
     matching more of the words ranks above one matching fewer.
 
-    The database is asked for any of the rarest groups only (by the vocabulary's product
-    counts; a group's pieces each on their own): a product matching half of ``n`` groups,
-    in part or whole, misses at most the other half, so it has a term of any
-    ``n - ceil(n / 2) + 1`` of them, and no such product is missed; the common words
-    (``organic``, the ``500`` of a size), whose postings would make the query score much of
-    the catalogue, are counted from each candidate's terms instead."""
+    A group counts for a product that has any of its pieces, and none counts for more than
+    one, so a product matching half of ``n`` groups (two at least) has some two: one of the
+    ``n - ceil(n / 2) + 1`` rarest (by the vocabulary's product counts) and one after it.
+    The database is asked for those pairs (``_some_of``), not for any group: a common word
+    (``organic``, the ``kg`` of a size) alone would make it score much of the catalogue."""
     wanted = len(query.groups)
     needed = -(-wanted // 2)
-    counts = term_counts(session, (t for g in query.groups for t in g.terms))
+    counts = term_counts(session, query.terms)
 
     def rarity(item: tuple[Group, bool]) -> int:
         # A prefix may match more than its own term: its own count is the estimate (which
         # groups are asked for changes the cost, never the products found).
         return sum(min(counts.get(t, 0) for t in a) for a in item[0].alternatives)
 
-    rarest = sorted(_typed(query), key=rarity)[: wanted - needed + 1]
-    asked = [(_loosened(group), prefix) for group, prefix in rarest]
-    rows = _text_matches(session, asked, filters, every=False)
+    typed = sorted(_typed(query), key=rarity)
+    loosened = [(_loosened(group), prefix) for group, prefix in typed]
+    rows = _text_matches(session, _some_of(loosened, needed), filters)
     hits = []
     for row in rows:
         matched = words_matched(query, set(row.search_terms.split()))
@@ -298,13 +319,18 @@ def _hit(row: Row[Any], text: float) -> Hit:
     return Hit(row.id, text, row.category, Money(row.price_minor, row.currency))
 
 
-def _text_matches(
-    session: Session, groups: Sequence[tuple[Group, bool]], filters: TextFilters, *, every: bool
-) -> Sequence[Row[Any]]:
+def _some_of(groups: Sequence[tuple[Group, bool]], needed: int) -> _Part:
+    """A condition every product with ``needed`` of ``groups`` (rarest first) meets: one of
+    the first ``len(groups) - needed + 1`` and, from two needed, any group after it."""
+    firsts = range(len(groups) - needed + 1)
+    if needed < 2:
+        return _AnyOf(tuple(groups[i] for i in firsts))
+    return _AnyOf(tuple(_AllOf((groups[i], _AnyOf(tuple(groups[i + 1 :])))) for i in firsts))
+
+
+def _text_matches(session: Session, text_match: _Part, filters: TextFilters) -> Sequence[Row[Any]]:
     """id, score (higher better), search_terms, category and price of the active products
-    matching every group (or any group, ``every`` False), best ``limit`` first, ties by SKU."""
-    if not groups:
-        return []
+    that meet ``text_match``, best ``limit`` first, ties by SKU."""
     where = ["p.active"]
     params: dict[str, object] = {"limit": filters.limit}
     for name, value, condition in (
@@ -316,7 +342,7 @@ def _text_matches(
             where.append(condition)
             params[name] = value
     if session.get_bind().dialect.name == "postgresql":
-        params["tsq"] = _tsquery(groups, every=every)
+        params["tsq"] = _written(text_match, _TSQUERY)
         statement = (
             # The conditions are this function's own; every value is a parameter.
             "SELECT p.id, ts_rank(p.search_vector, q.tsq, 1) AS score, "  # noqa: S608
@@ -326,7 +352,7 @@ def _text_matches(
             "ORDER BY score DESC, p.sku LIMIT :limit"
         )
     else:
-        params["fts"] = _fts5(groups, every=every)
+        params["fts"] = _written(text_match, _FTS5)
         statement = (
             "SELECT p.id, -bm25(products_fts_terms) AS score, p.search_terms, "  # noqa: S608
             "p.category, p.price_minor, p.currency "
