@@ -4,7 +4,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
 
 from baro.commerce.catalog import Dimensions, Product
 from baro.core.ids import new_id
@@ -111,3 +116,43 @@ BAD_INPUT = [
     "mug & | ! <->",
 ]
 FINDS_THE_MUG = {'"mug', "mug*", "-mug", "mug:*", "mug & | ! <->"}
+
+
+# What one search may cost at most, whatever is typed: a statement to look the words up,
+# the match, one typo lookup per word (8 words at most), the corrected, respaced and
+# partial matches with the partial's word counts, stock and the page (docs/search.md,
+# "Bounded work"); and no parameter the database is sent longer than the bounds let a
+# query grow (8 words, 4 alternatives each, 40 characters a term).
+MAX_STATEMENTS = 16
+MAX_PARAMETER_CHARS = 4_000
+
+
+@dataclass
+class Statements:
+    """The statements a block of work sent to the database, with their parameters."""
+
+    sent: list[tuple[str, Any]] = field(default_factory=list)
+
+    def longest_parameter(self) -> int:
+        return max((len(str(v)) for _s, p in self.sent for v in _values(p)), default=0)
+
+
+def _values(parameters: Any) -> Sequence[Any]:
+    if isinstance(parameters, dict):
+        return list(parameters.values())
+    return list(parameters) if isinstance(parameters, list | tuple) else [parameters]
+
+
+@contextmanager
+def statements_sent(platform: Platform) -> Iterator[Statements]:
+    seen = Statements()
+
+    def remember(_conn: object, _cursor: object, statement: str, parameters: Any, *_: object):
+        seen.sent.append((statement, parameters))
+
+    listener: Callable[..., None] = remember
+    event.listen(platform.db.engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(platform.db.engine, "before_cursor_execute", listener)
