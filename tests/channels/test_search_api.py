@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from baro.platform import Platform
+from tests.builders import RIO, SAO_PAULO, add_facility, shopper, stock
+from tests.channels.support import bearer
 from tests.search_cases import BAD_INPUT, FINDS_THE_MUG, search_world
 
 
@@ -55,3 +57,21 @@ def test_a_listing_without_words_keeps_its_old_shape(client, platform: Platform)
 
     assert len(page["items"]) == 3
     assert page["total"] is None and page["facets"] is None and page["did_you_mean"] is None
+
+
+def test_a_signed_in_customers_search_ranks_stock_near_their_home_first(
+    client, platform: Platform
+) -> None:
+    """Both bottles are in stock, bottle_out's in Rio only: anonymous, the tie keeps its
+    lower SKU first; a customer living in São Paulo gets the bottle stocked there first."""
+    world = search_world(platform)
+    stock(platform, add_facility(platform, "FC Rio", RIO), world.bottle_out.id, 5)
+    ana = shopper(platform, "Ana", at=SAO_PAULO)
+
+    def first(headers: dict[str, str] | None = None) -> str:
+        page = client.get("/v1/products", params={"q": "steel bottle"}, headers=headers)
+        assert page.status_code == 200
+        return str(page.json()["items"][0]["id"])
+
+    assert first() == world.bottle_out.id
+    assert first(bearer(ana.api_key)) == world.bottle_in.id

@@ -3,9 +3,11 @@ products that have no terms."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from baro.cli import _console as console
 from baro.cli import app
 from baro.platform import Platform
 from tests.search_cases import search_world
@@ -51,3 +53,31 @@ def test_reindex_indexes_products_without_terms(platform: Platform, database_url
 
     assert "6 products indexed" in first.output and "0 products indexed" in again.output
     assert platform.catalog.find("mugs").items
+
+
+def test_explain_from_a_home_shows_the_units_near_it(
+    platform: Platform, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From São Paulo, where the center stands, the stocked bottle has its 5 units near."""
+    world = search_world(platform)
+    monkeypatch.setattr(console.out, "width", 200)  # a row per result, however run
+
+    result = CliRunner().invoke(
+        app,
+        ["search", "explain", "steel bottles", "--home", "-23.5505,-46.6333", "--db", database_url],
+        env=WIDE,
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "1.00 (5, 5 near)" in result.stdout and "0.30 (0, 0 near)" in result.stdout
+    assert world.bottle_in.id in result.stdout
+
+
+def test_explain_refuses_a_home_that_is_not_coordinates(database_url: str) -> None:
+    for bad in ("somewhere", "91,0", "1,2,3"):
+        result = CliRunner().invoke(
+            app, ["search", "explain", "mug", "--home", bad, "--db", database_url]
+        )
+
+        assert result.exit_code == 2 and "LAT,LNG" in result.output
+        assert "Traceback" not in result.output

@@ -17,6 +17,7 @@ from baro.commerce.catalog import Catalog
 from baro.core.config import Settings
 from baro.core.db import upgrade
 from baro.platform import Platform
+from tests.builders import RIO, SAO_PAULO, add_facility, stock
 from tests.search_cases import (
     BAD_INPUT,
     FINDS_THE_MUG,
@@ -74,6 +75,22 @@ def test_an_out_of_stock_item_ranks_below_an_in_stock_one_with_equal_text(
     assert [i.product.id for i in found.items] == [world.bottle_in.id, world.bottle_out.id]
     assert [s.stock for s in found.scores] == [1.0, 0.3]
     assert platform.catalog.find("물병을", in_stock=True).total == 1
+
+
+def test_stock_near_the_shoppers_home_ranks_above_stock_far_away(platform: Platform) -> None:
+    """bottle_out gets units in Rio, 360 km from the São Paulo center that has bottle_in's:
+    from each city its own bottle comes first; with no home, either is in stock and the
+    tie keeps the database's order (bottle_out's lower SKU)."""
+    world = search_world(platform)
+    stock(platform, add_facility(platform, "FC Rio", RIO), world.bottle_out.id, 5)
+
+    def order(home: tuple[float, float] | None) -> list[tuple[str, float, int | None]]:
+        found = platform.catalog.find("steel bottle", home=home)
+        return [(s.product_id, s.stock, s.near) for s in found.scores]
+
+    assert order(SAO_PAULO) == [(world.bottle_in.id, 1.0, 5), (world.bottle_out.id, 0.7, 0)]
+    assert order(RIO) == [(world.bottle_out.id, 1.0, 5), (world.bottle_in.id, 0.7, 0)]
+    assert order(None) == [(world.bottle_out.id, 1.0, None), (world.bottle_in.id, 1.0, None)]
 
 
 def test_what_sells_ranks_first_among_equal_text(platform: Platform, clock) -> None:

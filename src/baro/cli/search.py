@@ -23,15 +23,20 @@ def explain(
     query: Annotated[str, typer.Argument(help="The words, as a shopper types them")],
     db: DbOption = None,
     limit: Annotated[int, typer.Option(min=1, max=100, help="Results to show")] = 10,
+    home: Annotated[
+        str | None,
+        typer.Option(help="The shopper's home as LAT,LNG: stock near it ranks first"),
+    ] = None,
 ) -> None:
     """Each result's text score, sales score, stock factor and final score (the weights
     are ``RankingWeights``: docs/search.md)."""
     from baro.commerce.catalog import RankingWeights
 
+    where = _coordinates(home) if home is not None else None
     platform = Platform.start(Settings(database_url=database_url(db)))
     try:
         with domain_errors_as_messages():
-            found = platform.catalog.find(query, limit=limit)
+            found = platform.catalog.find(query, limit=limit, home=where)
     finally:
         platform.close()
     weights = RankingWeights()
@@ -40,6 +45,11 @@ def explain(
         f"category) x stock; category = share of the words its category has; sales = units "
         f"in {weights.sales_days} days / (units + {weights.sales_half_units}); "
         f"out of stock x {weights.out_of_stock}"
+        + (
+            f"; none within {weights.near_km:g} km of home x {weights.only_far}"
+            if where is not None
+            else ""
+        )
     )
     if found.did_you_mean:
         err.print(
@@ -60,7 +70,8 @@ def explain(
             f"{score.text:.3f} ({score.relevance:.3g})",
             f"{score.sales:.3f} ({score.units_sold:,})",
             f"{score.category:.2f}",
-            f"{score.stock:.2f} ({score.available:,})",
+            f"{score.stock:.2f} ({score.available:,}"
+            + (f", {score.near:,} near)" if score.near is not None else ")"),
             f"{score.final:.3f}",
         )
     out.print(table)
@@ -77,3 +88,17 @@ def reindex(db: DbOption = None) -> None:
     finally:
         platform.close()
     err.print(f"{done:,} products indexed")
+
+
+def _coordinates(text: str) -> tuple[float, float]:
+    """``-23.55,-46.63`` as (lat, lng); anything else is a usage error, not a traceback."""
+    from baro.core.geo import check_coordinates
+
+    try:
+        lat, lng = (float(part) for part in text.split(","))
+        check_coordinates(lat, lng)
+    except ValueError as error:
+        raise typer.BadParameter(
+            f"{text!r} is not LAT,LNG ({error})", param_hint="--home"
+        ) from None
+    return lat, lng

@@ -226,9 +226,8 @@ def set_drop_zone(body: DropZoneIn, who: CallerDep, platform: PlatformDep) -> Dr
     """Where a drone lowers your parcels: within 500 m of your default address."""
     principal = who.customer()
     assert principal.customer_id is not None
-    home = (principal.address.lat, principal.address.lng) if principal.address else None
     lat, lng = platform.drones.set_drop_zone(
-        principal.customer_id, body.lat, body.lng, address=home
+        principal.customer_id, body.lat, body.lng, address=principal.home
     )
     return DropZoneOut(lat=lat, lng=lng)
 

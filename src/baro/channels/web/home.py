@@ -73,8 +73,7 @@ async def home(who: CallerDep, pages: Annotated[HomePages, Depends(home_pages)])
 def _page(who: Caller, pages: HomePages) -> bytes:
     principal = who.customer()
     assert principal.customer_id is not None, "a customer's key names the customer"
-    home = (principal.address.lat, principal.address.lng) if principal.address else None
-    return pages.rendered(principal.customer_id, home)
+    return pages.rendered(principal.customer_id, principal.home)
 
 
 def render(page: HomePage) -> bytes:

@@ -64,6 +64,7 @@ def search_products(
         limit=limit,
         offset=offset,
         visitor=_visitor(who),
+        home=who.customer().home if who.api_key is not None else None,
     )
     return ProductPage(
         items=[ProductOut.of(f.product, f.available) for f in found.items],

@@ -32,7 +32,7 @@ from baro.core.events import record
 from baro.core.idempotency import IdempotentRequest, claim, complete
 from baro.core.money import Money
 from baro.core.turns import FirstComeGate
-from baro.network import StockLevel, available_by_product, stock_levels
+from baro.network import StockLevel, availability_near, available_by_product, stock_levels
 
 MAX_PAGE = 100
 # Fewer exact matches than this, and misspelt words are corrected (did you mean).
@@ -213,9 +213,11 @@ class Catalog:
         limit: int = 20,
         offset: int = 0,
         visitor: Visitor | None = None,
+        home: tuple[float, float] | None = None,
     ) -> SearchResults:
         """Active products matching ``query`` (analysed: ``search/analysis.py``), ranked by
-        text, sales and stock (``search/ranking.py``); misspelt words corrected when the
+        text, sales and stock (``search/ranking.py``: with the shopper's ``home``, stock
+        near it ranks above stock far away); misspelt words corrected when the
         words as typed find too little. A query of no words lists the category instead.
         Made by a ``visitor`` (the API's and the storefront's search), a first page is a
         ``search.performed`` signal, held and written within a second: a search is a read,
@@ -232,7 +234,14 @@ class Catalog:
         else:
             with self._search_turns.turn():
                 results = self._find(
-                    analyse_query(query), category, in_stock, price_min, price_max, limit, offset
+                    analyse_query(query),
+                    category,
+                    in_stock,
+                    price_min,
+                    price_max,
+                    limit,
+                    offset,
+                    home,
                 )
         if visitor is not None and offset == 0:
             signal = searched(
@@ -274,6 +283,7 @@ class Catalog:
         price_max: int | None,
         limit: int,
         offset: int,
+        home: tuple[float, float] | None,
     ) -> SearchResults:
         weights = self._weights
         with self._db.read() as session:
@@ -303,10 +313,10 @@ class Catalog:
             ids = [hit.product_id for hit in hits]
             since = self._clock.now() - timedelta(days=weights.sales_days)
             units = self._units_sold(session, ids, since) if self._units_sold and ids else {}
-            available = available_by_product(session, ids)
+            available, near = _availability(session, ids, home, weights.near_km)
             named = {c: _category_share(query, c) for c in {hit.category for hit in hits}}
             shares = {hit.product_id: named[hit.category] for hit in hits}
-            scored = rank(hits, units, available, weights, shares)
+            scored = rank(hits, units, available, weights, shares, near)
             if in_stock:
                 scored = [s for s in scored if s.available > 0]
             page = scored[offset : offset + limit]
@@ -344,6 +354,17 @@ class Catalog:
     def product_ids(self, limit: int | None = None) -> list[str]:
         with self._db.read() as session:
             return repository.product_ids(session, limit)
+
+
+def _availability(
+    session: Session, ids: Sequence[str], home: tuple[float, float] | None, near_km: float
+) -> tuple[dict[str, int], dict[str, int] | None]:
+    """Units free per product anywhere and, when where the shopper lives is known, near it
+    (None otherwise)."""
+    if home is None:
+        return available_by_product(session, ids), None
+    found = availability_near(session, ids, *home, near_km)
+    return {i: a.anywhere for i, a in found.items()}, {i: a.near for i, a in found.items()}
 
 
 def _category_share(query: Query, category: str) -> float:

@@ -105,3 +105,8 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    @property
+    def home(self) -> tuple[float, float] | None:
+        """Where the default address is (lat, lng), if there is one."""
+        return (self.address.lat, self.address.lng) if self.address else None

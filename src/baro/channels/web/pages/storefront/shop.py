@@ -56,10 +56,8 @@ def home(request: Request, platform: PlatformDep, who: MaybeShopper) -> Response
     every visitor sees, less the products already shown above them."""
     shown: list[ShownRow] = []
     if who is not None and who.principal.customer_id is not None:
-        address = who.principal.address
-        home = (address.lat, address.lng) if address else None
         pages: HomePages = request.app.state.home_pages
-        page = pages.page(who.principal.customer_id, home)
+        page = pages.page(who.principal.customer_id, who.principal.home)
         shown += [
             ShownRow(
                 row.kind,
@@ -102,6 +100,7 @@ def search(
         limit=PAGE_SIZE + 1,
         offset=(page - 1) * PAGE_SIZE,
         visitor=_visitor(who),
+        home=who.principal.home if who else None,
     )
     found = results.items
     search_id = results.search_id or (sr if SEARCH_ID.fullmatch(sr) else "")
