@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -235,6 +235,58 @@ def twin(
         except (KeyError, DatasetError, ValueError) as error:
             raise fail(str(error)) from error
     write_json(result, json_path)
+
+
+@app.command("peak")
+def peak(
+    data_dir: Annotated[Path | None, typer.Option(help="Data sets folder (olist/)")] = None,
+    peak_month: Annotated[
+        str, typer.Option(help="First day of the month made the peak (YYYY-MM-01)")
+    ] = "2017-11-01",
+    seeds: Annotated[str, typer.Option(help="The twin's seeds, comma-separated")] = "7,8,9",
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
+) -> None:
+    """An emulated Black Friday month from real orders: the twin's click-to-door with its
+    load-aware stages against the same run without capacity limits."""
+    from baro.bench import peak as peak_bench  # the twin extra
+    from baro.datasets import DatasetError
+
+    try:
+        config = peak_bench.PeakBenchConfig(
+            data_dir=data_dir or Settings().resolved_data_dir(),
+            peak_month=date.fromisoformat(peak_month),
+            seeds=tuple(int(s) for s in seeds.split(",")),
+        )
+    except ValueError as error:
+        raise fail(f"bad option: {error}") from error
+    with progress_bar() as bar:
+        task = bar.add_task("emulated peak", total=2 * len(config.seeds))
+        try:
+            result = peak_bench.run(
+                config, progress=lambda what: bar.update(task, advance=1, description=what)
+            )
+        except (DatasetError, ValueError) as error:
+            raise fail(str(error)) from error
+    table = Table("seed", "p50 h", "p90 h", "peak days p50 h", "peak days p90 h")
+    for run in result["runs"]:
+        with_, without, ratio = run["capacity"], run["no_capacity"], run["ratio"]
+        table.add_row(
+            str(run["seed"]),
+            *(
+                f"{with_[k]} vs {without[k]} ({_percent(ratio[k])})"
+                for k in ("p50_h", "p90_h", "peak_days_p50_h", "peak_days_p90_h")
+            ),
+        )
+    out.print(table)
+    out.print(
+        f"{result['orders']['emulated']:,} orders emulated from "
+        f"{result['orders']['month_before']:,}; with capacity vs without (change)"
+    )
+    write_json(result, json_path)
+
+
+def _percent(ratio: float | None) -> str:
+    return "—" if ratio is None else f"{(ratio - 1) * 100:+.1f} %"
 
 
 @app.command("anticipate")
