@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from baro.commerce.catalog import Catalog, Shelves, Showcase, products_by_id
+from baro.commerce.catalog import ArrivalEstimates, Catalog, Shelves, Showcase, products_by_id
 from baro.commerce.customers import (
     Accounts,
     CardTokenizer,
@@ -136,6 +136,7 @@ class Platform:
                 clock,
                 idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
                 units_sold=units_sold,
+                arrivals=_arrival_estimates(promises, clock, settings.currency),
             ),
             showcase=Showcase(db),
             customers=customers,
@@ -209,6 +210,29 @@ class CatalogFacts:
             )
             for p in found.values()
         }
+
+
+# Search's hint of when its matches arrive weighs a typical parcel: one item of a kilogram.
+SEARCH_PARCEL_G = 1_000
+
+
+def _arrival_estimates(promises: Promises, clock: Clock, currency: str) -> ArrivalEstimates:
+    """When a parcel from each facility reaches a shopper's home, by the promise engine
+    (search's delivery facet; the catalogue does not import delivery)."""
+
+    def earliest(
+        home: tuple[float, float], facilities: Mapping[str, tuple[float, float]]
+    ) -> Mapping[str, datetime]:
+        return promises.earliest_arrivals(
+            lat=home[0],
+            lng=home[1],
+            facilities=facilities,
+            items_weight_g=SEARCH_PARCEL_G,
+            currency=currency,
+            now=clock.now(),
+        )
+
+    return earliest
 
 
 def _promises(db: Database, clock: Clock, drones: Drones, trunk: TrunkAccess) -> Promises:

@@ -75,3 +75,21 @@ def test_a_signed_in_customers_search_ranks_stock_near_their_home_first(
 
     assert first() == world.bottle_out.id
     assert first(bearer(ana.api_key)) == world.bottle_in.id
+
+
+def test_a_signed_in_customer_sees_by_when_the_matches_can_arrive(
+    client, platform: Platform
+) -> None:
+    search_world(platform)
+    ana = shopper(platform, "Ana", at=SAO_PAULO)
+    platform.promises.refresh(platform.clock.now())
+
+    anonymous = client.get("/v1/products", params={"q": "steel bottle"}).json()
+    signed_in = client.get(
+        "/v1/products", params={"q": "steel bottle"}, headers=bearer(ana.api_key)
+    ).json()
+
+    assert anonymous["facets"]["arrives_by"] == []
+    arrives_by = signed_in["facets"]["arrives_by"]
+    assert arrives_by and arrives_by[-1]["count"] == signed_in["facets"]["in_stock"] == 1
+    assert arrives_by[0]["by"] >= platform.clock.now().date().isoformat()

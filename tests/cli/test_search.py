@@ -71,6 +71,7 @@ def test_explain_from_a_home_shows_the_units_near_it(
     assert result.exit_code == 0, result.output
     assert "1.00 (5, 5 near)" in result.stdout and "0.30 (0, 0 near)" in result.stdout
     assert world.bottle_in.id in result.stdout
+    assert "can arrive by: " in result.stdout  # the one stocked bottle, by some day
 
 
 def test_explain_refuses_a_home_that_is_not_coordinates(database_url: str) -> None:

@@ -76,6 +76,11 @@ def explain(
         )
     out.print(table)
     out.print(f"{found.total or 0:,} matches ranked" if found.items else "no matches")
+    if found.facets is not None and found.facets.arrives_by:
+        out.print(
+            "can arrive by: "
+            + ", ".join(f"{a.by:%Y-%m-%d} {a.count:,}" for a in found.facets.arrives_by)
+        )
 
 
 @app.command("reindex")

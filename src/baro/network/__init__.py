@@ -29,7 +29,7 @@ from baro.network.inventory import StockChanged as StockChanged
 from baro.network.inventory import StockLevel as StockLevel
 from baro.network.inventory import UnknownProduct as UnknownProduct
 from baro.network.inventory import adjust as adjust
-from baro.network.inventory import availability_near as availability_near
+from baro.network.inventory import availability_from as availability_from
 from baro.network.inventory import available_by_product as available_by_product
 from baro.network.inventory import consume as consume
 from baro.network.inventory import free_stock as free_stock
@@ -96,7 +96,7 @@ __all__ = [
     "WithinRange",
     "adjust",
     "arrive_due",
-    "availability_near",
+    "availability_from",
     "available_by_product",
     "cancel_transfer",
     "consume",

@@ -280,13 +280,18 @@ class Availability:
     near: int
 
 
-def availability_near(
-    session: Session, product_ids: Sequence[str], lat: float, lng: float, within_km: float
+def availability_from(
+    stock: Iterable[FreeStock],
+    product_ids: Sequence[str],
+    lat: float,
+    lng: float,
+    within_km: float,
 ) -> dict[str, Availability]:
-    """Per product, units free anywhere and within ``within_km`` of (lat, lng)."""
+    """Per product of ``product_ids``, units of ``stock`` (``free_stock``) free anywhere
+    and within ``within_km`` of (lat, lng)."""
     anywhere: dict[str, int] = defaultdict(int)
     near: dict[str, int] = defaultdict(int)
-    for s in free_stock(session, product_ids):
+    for s in stock:
         anywhere[s.product_id] += s.available
         if haversine_km(lat, lng, s.lat, s.lng) <= within_km:
             near[s.product_id] += s.available

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -136,12 +136,23 @@ class PriceBandOut(BaseModel):
     count: int
 
 
+class ArrivalFacetOut(BaseModel):
+    by: date = Field(description="A day (UTC)")
+    count: int = Field(description="Matches that can arrive by the end of that day")
+
+
 class FacetsOut(BaseModel):
     """What the ranked matches hold (all of them, not only this page's)."""
 
     categories: list[CategoryFacetOut]
     price_bands: list[PriceBandOut]
     in_stock: int = Field(description="Matches with units free to sell")
+    arrives_by: list[ArrivalFacetOut] = Field(
+        default_factory=list,
+        description="With a customer's key whose default address is known: how many "
+        "matches can arrive at it by each day, by the delivery option an order would ship "
+        "with (earlier days included); empty otherwise",
+    )
 
     @classmethod
     def of(cls, facets: Facets) -> FacetsOut:
@@ -156,6 +167,7 @@ class FacetsOut(BaseModel):
                 for b in facets.price_bands
             ],
             in_stock=facets.in_stock,
+            arrives_by=[ArrivalFacetOut(by=a.by, count=a.count) for a in facets.arrives_by],
         )
 
 

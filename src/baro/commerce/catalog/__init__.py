@@ -1,5 +1,7 @@
 """The catalogue: products, and finding them."""
 
+from baro.commerce.catalog.arrival import ArrivalCount as ArrivalCount
+from baro.commerce.catalog.arrival import ArrivalEstimates as ArrivalEstimates
 from baro.commerce.catalog.browse import Showcase as Showcase
 from baro.commerce.catalog.domain import Dimensions as Dimensions
 from baro.commerce.catalog.domain import InvalidProduct as InvalidProduct
@@ -25,6 +27,8 @@ from baro.commerce.catalog.signals import Visitor as Visitor
 __all__ = [
     "ANONYMOUS",
     "SEARCH_ID",
+    "ArrivalCount",
+    "ArrivalEstimates",
     "Catalog",
     "Dimensions",
     "Facets",

@@ -4,7 +4,7 @@ as demand signals (``signals.py``). Search: analysis, index and ranking are in `
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from baro.commerce.catalog import repository
+from baro.commerce.catalog.arrival import ArrivalCount, ArrivalEstimates, arrival_facet, soonest
 from baro.commerce.catalog.domain import Product, ProductNotFound
 from baro.commerce.catalog.search import index
 from baro.commerce.catalog.search.analysis import Query, analyse_query
@@ -32,7 +33,13 @@ from baro.core.events import record
 from baro.core.idempotency import IdempotentRequest, claim, complete
 from baro.core.money import Money
 from baro.core.turns import FirstComeGate
-from baro.network import StockLevel, availability_near, available_by_product, stock_levels
+from baro.network import (
+    StockLevel,
+    availability_from,
+    available_by_product,
+    free_stock,
+    stock_levels,
+)
 
 MAX_PAGE = 100
 # Fewer exact matches than this, and misspelt words are corrected (did you mean).
@@ -76,11 +83,13 @@ class PriceBand:
 @dataclass(frozen=True)
 class Facets:
     """What the ranked matches hold: their categories, price bands (in the currency most
-    of them are priced in) and how many can be sold now."""
+    of them are priced in), how many can be sold now and, for a shopper whose home is
+    known, how many can arrive by each day (``arrival.py``)."""
 
     categories: tuple[CategoryCount, ...]
     price_bands: tuple[PriceBand, ...]
     in_stock: int
+    arrives_by: tuple[ArrivalCount, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,12 +117,14 @@ class Catalog:
         idempotency_ttl: timedelta,
         signals: SignalBuffer | None = None,
         units_sold: UnitsSold | None = None,
+        arrivals: ArrivalEstimates | None = None,
         weights: RankingWeights | None = None,
         searches_at_once: int = SEARCHES_AT_ONCE,
     ) -> None:
         self._db = db
         self._search_turns = FirstComeGate(searches_at_once)
         self._units_sold = units_sold
+        self._arrivals = arrivals
         self._weights = weights or RankingWeights()
         self._clock = clock
         self._idempotency_ttl = idempotency_ttl
@@ -313,19 +324,24 @@ class Catalog:
             ids = [hit.product_id for hit in hits]
             since = self._clock.now() - timedelta(days=weights.sales_days)
             units = self._units_sold(session, ids, since) if self._units_sold and ids else {}
-            available, near = _availability(session, ids, home, weights.near_km)
+            stock = _stock_seen(session, ids, home, weights.near_km)
             named = {c: _category_share(query, c) for c in {hit.category for hit in hits}}
             shares = {hit.product_id: named[hit.category] for hit in hits}
-            scored = rank(hits, units, available, weights, shares, near)
+            scored = rank(hits, units, stock.available, weights, shares, stock.near)
             if in_stock:
                 scored = [s for s in scored if s.available > 0]
             page = scored[offset : offset + limit]
             products = repository.load(session, [s.product_id for s in page])
         by_id = {hit.product_id: hit for hit in hits}
+        facets = _facets([by_id[s.product_id] for s in scored], [s.available for s in scored])
+        if home is not None and self._arrivals is not None and stock.facilities:
+            arrivals = self._arrivals(home, stock.facilities)
+            arrives = [soonest(stock.holders.get(s.product_id, ()), arrivals) for s in scored]
+            facets = replace(facets, arrives_by=arrival_facet(arrives))
         return SearchResults(
             items=[ProductWithStock(products[s.product_id], s.available) for s in page],
             total=len(scored),
-            facets=_facets([by_id[s.product_id] for s in scored], [s.available for s in scored]),
+            facets=facets,
             did_you_mean=did_you_mean,
             scores=page,
             truncated=query.truncated,
@@ -356,15 +372,34 @@ class Catalog:
             return repository.product_ids(session, limit)
 
 
-def _availability(
+@dataclass(frozen=True)
+class _Stock:
+    """Units free per product anywhere and, seen from the shopper's home: near it, and at
+    which facilities (id: lat, lng) each is held."""
+
+    available: dict[str, int]
+    near: dict[str, int] | None = None
+    holders: dict[str, list[str]] = field(default_factory=dict)
+    facilities: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def _stock_seen(
     session: Session, ids: Sequence[str], home: tuple[float, float] | None, near_km: float
-) -> tuple[dict[str, int], dict[str, int] | None]:
-    """Units free per product anywhere and, when where the shopper lives is known, near it
-    (None otherwise)."""
+) -> _Stock:
+    """The matches' stock: summed in the database without a home, per facility with one."""
     if home is None:
-        return available_by_product(session, ids), None
-    found = availability_near(session, ids, *home, near_km)
-    return {i: a.anywhere for i, a in found.items()}, {i: a.near for i, a in found.items()}
+        return _Stock(available_by_product(session, ids))
+    rows = free_stock(session, ids)
+    found = availability_from(rows, ids, *home, near_km)
+    holders: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        holders[row.product_id].append(row.facility_id)
+    return _Stock(
+        {i: a.anywhere for i, a in found.items()},
+        {i: a.near for i, a in found.items()},
+        dict(holders),
+        {row.facility_id: (row.lat, row.lng) for row in rows},
+    )
 
 
 def _category_share(query: Query, category: str) -> float:

@@ -213,6 +213,36 @@ class Promises:
             )
         return quote
 
+    # hints (search) --------------------------------------------------------------------
+
+    def earliest_arrivals(
+        self,
+        *,
+        lat: float,
+        lng: float,
+        facilities: Mapping[str, tuple[float, float]],
+        items_weight_g: int,
+        currency: str,
+        now: datetime,
+    ) -> dict[str, datetime]:
+        """When a parcel of ``items_weight_g`` from each facility (id: lat, lng) would
+        arrive at (lat, lng) at the latest, by the option an order would ship with unasked
+        (the fastest without a fee); facilities no option reaches are left out. A hint for
+        search, not a promise: nothing is counted against capacity. No I/O but the view
+        ``prepare`` reads when it is stale."""
+        self.prepare(now)
+        with self._lock:
+            kinds, sites, lockers = self._kinds, self._drone_sites, self._lockers
+        arrivals = {}
+        for facility_id, (at_lat, at_lng) in facilities.items():
+            kind = kinds.get(facility_id, FacilityKind.FULFILLMENT_CENTER)
+            origin = Origin(facility_id, kind, at_lat, at_lng, facility_id in sites)
+            request = PromiseRequest((origin,), lat, lng, items_weight_g, currency, now, lockers)
+            unasked = self.chain.quote(request).unasked
+            if unasked is not None:
+                arrivals[facility_id] = unasked.window_end
+        return arrivals
+
     # placement (commerce.orders.DeliveryPromises) --------------------------------------
 
     def choose(
