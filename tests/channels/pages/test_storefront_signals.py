@@ -135,3 +135,20 @@ def test_a_link_that_names_no_search_counts_no_click(platform, browser, shop) ->
         assert browser.get(f"/products/{shop.product}", params=params).status_code == 200
 
     assert signals(platform) == []
+
+
+def test_a_signed_in_shoppers_search_says_by_when_its_matches_can_arrive(
+    platform, shopper, shop
+) -> None:
+    """The delivery-promise facet (docs/search.md): the shopper has a default address, the
+    bottle is stocked in São Paulo; a visitor, with no address, gets no such list."""
+    platform.promises.refresh(platform.clock.now())
+
+    page = shopper.get("/search", params={"q": "garrafa"}).text
+
+    listed = re.search(r'data-testid="arrives-by">(.*?)</ul>', page, re.S)
+    assert listed is not None and "(1)" in listed.group(1)
+
+
+def test_a_visitors_search_lists_no_arrival_days(browser, shop) -> None:
+    assert 'data-testid="arrives-by"' not in browser.get("/search", params={"q": "garrafa"}).text

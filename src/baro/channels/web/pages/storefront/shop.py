@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -125,6 +126,11 @@ def search(
         previous_page=link(page=page - 1) if page > 1 else None,
         next_page=link(page=page + 1) if len(found) > PAGE_SIZE else None,
         facet_link=lambda code: link(category=code, page=1, sr=""),
+        # Days as UTC midnights, for the locale's date filter.
+        arrives_by=[
+            (datetime.combine(a.by, time(), tzinfo=UTC), a.count)
+            for a in (results.facets.arrives_by if results.facets else ())
+        ],
         did_you_mean=results.did_you_mean,
         did_you_mean_link=link(q=results.did_you_mean, page=1, sr="")
         if results.did_you_mean
