@@ -146,7 +146,7 @@ def test_a_signed_in_shoppers_search_says_by_when_its_matches_can_arrive(
 
     page = shopper.get("/search", params={"q": "garrafa"}).text
 
-    listed = re.search(r'data-testid="arrives-by">(.*?)</ul>', page, re.S)
+    listed = re.search(r'data-testid="arrives-by">(.*?)</p>', page, re.S)
     assert listed is not None and "(1)" in listed.group(1)
 
 
