@@ -78,3 +78,25 @@ def test_more_goals_at_once_than_the_pool_holds_is_an_error() -> None:
     distances = GoalDistances(floor, np.ones((4, 4), dtype=np.int32), budget_bytes=8)
     with pytest.raises(MemoryError, match="raise the memory budget"):
         distances.slots(np.array([0, 3]))
+
+
+def test_repriced_costs_reach_the_tables_made_longest_ago_first() -> None:
+    floor = Floor.from_rows(["...."])
+    distances = GoalDistances(floor, np.ones((4, 4), dtype=np.int32))
+    distances.slots(np.array([0]))
+    distances.slots(np.array([3]))
+    dear = np.full((4, 4), 2, dtype=np.int32)
+    distances.reprice(dear)
+    assert _table(distances, 1) == [2, 0, 2, 4]  # made after: the new costs at once
+    distances.refresh(1)  # the oldest: goal 0's
+    assert _table(distances, 0) == [0, 2, 4, 6]
+    assert _table(distances, 3) == [3, 2, 1, 0]  # not yet
+    distances.refresh(1)
+    assert _table(distances, 3) == [6, 4, 2, 0]
+    assert distances.remade == 2
+    distances.refresh(5)  # all made with the new costs: nothing to re-make
+    distances.reprice(dear.copy())  # the same costs again
+    distances.refresh(5)
+    assert distances.remade == 2
+    with pytest.raises(ValueError, match="positive cost"):
+        distances.reprice(np.zeros((4, 4), dtype=np.int32))

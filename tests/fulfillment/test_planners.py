@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from baro.fulfillment.robots import BaroPlanner, Fleet, FleetPlanner, Floor, PlainPibt, run_lifelong
+from baro.fulfillment.robots.planners import Jams
 
 PLANNERS = [PlainPibt, BaroPlanner]
 
@@ -109,3 +110,23 @@ def test_a_real_warehouse_problem_runs_without_collisions(make: type) -> None:
     result = run_lifelong(Fleet.from_problem(problem), make(), steps=100)
     assert result.collisions == 0 and result.illegal == 0
     assert result.finished >= 50
+
+
+def test_a_cell_where_robots_stand_blocked_costs_more_to_enter() -> None:
+    floor = Floor.from_rows(["...", "..."])
+    jams = Jams(floor, horizon=4)
+    for _ in range(40):
+        jams.observe(np.array([1]))  # a robot always blocked on cell 1
+    jams.observe(np.array([], dtype=np.int64))
+    east, west = 0, 2
+    costs = jams.entry_costs(8)
+    assert costs[0, east] == costs[2, west] == 6  # into cell 1: 8 x its share (0.75)
+    assert costs[1, east] == costs[1, west] == 0  # out of it: free
+    assert jams.entry_costs(0).max() == 0
+
+
+def test_baro_planner_checks_its_jam_settings() -> None:
+    with pytest.raises(ValueError, match="cannot be negative"):
+        BaroPlanner(jam_cost=-1)
+    with pytest.raises(ValueError, match="at least 1"):
+        BaroPlanner(tables_per_step=0)

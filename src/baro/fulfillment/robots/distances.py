@@ -7,6 +7,10 @@ so tables are made lazily (one Dijkstra from the goal each, compiled by Numba) a
 recently used are overwritten when the pool is full. Costs are small integers per move and
 direction (a lane's direction can be cheaper than going against it); a table holds the cost of
 the cheapest way from every free cell to its goal, ``UNREACHABLE`` where there is none.
+
+The costs may change during a run (``reprice``): tables made after that use the new costs at
+once, and ``refresh`` re-makes the tables made longest ago a few at a time, so a step never
+pays for re-making them all.
 """
 
 # Numba compiles these kernels from the arguments it is given; annotations would add nothing.
@@ -36,7 +40,7 @@ class GoalDistances:
         if move_cost.shape != (floor.cells, 4) or move_cost.min() < 1:
             raise ValueError("one positive cost per cell and direction")
         self.neighbour = np.ascontiguousarray(floor.neighbour)
-        self.move_cost = np.ascontiguousarray(move_cost, dtype=np.int32)
+        self.move_cost = np.array(move_cost, dtype=np.int32, order="C")  # own copy: repriced
         self.cell_of = np.flatnonzero(floor.free).astype(np.int32)
         self.compact = np.full(floor.cells, -1, dtype=np.int32)
         self.compact[self.cell_of] = np.arange(self.cell_of.size, dtype=np.int32)
@@ -47,8 +51,13 @@ class GoalDistances:
         self._goal_of_slot = np.full(self.capacity, -1, dtype=np.int64)
         self._slot_of_cell = np.full(floor.cells, -1, dtype=np.int32)
         self._last_used = np.zeros(self.capacity, dtype=np.int64)
+        self._made_at = np.zeros(self.capacity, dtype=np.int64)
+        # Which costs each table was made with: ``_prices`` counts the changes of cost.
+        self._made_with = np.zeros(self.capacity, dtype=np.int64)
+        self._prices = 0
         self._tick = 0
         self.made = 0
+        self.remade = 0
 
     def slots(self, goals: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
         """The table slot of each goal (-1 for a negative goal: no errand), making the missing."""
@@ -89,7 +98,37 @@ class GoalDistances:
         )
         self._goal_of_slot[chosen] = goals
         self._slot_of_cell[goals] = chosen
+        self._made_at[chosen] = self._tick
+        self._made_with[chosen] = self._prices
         self.made += goals.size
+
+    def reprice(self, move_cost: npt.NDArray[np.int32]) -> None:
+        """New costs per (cell, direction) move, for the tables made or refreshed from now on."""
+        if move_cost.shape != self.move_cost.shape or move_cost.min() < 1:
+            raise ValueError("one positive cost per cell and direction")
+        if not np.array_equal(move_cost, self.move_cost):
+            self.move_cost[:] = move_cost
+            self._prices += 1
+
+    def refresh(self, count: int) -> None:
+        """Re-make, with the current costs, the ``count`` tables made longest ago of those made
+        with other costs (none if the costs have not changed: nothing is re-made for nothing)."""
+        stale = np.flatnonzero((self._goal_of_slot >= 0) & (self._made_with < self._prices))
+        oldest = stale[np.argsort(self._made_at[stale], kind="stable")[:count]]
+        if oldest.size == 0:
+            return
+        _fill_tables(
+            self.tables,
+            oldest.astype(np.int32),
+            self.compact[self._goal_of_slot[oldest]],
+            self.neighbour,
+            self.move_cost,
+            self.cell_of,
+            self.compact,
+        )
+        self._made_at[oldest] = self._tick
+        self._made_with[oldest] = self._prices
+        self.remade += oldest.size
 
 
 @njit(cache=True)

@@ -5,8 +5,10 @@ turn-aware moves, grid distances, no guidance. ``BaroPlanner`` adds what the 202
 leaders found pays under congestion: lanes (the map's aisles take turns running one way and
 the other, and going against an aisle's way costs more, up to eight moves on a crowded
 floor, so opposite flows use neighbouring aisles instead of meeting head-on), distances that
-count turns, a penalty for moving toward a robot that faces us, and a penalty that grows
-while the way ahead stays blocked, so a stuck robot turns and goes round.
+count turns, a penalty for moving toward a robot that faces us, a penalty that grows
+while the way ahead stays blocked, so a stuck robot turns and goes round, and jams priced
+into the distances: entering a cell where robots have lately stood blocked costs more, so
+the robots still on their way come round a jam instead of queueing into it.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ class _Pibt:
             self._distances.tables,
             self._distances.compact,
             self._distances.neighbour,
-            self._move,
+            self._distances.move_cost,
             self._turn_cost(),
             head_on,
             blocked,
@@ -137,6 +139,11 @@ class BaroPlanner(_Pibt):
     sortation_large): at 3–9 % of the cells robots, 1.5 moves did 1–13 % better than eight;
     at 15–21 %, 1.5 moves let the floor clog as it filled (sortation's rate fell to a fifth)
     while from four moves on it kept flowing (eight did 1–2 % better than four).
+
+    Entering a cell costs up to ``jam_cost`` more, in proportion to the share of the last
+    ``jam_horizon`` or so steps that a robot stood on it blocked (``Jams``); the distance
+    tables follow, ``tables_per_step`` re-made each step. On the 8,000-robot floors this kept
+    warehouse_large from clogging late in the run (docs/robots.md has the numbers).
     """
 
     name = "baro"
@@ -150,6 +157,9 @@ class BaroPlanner(_Pibt):
         turn_cost: int = 4,
         head_on_penalty: int = 6,
         blocked_penalty: int = 1,
+        jam_cost: int = 16,
+        jam_horizon: int = 200,
+        tables_per_step: int = 20,
         seed: int = 0,
         budget_bytes: int = DEFAULT_BUDGET_BYTES,
     ) -> None:
@@ -157,11 +167,39 @@ class BaroPlanner(_Pibt):
             raise ValueError("going against a lane cannot cost less than with it")
         if lane_cost < 1 or turn_cost < 0:
             raise ValueError("costs: lane_cost >= 1, turn_cost >= 0")
-        if head_on_penalty < 0 or blocked_penalty < 0:
+        if head_on_penalty < 0 or blocked_penalty < 0 or jam_cost < 0:
             raise ValueError("penalties cannot be negative")
+        if jam_horizon < 1 or tables_per_step < 1:
+            raise ValueError("jam_horizon and tables_per_step: at least 1")
         super().__init__(seed=seed, budget_bytes=budget_bytes)
         self.lane_cost, self.against_cost, self.turn_cost = lane_cost, against_cost, turn_cost
         self.head_on_penalty, self.blocked_penalty = head_on_penalty, blocked_penalty
+        self.jam_cost, self.jam_horizon = jam_cost, jam_horizon
+        self.tables_per_step = tables_per_step
+
+    def setup(
+        self, floor: Floor, locations: npt.NDArray[np.int64], goals: npt.NDArray[np.int64]
+    ) -> None:
+        super().setup(floor, locations, goals)
+        self._jams = Jams(floor, self.jam_horizon)
+
+    def plan(
+        self,
+        locations: npt.NDArray[np.int64],
+        orientations: npt.NDArray[np.int64],
+        goals: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.int8]:
+        if self.jam_cost:
+            self._reprice_by_jams(locations)
+        return super().plan(locations, orientations, goals)
+
+    def _reprice_by_jams(self, locations: npt.NDArray[np.int64]) -> None:
+        """Lanes plus what entering each cell costs now that robots jam there; the tables follow
+        ``tables_per_step`` at a time, those made longest ago first."""
+        # Read before ``plan`` clears it for robots with a new errand: who waited last step.
+        self._jams.observe(locations[self._blocked > 0])
+        self._distances.reprice(self._move + self._jams.entry_costs(self.jam_cost))
+        self._distances.refresh(self.tables_per_step)
 
     def move_costs(self, floor: Floor, robots: int) -> npt.NDArray[np.int32]:
         against = self.against_cost
@@ -175,6 +213,28 @@ class BaroPlanner(_Pibt):
 
     def _penalties(self) -> tuple[int, int]:
         return self.head_on_penalty, self.blocked_penalty
+
+
+class Jams:
+    """Where robots stand blocked: per cell, the share of recent steps that a robot stood on it
+    waiting for the move it wanted (an exponential moving average over about ``horizon``
+    steps), and what entering each cell should cost for it."""
+
+    def __init__(self, floor: Floor, horizon: int) -> None:
+        self.share = np.zeros(floor.cells, dtype=np.float64)
+        self._decay = 1.0 / horizon
+        self._entered = np.maximum(floor.neighbour, 0)  # the cell each (cell, direction) enters
+        self._real_move = floor.neighbour >= 0
+
+    def observe(self, blocked_cells: npt.NDArray[np.int64]) -> None:
+        """One step: ``blocked_cells`` held a robot waiting for its move."""
+        self.share *= 1.0 - self._decay
+        np.add.at(self.share, blocked_cells, self._decay)
+
+    def entry_costs(self, cost: int) -> npt.NDArray[np.int32]:
+        """Per (cell, direction) move: up to ``cost`` more for entering a cell always jammed."""
+        extra = np.rint(cost * self.share).astype(np.int32)
+        return np.where(self._real_move, extra[self._entered], 0).astype(np.int32)
 
 
 def lanes(
