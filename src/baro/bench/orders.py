@@ -51,7 +51,10 @@ class OrdersBenchConfig:
     db: str | None = None  # a PostgreSQL server URL, or None / sqlite for a temp SQLite file
     concurrency: int = 32
     orders: int = 2_000
-    workers: int = 2
+    # One server process: on a 2-core machine that PostgreSQL and the load client share,
+    # one process's batches are bigger and no press meets its twin in another process
+    # (docs/benchmarks.md, five runs of each).
+    workers: int = 1
     replay_share: float = 0.2
     hot_share: float = 0.1
     hot_stock: int = 50

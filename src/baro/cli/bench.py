@@ -34,7 +34,9 @@ def orders(
     db: ScratchDb = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Concurrent HTTP clients")] = 32,
     orders: Annotated[int, typer.Option(min=1, help="1-Click orders to send")] = 2_000,
-    workers: Annotated[int, typer.Option(min=1, help="Server processes")] = 2,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes (baro serve's default)")
+    ] = 1,
     replay_share: Annotated[
         float, typer.Option(min=0, max=1, help="Share re-sent with the same key")
     ] = 0.2,
