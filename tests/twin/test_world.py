@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,7 @@ def test_olist_products_take_the_median_price_sold_and_skip_incomplete_sizes(
     baby, art = products
     assert baby.price == Money(2000, "BRL")  # median of 199.90, 10.10, 20.00
     assert baby.title_ko.startswith("유아용품") and baby.title_en.startswith("Baby")
-    assert art.title_ko.startswith("Art")  # no Korean name: English
+    assert art.title_ko.startswith("미술품")
     assert (baby.weight_g, baby.dimensions.length_cm) == (225, 16)
 
 
@@ -86,6 +87,8 @@ def test_the_real_olist_catalogue_has_a_thousand_products_in_many_categories() -
     assert len(products) == 1000
     assert len({p.category for p in products}) >= 20
     assert all(p.price.minor > 0 and p.weight_g > 0 for p in products)
+    # Korean titles in Korean, whatever the category: a Korean shopper searches by them.
+    assert all(re.search("[가-힣]", p.title_ko) for p in products)
 
 
 @pytest.mark.data
