@@ -22,14 +22,12 @@ from baro.network.facilities import open_facility as open_facility
 from baro.network.holdings import FacilityHoldings as FacilityHoldings
 from baro.network.holdings import holdings as holdings
 from baro.network.holdings import stock_at as stock_at
-from baro.network.inventory import Availability as Availability
 from baro.network.inventory import FreeStock as FreeStock
 from baro.network.inventory import InvalidStockChange as InvalidStockChange
 from baro.network.inventory import StockChanged as StockChanged
 from baro.network.inventory import StockLevel as StockLevel
 from baro.network.inventory import UnknownProduct as UnknownProduct
 from baro.network.inventory import adjust as adjust
-from baro.network.inventory import availability_from as availability_from
 from baro.network.inventory import available_by_product as available_by_product
 from baro.network.inventory import consume as consume
 from baro.network.inventory import free_stock as free_stock
@@ -62,7 +60,6 @@ from baro.network.transfers import incoming_by_facility as incoming_by_facility
 __all__ = [
     "Allocation",
     "AllocationChain",
-    "Availability",
     "Dispatch",
     "Facility",
     "FacilityHoldings",
@@ -96,7 +93,6 @@ __all__ = [
     "WithinRange",
     "adjust",
     "arrive_due",
-    "availability_from",
     "available_by_product",
     "cancel_transfer",
     "consume",

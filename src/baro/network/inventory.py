@@ -271,33 +271,6 @@ def free_stock(session: Session, product_ids: Iterable[str]) -> list[FreeStock]:
     return [FreeStock(r.facility_id, r.product_id, r.available, r.lat, r.lng) for r in rows]
 
 
-@dataclass(frozen=True)
-class Availability:
-    """Units of a product free to sell: at every active facility, and at those within a
-    distance of a place (search ranks what can reach a shopper soon first)."""
-
-    anywhere: int
-    near: int
-
-
-def availability_from(
-    stock: Iterable[FreeStock],
-    product_ids: Sequence[str],
-    lat: float,
-    lng: float,
-    within_km: float,
-) -> dict[str, Availability]:
-    """Per product of ``product_ids``, units of ``stock`` (``free_stock``) free anywhere
-    and within ``within_km`` of (lat, lng)."""
-    anywhere: dict[str, int] = defaultdict(int)
-    near: dict[str, int] = defaultdict(int)
-    for s in stock:
-        anywhere[s.product_id] += s.available
-        if haversine_km(lat, lng, s.lat, s.lng) <= within_km:
-            near[s.product_id] += s.available
-    return {i: Availability(anywhere[i], near[i]) for i in product_ids}
-
-
 def seen_from(
     stock: Iterable[FreeStock],
     lat: float,

@@ -4,7 +4,7 @@ as demand signals (``signals.py``). Search: analysis, index and ranking are in `
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -33,13 +33,7 @@ from baro.core.events import record
 from baro.core.idempotency import IdempotentRequest, claim, complete
 from baro.core.money import Money
 from baro.core.turns import FirstComeGate
-from baro.network import (
-    StockLevel,
-    availability_from,
-    available_by_product,
-    free_stock,
-    stock_levels,
-)
+from baro.network import StockLevel, available_by_product, free_stock, seen_from, stock_levels
 
 MAX_PAGE = 100
 # Fewer exact matches than this, and misspelt words are corrected (did you mean).
@@ -390,14 +384,11 @@ def _stock_seen(
     if home is None:
         return _Stock(available_by_product(session, ids))
     rows = free_stock(session, ids)
-    found = availability_from(rows, ids, *home, near_km)
-    holders: dict[str, list[str]] = defaultdict(list)
-    for row in rows:
-        holders[row.product_id].append(row.facility_id)
+    seen = seen_from(rows, *home)
     return _Stock(
-        {i: a.anywhere for i, a in found.items()},
-        {i: a.near for i, a in found.items()},
-        dict(holders),
+        {i: sum(s.available for s in seen.get(i, ())) for i in ids},
+        {i: sum(s.available for s in seen.get(i, ()) if s.distance_km <= near_km) for i in ids},
+        {i: [s.facility_id for s in at] for i, at in seen.items()},
         {row.facility_id: (row.lat, row.lng) for row in rows},
     )
 
