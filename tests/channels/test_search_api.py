@@ -93,3 +93,21 @@ def test_a_signed_in_customer_sees_by_when_the_matches_can_arrive(
     arrives_by = signed_in["facets"]["arrives_by"]
     assert arrives_by and arrives_by[-1]["count"] == signed_in["facets"]["in_stock"] == 1
     assert arrives_by[0]["by"] >= platform.clock.now().date().isoformat()
+
+
+def test_a_signed_in_search_checks_the_key_once(client, platform: Platform, monkeypatch) -> None:
+    """The customer (for the signal) and their home (for stock near it) come from one check."""
+    search_world(platform)
+    ana = shopper(platform, "Ana", at=SAO_PAULO)
+    checks = []
+    authenticate = platform.customers.authenticate
+
+    def counted(api_key: str):  # type: ignore[no-untyped-def]
+        checks.append(api_key)
+        return authenticate(api_key)
+
+    monkeypatch.setattr(platform.customers, "authenticate", counted)
+
+    page = client.get("/v1/products", params={"q": "steel bottle"}, headers=bearer(ana.api_key))
+
+    assert page.status_code == 200 and checks == [ana.api_key]

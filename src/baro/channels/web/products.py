@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from baro.commerce.catalog import Visitor
+from baro.commerce.customers import Principal
 
 from .deps import Caller, CallerDep, PlatformDep
 from .problems import AUTHENTICATED, errors
@@ -55,6 +56,7 @@ def search_products(
     a customer's key the search counts as theirs. A first page (`offset` 0) with words or a
     category is recorded as a search (`search.performed`: the words, the category, the
     first matches and their categories), the customer's or anonymous."""
+    customer = _customer(who)
     found = platform.catalog.find(
         q,
         category=category,
@@ -63,8 +65,8 @@ def search_products(
         price_max=price_max,
         limit=limit,
         offset=offset,
-        visitor=_visitor(who),
-        home=who.customer().home if who.api_key is not None else None,
+        visitor=Visitor(customer.customer_id if customer else None),
+        home=customer.home if customer else None,
     )
     return ProductPage(
         items=[ProductOut.of(f.product, f.available) for f in found.items],
@@ -76,10 +78,10 @@ def search_products(
     )
 
 
-def _visitor(who: Caller) -> Visitor:
-    """Anonymous without a key; with one, the key's customer. A key that is sent is
-    checked as on every customer route: unknown 401, an operator's 403."""
-    return Visitor(who.customer_id() if who.api_key is not None else None)
+def _customer(who: Caller) -> Principal | None:
+    """None without a key (anonymous); with one, the key's customer, checked once as on
+    every customer route: unknown 401, an operator's 403."""
+    return who.customer() if who.api_key is not None else None
 
 
 @router.get("/{product_id}", responses=errors(404, 422, described={404: "No such product"}))
