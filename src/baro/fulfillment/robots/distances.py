@@ -37,8 +37,7 @@ class GoalDistances:
         move_cost: npt.NDArray[np.int32],
         budget_bytes: int = DEFAULT_BUDGET_BYTES,
     ) -> None:
-        if move_cost.shape != (floor.cells, 4) or move_cost.min() < 1:
-            raise ValueError("one positive cost per cell and direction")
+        _check_costs(move_cost, floor.cells)
         self.neighbour = np.ascontiguousarray(floor.neighbour)
         self.move_cost = np.array(move_cost, dtype=np.int32, order="C")  # own copy: repriced
         self.cell_of = np.flatnonzero(floor.free).astype(np.int32)
@@ -104,8 +103,7 @@ class GoalDistances:
 
     def reprice(self, move_cost: npt.NDArray[np.int32]) -> None:
         """New costs per (cell, direction) move, for the tables made or refreshed from now on."""
-        if move_cost.shape != self.move_cost.shape or move_cost.min() < 1:
-            raise ValueError("one positive cost per cell and direction")
+        _check_costs(move_cost, self.move_cost.shape[0])
         if not np.array_equal(move_cost, self.move_cost):
             self.move_cost[:] = move_cost
             self._prices += 1
@@ -129,6 +127,11 @@ class GoalDistances:
         self._made_at[oldest] = self._tick
         self._made_with[oldest] = self._prices
         self.remade += oldest.size
+
+
+def _check_costs(move_cost: npt.NDArray[np.int32], cells: int) -> None:
+    if move_cost.shape != (cells, 4) or move_cost.min() < 1:
+        raise ValueError("one positive cost per cell and direction")
 
 
 @njit(cache=True)
