@@ -64,7 +64,7 @@ def test_each_demo_centre_gets_a_robot_floor_holding_its_stock(platform: Platfor
         )
         assert (len(view.pods), len(view.stations)) == (floor.pods, floor.stations) == (160, 4)
         assert all(s.cell[1] == 0 for s in view.stations)  # on the west wall
-        assert all(0 < p.fill < 1 for p in view.pods if p.used_volume_cm3)
+        assert all(0 < p.fill <= 1 for p in view.pods if p.used_volume_cm3)  # full is allowed
 
 
 def test_the_floor_crew_takes_an_order_from_allocated_to_shipped(platform: Platform) -> None:
