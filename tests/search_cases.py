@@ -118,11 +118,22 @@ BAD_INPUT = [
 FINDS_THE_MUG = {'"mug', "mug*", "-mug", "mug:*", "mug & | ! <->"}
 
 
+def common_words_world(platform: Platform, run: str = "") -> tuple[list[Product], Product]:
+    """Twenty flours of "2 kg" (words on most of the catalogue) and one jasmine rice."""
+    flours = [
+        item(f"FLOUR{n}{run}", f"밀가루 {n}호 2kg", f"Flour no {n} 2 kg", "mercearia")
+        for n in range(20)
+    ]
+    jasmine = item(f"JASMINE{run}", "향미 쌀 1kg", "Jasmine rice 1 kg", "mercearia")
+    platform.catalog.add([*flours, jasmine])
+    return flours, jasmine
+
+
 # What one search may cost at most, whatever is typed: a statement to look the words up,
 # the match, one typo lookup per word (8 words at most), the corrected, respaced and
-# partial matches with the partial's word counts, stock and the page (docs/search.md,
-# "Bounded work"); and no parameter the database is sent longer than the bounds let a
-# query grow (8 words, 4 alternatives each, 40 characters a term).
+# partial matches with the partial's word counts and the catalogue's size, stock and the
+# page (docs/search.md, "Bounded work"); and no parameter the database is sent longer than
+# the bounds let a query grow (8 words, 4 alternatives each, 40 characters a term).
 MAX_STATEMENTS = 16
 MAX_PARAMETER_CHARS = 4_000
 

@@ -24,6 +24,7 @@ from tests.search_cases import (
     KNOWN_ANSWERS,
     MAX_PARAMETER_CHARS,
     MAX_STATEMENTS,
+    common_words_world,
     item,
     search_world,
     statements_sent,
@@ -61,6 +62,19 @@ def test_when_no_product_has_every_word_those_with_most_of_them_are_found(
 
     assert found
     assert all("머그" in item.product.title_ko for item in found)
+
+
+def test_two_common_words_alone_do_not_make_a_partial_match(platform: Platform) -> None:
+    """The "2" and "kg" of a size are on most of this catalogue: a product with only those
+    two of four words is not a partial match while a rarer word of the query is there
+    (jasmine), and is when the query has no rarer word than them."""
+    flours, jasmine = common_words_world(platform)
+
+    with_a_rare_word = platform.catalog.find("jasmine qqqq 2 kg", limit=50).items
+    common_words_only = platform.catalog.find("qqqq 2 kg", limit=50).items
+
+    assert [i.product.id for i in with_a_rare_word] == [jasmine.id]
+    assert {i.product.id for i in common_words_only} == {f.id for f in flours}
 
 
 def test_an_out_of_stock_item_ranks_below_an_in_stock_one_with_equal_text(

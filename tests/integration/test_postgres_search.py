@@ -15,6 +15,7 @@ from tests.search_cases import (
     MAX_PARAMETER_CHARS,
     MAX_STATEMENTS,
     SearchWorld,
+    common_words_world,
     search_world,
     statements_sent,
 )
@@ -86,3 +87,18 @@ def test_a_product_without_terms_is_found_after_reindex(
 
     assert platform.catalog.reindex() == 1
     assert platform.catalog.find("머그컵을").items[0].product.id == world.mug.id
+
+
+def test_two_common_words_alone_do_not_make_a_partial_match(
+    platform: Platform, world: SearchWorld
+) -> None:
+    """As on SQLite; the catalogue's size is the planner's estimate, known once analysed."""
+    flours, jasmine = common_words_world(platform, run="-pg")
+    with platform.db.transaction() as session:
+        session.execute(text("ANALYZE products"))
+
+    with_a_rare_word = platform.catalog.find("jasmine qqqq 2 kg", limit=50).items
+    common_words_only = platform.catalog.find("qqqq 2 kg", limit=50).items
+
+    assert [i.product.id for i in with_a_rare_word] == [jasmine.id]
+    assert {i.product.id for i in common_words_only} == {f.id for f in flours}

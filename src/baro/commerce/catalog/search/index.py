@@ -107,6 +107,23 @@ _COUNTS = select(SearchTermRow.term, SearchTermRow.products).where(
 )
 
 
+# A word on more than this share of the catalogue is common (see ``partial_matches``).
+COMMON_SHARE = 0.05
+
+
+def catalogue_size(session: Session) -> int:
+    """About how many products there are, read without counting them: SQLite's largest
+    rowid (products are never deleted), PostgreSQL's planner estimate (0 until the table is
+    first analysed)."""
+    if session.get_bind().dialect.name == "postgresql":
+        estimate = session.scalar(
+            text("SELECT reltuples FROM pg_class WHERE oid = 'products'::regclass")
+        )
+    else:
+        estimate = session.scalar(text("SELECT max(rowid) FROM products"))
+    return max(int(estimate or 0), 0)
+
+
 def term_counts(session: Session, terms: Iterable[str]) -> dict[str, int]:
     """Of ``terms``, those some product was indexed under, with how many products."""
     wanted = sorted(set(terms))
@@ -228,27 +245,49 @@ def words_matched(query: Query, terms: set[str] | frozenset[str]) -> float:
     (a prefix where the full-text query has one), and for a group it does not, the share of
     the pieces of its longest alternative that it has, when no more than ``MISSING_PIECES``
     are missing and one is there (귝산두부 for 국산두부: 산두 and 두부 of 귝산, 산두, 두부)."""
+    return Coverage(query)(terms)
 
-    def present(alternative: tuple[str, ...], prefix: bool) -> bool:
-        *whole, end = alternative
-        found = end in terms or (prefix and any(t.startswith(end) for t in terms))
-        return found and all(t in terms for t in whole)
 
-    def share(group: Group, prefix: bool) -> float:
-        if any(present(a, prefix) for a in group.alternatives):
-            return 1.0
-        pieces = max(group.alternatives, key=len)
-        there = sum(t in terms for t in pieces)
-        return there / len(pieces) if there and len(pieces) - there <= MISSING_PIECES else 0.0
+class Coverage:
+    """``words_matched`` for one query, its groups taken apart once: partial matching asks
+    it of a few hundred products per query."""
 
-    return sum(share(group, prefix) for group, prefix in _typed(query))
+    def __init__(self, query: Query) -> None:
+        # Per group: each alternative's terms before its last and its last, whether that
+        # last is a prefix, and the pieces of its longest alternative.
+        self._groups = [
+            (
+                tuple((frozenset(a[:-1]), a[-1]) for a in group.alternatives),
+                prefix,
+                max(group.alternatives, key=len),
+            )
+            for group, prefix in _typed(query)
+        ]
+
+    def __call__(self, terms: set[str] | frozenset[str]) -> float:
+        matched = 0.0
+        for alternatives, prefix, pieces in self._groups:
+            if any(
+                (end in terms or (prefix and any(t.startswith(end) for t in terms)))
+                and whole <= terms
+                for whole, end in alternatives
+            ):
+                matched += 1.0
+                continue
+            there = sum(t in terms for t in pieces)
+            if there and len(pieces) - there <= MISSING_PIECES:
+                matched += there / len(pieces)
+        return matched
 
 
 def _loosened(group: Group) -> Group:
-    """The group with each piece of a many-piece alternative an alternative of its own: a
-    product with some of the pieces is a candidate for ``words_matched`` to weigh."""
+    """The group with each piece of a many-piece alternative an alternative of its own
+    (in its place: all the pieces together add no product to any one of them, only terms
+    for the database to score): a product with some of the pieces is a candidate for
+    ``words_matched`` to weigh."""
+    whole = [a for a in group.alternatives if len(a) == 1]
     singles = {(t,) for a in group.alternatives if len(a) > 1 for t in a}
-    return Group(group.surface, (*group.alternatives, *sorted(singles)))
+    return Group(group.surface, (*whole, *sorted(singles - set(whole))))
 
 
 @dataclass(frozen=True)
@@ -294,22 +333,31 @@ def partial_matches(session: Session, query: Query, filters: TextFilters) -> lis
     one, so a product matching half of ``n`` groups (two at least) has some two: one of the
     ``n - ceil(n / 2) + 1`` rarest (by the vocabulary's product counts) and one after it.
     The database is asked for those pairs (``_some_of``), not for any group: a common word
-    (``organic``, the ``kg`` of a size) alone would make it score much of the catalogue."""
+    (``organic``, the ``kg`` of a size) alone would make it score much of the catalogue.
+    For the same reason two common words (each on more than ``COMMON_SHARE`` of the
+    catalogue: the ``2`` and ``kg`` of "2kg") are not a pair: a product they alone find
+    is not worth scoring thousands for, when some word of the query is rarer (Lucene's
+    common-terms query). A query of common words only is matched as before."""
     wanted = len(query.groups)
     needed = -(-wanted // 2)
     counts = term_counts(session, query.terms)
 
     def rarity(item: tuple[Group, bool]) -> int:
-        # A prefix may match more than its own term: its own count is the estimate (which
-        # groups are asked for changes the cost, never the products found).
+        # Products the group may match (a prefix may match more than its own term: its own
+        # count is the estimate; which groups are asked for changes the cost, and which are
+        # common, never whether a product with rare words is found).
         return sum(min(counts.get(t, 0) for t in a) for a in item[0].alternatives)
 
-    typed = sorted(_typed(query), key=rarity)
-    loosened = [(_loosened(group), prefix) for group, prefix in typed]
-    rows = _text_matches(session, _some_of(loosened, needed), filters)
+    loosened = sorted(((_loosened(g), prefix) for g, prefix in _typed(query)), key=rarity)
+    common_above = COMMON_SHARE * catalogue_size(session)
+    rare = sum(rarity(item) <= common_above for item in loosened)
+    if not common_above or not any(0 < rarity(item) <= common_above for item in loosened):
+        rare = len(loosened)
+    rows = _text_matches(session, _some_of(loosened, needed, rare), filters)
+    coverage = Coverage(query)
     hits = []
     for row in rows:
-        matched = words_matched(query, set(row.search_terms.split()))
+        matched = coverage(set(row.search_terms.split()))
         if matched >= needed:
             hits.append(_hit(row, float(row.score) * matched / wanted))
     return sorted(hits, key=lambda hit: -hit.text)
@@ -319,10 +367,11 @@ def _hit(row: Row[Any], text: float) -> Hit:
     return Hit(row.id, text, row.category, Money(row.price_minor, row.currency))
 
 
-def _some_of(groups: Sequence[tuple[Group, bool]], needed: int) -> _Part:
-    """A condition every product with ``needed`` of ``groups`` (rarest first) meets: one of
-    the first ``len(groups) - needed + 1`` and, from two needed, any group after it."""
-    firsts = range(len(groups) - needed + 1)
+def _some_of(groups: Sequence[tuple[Group, bool]], needed: int, rare: int) -> _Part:
+    """A condition every product with ``needed`` of ``groups`` (rarest first), one of them
+    among the ``rare`` first, meets: one of the first ``len(groups) - needed + 1`` of those
+    and, from two needed, any group after it (the product's rarest group is that one)."""
+    firsts = range(min(len(groups) - needed + 1, rare))
     if needed < 2:
         return _AnyOf(tuple(groups[i] for i in firsts))
     return _AnyOf(tuple(_AllOf((groups[i], _AnyOf(tuple(groups[i + 1 :])))) for i in firsts))
