@@ -146,6 +146,19 @@ def test_tifu_blends_the_customer_with_the_nearest_neighbours() -> None:
         TifuKnn(alpha=1.5)
 
 
+def test_tifu_share_counts_the_neighbours_who_bought_not_how_much() -> None:
+    # 2 and 3 are customer 1's two nearest; 2 bought product 3 in both orders, 3 never did
+    orders, lines = frames(
+        {1: [[1, 2]], 2: [[1, 2, 3], [1, 2, 3]], 3: [[1, 2], [1, 2]], 4: [[8, 9]]}
+    )
+    history = History.build(orders, lines)
+    model = TifuKnn(neighbours=2, alpha=0.0, groups=1, share=True).fit(history)
+    scores = model.scores(history.rows([1])).toarray().ravel()
+
+    by_product = dict(zip(history.products.tolist(), scores.tolist(), strict=True))
+    assert by_product == pytest.approx({1: 1.0, 2: 1.0, 3: 0.5, 8: 0.0, 9: 0.0})
+
+
 def test_copurchase_suggests_what_is_bought_together_not_merely_what_is_popular() -> None:
     # 10 and 11 always go together; 50 is in every basket.
     baskets = {c: [[10, 11, 50], [20, 50], [30, 50]] for c in range(5)}

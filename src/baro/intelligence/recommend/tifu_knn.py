@@ -8,7 +8,9 @@ its baskets and weighs ``group_decay`` ** (groups - 1 - its index); the vector i
 the groups over the number of groups. A customer with fewer baskets than ``groups`` has one
 group per basket (and the exponent still counts from ``groups``, as the authors' code does).
 The prediction is ``alpha`` x the customer's vector + (1 - ``alpha``) x the mean of the
-vectors of the ``neighbours`` customers nearest by Euclidean distance.
+vectors of the ``neighbours`` customers nearest by Euclidean distance. With ``share`` the
+neighbours' part is the share of them who ever bought the product (their vectors made 0/1),
+a view for the blend rather than the paper's method.
 
 Defaults: the paper's Instacart hyper-parameters (k = 900, r_b = 0.9, r_g = 0.7, alpha = 0.9,
 3 groups; in the authors' code the argument called group size is the number of groups).
@@ -39,6 +41,7 @@ class TifuKnn:
         group_decay: float = 0.7,
         alpha: float = 0.9,
         groups: int = 3,
+        share: bool = False,
     ) -> None:
         if neighbours < 1 or groups < 1:
             raise InvalidRecommendSettings(
@@ -51,12 +54,16 @@ class TifuKnn:
             raise InvalidRecommendSettings(f"alpha must be in [0, 1], not {alpha}")
         self.neighbours, self.groups, self.alpha = neighbours, groups, alpha
         self.within_decay, self.group_decay = within_decay, group_decay
+        self.share = share
         self.vectors = sparse.csr_matrix((0, 0))
+        self.averaged = sparse.csr_matrix((0, 0))
         self.norms = np.zeros(0)
 
     def fit(self, history: History) -> Self:
         self.vectors = history.matrix(self.line_weights(history.lines))
         self.norms = np.asarray(self.vectors.multiply(self.vectors).sum(axis=1)).ravel()
+        # share: the neighbours' part counts who bought a product, not how much they weigh it
+        self.averaged = (self.vectors > 0).astype(np.float64) if self.share else self.vectors
         return self
 
     def line_weights(self, lines: pl.DataFrame) -> pl.Expr:
@@ -111,4 +118,4 @@ class TifuKnn:
             shape=(len(rows), total),
         )
         weights = sparse.diags(known.astype(np.float64)) @ weights
-        return (own * self.alpha + (weights @ self.vectors) * (1 - self.alpha)).tocsr()
+        return (own * self.alpha + (weights @ self.averaged) * (1 - self.alpha)).tocsr()
