@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from baro.commerce.catalog import Catalog
+from baro.commerce.catalog.search import index
+from baro.commerce.catalog.search.analysis import analyse_query
 from baro.core.config import Settings
 from baro.core.db import upgrade
 from baro.platform import Platform
@@ -75,6 +78,33 @@ def test_two_common_words_alone_do_not_make_a_partial_match(platform: Platform) 
 
     assert [i.product.id for i in with_a_rare_word] == [jasmine.id]
     assert {i.product.id for i in common_words_only} == {f.id for f in flours}
+
+
+def test_the_best_text_matches_are_the_best_active_ones_ties_by_sku(platform: Platform) -> None:
+    """The two best matches for "zorb" are inactive: the best three are the active ones
+    after them, equal texts in SKU order, as when a filter makes the database read every
+    match's product (SQLite ranks the text first when nothing but activity filters)."""
+    zorbs = [
+        replace(item(f"{sku}", ko, en, "casa"), active=sku[0] != "I")
+        for sku, ko, en in [
+            ("I1", "조브", "Zorb"),
+            ("I2", "조브", "Zorb"),
+            ("A1", "조브 공", "Zorb ball"),
+            ("B3", "조브 공 파란 대형", "Zorb ball blue large"),
+            ("B1", "조브 공 파란 대형", "Zorb ball blue large"),
+            ("B2", "조브 공 파란 대형", "Zorb ball blue large"),
+        ]
+    ]
+    platform.catalog.add(zorbs)
+    query = analyse_query("zorb")
+
+    with platform.db.read() as session:
+        best = index.matches(session, query, index.TextFilters(None, None, None, limit=3))
+        filtered = index.matches(session, query, index.TextFilters("casa", None, None, limit=3))
+
+    by_id = {z.id: z.sku for z in zorbs}
+    assert [by_id[hit.product_id] for hit in best] == ["A1", "B1", "B2"]
+    assert best == filtered
 
 
 def test_an_out_of_stock_item_ranks_below_an_in_stock_one_with_equal_text(

@@ -29,7 +29,7 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
             },
         )
         assert compare_metadata(context, Base.metadata) == []
-    assert current_revision(database_url) == head_revision() == "0019"
+    assert current_revision(database_url) == head_revision() == "0020"
 
 
 def test_0009_takes_the_delivery_time_of_orders_delivered_before_it(tmp_path: Path) -> None:

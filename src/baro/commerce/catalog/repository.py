@@ -6,7 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Integer, String, Text, bindparam, select, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Index,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -19,6 +30,15 @@ from baro.network import has_units_free
 
 class ProductRow(Base):
     __tablename__ = "products"
+    __table_args__ = (
+        # The inactive products alone (usually none), which search counts at every query.
+        Index(
+            "ix_products_inactive",
+            "active",
+            sqlite_where=text("NOT active"),
+            postgresql_where=text("NOT active"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     sku: Mapped[str] = mapped_column(String(64), unique=True)

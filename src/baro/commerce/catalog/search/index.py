@@ -377,6 +377,28 @@ def _some_of(groups: Sequence[tuple[Group, bool]], needed: int, rare: int) -> _P
     return _AnyOf(tuple(_AllOf((groups[i], _AnyOf(tuple(groups[i + 1 :])))) for i in firsts))
 
 
+# FTS5 ranks its matches (BM25) without reading the products; only the products whose text
+# score reaches the best ``limit``'s are read, which is most of the cost when a word matches
+# thousands (a category's name): 1.5 ms against 2.5 for "frozen meals" on Instacart's
+# catalogue. The inactive products (counted on their partial index) may take places among
+# the best: the cut falls that many places lower, so that the answer is the same as reading
+# every match's product.
+_FTS5_BEST = """
+WITH ranked AS MATERIALIZED (
+    SELECT rowid, -bm25(products_fts_terms) AS score
+    FROM products_fts_terms WHERE products_fts_terms MATCH :fts
+),
+cut AS (
+    SELECT score FROM ranked ORDER BY score DESC
+    LIMIT 1 OFFSET :limit - 1 + (SELECT count(*) FROM products WHERE NOT active)
+)
+SELECT p.id, r.score, p.search_terms, p.category, p.price_minor, p.currency
+FROM ranked r JOIN products p ON p.rowid = r.rowid
+WHERE r.score >= coalesce((SELECT score FROM cut), -1e308) AND p.active
+ORDER BY r.score DESC, p.sku LIMIT :limit
+"""
+
+
 def _text_matches(session: Session, text_match: _Part, filters: TextFilters) -> Sequence[Row[Any]]:
     """id, score (higher better), search_terms, category and price of the active products
     that meet ``text_match``, best ``limit`` first, ties by SKU."""
@@ -400,6 +422,9 @@ def _text_matches(session: Session, text_match: _Part, filters: TextFilters) -> 
             f"WHERE p.search_vector @@ q.tsq AND {' AND '.join(where)} "
             "ORDER BY score DESC, p.sku LIMIT :limit"
         )
+    elif len(where) == 1:  # no filter but active: the best matches first
+        params["fts"] = _written(text_match, _FTS5)
+        statement = _FTS5_BEST
     else:
         params["fts"] = _written(text_match, _FTS5)
         statement = (
