@@ -152,8 +152,8 @@ def test_tifu_share_counts_the_neighbours_who_bought_not_how_much() -> None:
         {1: [[1, 2]], 2: [[1, 2, 3], [1, 2, 3]], 3: [[1, 2], [1, 2]], 4: [[8, 9]]}
     )
     history = History.build(orders, lines)
-    model = TifuKnn(neighbours=2, alpha=0.0, groups=1, share=True).fit(history)
-    scores = model.scores(history.rows([1])).toarray().ravel()
+    model = TifuKnn(neighbours=2, alpha=0.0, groups=1, shares=True).fit(history)
+    scores = model.scores_and_shares(history.rows([1]))[1].toarray().ravel()
 
     by_product = dict(zip(history.products.tolist(), scores.tolist(), strict=True))
     assert by_product == pytest.approx({1: 1.0, 2: 1.0, 3: 0.5, 8: 0.0, 9: 0.0})
@@ -269,5 +269,5 @@ def test_tifu_scores_the_same_in_chunks_as_at_once() -> None:
     rows = np.arange(300)
 
     chunked = model.scores(rows)
-    whole = model._scores(rows)
+    whole = model._scores(rows, shares=False)[0]
     assert abs(chunked - whole).max() < 1e-12

@@ -5,7 +5,7 @@ frames of ``baro.intelligence.replenish``): ``BuyAgain`` (personal frequency wit
 decay), ``CoPurchase`` (bought together, popularity-corrected), ``TifuKnn`` (the SIGIR 2020
 neighbourhood model, the paper's Instacart defaults), ``Trending`` (recency-weighted
 popularity, the cold start). ``SearchAffinity`` reads search events instead of orders.
-``fit_blend`` learns how to weigh the scorers (LightGBM lambdarank); ``Blend.recommend``
+``fit_blend`` learns how to weigh the scorers (LightGBM); ``Blend.recommend``
 answers customer_id, product_id, score, rank. ``metrics``: Recall, NDCG, PHR, repeat and
 explore recall, and a bootstrap interval for a difference between two methods.
 

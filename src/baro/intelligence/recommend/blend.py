@@ -136,13 +136,12 @@ class BlendSettings:
             "buy_again": BuyAgain(self.buy_again_decay),
             "frequency": BuyAgain(1.0),
             "tifu_knn": TifuKnn(**self.tifu),  # type: ignore[arg-type]
-            # What the closest customers buy, without the customer's own vector.
-            "neighbours": TifuKnn(neighbours=self.close_neighbours, alpha=0.0),
+            # What the closest customers buy, without the customer's own vector; and (in the
+            # same neighbour search, ``Fitted``) the share of them who ever bought each product.
+            "neighbours": TifuKnn(neighbours=self.close_neighbours, alpha=0.0, shares=True),
             "copurchase": CoPurchase(),
             # Bought together with the last basket above all (its weight 1, the one before 0.2).
             "copurchase_last": CoPurchase(decay=self.last_basket_decay),
-            # The share of the closest customers who ever bought the product.
-            "neighbour_share": TifuKnn(neighbours=self.close_neighbours, alpha=0.0, share=True),
             # A second TIFU-KNN: more, shorter groups and more weight on the neighbours.
             "tifu_wide": TifuKnn(**self.wide_tifu),  # type: ignore[arg-type]
             "trending": Trending(),
@@ -212,7 +211,10 @@ class Fitted:
     def _candidates(
         self, rows: np.ndarray, gaps: np.ndarray, settings: BlendSettings
     ) -> pl.DataFrame:
-        scores = {name: s.scores(rows) for name, s in self.scorers.items()}
+        scores = {name: s.scores(rows) for name, s in self.scorers.items() if name != "neighbours"}
+        neighbours = self.scorers["neighbours"]
+        assert isinstance(neighbours, TifuKnn)
+        scores["neighbours"], scores["neighbour_share"] = neighbours.scores_and_shares(rows)
         offered = {
             "buy_again": settings.own_candidates,
             "tifu_knn": settings.tifu_candidates,

@@ -8,9 +8,10 @@ its baskets and weighs ``group_decay`` ** (groups - 1 - its index); the vector i
 the groups over the number of groups. A customer with fewer baskets than ``groups`` has one
 group per basket (and the exponent still counts from ``groups``, as the authors' code does).
 The prediction is ``alpha`` x the customer's vector + (1 - ``alpha``) x the mean of the
-vectors of the ``neighbours`` customers nearest by Euclidean distance. With ``share`` the
-neighbours' part is the share of them who ever bought the product (their vectors made 0/1),
-a view for the blend rather than the paper's method.
+vectors of the ``neighbours`` customers nearest by Euclidean distance. With ``shares``,
+``scores_and_shares`` also gives the share of those neighbours who ever bought each product
+(their vectors made 0/1), from the same neighbour search: a view for the blend rather than
+the paper's method.
 
 Defaults: the paper's Instacart hyper-parameters (k = 900, r_b = 0.9, r_g = 0.7, alpha = 0.9,
 3 groups; in the authors' code the argument called group size is the number of groups).
@@ -41,7 +42,7 @@ class TifuKnn:
         group_decay: float = 0.7,
         alpha: float = 0.9,
         groups: int = 3,
-        share: bool = False,
+        shares: bool = False,
     ) -> None:
         if neighbours < 1 or groups < 1:
             raise InvalidRecommendSettings(
@@ -54,16 +55,16 @@ class TifuKnn:
             raise InvalidRecommendSettings(f"alpha must be in [0, 1], not {alpha}")
         self.neighbours, self.groups, self.alpha = neighbours, groups, alpha
         self.within_decay, self.group_decay = within_decay, group_decay
-        self.share = share
+        self.shares = shares
         self.vectors = sparse.csr_matrix((0, 0))
-        self.averaged = sparse.csr_matrix((0, 0))
+        self.bought = sparse.csr_matrix((0, 0))  # with ``shares``: the vectors made 0/1
         self.norms = np.zeros(0)
 
     def fit(self, history: History) -> Self:
         self.vectors = history.matrix(self.line_weights(history.lines))
         self.norms = np.asarray(self.vectors.multiply(self.vectors).sum(axis=1)).ravel()
-        # share: the neighbours' part counts who bought a product, not how much they weigh it
-        self.averaged = (self.vectors > 0).astype(np.float64) if self.share else self.vectors
+        if self.shares:
+            self.bought = (self.vectors > 0).astype(np.float64)
         return self
 
     def line_weights(self, lines: pl.DataFrame) -> pl.Expr:
@@ -91,19 +92,34 @@ class TifuKnn:
         )
 
     def scores(self, rows: np.ndarray) -> sparse.csr_matrix:
+        return self._chunked(rows, shares=False)[0]
+
+    def scores_and_shares(self, rows: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """``scores``, and the share of each customer's ``neighbours`` nearest who ever
+        bought each product, from one neighbour search (the model made with ``shares``)."""
+        if not self.shares:
+            raise InvalidRecommendSettings("shares need a TifuKnn made with shares=True")
+        scores, shares = self._chunked(rows, shares=True)
+        return scores, shares
+
+    def _chunked(self, rows: np.ndarray, *, shares: bool) -> tuple[sparse.csr_matrix, ...]:
         """``CHUNK`` customers at a time: each needs a dense row of distances to everyone."""
         rows = np.asarray(rows, dtype=np.int64)
-        if len(rows) <= CHUNK:
-            return self._scores(rows)
-        parts = [self._scores(rows[at : at + CHUNK]) for at in range(0, len(rows), CHUNK)]
-        return sparse.vstack(parts, format="csr")
+        parts = [
+            self._scores(rows[at : at + CHUNK], shares=shares)
+            for at in range(0, max(len(rows), 1), CHUNK)
+        ]
+        if len(parts) == 1:
+            return parts[0]
+        return tuple(sparse.vstack(matrices, format="csr") for matrices in zip(*parts, strict=True))
 
-    def _scores(self, rows: np.ndarray) -> sparse.csr_matrix:
+    def _scores(self, rows: np.ndarray, *, shares: bool) -> tuple[sparse.csr_matrix, ...]:
         own = known_rows(self.vectors, rows)
         total = self.vectors.shape[0]
         k = min(self.neighbours, total - 1)
         if k < 1 or not len(rows):
-            return (own * self.alpha).tocsr()
+            alone = (own * self.alpha).tocsr()
+            return (alone, sparse.csr_matrix(alone.shape)) if shares else (alone,)
         dots = (own @ self.vectors.T).toarray()
         distance = self.norms[None, :] - 2 * dots  # + |own|^2, the same along a row
         known = rows >= 0
@@ -118,4 +134,5 @@ class TifuKnn:
             shape=(len(rows), total),
         )
         weights = sparse.diags(known.astype(np.float64)) @ weights
-        return (own * self.alpha + (weights @ self.averaged) * (1 - self.alpha)).tocsr()
+        blended = (own * self.alpha + (weights @ self.vectors) * (1 - self.alpha)).tocsr()
+        return (blended, (weights @ self.bought).tocsr()) if shares else (blended,)
