@@ -349,9 +349,10 @@ def partial_matches(session: Session, query: Query, filters: TextFilters) -> lis
         return sum(min(counts.get(t, 0) for t in a) for a in item[0].alternatives)
 
     loosened = sorted(((_loosened(g), prefix) for g, prefix in _typed(query)), key=rarity)
+    estimates = [rarity(item) for item in loosened]
     common_above = COMMON_SHARE * catalogue_size(session)
-    rare = sum(rarity(item) <= common_above for item in loosened)
-    if not common_above or not any(0 < rarity(item) <= common_above for item in loosened):
+    rare = sum(e <= common_above for e in estimates)
+    if not any(0 < e <= common_above for e in estimates):  # also when the size is unknown
         rare = len(loosened)
     rows = _text_matches(session, _some_of(loosened, needed, rare), filters)
     coverage = Coverage(query)
