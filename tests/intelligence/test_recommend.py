@@ -21,6 +21,8 @@ from baro.intelligence.recommend import (
     Trending,
     basket_metrics,
     bootstrap_difference,
+    choose_explore_weight,
+    explore_weighted,
     fit_blend,
     mean_metrics,
     recommend,
@@ -196,6 +198,61 @@ def test_the_blend_puts_milk_first_for_the_milk_buyer_and_trending_for_a_new_cus
         trending["product_id"].to_list()
     )
     assert page.filter(pl.col("customer_id") == 0)["rank"].to_list() == list(range(1, 11))
+
+
+def one_target(
+    customer: int, *, tenth_bought: bool, new_bought: bool, size: int
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """One customer's labelled candidates: ten products bought before (probabilities 0.50
+    down to 0.41; the first in the target, the tenth when asked) and one new product (0.2,
+    in the target when asked). The target holds ``size`` products, one of them new; the
+    customer's repeat share is 0.5."""
+    probability = np.array([0.5 - 0.01 * i for i in range(10)] + [0.2])
+    frame = pl.DataFrame(
+        {
+            "level": [0] * 11,
+            "customer_id": [customer] * 11,
+            "label": [1] + [0] * 8 + [int(tenth_bought), int(new_bought)],
+            "bought": [1.0] * 10 + [0.0],
+            "target_size": [float(size)] * 11,
+            "target_new": [1.0] * 11,
+            "customer_repeat_share": [0.5] * 11,
+        }
+    )
+    return frame, probability
+
+
+def test_a_new_product_is_weighed_up_by_the_customers_share_of_new_products() -> None:
+    frame, probability = one_target(7, tenth_bought=False, new_bought=True, size=5)
+    weighted = explore_weighted(probability, frame, 0.75)
+
+    assert weighted[:10].tolist() == probability[:10].tolist()
+    assert weighted[10] == pytest.approx(0.2 * (1 + 0.75 / 0.5))
+    assert explore_weighted(probability, frame, 0.0).tolist() == probability.tolist()
+    always_again = frame.with_columns(customer_repeat_share=pl.lit(1.0))
+    assert explore_weighted(probability, always_again, 1.0)[10] == pytest.approx(0.2 * 11)
+
+
+def test_the_explore_weight_is_the_least_that_finds_new_products_without_losing_recall() -> None:
+    settings = BlendSettings(explore_weights=(0.25, 0.75, 1.5))
+    gain, probability = one_target(7, tenth_bought=False, new_bought=True, size=5)
+    # 0.25 leaves the new product 11th (0.3 < 0.41); 0.75 lifts it to 0.5 over a product
+    # the customer did not buy: recall 1/5 -> 2/5, and the new product found.
+    assert choose_explore_weight(gain, probability, settings) == 0.75
+
+    # Another customer loses the tenth product, which they bought, to a new one they did
+    # not: recall falls from (1/5 + 2/2) / 2 to (2/5 + 1/2) / 2, more than 1 % of it.
+    loss, _ = one_target(8, tenth_bought=True, new_bought=False, size=2)
+    both = pl.concat([gain, loss])
+    assert choose_explore_weight(both, np.concatenate([probability] * 2), settings) == 0.0
+    lenient = BlendSettings(explore_weights=(0.25, 0.75, 1.5), recall_for_explore=0.5)
+    assert choose_explore_weight(both, np.concatenate([probability] * 2), lenient) == 0.75
+
+    assert choose_explore_weight(gain.clear(), np.zeros(0), settings) == 0.0
+    with pytest.raises(InvalidRecommendSettings, match="recall_for_explore"):
+        BlendSettings(recall_for_explore=1.0)
+    with pytest.raises(InvalidRecommendSettings, match="explore_weights"):
+        BlendSettings(explore_weights=(-0.5,))
 
 
 def test_search_affinity_follows_the_latest_queries_and_rare_words() -> None:

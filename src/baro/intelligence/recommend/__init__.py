@@ -5,7 +5,8 @@ frames of ``baro.intelligence.replenish``): ``BuyAgain`` (personal frequency wit
 decay), ``CoPurchase`` (bought together, popularity-corrected), ``TifuKnn`` (the SIGIR 2020
 neighbourhood model, the paper's Instacart defaults), ``Trending`` (recency-weighted
 popularity, the cold start). ``SearchAffinity`` reads search events instead of orders.
-``fit_blend`` learns how to weigh the scorers (LightGBM); ``Blend.recommend``
+``fit_blend`` learns how to weigh the scorers (LightGBM) and how far to weigh up products
+new to the customer (``explore_weighted``, ``choose_explore_weight``); ``Blend.recommend``
 answers customer_id, product_id, score, rank. ``metrics``: Recall, NDCG, PHR, repeat and
 explore recall, and a bootstrap interval for a difference between two methods.
 
@@ -15,6 +16,8 @@ As in ``replenish``, a caller that evaluates keeps targets out with ``orders_bef
 from baro.intelligence.recommend.blend import FEATURES as FEATURES
 from baro.intelligence.recommend.blend import Blend as Blend
 from baro.intelligence.recommend.blend import BlendSettings as BlendSettings
+from baro.intelligence.recommend.blend import choose_explore_weight as choose_explore_weight
+from baro.intelligence.recommend.blend import explore_weighted as explore_weighted
 from baro.intelligence.recommend.blend import fit_blend as fit_blend
 from baro.intelligence.recommend.buy_again import BuyAgain as BuyAgain
 from baro.intelligence.recommend.copurchase import CoPurchase as CoPurchase
@@ -52,6 +55,8 @@ __all__ = [
     "Trending",
     "basket_metrics",
     "bootstrap_difference",
+    "choose_explore_weight",
+    "explore_weighted",
     "fit_blend",
     "mean_metrics",
     "ranked",

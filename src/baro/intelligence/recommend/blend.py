@@ -71,6 +71,10 @@ FEATURES = (
 UNSEEN = 10_000.0  # orders or days since a product the customer never bought
 RECENT_ORDERS = 5  # as in replenish: the orders counted as recent
 CHUNK = 500
+TOP = 10  # the list's head, where recall and explore recall are counted
+# The least share of new products a customer's basket is taken to hold: a customer who has
+# only ever bought again would otherwise make a new product's weight unbounded.
+LEAST_NEW_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,12 @@ class BlendSettings:
     different held-out customers (no gain there, so 1). ``last_basket_decay`` (bought
     together, weighted by the age of the customer's orders) and ``wide_tifu`` (the second
     TIFU-KNN's parameters) make ``VIEWS``; the views were kept on that split for Instacart's
-    gain (Online Retail about even)."""
+    gain (Online Retail about even).
+
+    ``explore_weights`` are the weights of explore recall the blend may try
+    (``explore_weighted``); it keeps the one with the best explore recall@10 on its
+    validation customers among those that give up at most ``recall_for_explore`` of their
+    recall@10 (none: weight 0)."""
 
     own_candidates: int = 60
     tifu_candidates: int = 40
@@ -103,6 +112,8 @@ class BlendSettings:
         default_factory=lambda: {"neighbours": 300, "alpha": 0.7, "groups": 7, "group_decay": 0.8}
     )
     bags: int = 1
+    explore_weights: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0, 1.5)
+    recall_for_explore: float = 0.01
     ranker: ReorderSettings = field(
         default_factory=lambda: ReorderSettings(
             num_leaves=15,
@@ -130,6 +141,14 @@ class BlendSettings:
                 raise InvalidRecommendSettings(
                     f"{name} must be at least 1, not {getattr(self, name)}"
                 )
+        if any(not weight >= 0 for weight in self.explore_weights):
+            raise InvalidRecommendSettings(
+                f"explore_weights must not be negative, not {self.explore_weights}"
+            )
+        if not 0 <= self.recall_for_explore < 1:
+            raise InvalidRecommendSettings(
+                f"recall_for_explore must be in [0, 1), not {self.recall_for_explore}"
+            )
 
     def scorers(self) -> dict[str, Scorer]:
         return {
@@ -286,6 +305,7 @@ class Blend:
     settings: BlendSettings
     training_rows: int
     validation_rows: int
+    explore_weight: float = 0.0
 
     @property
     def rounds(self) -> list[int]:
@@ -319,7 +339,7 @@ class Blend:
         if (rows >= 0).any():
             known = rows[rows >= 0]
             rows_frame = self.serving.candidates(known, self.settings, days[rows >= 0])
-            score = self.score(rows_frame)
+            score = explore_weighted(self.score(rows_frame), rows_frame, self.explore_weight)
             best = (
                 rows_frame.select("row", "col")
                 .with_columns(score=pl.Series(score, dtype=pl.Float64))
@@ -365,6 +385,7 @@ def fit_blend(
         example = (
             fitted.candidates(rows, settings, gaps)
             .join(truth, on=["row", "col"], how="left")
+            .join(_target_sizes(fitted, targets, lines), on="row", how="left")
             .with_columns(
                 label=pl.col("label").fill_null(0),
                 level=pl.lit(back, pl.Int32),
@@ -378,26 +399,121 @@ def fit_blend(
             f"{labelled.height} candidates with "
             f"{int(labelled['label'].sum()) if labelled.height else 0} bought: nothing to learn"
         )
-    boosters, train_rows, valid_rows = [], 0, 0
+    boosters, validations = [], []
     for bag in range(settings.bags):
-        booster, train_rows, valid_rows = _train(
-            labelled, settings.ranker, settings.objective, salt=f"validation{bag or ''}"
-        )
-        boosters.append(booster)
+        train, valid = _split(labelled, settings.ranker, salt=f"validation{bag or ''}")
+        boosters.append(_train(train, valid, settings.ranker, settings.objective))
+        validations.append(valid)
+    valid = validations[0]
+    probability = (
+        np.asarray(boosters[0].predict(_matrix(valid), num_iteration=_rounds(boosters[0])))
+        if valid.height
+        else np.zeros(0)
+    )
+    weight = choose_explore_weight(valid, probability, settings)
     serving = Fitted.on(History.build(orders, lines), settings)
-    return Blend(tuple(boosters), serving, settings, train_rows, valid_rows)
+    return Blend(
+        tuple(boosters),
+        serving,
+        settings,
+        labelled.height - validations[-1].height,
+        validations[-1].height,
+        weight,
+    )
 
 
-def _labels(history: History, targets: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
-    """row, col, label = 1 for each product of each target the history can name."""
+def explore_weighted(score: np.ndarray, candidates: pl.DataFrame, weight: float) -> np.ndarray:
+    """Each candidate's score, a product new to the customer's multiplied by ``1 + weight /
+    (1 - the customer's repeat share)``.
+
+    Why: ranked by the probability of purchase, the head holds the products that add most
+    to the expected recall, p / |basket|. Adding ``weight`` x the expected explore recall,
+    p / |new products in the basket| for a new product, weighs a new one up by 1 + weight x
+    |basket| / |new|, and the share of new products in a customer's baskets is about one
+    minus their repeat share (at least ``LEAST_NEW_SHARE``)."""
+    if weight == 0 or candidates.is_empty():
+        return score
+    new = candidates["bought"].to_numpy() == 0
+    new_share = np.maximum(1 - candidates["customer_repeat_share"].to_numpy(), LEAST_NEW_SHARE)
+    return np.where(new, score * (1 + weight / new_share), score)
+
+
+def choose_explore_weight(
+    targets: pl.DataFrame, probability: np.ndarray, settings: BlendSettings
+) -> float:
+    """The weight of ``settings.explore_weights`` with the best explore recall@10 over
+    ``targets`` (labelled candidates: level, customer_id, label, bought, target_size,
+    target_new, customer_repeat_share) among those keeping ``1 - recall_for_explore`` of
+    weight 0's recall@10; ties to the smaller weight, and 0 when none gains."""
+    if targets.is_empty():
+        return 0.0
+    plain_recall, plain_explore = _head_recall(targets, probability)
+    floor = (1 - settings.recall_for_explore) * plain_recall
+    best, best_explore = 0.0, plain_explore
+    for weight in sorted(settings.explore_weights):
+        recall, explore = _head_recall(targets, explore_weighted(probability, targets, weight))
+        if recall >= floor and explore > best_explore:
+            best, best_explore = weight, explore
+    return best
+
+
+def _head_recall(rows: pl.DataFrame, score: np.ndarray) -> tuple[float, float]:
+    """Mean recall@``TOP`` and mean explore recall@``TOP`` over the targets in ``rows``
+    (each target: one level of one customer) when each is ranked by ``score``."""
+    head = (
+        rows.select("level", "customer_id", "label", "bought", "target_size", "target_new")
+        .with_columns(score=pl.Series(score, dtype=pl.Float64))
+        .filter(
+            pl.col("score").rank("ordinal", descending=True).over("level", "customer_id") <= TOP
+        )
+        .group_by("level", "customer_id")
+        .agg(
+            recall=pl.col("label").sum() / pl.col("target_size").first(),
+            explore=pl.when(pl.col("target_new").first() > 0).then(
+                (pl.col("label") * (pl.col("bought") == 0)).sum() / pl.col("target_new").first()
+            ),
+        )
+        .select(pl.col("recall", "explore").mean().fill_null(0.0))
+    )
+    recall, explore = head.row(0)
+    return float(recall), float(explore)
+
+
+def _target_sizes(fitted: Fitted, targets: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """row, target_size (products in the customer's target) and target_new (those the
+    customer had not bought before it)."""
+    return (
+        _target_products(fitted.history, targets, lines)
+        .join(fitted.pairs.select("row", "col", repeat=pl.lit(1)), on=["row", "col"], how="left")
+        .group_by("row")
+        .agg(
+            target_size=pl.len().cast(pl.Float64),
+            target_new=pl.col("repeat").is_null().sum().cast(pl.Float64),
+        )
+    )
+
+
+def _target_products(history: History, targets: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """row, col: each product of each target of a customer the history knows (col -1 for a
+    product the history has never seen)."""
     bought = targets.join(lines.select("order_id", "product_id").unique(), on="order_id")
     rows = history.rows(bought["customer_id"].to_numpy())
     product = bought["product_id"].cast(pl.Int64).to_numpy()
     col = np.searchsorted(history.products, product).clip(0, max(len(history.products) - 1, 0))
-    known = (rows >= 0) & (history.products[col] == product) if len(history.products) else rows < -1
+    named = history.products[col] == product if len(history.products) else rows < -1
+    known = rows >= 0
     return pl.DataFrame(
-        {"row": rows[known], "col": col[known], "label": np.ones(int(known.sum()))},
-        schema={"row": pl.Int32, "col": pl.Int32, "label": pl.Int32},
+        {"row": rows[known], "col": np.where(named, col, -1)[known]},
+        schema={"row": pl.Int32, "col": pl.Int32},
+    )
+
+
+def _labels(history: History, targets: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """row, col, label = 1 for each product of each target the history can name."""
+    return (
+        _target_products(history, targets, lines)
+        .filter(pl.col("col") >= 0)
+        .with_columns(label=pl.lit(1, pl.Int32))
     )
 
 
@@ -405,13 +521,19 @@ def _rounds(booster: lgb.Booster) -> int:
     return booster.best_iteration or booster.current_iteration()
 
 
-def _train(
-    rows: pl.DataFrame, settings: ReorderSettings, objective: str, *, salt: str
-) -> tuple[lgb.Booster, int, int]:
+def _split(
+    rows: pl.DataFrame, settings: ReorderSettings, *, salt: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(training, validation) rows: ``validation_share`` of the customers by a stable hash."""
     held = hash_share(rows["customer_id"].unique().to_list(), settings.validation_share, salt=salt)
     rows = rows.sort("level", "customer_id")
     is_validation = rows["customer_id"].is_in(list(held))
-    train, valid = rows.filter(~is_validation), rows.filter(is_validation)
+    return rows.filter(~is_validation), rows.filter(is_validation)
+
+
+def _train(
+    train: pl.DataFrame, valid: pl.DataFrame, settings: ReorderSettings, objective: str
+) -> lgb.Booster:
     parameters = settings.lightgbm(objective)
     data = lgb.Dataset(
         _matrix(train), label=train["label"].to_numpy(), group=_groups(train), free_raw_data=True
@@ -428,14 +550,13 @@ def _train(
             )
         ]
         callbacks = [lgb.early_stopping(settings.early_stopping_rounds, verbose=False)]
-    booster = lgb.train(
+    return lgb.train(
         parameters,
         data,
         num_boost_round=settings.max_rounds,
         valid_sets=valid_sets,
         callbacks=callbacks,
     )
-    return booster, train.height, valid.height
 
 
 def _groups(rows: pl.DataFrame) -> np.ndarray:
