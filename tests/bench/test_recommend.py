@@ -11,11 +11,18 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from baro.bench.recommend import fit_methods, methods, recommend_truth, run, selection_split
+from baro.bench.recommend import (
+    SELECTION_FOLDS,
+    fit_methods,
+    methods,
+    recommend_truth,
+    run,
+    selection_split,
+)
 from baro.bench.reorder import evaluation_targets
 from baro.cli import app
 from baro.intelligence.recommend import BlendSettings, fit_blend
-from baro.intelligence.replenish import ReorderSettings
+from baro.intelligence.replenish import InvalidOrders, ReorderSettings
 from tests.intelligence.test_recommend import frames, shoppers
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -62,6 +69,18 @@ def test_the_selection_split_holds_no_evaluated_customer_and_no_evaluated_target
     assert not set(held["customer_id"]) & set(evaluation["customer_id"])
     assert known.join(evaluation, on="order_id", how="semi").is_empty()
     assert 20 < held.height < 80  # a quarter of the 160 others, by hash
+
+
+def test_the_selection_folds_hold_every_other_customer_once() -> None:
+    orders, _lines = frames(shoppers(customers=200, orders=4))
+    evaluation = evaluation_targets(orders, set(range(0, 200, 5)))
+    folds = [selection_split(orders, evaluation, fold)[1] for fold in range(SELECTION_FOLDS)]
+    held = [customer for fold in folds for customer in fold["customer_id"].to_list()]
+
+    assert sorted(held) == [c for c in range(200) if c % 5]
+    assert folds[0].equals(selection_split(orders, evaluation)[1])
+    with pytest.raises(InvalidOrders, match=r"fold must be in 0\.\.3"):
+        selection_split(orders, evaluation, SELECTION_FOLDS)
 
 
 def test_the_truth_is_every_target_product_marked_repeat_or_explore() -> None:

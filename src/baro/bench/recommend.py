@@ -63,7 +63,7 @@ COMPARED = ("tifu_knn", "gp_topfreq")
 DIFFERENCES = ("recall_10", "ndcg_10", "explore_recall_10")
 TRAINING_BUDGET_S = 120.0
 SERVE_SAMPLE = 200
-SELECTION_SHARE = 0.25
+SELECTION_FOLDS = 4
 
 Progress = Callable[[str, int, int], None]
 Recommend = Callable[[list[int]], pl.DataFrame]
@@ -105,15 +105,22 @@ def recommend_truth(
 
 
 def selection_split(
-    orders: pl.DataFrame, evaluation: pl.DataFrame
+    orders: pl.DataFrame, evaluation: pl.DataFrame, fold: int = 0
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(orders, targets) for choosing settings without the evaluated customers: the orders
-    before the evaluation targets, and the last of those orders of ``SELECTION_SHARE`` of
-    the other customers (stable hash, salt ``model-selection``)."""
+    before the evaluation targets, and the last of those orders of the other customers in
+    ``fold`` of ``SELECTION_FOLDS`` (disjoint ranges of a stable hash, salt
+    ``model-selection``; fold 0 is the first quarter, the split scored before folds)."""
+    if not 0 <= fold < SELECTION_FOLDS:
+        raise InvalidOrders(f"fold must be in 0..{SELECTION_FOLDS - 1}, not {fold}")
     known = orders_before(orders, evaluation)
     others = last_orders(known).join(evaluation, on="customer_id", how="anti")
-    chosen = hash_share(others["customer_id"].to_list(), SELECTION_SHARE, salt="model-selection")
-    return known, others.filter(pl.col("customer_id").is_in(list(chosen)))
+    ids = others["customer_id"].to_list()
+    width = 1 / SELECTION_FOLDS
+    held = hash_share(ids, width * (fold + 1), salt="model-selection") - hash_share(
+        ids, width * fold, salt="model-selection"
+    )
+    return known, others.filter(pl.col("customer_id").is_in(list(held)))
 
 
 def fit_methods(
@@ -182,25 +189,37 @@ def evaluate(
     selection: bool = False,
 ) -> dict[str, Any]:
     """Fit, recommend and score every method on one data set's evaluated customers (or,
-    with ``selection``, on the model-selection split of the other customers)."""
+    with ``selection``, on each fold of the model-selection split of the other customers,
+    fitted fold by fold and scored together)."""
     evaluation = evaluation_targets(orders, evaluated)
-    if selection:
-        orders, evaluation = selection_split(orders, evaluation)
-    if evaluation.is_empty():
+    splits = (
+        [selection_split(orders, evaluation, fold) for fold in range(SELECTION_FOLDS)]
+        if selection
+        else [(orders, evaluation)]
+    )
+    if any(split.is_empty() for _, split in splits):
         raise InvalidOrders(f"{name}: no evaluated customer has an order before their last")
-    truth = recommend_truth(orders, lines, evaluation)
+    truths = [recommend_truth(known, lines, split) for known, split in splits]
     lap("load_s")
-    fitted, train_s, learned = fit_methods(orders, lines, evaluation, settings)
+    fits = [fit_methods(known, lines, split, settings) for known, split in splits]
     lap("fit_s")
-    ids = evaluation["customer_id"].cast(pl.Int64).to_list()
-    per_customer = {method: basket_metrics(f(ids), truth) for method, f in fitted.items()}
-    serve = {method: _serve_p95_ms(f, ids) for method, f in fitted.items()}
+    per_customer: dict[str, pl.DataFrame] = {}
+    for (fitted, _, _), (_, split), truth in zip(fits, splits, truths, strict=True):
+        ids = split["customer_id"].cast(pl.Int64).to_list()
+        for method, top in fitted.items():
+            scores = basket_metrics(top(ids), truth)
+            per_customer[method] = pl.concat([per_customer.get(method, scores.clear()), scores])
+    first_ids = splits[0][1]["customer_id"].cast(pl.Int64).to_list()
+    serve = {method: _serve_p95_ms(top, first_ids) for method, top in fits[0][0].items()}
     lap("recommend_and_score_s")
+    train_s = {method: max(fit[1][method] for fit in fits) for method in fits[0][1]}
     return {
         "customers": orders["customer_id"].n_unique(),
-        "evaluated_customers": evaluation.height,
-        "target_products": truth.height,
-        "target_repeat_share": round(float(truth["repeat"].to_numpy().mean()), 4),
+        "evaluated_customers": sum(split.height for _, split in splits),
+        "target_products": sum(truth.height for truth in truths),
+        "target_repeat_share": round(
+            float(pl.concat([truth["repeat"] for truth in truths]).to_numpy().mean()), 4
+        ),
         "methods": {
             method: mean_metrics(scores)
             | {"train_s": round(train_s[method], 2), "serve_p95_ms": serve[method]}
@@ -213,7 +232,7 @@ def evaluate(
             }
             for other in COMPARED
         },
-        "blend": learned,
+        "blend": fits[0][2] if len(fits) == 1 else [learned for _, _, learned in fits],
         "search_affinity": "not scored: the data set has no search events",
     }
 
@@ -247,7 +266,7 @@ def run(
         "methods": list(methods()),
         "measures": list(MEASURES),
         "eval_users": (
-            f"model-selection split: {SELECTION_SHARE:.0%} of the customers not evaluated"
+            f"model-selection split: the customers not evaluated, in {SELECTION_FOLDS} folds"
             if selection
             else "listed"
             if eval_users is not None

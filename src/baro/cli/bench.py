@@ -741,8 +741,8 @@ def recommend(
         bool,
         typer.Option(
             "--selection",
-            help="Score the model-selection split (25 % of the customers not evaluated) "
-            "instead: where settings are chosen",
+            help="Score the model-selection split instead (the customers not evaluated, "
+            "in 4 folds, each fitted without its own targets): where settings are chosen",
         ),
     ] = False,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics here")] = None,
