@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from baro.bench.recommend import (
     SELECTION_FOLDS,
+    evaluate,
     fit_methods,
     methods,
     recommend_truth,
@@ -81,6 +82,20 @@ def test_the_selection_folds_hold_every_other_customer_once() -> None:
     assert folds[0].equals(selection_split(orders, evaluation)[1])
     with pytest.raises(InvalidOrders, match=r"fold must be in 0\.\.3"):
         selection_split(orders, evaluation, SELECTION_FOLDS)
+
+
+def test_the_selection_scores_every_fold_together_and_keeps_each_folds_blend() -> None:
+    orders, lines = frames(shoppers(customers=80, orders=5))
+    laps: list[str] = []
+    result = evaluate(
+        "shoppers", orders, lines, set(range(0, 80, 5)), QUICK, laps.append, selection=True
+    )
+
+    assert result["evaluated_customers"] == 64  # every customer not evaluated, once
+    assert len(result["blend"]) == SELECTION_FOLDS
+    assert all(0 <= fold["explore_weight"] <= 1 for fold in result["blend"])
+    assert result["baro_minus"]["tifu_knn"]["recall_10"]["customers"] == 64
+    assert laps == ["load_s", "fit_s", "recommend_and_score_s"]
 
 
 def test_the_truth_is_every_target_product_marked_repeat_or_explore() -> None:
