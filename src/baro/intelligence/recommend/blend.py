@@ -318,8 +318,7 @@ class Blend:
     def score(self, candidates: pl.DataFrame) -> np.ndarray:
         """The mean of the bags' predictions for each candidate row."""
         features = _matrix(candidates)
-        bags = [np.asarray(b.predict(features, num_iteration=_rounds(b))) for b in self.boosters]
-        return np.asarray(np.mean(bags, axis=0), dtype=np.float64)
+        return np.asarray(np.mean([_predict(b, features) for b in self.boosters], axis=0))
 
     def recommend(
         self,
@@ -402,27 +401,15 @@ def fit_blend(
             f"{labelled.height} candidates with "
             f"{int(labelled['label'].sum()) if labelled.height else 0} bought: nothing to learn"
         )
-    boosters, validations = [], []
+    boosters, weight = [], 0.0
     for bag in range(settings.bags):
         train, valid = _split(labelled, settings.ranker, salt=f"validation{bag or ''}")
         boosters.append(_train(train, valid, settings.ranker, settings.objective))
-        validations.append(valid)
-    valid = validations[0]
-    probability = (
-        np.asarray(boosters[0].predict(_matrix(valid), num_iteration=_rounds(boosters[0])))
-        if valid.height
-        else np.zeros(0)
-    )
-    weight = choose_explore_weight(valid, probability, settings)
+        if bag == 0 and valid.height:
+            probability = _predict(boosters[0], _matrix(valid))
+            weight = choose_explore_weight(valid, probability, settings)
     serving = Fitted.on(History.build(orders, lines), settings)
-    return Blend(
-        tuple(boosters),
-        serving,
-        settings,
-        labelled.height - validations[-1].height,
-        validations[-1].height,
-        weight,
-    )
+    return Blend(tuple(boosters), serving, settings, train.height, valid.height, weight)
 
 
 def explore_weighted(score: np.ndarray, candidates: pl.DataFrame, weight: float) -> np.ndarray:
@@ -518,6 +505,10 @@ def _labels(history: History, targets: pl.DataFrame, lines: pl.DataFrame) -> pl.
         .filter(pl.col("col") >= 0)
         .with_columns(label=pl.lit(1, pl.Int32))
     )
+
+
+def _predict(booster: lgb.Booster, features: np.ndarray) -> np.ndarray:
+    return np.asarray(booster.predict(features, num_iteration=_rounds(booster)), dtype=np.float64)
 
 
 def _rounds(booster: lgb.Booster) -> int:
